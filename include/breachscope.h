@@ -1,0 +1,210 @@
+/*
+ * breachscope.h - the public interface of the breachscope scanning library.
+ *
+ * breachscope walks files, directories and streams, reads each item with the
+ * reader that bids highest (CSV, text, ...), runs the detection rules loaded
+ * from patterns/ over the fields it yields, and hands one report per item to
+ * a sink (text, JSON, ...).
+ *
+ *   walk -> item -> sniff -> reader -> fields -> detectors -> findings
+ *        -> scope -> sinks
+ *
+ * Memory ownership, once for the whole API:
+ *  - Arguments are borrowed. Returned const pointers are owned by the object
+ *    they came from and live as long as it does, unless stated otherwise.
+ *  - Anything that stores a string copies it.
+ *  - Only functions named *_new or *_dup hand ownership to the caller, who
+ *    releases it with the matching *_free.
+ *  - A report handed to a sink callback is valid only during that callback.
+ *
+ * Errors: functions that can fail return a bsc_status; the message is kept
+ * on the context and read with bsc_ctx_error(). Out of memory aborts.
+ */
+#ifndef BREACHSCOPE_H
+#define BREACHSCOPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status ladder, after libarchive's OK/WARN/FAILED/FATAL. */
+typedef enum bsc_status {
+	BSC_OK = 0,
+	BSC_EOF,    /* a reader or stream has nothing more */
+	BSC_WARN,   /* the item was scanned, but not all of it */
+	BSC_FAILED, /* this item cannot be scanned: report it, go on */
+	BSC_FATAL   /* the run cannot continue (output write error) */
+} bsc_status;
+
+/* What happened to one item, as shown in reports. */
+enum bsc_item_status {
+	BSC_ITEM_COMPLETE = 0, /* read to the end */
+	BSC_ITEM_PARTIAL,      /* read in part: see the reason */
+	BSC_ITEM_FAILED,       /* could not be read: see the reason */
+	BSC_ITEM_SKIPPED       /* deliberately not read (binary, symlink) */
+};
+
+enum bsc_class { BSC_CLASS_IDENTITY = 0, BSC_CLASS_MEDICAL = 1 };
+
+enum bsc_confidence {
+	BSC_CONF_LOW = 1,
+	BSC_CONF_MEDIUM = 2,
+	BSC_CONF_HIGH = 3
+};
+
+/* Whose data a finding is about. */
+enum bsc_subject {
+	BSC_SUBJECT_UNKNOWN = 0,
+	BSC_SUBJECT_PATIENT,
+	BSC_SUBJECT_PROFESSIONAL,
+	BSC_SUBJECT_RELATED
+};
+
+/* Evidence bits of a finding. */
+#define BSC_EVIDENCE_HEADER 0x1u /* the column header or field name */
+#define BSC_EVIDENCE_VALUE 0x2u  /* the values (pattern + validator) */
+
+/*
+ * Every limit of a scan, in one place. bsc_limits_default() fills the
+ * documented defaults (see README "Limits"); 0 never means "unlimited"
+ * unless stated.
+ */
+struct bsc_limits {
+	uint64_t max_file_size; /* bytes read per item; more => partial */
+	size_t max_field;       /* bytes in one field/cell (1 MiB) */
+	size_t max_record;      /* bytes in one CSV row / text line (16 MiB) */
+	size_t max_columns;     /* columns tracked per item (1024) */
+	size_t max_slots;       /* distinct field locations per item (4096) */
+	size_t max_signatures;  /* distinct record shapes per item (65536) */
+};
+
+/*
+ * Fill *limits with the defaults. Never fails.
+ */
+void bsc_limits_default(struct bsc_limits *limits);
+
+/* Where a finding was made. Strings are owned by the report. */
+struct bsc_location {
+	unsigned column;    /* 1-based column number; 0 when not a table */
+	const char *header; /* column header or field path; may be NULL */
+};
+
+/* One finding: a category seen at one location of one item. */
+struct bsc_finding {
+	const char *category;     /* public category name ("email") */
+	enum bsc_class cls;       /* identity or medical */
+	const char *rule;         /* id of the deciding rule */
+	struct bsc_location loc;
+	uint64_t count;           /* cells that carry the category */
+	enum bsc_confidence confidence;
+	unsigned evidence;        /* BSC_EVIDENCE_* bits */
+	enum bsc_subject subject;
+	const char *sample;       /* masked sample (raw with show_values) */
+	const char *note;         /* optional explanation; may be NULL */
+};
+
+/* The report of one item, handed to sinks. All memory is the scanner's. */
+struct bsc_item_report {
+	const char *path;     /* display path: "dir/a.csv", "-" for stdin */
+	const char *format;   /* reader name ("csv", "text"), or NULL */
+	const char *encoding; /* source encoding ("utf-8"), or NULL */
+	enum bsc_item_status status;
+	const char *reason;   /* why partial/failed/skipped; NULL if complete */
+	const char *note;     /* remark on the counts (approximate...), or NULL */
+	uint64_t bytes;       /* bytes read from the item */
+	uint64_t records;
+	uint64_t records_identity; /* records with a direct identifier */
+	uint64_t records_medical;  /* records with medical data */
+	uint64_t records_linked;   /* records with both */
+	const struct bsc_finding *findings;
+	size_t n_findings;
+	const char *const *identity; /* sorted category names, union */
+	size_t n_identity;
+	const char *const *medical;  /* sorted category names, union */
+	size_t n_medical;
+};
+
+/* Totals over a run, handed to sinks at the end. */
+struct bsc_run_summary {
+	uint64_t items;
+	uint64_t by_status[4]; /* indexed by enum bsc_item_status */
+	uint64_t records;
+	uint64_t records_identity;
+	uint64_t records_medical;
+	uint64_t records_linked;
+	const char *const *identity; /* sorted union over all items */
+	size_t n_identity;
+	const char *const *medical;
+	size_t n_medical;
+};
+
+/*
+ * A sink renders reports. Any callback may be NULL. A callback returns
+ * BSC_OK, or BSC_FATAL to stop the run (for example on a write error).
+ */
+struct bsc_sink {
+	bsc_status (*run_begin)(void *data);
+	bsc_status (*item)(void *data, const struct bsc_item_report *report);
+	bsc_status (*run_end)(void *data, const struct bsc_run_summary *sum);
+	void *data;
+};
+
+struct bsc_ctx;
+
+/*
+ * Create a scanning context with default limits and no rules.
+ * Returns the new context; release it with bsc_ctx_free(). Aborts on OOM.
+ */
+struct bsc_ctx *bsc_ctx_new(void);
+
+/* Release ctx and everything it owns. NULL is allowed. */
+void bsc_ctx_free(struct bsc_ctx *ctx);
+
+/*
+ * The limits of ctx, to read or change before bsc_scan(). The pointer is
+ * owned by ctx.
+ */
+struct bsc_limits *bsc_ctx_limits(struct bsc_ctx *ctx);
+
+/* Show raw (unmasked) samples in reports. Off by default. */
+void bsc_ctx_set_show_values(struct bsc_ctx *ctx, bool show);
+
+/*
+ * Load one rule file, or every *.yml under a directory (sorted), into ctx.
+ * Returns BSC_OK, or BSC_FAILED with "file:line: message" in
+ * bsc_ctx_error(). Rules loaded before a failure stay loaded.
+ */
+bsc_status bsc_ctx_load_rules(struct bsc_ctx *ctx, const char *path);
+
+/*
+ * Scan the given paths ("-" is standard input) and hand one report per item
+ * to sink, in a stable order. Per-item problems never stop the run: they are
+ * reported with the item. Returns BSC_OK, or BSC_FATAL if a sink stopped the
+ * run (message in bsc_ctx_error()).
+ */
+bsc_status bsc_scan(struct bsc_ctx *ctx, const char *const *paths,
+		    size_t n_paths, const struct bsc_sink *sink);
+
+/*
+ * The last error message of ctx, or "" if none. Borrowed; valid until the
+ * next call on ctx.
+ */
+const char *bsc_ctx_error(const struct bsc_ctx *ctx);
+
+/* Names for enums, as used in reports ("partial", "high", ...). Static. */
+const char *bsc_item_status_name(enum bsc_item_status status);
+const char *bsc_confidence_name(enum bsc_confidence confidence);
+const char *bsc_subject_name(enum bsc_subject subject);
+
+/* The library version, "MAJOR.MINOR.PATCH". Static. */
+const char *bsc_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BREACHSCOPE_H */

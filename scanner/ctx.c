@@ -1,0 +1,219 @@
+/*
+ * ctx.c - the scanning context: default limits, the error slot, and the
+ * message helpers (the only code that writes to stderr). Every other stage
+ * of the pipeline receives the context; nothing is global.
+ */
+#include "ctx.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "bsc_config.h"
+#include "rules.h"
+
+void
+bsc_limits_default(struct bsc_limits *limits)
+{
+	limits->max_file_size = 16ull * 1024 * 1024 * 1024; /* 16 GiB */
+	limits->max_field = 1024 * 1024;                     /* 1 MiB */
+	limits->max_record = 16 * 1024 * 1024;               /* 16 MiB */
+	limits->max_columns = 1024;
+	limits->max_slots = 4096;
+	limits->max_signatures = 65536;
+}
+
+struct bsc_ctx *
+bsc_ctx_new(void)
+{
+	struct bsc_ctx *ctx = bsc_zalloc(sizeof(*ctx));
+
+	bsc_limits_default(&ctx->limits);
+	ctx->err = stderr;
+	ctx->min_confidence = BSC_CONF_LOW;
+	return ctx;
+}
+
+void
+bsc_ctx_free(struct bsc_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	bsc_ruleset_free(ctx->rules);
+	if (ctx->match_data)
+		pcre2_match_data_free(ctx->match_data);
+	if (ctx->match_ctx)
+		pcre2_match_context_free(ctx->match_ctx);
+	if (ctx->jit_stack)
+		pcre2_jit_stack_free(ctx->jit_stack);
+	free(ctx);
+}
+
+struct bsc_limits *
+bsc_ctx_limits(struct bsc_ctx *ctx)
+{
+	return &ctx->limits;
+}
+
+void
+bsc_ctx_set_show_values(struct bsc_ctx *ctx, bool show)
+{
+	ctx->show_values = show;
+}
+
+struct bsc_ruleset *
+bsc_ctx_rules(struct bsc_ctx *ctx)
+{
+	if (!ctx->rules)
+		ctx->rules = bsc_ruleset_new();
+	return ctx->rules;
+}
+
+bsc_status
+bsc_ctx_load_rules(struct bsc_ctx *ctx, const char *path)
+{
+	return bsc_ruleset_load(bsc_ctx_rules(ctx), ctx, path);
+}
+
+const char *
+bsc_ctx_error(const struct bsc_ctx *ctx)
+{
+	return ctx->error;
+}
+
+bsc_status
+bsc_set_error(struct bsc_ctx *ctx, bsc_status status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->error, sizeof(ctx->error), fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+static void
+vmsg(struct bsc_ctx *ctx, const char *level, const char *fmt, va_list ap)
+{
+	FILE *f = ctx->err ? ctx->err : stderr;
+
+	if (ctx->last_progress_ms)
+		bsc_progress(ctx, true);
+	fprintf(f, "breachscope: %s", level);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+}
+
+void
+bsc_errorf(struct bsc_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(ctx, "error: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+bsc_warnf(struct bsc_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->quiet)
+		return;
+	va_start(ap, fmt);
+	vmsg(ctx, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+bsc_notef(struct bsc_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->quiet)
+		return;
+	va_start(ap, fmt);
+	vmsg(ctx, "", fmt, ap);
+	va_end(ap);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+bsc_progress(struct bsc_ctx *ctx, bool final)
+{
+	FILE *f = ctx->err ? ctx->err : stderr;
+	long long t;
+
+	if (!ctx->progress || ctx->quiet)
+		return;
+	if (final) {
+		if (ctx->last_progress_ms)
+			fputs("\r\033[K", f);
+		ctx->last_progress_ms = 0;
+		return;
+	}
+	t = now_ms();
+	if (ctx->last_progress_ms && t - ctx->last_progress_ms < 500)
+		return;
+	fprintf(f, "\r\033[Kscanning: %llu items, %llu MiB",
+		(unsigned long long)ctx->seen_items,
+		(unsigned long long)(ctx->seen_bytes >> 20));
+	fflush(f);
+	ctx->last_progress_ms = t;
+}
+
+const char *
+bsc_item_status_name(enum bsc_item_status status)
+{
+	static const char *const names[] = {"complete", "partial", "failed",
+					    "skipped"};
+
+	if ((unsigned)status < BSC_ARRAY_SIZE(names))
+		return names[status];
+	return "unknown";
+}
+
+const char *
+bsc_confidence_name(enum bsc_confidence confidence)
+{
+	switch (confidence) {
+	case BSC_CONF_LOW:
+		return "low";
+	case BSC_CONF_MEDIUM:
+		return "medium";
+	case BSC_CONF_HIGH:
+		return "high";
+	}
+	return "unknown";
+}
+
+const char *
+bsc_subject_name(enum bsc_subject subject)
+{
+	static const char *const names[] = {"unknown", "patient",
+					    "professional", "related"};
+
+	if ((unsigned)subject < BSC_ARRAY_SIZE(names))
+		return names[subject];
+	return "unknown";
+}
+
+const char *
+bsc_version(void)
+{
+	return BSC_VERSION;
+}

@@ -1,0 +1,102 @@
+/*
+ * detect.c - the value detector (detectors stage). For one rule and one
+ * cell: keyword prefilter (memmem-like, case-insensitive), digit-count
+ * prefilter, then PCRE2 (JIT, PCRE2_MATCH_INVALID_UTF so arbitrary bytes
+ * are safe) and the rule's validator on each candidate match. It never
+ * prints and never decides categories: scope.c aggregates its answers.
+ */
+#include "detect.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "validate.h"
+
+/* Candidate matches tried per cell before giving up (hostile cells). */
+#define MAX_TRIES 64
+/* PCRE2 backtracking budget per match call. */
+#define MATCH_LIMIT 200000
+
+void
+bsc_cell_info(const char *s, size_t len, struct bsc_cell_info *info)
+{
+	unsigned d = 0;
+
+	for (size_t i = 0; i < len; i++)
+		d += (unsigned)(s[i] >= '0' && s[i] <= '9');
+	info->digits = d;
+}
+
+static void
+ensure_match(struct bsc_ctx *ctx)
+{
+	if (ctx->match_data)
+		return;
+	ctx->match_data = pcre2_match_data_create(32, NULL);
+	ctx->match_ctx = pcre2_match_context_create(NULL);
+	ctx->jit_stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+	if (!ctx->match_data || !ctx->match_ctx || !ctx->jit_stack) {
+		fprintf(stderr, "breachscope: out of memory (pcre2)\n");
+		abort();
+	}
+	pcre2_jit_stack_assign(ctx->match_ctx, NULL, ctx->jit_stack);
+	pcre2_set_match_limit(ctx->match_ctx, MATCH_LIMIT);
+	pcre2_set_depth_limit(ctx->match_ctx, 10000);
+}
+
+static bool
+keywords_ok(const struct bsc_rule *r, const char *s, size_t len)
+{
+	if (r->keywords.n == 0)
+		return true;
+	for (size_t i = 0; i < r->keywords.n; i++)
+		if (bsc_ascii_icontains(s, len, r->keywords.v[i]))
+			return true;
+	return false;
+}
+
+bool
+bsc_detect_value(struct bsc_ctx *ctx, const struct bsc_rule *r,
+		 const char *s, size_t len, const struct bsc_cell_info *info,
+		 size_t *off, size_t *mlen)
+{
+	struct bsc_cell_info local;
+	PCRE2_SIZE start = 0;
+
+	if (!r->re)
+		return false;
+	if (!info) {
+		bsc_cell_info(s, len, &local);
+		info = &local;
+	}
+	if (info->digits < r->min_digits || !keywords_ok(r, s, len))
+		return false;
+	ensure_match(ctx);
+	for (int tries = 0; tries < MAX_TRIES && start <= len; tries++) {
+		PCRE2_SIZE *ov;
+		int rc = pcre2_match(r->re, (PCRE2_SPTR)s, len, start, 0,
+				     ctx->match_data, ctx->match_ctx);
+
+		if (rc < 0)
+			return false; /* no match, or a limit was hit */
+		ov = pcre2_get_ovector_pointer(ctx->match_data);
+		if (ov[1] < ov[0])
+			return false; /* \K games: refuse */
+		if (r->validator < 0 ||
+		    bsc_validator_run(r->validator, s + ov[0], ov[1] - ov[0])) {
+			if (off)
+				*off = ov[0];
+			if (mlen)
+				*mlen = ov[1] - ov[0];
+			return true;
+		}
+		/* Try again after the start of this candidate. */
+		start = ov[0] + 1;
+		while (start < len && ((unsigned char)s[start] & 0xC0) == 0x80)
+			start++;
+	}
+	return false;
+}

@@ -1,0 +1,35 @@
+/*
+ * fields.h - what readers emit: fields (a value at a slot) and record
+ * boundaries. A slot is a location that repeats across records: a CSV
+ * column, an XML path, an HL7 field position. Readers name slots; they
+ * never classify. scope.c implements this interface.
+ */
+#ifndef BSC_FIELDS_H
+#define BSC_FIELDS_H
+#ifndef BSC_INTERNAL
+#error "scanner-internal header"
+#endif
+
+#include <stddef.h>
+
+struct bsc_fields;
+
+/* Slot for free text that is not a table cell. */
+#define BSC_SLOT_TEXT_NAME NULL
+
+/*
+ * The slot id for a location. name is the header or field path (copied;
+ * may be NULL for a headerless column), column the 1-based column number
+ * (0 when not a table). The same (name, column) always gives the same id.
+ */
+unsigned bsc_fields_slot(struct bsc_fields *f, const char *name,
+			 unsigned column);
+
+/* One field value (UTF-8, not necessarily NUL-terminated) at slot. */
+void bsc_fields_value(struct bsc_fields *f, unsigned slot, const char *v,
+		      size_t len);
+
+/* The current record is complete. */
+void bsc_fields_end_record(struct bsc_fields *f);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * format.c - the reader registry and the bidding (sniff stage). Adding a
+ * reader means one new format_*.c file and one line in the table below.
+ */
+#include "format.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * Cheap, specific bidders first; the text reader, which bids 1 on any
+ * text, last. Ties keep the first registered, so order also breaks ties.
+ */
+static const struct bsc_format *const formats[] = {
+	&bsc_format_csv,
+	&bsc_format_text,
+};
+
+const struct bsc_format *
+bsc_format_select(const struct bsc_sniff *s, int *bid)
+{
+	const struct bsc_format *best = NULL;
+	int best_bid = 0;
+
+	for (size_t i = 0; i < BSC_ARRAY_SIZE(formats); i++) {
+		int b = formats[i]->bid(s);
+
+		if (b > best_bid) {
+			best = formats[i];
+			best_bid = b;
+		}
+	}
+	if (bid)
+		*bid = best_bid;
+	return best;
+}
+
+const struct bsc_format *
+bsc_format_find(const char *name)
+{
+	for (size_t i = 0; i < BSC_ARRAY_SIZE(formats); i++)
+		if (!strcmp(formats[i]->name, name))
+			return formats[i];
+	return NULL;
+}
+
+const char *
+bsc_format_names(void)
+{
+	return "csv, text";
+}
+
+bsc_status
+bsc_reader_fail(struct bsc_reader *r, bsc_status status, const char *fmt,
+		...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+	va_end(ap);
+	return status;
+}

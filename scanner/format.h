@@ -1,0 +1,77 @@
+/*
+ * format.h - the reader vtable and registry (libarchive style). Each
+ * reader bids on the first bytes of an item; the highest bid reads it and
+ * emits fields (fields.h).
+ */
+#ifndef BSC_FORMAT_H
+#define BSC_FORMAT_H
+#ifndef BSC_INTERNAL
+#error "scanner-internal header"
+#endif
+
+#include "ctx.h"
+#include "encoding.h"
+#include "fields.h"
+#include "item.h"
+
+/* What bidders see: the head raw and decoded, and the extension hint. */
+struct bsc_sniff {
+	const unsigned char *raw;
+	size_t raw_len;
+	const char *text; /* head decoded to UTF-8; NULL if not text */
+	size_t text_len;
+	enum bsc_encoding enc;
+	const char *ext; /* lower-case extension without the dot, or "" */
+	bool at_eof;     /* the head is the whole item */
+	/* "Is this a known column name?", answered by the detectors so that
+	 * readers need not classify anything. May be NULL. */
+	bool (*header_hint)(void *data, const char *s, size_t n);
+	void *hint_data;
+};
+
+/* Per-item reader state handed to read(). */
+struct bsc_reader {
+	struct bsc_ctx *ctx;
+	struct bsc_item *item;
+	struct bsc_fields *fields;
+	const struct bsc_limits *limits;
+	const struct bsc_sniff *sniff;
+	char reason[256]; /* why the read was partial or failed */
+	unsigned long long records; /* records emitted */
+};
+
+struct bsc_format {
+	const char *name;
+	/*
+	 * Bits of evidence that this reader can read the item, or -1 when it
+	 * cannot. Must be cheap and must not consume the item.
+	 */
+	int (*bid)(const struct bsc_sniff *s);
+	/*
+	 * Read the whole item (bsc_item_read_text / bsc_item_read), emitting
+	 * fields and records. Returns BSC_OK, BSC_WARN (partial: set
+	 * r->reason) or BSC_FAILED (set r->reason).
+	 */
+	bsc_status (*read)(struct bsc_reader *r);
+};
+
+/*
+ * The reader with the highest bid, or NULL if none bids above 0. *bid
+ * gets the winning bid. Ties keep the first registered.
+ */
+const struct bsc_format *bsc_format_select(const struct bsc_sniff *s,
+					   int *bid);
+/* The reader called name, or NULL. */
+const struct bsc_format *bsc_format_find(const char *name);
+/* Comma-separated reader names, for --help. Static string. */
+const char *bsc_format_names(void);
+
+/* Set r->reason and return status (BSC_WARN or BSC_FAILED). */
+bsc_status bsc_reader_fail(struct bsc_reader *r, bsc_status status,
+			   const char *fmt, ...) BSC_PRINTF(3, 4);
+
+/* The readers (one file each). */
+extern const struct bsc_format bsc_format_csv;
+extern const struct bsc_format bsc_format_text;
+
+#endif

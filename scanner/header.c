@@ -1,0 +1,233 @@
+/*
+ * header.c - the header detector: normalises column headers and field
+ * names (accents, camelCase, separators) and matches them against the
+ * header vocabularies of the loaded rules. It knows no words itself: every
+ * vocabulary comes from patterns/. Readers hand over raw names; scope.c
+ * calls this once per column, never per cell.
+ */
+#include "header.h"
+
+#include <ctype.h>
+#include <string.h>
+
+/* ASCII folding of U+00C0..U+00FF; "" means "not a letter". */
+static const char *const latin1_fold[64] = {
+	"A", "A", "A", "A", "A", "A", "AE", "C", /* C0 */
+	"E", "E", "E", "E", "I", "I", "I", "I", /* C8 */
+	"D", "N", "O", "O", "O", "O", "O", "",  /* D0 */
+	"O", "U", "U", "U", "U", "Y", "TH", "ss", /* D8 */
+	"a", "a", "a", "a", "a", "a", "ae", "c", /* E0 */
+	"e", "e", "e", "e", "i", "i", "i", "i", /* E8 */
+	"d", "n", "o", "o", "o", "o", "o", "",  /* F0 */
+	"o", "u", "u", "u", "u", "y", "th", "y", /* F8 */
+};
+
+/* Decode one UTF-8 sequence; returns its length (1 on invalid bytes, with
+ * *cp = 0xFFFD). */
+static size_t
+utf8_next(const unsigned char *s, size_t len, unsigned *cp)
+{
+	unsigned c = s[0];
+	size_t n;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		n = 3;
+	else if (c >= 0xF0 && c <= 0xF4)
+		n = 4;
+	else
+		goto bad;
+	if (n > len)
+		goto bad;
+	*cp = c & (0xFFu >> (n + 1));
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			goto bad;
+		*cp = (*cp << 6) | (s[i] & 0x3Fu);
+	}
+	return n;
+bad:
+	*cp = 0xFFFD;
+	return 1;
+}
+
+char *
+bsc_header_normalise(const char *s, size_t len)
+{
+	/* Pass 1: fold to ASCII keeping case; non-letters become ' '. */
+	char *fold = bsc_zalloc(len * 2 + 1);
+	size_t nf = 0;
+	char *out;
+	size_t no = 0;
+	bool sep = true;
+
+	for (size_t i = 0; i < len;) {
+		unsigned cp;
+		size_t n = utf8_next((const unsigned char *)s + i, len - i,
+				     &cp);
+		const char *f = NULL;
+
+		i += n;
+		if (cp < 0x80) {
+			fold[nf++] = isalnum((int)cp) ? (char)cp : ' ';
+			continue;
+		}
+		if (cp >= 0xC0 && cp <= 0xFF)
+			f = latin1_fold[cp - 0xC0];
+		else if (cp == 0x152)
+			f = "OE";
+		else if (cp == 0x153)
+			f = "oe";
+		else if (cp == 0x178)
+			f = "Y";
+		if (!f || !*f)
+			f = " ";
+		while (*f && nf < len * 2)
+			fold[nf++] = *f++;
+	}
+	/* Pass 2: camelCase boundaries, lower-case, separators. */
+	out = bsc_zalloc(nf * 2 + 1);
+	for (size_t i = 0; i < nf; i++) {
+		char c = fold[i];
+		bool boundary = false;
+
+		if (c == ' ') {
+			if (!sep)
+				out[no++] = '_';
+			sep = true;
+			continue;
+		}
+		if (i > 0 && isupper((unsigned char)c)) {
+			char p = fold[i - 1];
+
+			if (islower((unsigned char)p) ||
+			    isdigit((unsigned char)p))
+				boundary = true;
+			else if (isupper((unsigned char)p) && i + 1 < nf &&
+				 islower((unsigned char)fold[i + 1]))
+				boundary = true;
+		}
+		if (boundary && !sep)
+			out[no++] = '_';
+		out[no++] = (char)tolower((unsigned char)c);
+		sep = false;
+	}
+	while (no > 0 && out[no - 1] == '_')
+		no--;
+	out[no] = '\0';
+	free(fold);
+	return out;
+}
+
+/* Does the '_'-token sequence seq occur in norm on token boundaries? */
+static bool
+has_seq(const char *norm, const char *seq)
+{
+	size_t ls = strlen(seq);
+	const char *p = norm;
+
+	if (ls == 0)
+		return false;
+	while ((p = strstr(p, seq))) {
+		bool left = p == norm || p[-1] == '_';
+		bool right = p[ls] == '\0' || p[ls] == '_';
+
+		if (left && right)
+			return true;
+		p++;
+	}
+	return false;
+}
+
+bool
+bsc_header_has_token(const char *norm, const char *tok)
+{
+	return strchr(tok, '_') == NULL && has_seq(norm, tok);
+}
+
+bool
+bsc_header_any_token(const char *norm, const struct bsc_strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (has_seq(norm, l->v[i]))
+			return true;
+	return false;
+}
+
+/* Strength of rule r on norm: 0 (no match) to 3. */
+static int
+rule_strength(const struct bsc_rule *r, const char *norm)
+{
+	int best = 0;
+
+	for (size_t i = 0; i < r->headers.n; i++) {
+		const char *h = r->headers.v[i];
+
+		if (strcmp(h, norm) == 0)
+			return 3;
+		if (best < 2 && strchr(h, '_') && has_seq(norm, h))
+			best = 2;
+	}
+	if (best == 0 && bsc_header_any_token(norm, &r->tokens))
+		best = 1;
+	if (best && bsc_header_any_token(norm, &r->not_tokens))
+		return 0;
+	return best;
+}
+
+const struct bsc_rule *
+bsc_header_classify(const struct bsc_ruleset *rs, const char *norm,
+		    int *strength)
+{
+	const struct bsc_rule *best = NULL;
+	int best_s = 0;
+
+	if (strength)
+		*strength = 0;
+	if (!norm || !*norm)
+		return NULL;
+	for (size_t i = 0; i < rs->header_rules.n; i++) {
+		const struct bsc_rule *r = rs->header_rules.v[i];
+		int s = rule_strength(r, norm);
+
+		if (s == 0)
+			continue;
+		if (!best || s > best_s ||
+		    (s == best_s && r->priority > best->priority)) {
+			best = r;
+			best_s = s;
+		}
+	}
+	if (strength)
+		*strength = best_s;
+	return best;
+}
+
+enum bsc_subject
+bsc_header_subject(const struct bsc_ruleset *rs, const char *norm)
+{
+	/* Professionals and relatives first: "medecin_patient" is about a
+	 * doctor. */
+	static const enum bsc_subject order[] = {
+		BSC_SUBJECT_PROFESSIONAL, BSC_SUBJECT_RELATED,
+		BSC_SUBJECT_PATIENT};
+
+	if (!norm || !*norm)
+		return BSC_SUBJECT_UNKNOWN;
+	for (size_t k = 0; k < BSC_ARRAY_SIZE(order); k++) {
+		for (size_t i = 0; i < rs->subject_rules.n; i++) {
+			const struct bsc_rule *r = rs->subject_rules.v[i];
+
+			if (r->subject != order[k])
+				continue;
+			if (rule_strength(r, norm) > 0)
+				return r->subject;
+		}
+	}
+	return BSC_SUBJECT_UNKNOWN;
+}

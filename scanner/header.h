@@ -1,0 +1,40 @@
+/*
+ * header.h - column-header and field-name normalisation, and matching of
+ * normalised names against the header vocabularies and subject words of a
+ * rule set (the "header" detector).
+ */
+#ifndef BSC_HEADER_H
+#define BSC_HEADER_H
+#ifndef BSC_INTERNAL
+#error "scanner-internal header"
+#endif
+
+#include "rules.h"
+
+/*
+ * Normalise a UTF-8 header: strip accents, split camelCase, lower-case,
+ * runs of non-[a-z0-9] become '_', trim '_'. "Date de naissance" ->
+ * "date_de_naissance", "dateNaissance" -> "date_naissance". Invalid UTF-8
+ * bytes count as separators. Returns a new string owned by the caller.
+ */
+char *bsc_header_normalise(const char *s, size_t len);
+
+/* True if the normalised name has token tok ("_"-separated part). */
+bool bsc_header_has_token(const char *norm, const char *tok);
+
+/*
+ * Best header rule for a normalised name, or NULL. *strength gets 3 for a
+ * whole-name match, 2 for a token sequence inside the name, 1 for a single
+ * token (may be NULL). Ties: higher priority, then load order.
+ */
+const struct bsc_rule *bsc_header_classify(const struct bsc_ruleset *rs,
+					   const char *norm, int *strength);
+
+/* Whose data a column with this normalised name holds (subject rules). */
+enum bsc_subject bsc_header_subject(const struct bsc_ruleset *rs,
+				    const char *norm);
+
+/* True if any token of norm is in the list (normalised entries). */
+bool bsc_header_any_token(const char *norm, const struct bsc_strlist *l);
+
+#endif

@@ -1,0 +1,159 @@
+/*
+ * item.c - the item stream (item stage): replays the sniffed head, then
+ * reads on from the source, enforces --max-file-size, and decodes to UTF-8
+ * on request. Readers pull from here; they never open files themselves,
+ * which is what lets archive members and stdin go through the same code.
+ */
+#include "item.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define RAW_CHUNK 65536
+
+void
+bsc_item_init(struct bsc_item *it, const char *path, bsc_read_fn read,
+	      void *src, uint64_t max_bytes)
+{
+	memset(it, 0, sizeof(*it));
+	it->path = bsc_strdup(path);
+	it->read = read;
+	it->src = src;
+	it->max_bytes = max_bytes;
+}
+
+void
+bsc_item_release(struct bsc_item *it)
+{
+	free(it->path);
+	free(it->head);
+	free(it->raw);
+	bsc_decoder_free(&it->dec);
+	memset(it, 0, sizeof(*it));
+}
+
+static ssize_t
+src_read(struct bsc_item *it, void *buf, size_t n)
+{
+	ssize_t r;
+
+	if (it->src_eof || it->read_errno)
+		return it->read_errno ? -1 : 0;
+	do {
+		r = it->read(it->src, buf, n);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		it->read_errno = errno ? errno : EIO;
+	else if (r == 0)
+		it->src_eof = true;
+	return r;
+}
+
+bool
+bsc_item_fill_head(struct bsc_item *it)
+{
+	size_t want = BSC_HEAD_SIZE;
+
+	if (it->max_bytes && it->max_bytes < want)
+		want = (size_t)it->max_bytes;
+	it->head = bsc_zalloc(BSC_HEAD_SIZE);
+	while (it->head_len < want) {
+		ssize_t r = src_read(it, it->head + it->head_len,
+				     want - it->head_len);
+
+		if (r < 0)
+			return false;
+		if (r == 0)
+			break;
+		it->head_len += (size_t)r;
+	}
+	return true;
+}
+
+ssize_t
+bsc_item_read(struct bsc_item *it, void *buf, size_t n)
+{
+	ssize_t r;
+
+	if (it->head_pos < it->head_len) {
+		size_t k = it->head_len - it->head_pos;
+
+		if (k > n)
+			k = n;
+		memcpy(buf, it->head + it->head_pos, k);
+		it->head_pos += k;
+		it->bytes += k;
+		return (ssize_t)k;
+	}
+	if (it->max_bytes && it->bytes >= it->max_bytes) {
+		char probe;
+
+		if (!it->truncated && !it->src_eof &&
+		    src_read(it, &probe, 1) > 0)
+			it->truncated = true;
+		return 0;
+	}
+	if (it->max_bytes && n > it->max_bytes - it->bytes)
+		n = (size_t)(it->max_bytes - it->bytes);
+	r = src_read(it, buf, n);
+	if (r > 0)
+		it->bytes += (uint64_t)r;
+	return r;
+}
+
+bool
+bsc_item_text_begin(struct bsc_item *it, enum bsc_encoding enc)
+{
+	it->text = true;
+	if (!it->raw)
+		it->raw = bsc_zalloc(RAW_CHUNK);
+	it->raw_len = it->raw_pos = 0;
+	bsc_decoder_free(&it->dec);
+	return bsc_decoder_init(&it->dec, enc);
+}
+
+ssize_t
+bsc_item_read_text(struct bsc_item *it, char *out, size_t cap)
+{
+	bool eof = false;
+
+	for (;;) {
+		size_t olen = 0;
+		size_t used;
+
+		if (it->raw_pos < it->raw_len || eof) {
+			used = bsc_decoder_run(&it->dec, it->raw + it->raw_pos,
+					       it->raw_len - it->raw_pos, out,
+					       cap, &olen, eof);
+			it->raw_pos += used;
+			if (olen > 0)
+				return (ssize_t)olen;
+			if (eof)
+				return 0;
+		}
+		/* Need more raw input: keep the unconsumed tail. */
+		memmove(it->raw, it->raw + it->raw_pos,
+			it->raw_len - it->raw_pos);
+		it->raw_len -= it->raw_pos;
+		it->raw_pos = 0;
+		{
+			ssize_t r = bsc_item_read(it, it->raw + it->raw_len,
+						  RAW_CHUNK - it->raw_len);
+
+			if (r < 0)
+				return -1;
+			if (r == 0)
+				eof = true;
+			else
+				it->raw_len += (size_t)r;
+		}
+	}
+}
+
+ssize_t
+bsc_fd_read(void *src, void *buf, size_t n)
+{
+	return read(*(int *)src, buf, n);
+}

@@ -1,0 +1,77 @@
+/*
+ * report.c - the sink registry (sinks stage) and verdicts shared by all
+ * report formats. Adding a format: one report_*.c and one table row.
+ */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct sink_entry {
+	const char *name;
+	struct bsc_sink *(*make)(const struct bsc_report_opts *opts);
+};
+
+/* Alphasorted. */
+static const struct sink_entry sinks[] = {
+	{"json", bsc_report_json_new},
+	{"text", bsc_report_text_new},
+};
+
+struct bsc_sink *
+bsc_report_new(const char *format, const struct bsc_report_opts *opts)
+{
+	for (size_t i = 0; i < BSC_ARRAY_SIZE(sinks); i++)
+		if (!strcmp(sinks[i].name, format))
+			return sinks[i].make(opts);
+	return NULL;
+}
+
+void
+bsc_report_free(struct bsc_sink *sink)
+{
+	struct bsc_report_base *base;
+
+	if (!sink)
+		return;
+	base = sink->data;
+	if (base && base->release)
+		base->release(base);
+	free(base);
+	free(sink);
+}
+
+const char *
+bsc_report_names(void)
+{
+	return "text, json";
+}
+
+const char *
+bsc_verdict(size_t n_identity, size_t n_medical, uint64_t records_linked)
+{
+	if (n_identity && n_medical)
+		return records_linked ? "linked" : "identity+medical";
+	if (n_identity)
+		return "identity";
+	if (n_medical)
+		return "medical";
+	return "none";
+}
+
+const char *
+bsc_verdict_text(const char *v)
+{
+	if (!strcmp(v, "linked"))
+		return "identity + medical: health data linked to persons";
+	if (!strcmp(v, "identity+medical"))
+		return "identity + medical, but no record holds both a "
+		       "direct identifier and medical data";
+	if (!strcmp(v, "identity"))
+		return "identity only";
+	if (!strcmp(v, "medical"))
+		return "medical only, no direct identifier";
+	return "no personal or medical data found";
+}

@@ -1,0 +1,52 @@
+/*
+ * report.h - the sinks (text, JSON) and what they share: verdicts and the
+ * sink registry.
+ */
+#ifndef BSC_REPORT_H
+#define BSC_REPORT_H
+#ifndef BSC_INTERNAL
+#error "scanner-internal header"
+#endif
+
+#include <stdio.h>
+
+#include "breachscope.h"
+
+/*
+ * Verdict of an item or a run, from its category unions and linked
+ * records: "none", "identity", "medical", "identity+medical" (both, never
+ * in the same record) or "linked" (both in the same records).
+ */
+const char *bsc_verdict(size_t n_identity, size_t n_medical,
+			uint64_t records_linked);
+/* Human sentence for a verdict name. Static string. */
+const char *bsc_verdict_text(const char *verdict);
+
+struct bsc_report_opts {
+	FILE *out;     /* where to write; borrowed */
+	bool color;    /* ANSI colours (text only) */
+	bool quiet;    /* text: only items with findings or problems */
+};
+
+/*
+ * A new sink of the named format ("text" or "json") writing to opts->out,
+ * or NULL if the name is unknown. Release with bsc_report_free. Write
+ * errors make the sink return BSC_FATAL.
+ */
+struct bsc_sink *bsc_report_new(const char *format,
+				const struct bsc_report_opts *opts);
+void bsc_report_free(struct bsc_sink *sink);
+/* Names of the report formats, for --help. Static string. */
+const char *bsc_report_names(void);
+
+/* Every sink's data starts with this, so bsc_report_free can release
+ * what the format owns (release may be NULL). */
+struct bsc_report_base {
+	void (*release)(void *data);
+};
+
+/* Per-format constructors (report_*.c). */
+struct bsc_sink *bsc_report_text_new(const struct bsc_report_opts *opts);
+struct bsc_sink *bsc_report_json_new(const struct bsc_report_opts *opts);
+
+#endif

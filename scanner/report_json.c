@@ -1,0 +1,212 @@
+/*
+ * report_json.c - the JSON sink (sinks stage), written through json-c.
+ * One document per run; items are kept as json-c objects until run_end
+ * (issue 8 adds a streaming JSON Lines sink for very large runs).
+ *
+ * Wire format "breachscope.report/1" (documented in docs/report-schema.md,
+ * checked by docs/report.schema.json):
+ *   { "schema": "breachscope.report/1",
+ *     "tool": {"name": "breachscope", "version": "X.Y.Z"},
+ *     "items": [ {
+ *        "path", "format", "encoding", "status", "reason", "note",
+ *        "bytes", "records", "records_identity", "records_medical",
+ *        "records_linked", "verdict", "identity": [..], "medical": [..],
+ *        "findings": [ {"category", "class", "rule",
+ *                       "location": {"column", "header"}, "count",
+ *                       "confidence", "evidence": [..], "subject",
+ *                       "sample", "note"} ] } ],
+ *     "summary": { "items", "by_status": {complete, partial, failed,
+ *                  skipped}, "records", "records_identity",
+ *                  "records_medical", "records_linked", "verdict",
+ *                  "identity": [..], "medical": [..] } }
+ * Members always appear, with null where a value is absent. No times, no
+ * absolute paths: the same input gives the same bytes.
+ */
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "util.h"
+
+struct json_sink {
+	struct bsc_report_base base;
+	FILE *out;
+	json_object *root;
+	json_object *items;
+};
+
+static json_object *
+str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static json_object *
+u64(uint64_t v)
+{
+	return json_object_new_int64((int64_t)v);
+}
+
+static json_object *
+names(const char *const *v, size_t n)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+static void
+release(void *data)
+{
+	struct json_sink *js = data;
+
+	if (js->root)
+		json_object_put(js->root);
+	js->root = NULL;
+}
+
+static bsc_status
+json_begin(void *data)
+{
+	struct json_sink *js = data;
+	json_object *tool = json_object_new_object();
+
+	js->root = json_object_new_object();
+	json_object_object_add(js->root, "schema",
+			       json_object_new_string("breachscope.report/1"));
+	json_object_object_add(tool, "name",
+			       json_object_new_string("breachscope"));
+	json_object_object_add(tool, "version",
+			       json_object_new_string(bsc_version()));
+	json_object_object_add(js->root, "tool", tool);
+	js->items = json_object_new_array();
+	json_object_object_add(js->root, "items", js->items);
+	return BSC_OK;
+}
+
+static json_object *
+finding_json(const struct bsc_finding *f)
+{
+	json_object *o = json_object_new_object();
+	json_object *loc = json_object_new_object();
+	json_object *ev = json_object_new_array();
+
+	json_object_object_add(o, "category",
+			       json_object_new_string(f->category));
+	json_object_object_add(o, "class",
+			       json_object_new_string(f->cls ==
+							      BSC_CLASS_MEDICAL
+						      ? "medical"
+						      : "identity"));
+	json_object_object_add(o, "rule", json_object_new_string(f->rule));
+	json_object_object_add(loc, "column",
+			       f->loc.column ? u64(f->loc.column) : NULL);
+	json_object_object_add(loc, "header", str_or_null(f->loc.header));
+	json_object_object_add(o, "location", loc);
+	json_object_object_add(o, "count", u64(f->count));
+	json_object_object_add(
+		o, "confidence",
+		json_object_new_string(bsc_confidence_name(f->confidence)));
+	if (f->evidence & BSC_EVIDENCE_HEADER)
+		json_object_array_add(ev, json_object_new_string("header"));
+	if (f->evidence & BSC_EVIDENCE_VALUE)
+		json_object_array_add(ev, json_object_new_string("value"));
+	json_object_object_add(o, "evidence", ev);
+	json_object_object_add(
+		o, "subject",
+		json_object_new_string(bsc_subject_name(f->subject)));
+	json_object_object_add(o, "sample", json_object_new_string(f->sample));
+	json_object_object_add(o, "note", str_or_null(f->note));
+	return o;
+}
+
+static bsc_status
+json_item(void *data, const struct bsc_item_report *r)
+{
+	struct json_sink *js = data;
+	json_object *o = json_object_new_object();
+	json_object *fa = json_object_new_array();
+
+	json_object_object_add(o, "path", json_object_new_string(r->path));
+	json_object_object_add(o, "format", str_or_null(r->format));
+	json_object_object_add(o, "encoding", str_or_null(r->encoding));
+	json_object_object_add(
+		o, "status",
+		json_object_new_string(bsc_item_status_name(r->status)));
+	json_object_object_add(o, "reason", str_or_null(r->reason));
+	json_object_object_add(o, "note", str_or_null(r->note));
+	json_object_object_add(o, "bytes", u64(r->bytes));
+	json_object_object_add(o, "records", u64(r->records));
+	json_object_object_add(o, "records_identity",
+			       u64(r->records_identity));
+	json_object_object_add(o, "records_medical", u64(r->records_medical));
+	json_object_object_add(o, "records_linked", u64(r->records_linked));
+	json_object_object_add(
+		o, "verdict",
+		json_object_new_string(bsc_verdict(
+			r->n_identity, r->n_medical, r->records_linked)));
+	json_object_object_add(o, "identity",
+			       names(r->identity, r->n_identity));
+	json_object_object_add(o, "medical", names(r->medical, r->n_medical));
+	for (size_t i = 0; i < r->n_findings; i++)
+		json_object_array_add(fa, finding_json(&r->findings[i]));
+	json_object_object_add(o, "findings", fa);
+	json_object_array_add(js->items, o);
+	return BSC_OK;
+}
+
+static bsc_status
+json_end(void *data, const struct bsc_run_summary *s)
+{
+	struct json_sink *js = data;
+	json_object *o = json_object_new_object();
+	json_object *bs = json_object_new_object();
+	const char *text;
+	bsc_status ret = BSC_OK;
+
+	json_object_object_add(o, "items", u64(s->items));
+	for (int i = 0; i < 4; i++)
+		json_object_object_add(
+			bs, bsc_item_status_name((enum bsc_item_status)i),
+			u64(s->by_status[i]));
+	json_object_object_add(o, "by_status", bs);
+	json_object_object_add(o, "records", u64(s->records));
+	json_object_object_add(o, "records_identity",
+			       u64(s->records_identity));
+	json_object_object_add(o, "records_medical", u64(s->records_medical));
+	json_object_object_add(o, "records_linked", u64(s->records_linked));
+	json_object_object_add(
+		o, "verdict",
+		json_object_new_string(bsc_verdict(
+			s->n_identity, s->n_medical, s->records_linked)));
+	json_object_object_add(o, "identity",
+			       names(s->identity, s->n_identity));
+	json_object_object_add(o, "medical", names(s->medical, s->n_medical));
+	json_object_object_add(js->root, "summary", o);
+	text = json_object_to_json_string_ext(
+		js->root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+				  JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (fputs(text, js->out) == EOF || fputc('\n', js->out) == EOF ||
+	    fflush(js->out) == EOF)
+		ret = BSC_FATAL;
+	release(js);
+	return ret;
+}
+
+struct bsc_sink *
+bsc_report_json_new(const struct bsc_report_opts *opts)
+{
+	struct bsc_sink *s = bsc_zalloc(sizeof(*s));
+	struct json_sink *js = bsc_zalloc(sizeof(*js));
+
+	js->base.release = release;
+	js->out = opts->out;
+	s->run_begin = json_begin;
+	s->item = json_item;
+	s->run_end = json_end;
+	s->data = js;
+	return s;
+}

@@ -1,0 +1,794 @@
+/*
+ * rules.c - loads patterns/ (YAML, through libyaml) into a rule set:
+ * categories, value rules (compiled once with PCRE2 + JIT), header
+ * vocabularies and subject words. Every problem is reported as
+ * "file:line: message" and stops the load of that file. The loader checks
+ * the shape of each rule; whether its examples hold is rules_check.c's job.
+ */
+#include "rules.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "bsc_config.h"
+#include "ctx.h"
+#include "header.h"
+#include "validate.h"
+
+struct loader {
+	struct bsc_ruleset *rs;
+	struct bsc_ctx *ctx;
+	const char *file;
+	yaml_document_t doc;
+};
+
+static void
+strlist_free(struct bsc_strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static void
+rule_free(struct bsc_rule *r)
+{
+	if (!r)
+		return;
+	free(r->id);
+	free(r->file);
+	free(r->pattern);
+	if (r->re)
+		pcre2_code_free(r->re);
+	strlist_free(&r->keywords);
+	strlist_free(&r->context);
+	strlist_free(&r->headers);
+	strlist_free(&r->tokens);
+	strlist_free(&r->not_tokens);
+	strlist_free(&r->examples);
+	strlist_free(&r->not_examples);
+	free(r);
+}
+
+struct bsc_ruleset *
+bsc_ruleset_new(void)
+{
+	return bsc_zalloc(sizeof(struct bsc_ruleset));
+}
+
+void
+bsc_ruleset_free(struct bsc_ruleset *rs)
+{
+	if (!rs)
+		return;
+	for (size_t i = 0; i < rs->n_cats; i++) {
+		free(rs->cats[i].name);
+		free(rs->cats[i].label);
+		free(rs->cats[i].label_fr);
+	}
+	for (size_t i = 0; i < rs->rules.n; i++)
+		rule_free(rs->rules.v[i]);
+	for (size_t i = 0; i < rs->files.n; i++)
+		free(rs->files.v[i]);
+	bsc_vec_release(&rs->rules);
+	bsc_vec_release(&rs->value_rules);
+	bsc_vec_release(&rs->header_rules);
+	bsc_vec_release(&rs->subject_rules);
+	bsc_vec_release(&rs->files);
+	free(rs);
+}
+
+int
+bsc_ruleset_category(const struct bsc_ruleset *rs, const char *name)
+{
+	for (size_t i = 0; i < rs->n_cats; i++)
+		if (strcmp(rs->cats[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* ---- small YAML accessors -------------------------------------------- */
+
+static unsigned
+node_line(const yaml_node_t *n)
+{
+	return (unsigned)n->start_mark.line + 1;
+}
+
+static bsc_status
+lerr(struct loader *L, const yaml_node_t *n, const char *fmt, ...)
+	BSC_PRINTF(3, 4);
+
+static bsc_status
+lerr(struct loader *L, const yaml_node_t *n, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return bsc_set_error(L->ctx, BSC_FAILED, "%s:%u: %s", L->file,
+			     n ? node_line(n) : 0, msg);
+}
+
+static yaml_node_t *
+node(struct loader *L, int idx)
+{
+	return yaml_document_get_node(&L->doc, idx);
+}
+
+static const char *
+scalar(const yaml_node_t *n)
+{
+	if (!n || n->type != YAML_SCALAR_NODE)
+		return NULL;
+	return (const char *)n->data.scalar.value;
+}
+
+static bsc_status
+get_string(struct loader *L, yaml_node_t *v, const char *key, char **out)
+{
+	const char *s = scalar(v);
+
+	if (!s)
+		return lerr(L, v, "'%s' must be a string", key);
+	free(*out);
+	*out = bsc_strdup(s);
+	return BSC_OK;
+}
+
+static bsc_status
+get_bool(struct loader *L, yaml_node_t *v, const char *key, bool *out)
+{
+	const char *s = scalar(v);
+
+	if (s && (!strcmp(s, "true") || !strcmp(s, "yes"))) {
+		*out = true;
+		return BSC_OK;
+	}
+	if (s && (!strcmp(s, "false") || !strcmp(s, "no"))) {
+		*out = false;
+		return BSC_OK;
+	}
+	return lerr(L, v, "'%s' must be true or false", key);
+}
+
+static bsc_status
+get_number(struct loader *L, yaml_node_t *v, const char *key, double lo,
+	   double hi, double *out)
+{
+	const char *s = scalar(v);
+	char *end = NULL;
+	double d;
+
+	if (!s || !*s)
+		return lerr(L, v, "'%s' must be a number", key);
+	d = strtod(s, &end);
+	if (*end || d < lo || d > hi)
+		return lerr(L, v, "'%s' must be a number from %g to %g", key,
+			    lo, hi);
+	*out = d;
+	return BSC_OK;
+}
+
+/* A string or a list of strings; normalise=true runs header
+ * normalisation on each entry. */
+static bsc_status
+get_list(struct loader *L, yaml_node_t *v, const char *key, bool normalise,
+	 struct bsc_strlist *out)
+{
+	yaml_node_item_t *it;
+
+	strlist_free(out);
+	if (v->type == YAML_SCALAR_NODE) {
+		out->v = bsc_zalloc(sizeof(char *));
+		out->v[0] = normalise ? bsc_header_normalise(
+						scalar(v), strlen(scalar(v)))
+				      : bsc_strdup(scalar(v));
+		out->n = 1;
+		return BSC_OK;
+	}
+	if (v->type != YAML_SEQUENCE_NODE)
+		return lerr(L, v, "'%s' must be a list of strings", key);
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+	     it++) {
+		yaml_node_t *e = node(L, *it);
+		const char *s = scalar(e);
+
+		if (!s)
+			return lerr(L, e, "'%s' entries must be strings", key);
+		out->v = bsc_reallocarray(out->v, out->n + 1, sizeof(char *));
+		out->v[out->n++] = normalise
+					   ? bsc_header_normalise(s, strlen(s))
+					   : bsc_strdup(s);
+	}
+	return BSC_OK;
+}
+
+static bool
+is_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_'))
+			return false;
+	return true;
+}
+
+/* ---- categories ------------------------------------------------------- */
+
+static bsc_status
+load_category(struct loader *L, yaml_node_t *m)
+{
+	struct bsc_ruleset *rs = L->rs;
+	struct bsc_category c = {0};
+	bool have_class = false;
+	yaml_node_pair_t *p;
+	bsc_status st = BSC_OK;
+
+	if (m->type != YAML_MAPPING_NODE)
+		return lerr(L, m, "a category must be a mapping");
+	for (p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *kn = node(L, p->key);
+		yaml_node_t *v = node(L, p->value);
+		const char *k = scalar(kn);
+		const char *s = scalar(v);
+
+		if (!k) {
+			st = lerr(L, kn, "keys must be strings");
+		} else if (!strcmp(k, "name")) {
+			st = get_string(L, v, k, &c.name);
+			if (st == BSC_OK && !is_name(c.name))
+				st = lerr(L, v,
+					  "category name '%s' must be "
+					  "[a-z0-9_]",
+					  c.name);
+		} else if (!strcmp(k, "class")) {
+			have_class = true;
+			if (s && !strcmp(s, "identity"))
+				c.cls = BSC_CLASS_IDENTITY;
+			else if (s && !strcmp(s, "medical"))
+				c.cls = BSC_CLASS_MEDICAL;
+			else
+				st = lerr(L, v,
+					  "class must be identity or medical");
+		} else if (!strcmp(k, "direct")) {
+			st = get_bool(L, v, k, &c.direct);
+		} else if (!strcmp(k, "mask")) {
+			static const char *const names[] = {
+				"generic", "email", "phone", "digits", "name"};
+			size_t i;
+
+			for (i = 0; s && i < BSC_ARRAY_SIZE(names); i++)
+				if (!strcmp(s, names[i]))
+					break;
+			if (!s || i == BSC_ARRAY_SIZE(names))
+				st = lerr(L, v,
+					  "mask must be generic, email, "
+					  "phone, digits or name");
+			else
+				c.mask = (enum bsc_mask_style)i;
+		} else if (!strcmp(k, "label")) {
+			st = get_string(L, v, k, &c.label);
+		} else if (!strcmp(k, "label_fr")) {
+			st = get_string(L, v, k, &c.label_fr);
+		} else {
+			st = lerr(L, kn, "unknown category key '%s'", k);
+		}
+		if (st != BSC_OK)
+			goto out;
+	}
+	if (!c.name || !have_class) {
+		st = lerr(L, m, "a category needs 'name' and 'class'");
+		goto out;
+	}
+	if (bsc_ruleset_category(rs, c.name) >= 0) {
+		st = lerr(L, m, "category '%s' is defined twice", c.name);
+		goto out;
+	}
+	if (rs->n_cats == BSC_MAX_CATEGORIES) {
+		st = lerr(L, m, "too many categories (at most %d)",
+			  BSC_MAX_CATEGORIES);
+		goto out;
+	}
+	if (!c.label)
+		c.label = bsc_strdup(c.name);
+	if (!c.label_fr)
+		c.label_fr = bsc_strdup(c.label);
+	if (c.cls == BSC_CLASS_IDENTITY) {
+		rs->identity_mask |= 1ull << rs->n_cats;
+		if (c.direct)
+			rs->direct_mask |= 1ull << rs->n_cats;
+	} else {
+		rs->medical_mask |= 1ull << rs->n_cats;
+	}
+	rs->cats[rs->n_cats++] = c;
+	return BSC_OK;
+out:
+	free(c.name);
+	free(c.label);
+	free(c.label_fr);
+	return st;
+}
+
+/* ---- rules ------------------------------------------------------------ */
+
+static bool
+rule_id_taken(const struct bsc_ruleset *rs, const char *id)
+{
+	for (size_t i = 0; i < rs->rules.n; i++)
+		if (!strcmp(((struct bsc_rule *)rs->rules.v[i])->id, id))
+			return true;
+	return false;
+}
+
+static bsc_status
+parse_confidence(struct loader *L, yaml_node_t *v, enum bsc_confidence *out)
+{
+	const char *s = scalar(v);
+
+	if (s && !strcmp(s, "high"))
+		*out = BSC_CONF_HIGH;
+	else if (s && !strcmp(s, "medium"))
+		*out = BSC_CONF_MEDIUM;
+	else if (s && !strcmp(s, "low"))
+		*out = BSC_CONF_LOW;
+	else
+		return lerr(L, v, "confidence must be high, medium or low");
+	return BSC_OK;
+}
+
+static bsc_status
+parse_subject(struct loader *L, yaml_node_t *v, enum bsc_subject *out)
+{
+	const char *s = scalar(v);
+
+	if (s && !strcmp(s, "patient"))
+		*out = BSC_SUBJECT_PATIENT;
+	else if (s && !strcmp(s, "professional"))
+		*out = BSC_SUBJECT_PROFESSIONAL;
+	else if (s && !strcmp(s, "related"))
+		*out = BSC_SUBJECT_RELATED;
+	else if (s && !strcmp(s, "unknown"))
+		*out = BSC_SUBJECT_UNKNOWN;
+	else
+		return lerr(L, v,
+			    "subject must be patient, professional, related "
+			    "or unknown");
+	return BSC_OK;
+}
+
+static bsc_status
+compile_pattern(struct loader *L, yaml_node_t *v, struct bsc_rule *r)
+{
+	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+	int errcode = 0;
+	PCRE2_SIZE erroff = 0;
+	pcre2_code *re;
+
+	if (r->caseless)
+		opts |= PCRE2_CASELESS;
+	re = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED, opts,
+			   &errcode, &erroff, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[256];
+
+		pcre2_get_error_message(errcode, msg, sizeof(msg));
+		return lerr(L, v, "rule '%s': pattern does not compile at "
+				  "offset %zu: %s",
+			    r->id, (size_t)erroff, (const char *)msg);
+	}
+	/* JIT is an optimisation: without it matching still works. */
+	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	r->re = re;
+	return BSC_OK;
+}
+
+static bsc_status
+load_rule(struct loader *L, yaml_node_t *m)
+{
+	struct bsc_ruleset *rs = L->rs;
+	struct bsc_rule *r = bsc_zalloc(sizeof(*r));
+	yaml_node_t *pattern_node = NULL, *validator_node = NULL;
+	char *category = NULL, *kind = NULL, *evidence = NULL;
+	char *validator = NULL;
+	bool have_conf = false, have_subject = false;
+	yaml_node_pair_t *p;
+	bsc_status st = BSC_OK;
+	double d;
+
+	r->file = bsc_strdup(L->file);
+	r->line = node_line(m);
+	r->category = -1;
+	r->validator = -1;
+	r->min_share = 0.5;
+	r->confidence = BSC_CONF_MEDIUM;
+	if (m->type != YAML_MAPPING_NODE) {
+		st = lerr(L, m, "a rule must be a mapping");
+		goto out;
+	}
+	for (p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *kn = node(L, p->key);
+		yaml_node_t *v = node(L, p->value);
+		const char *k = scalar(kn);
+
+		if (!k)
+			st = lerr(L, kn, "keys must be strings");
+		else if (!strcmp(k, "id"))
+			st = get_string(L, v, k, &r->id);
+		else if (!strcmp(k, "category"))
+			st = get_string(L, v, k, &category);
+		else if (!strcmp(k, "kind"))
+			st = get_string(L, v, k, &kind);
+		else if (!strcmp(k, "pattern")) {
+			pattern_node = v;
+			st = get_string(L, v, k, &r->pattern);
+		} else if (!strcmp(k, "caseless"))
+			st = get_bool(L, v, k, &r->caseless);
+		else if (!strcmp(k, "validator")) {
+			validator_node = v;
+			st = get_string(L, v, k, &validator);
+		} else if (!strcmp(k, "keywords"))
+			st = get_list(L, v, k, false, &r->keywords);
+		else if (!strcmp(k, "min_digits")) {
+			st = get_number(L, v, k, 0, 64, &d);
+			r->min_digits = (unsigned)d;
+		} else if (!strcmp(k, "evidence"))
+			st = get_string(L, v, k, &evidence);
+		else if (!strcmp(k, "min_share"))
+			st = get_number(L, v, k, 0, 1, &r->min_share);
+		else if (!strcmp(k, "context"))
+			st = get_list(L, v, k, true, &r->context);
+		else if (!strcmp(k, "context_required"))
+			st = get_bool(L, v, k, &r->context_required);
+		else if (!strcmp(k, "confidence")) {
+			have_conf = true;
+			st = parse_confidence(L, v, &r->confidence);
+		} else if (!strcmp(k, "subject")) {
+			have_subject = true;
+			st = parse_subject(L, v, &r->subject);
+		} else if (!strcmp(k, "headers"))
+			st = get_list(L, v, k, true, &r->headers);
+		else if (!strcmp(k, "tokens"))
+			st = get_list(L, v, k, true, &r->tokens);
+		else if (!strcmp(k, "not_tokens"))
+			st = get_list(L, v, k, true, &r->not_tokens);
+		else if (!strcmp(k, "priority")) {
+			st = get_number(L, v, k, -1000, 1000, &d);
+			r->priority = (int)d;
+		} else if (!strcmp(k, "examples"))
+			st = get_list(L, v, k, false, &r->examples);
+		else if (!strcmp(k, "not_examples"))
+			st = get_list(L, v, k, false, &r->not_examples);
+		else if (!strcmp(k, "description") || !strcmp(k, "note"))
+			st = BSC_OK; /* documentation only */
+		else
+			st = lerr(L, kn, "unknown rule key '%s'", k);
+		if (st != BSC_OK)
+			goto out;
+	}
+	if (!r->id) {
+		st = lerr(L, m, "a rule needs an 'id'");
+		goto out;
+	}
+	if (rule_id_taken(rs, r->id)) {
+		st = lerr(L, m, "rule id '%s' is used twice", r->id);
+		goto out;
+	}
+	if (!kind) {
+		st = lerr(L, m, "rule '%s' needs a 'kind'", r->id);
+		goto out;
+	}
+	if (!strcmp(kind, "value"))
+		r->kind = BSC_RULE_VALUE;
+	else if (!strcmp(kind, "header"))
+		r->kind = BSC_RULE_HEADER;
+	else if (!strcmp(kind, "subject"))
+		r->kind = BSC_RULE_SUBJECT;
+	else {
+		st = lerr(L, m, "rule '%s': kind must be value, header or "
+				"subject, not '%s'",
+			  r->id, kind);
+		goto out;
+	}
+	if (r->kind == BSC_RULE_SUBJECT) {
+		if (category) {
+			st = lerr(L, m, "rule '%s': subject rules take no "
+					"category",
+				  r->id);
+			goto out;
+		}
+		if (!have_subject || r->subject == BSC_SUBJECT_UNKNOWN) {
+			st = lerr(L, m, "rule '%s' needs a 'subject'", r->id);
+			goto out;
+		}
+	} else {
+		if (!category) {
+			st = lerr(L, m, "rule '%s' needs a 'category'", r->id);
+			goto out;
+		}
+		r->category = bsc_ruleset_category(rs, category);
+		if (r->category < 0) {
+			st = lerr(L, m, "rule '%s': unknown category '%s' "
+					"(see categories.yml)",
+				  r->id, category);
+			goto out;
+		}
+		if (!have_conf) {
+			st = lerr(L, m, "rule '%s' needs a 'confidence'",
+				  r->id);
+			goto out;
+		}
+	}
+	if (r->kind == BSC_RULE_VALUE) {
+		if (!r->pattern) {
+			st = lerr(L, m, "value rule '%s' needs a 'pattern'",
+				  r->id);
+			goto out;
+		}
+		if (evidence && !strcmp(evidence, "standalone"))
+			r->evidence = BSC_EV_STANDALONE;
+		else if (evidence && !strcmp(evidence, "column"))
+			r->evidence = BSC_EV_COLUMN;
+		else if (evidence && !strcmp(evidence, "confirm"))
+			r->evidence = BSC_EV_CONFIRM;
+		else {
+			st = lerr(L, m,
+				  "value rule '%s': evidence must be "
+				  "standalone, column or confirm",
+				  r->id);
+			goto out;
+		}
+		if (validator) {
+			r->validator = bsc_validator_find(validator);
+			if (r->validator < 0) {
+				st = lerr(L, validator_node,
+					  "rule '%s': unknown validator '%s'",
+					  r->id, validator);
+				goto out;
+			}
+		}
+		if (r->context_required && r->context.n == 0) {
+			st = lerr(L, m, "rule '%s': context_required needs a "
+					"'context' list",
+				  r->id);
+			goto out;
+		}
+		st = compile_pattern(L, pattern_node, r);
+		if (st != BSC_OK)
+			goto out;
+	} else if (r->pattern || validator || evidence) {
+		st = lerr(L, m, "rule '%s': pattern, validator and evidence "
+				"belong to value rules",
+			  r->id);
+		goto out;
+	} else if (r->headers.n == 0 && r->tokens.n == 0) {
+		st = lerr(L, m, "rule '%s' needs 'headers' or 'tokens'",
+			  r->id);
+		goto out;
+	}
+	if (r->examples.n == 0 || r->not_examples.n == 0) {
+		st = lerr(L, m, "rule '%s' needs 'examples' and "
+				"'not_examples' (at least one each)",
+			  r->id);
+		goto out;
+	}
+	bsc_vec_push(&rs->rules, r);
+	switch (r->kind) {
+	case BSC_RULE_VALUE:
+		r->value_index = (unsigned)rs->value_rules.n;
+		bsc_vec_push(&rs->value_rules, r);
+		break;
+	case BSC_RULE_HEADER:
+		bsc_vec_push(&rs->header_rules, r);
+		break;
+	case BSC_RULE_SUBJECT:
+		bsc_vec_push(&rs->subject_rules, r);
+		break;
+	}
+	r = NULL;
+out:
+	free(category);
+	free(kind);
+	free(evidence);
+	free(validator);
+	rule_free(r);
+	return st;
+}
+
+static bsc_status
+load_seq(struct loader *L, yaml_node_t *v, const char *key,
+	 bsc_status (*fn)(struct loader *, yaml_node_t *))
+{
+	yaml_node_item_t *it;
+
+	if (v->type != YAML_SEQUENCE_NODE)
+		return lerr(L, v, "'%s' must be a list", key);
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+	     it++) {
+		bsc_status st = fn(L, node(L, *it));
+
+		if (st != BSC_OK)
+			return st;
+	}
+	return BSC_OK;
+}
+
+static bsc_status
+load_file(struct bsc_ruleset *rs, struct bsc_ctx *ctx, const char *path)
+{
+	struct loader L = {.rs = rs, .ctx = ctx, .file = path};
+	yaml_parser_t parser;
+	yaml_node_t *root;
+	FILE *f;
+	bsc_status st = BSC_OK;
+	bool have_doc = false;
+
+	f = fopen(path, "rb");
+	if (!f)
+		return bsc_set_error(ctx, BSC_FAILED, "%s: %s", path,
+				     strerror(errno));
+	if (!yaml_parser_initialize(&parser)) {
+		fclose(f);
+		return bsc_set_error(ctx, BSC_FAILED, "%s: libyaml init failed",
+				     path);
+	}
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &L.doc)) {
+		st = bsc_set_error(ctx, BSC_FAILED, "%s:%zu: YAML error: %s",
+				   path, parser.problem_mark.line + 1,
+				   parser.problem ? parser.problem : "?");
+		goto out;
+	}
+	have_doc = true;
+	root = yaml_document_get_root_node(&L.doc);
+	if (!root)
+		goto out; /* empty file: nothing to load */
+	if (root->type != YAML_MAPPING_NODE) {
+		st = lerr(&L, root, "the top level must be a mapping with "
+				    "'categories' and/or 'rules'");
+		goto out;
+	}
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+	     p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = node(&L, p->key);
+		yaml_node_t *v = node(&L, p->value);
+		const char *k = scalar(kn);
+
+		if (k && !strcmp(k, "categories"))
+			st = load_seq(&L, v, k, load_category);
+		else if (k && !strcmp(k, "rules"))
+			st = load_seq(&L, v, k, load_rule);
+		else
+			st = lerr(&L, kn, "unknown top-level key '%s' "
+					  "(expected categories or rules)",
+				  k ? k : "?");
+		if (st != BSC_OK)
+			goto out;
+	}
+	bsc_vec_push(&rs->files, bsc_strdup(path));
+out:
+	if (have_doc)
+		yaml_document_delete(&L.doc);
+	yaml_parser_delete(&parser);
+	fclose(f);
+	return st;
+}
+
+static bool
+has_suffix(const char *s, const char *suf)
+{
+	size_t ls = strlen(s), lf = strlen(suf);
+
+	return ls >= lf && !strcmp(s + ls - lf, suf);
+}
+
+/* Collect *.yml below dir, recursively. */
+static void
+collect(const char *dir, struct bsc_vec *out, int depth)
+{
+	struct dirent **ents = NULL;
+	int n;
+
+	if (depth > 16)
+		return;
+	n = scandir(dir, &ents, NULL, NULL);
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		char *path;
+		struct stat stt;
+
+		if (name[0] == '.') {
+			free(ents[i]);
+			continue;
+		}
+		path = bsc_asprintf("%s/%s", dir, name);
+		if (stat(path, &stt) == 0 && S_ISDIR(stt.st_mode)) {
+			collect(path, out, depth + 1);
+			free(path);
+		} else if (has_suffix(name, ".yml") ||
+			   has_suffix(name, ".yaml")) {
+			bsc_vec_push(out, path);
+		} else {
+			free(path);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+static int
+cmp_catfirst(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a;
+	const char *y = *(const char *const *)b;
+	bool cx = has_suffix(x, "/categories.yml");
+	bool cy = has_suffix(y, "/categories.yml");
+
+	if (cx != cy)
+		return cx ? -1 : 1;
+	return strcmp(x, y);
+}
+
+bsc_status
+bsc_ruleset_load(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
+		 const char *path)
+{
+	struct stat stt;
+	struct bsc_vec files = {0};
+	bsc_status st = BSC_OK;
+
+	if (stat(path, &stt) != 0)
+		return bsc_set_error(ctx, BSC_FAILED, "%s: %s", path,
+				     strerror(errno));
+	if (!S_ISDIR(stt.st_mode))
+		return load_file(rs, ctx, path);
+	collect(path, &files, 0);
+	qsort(files.v, files.n, sizeof(char *), cmp_catfirst);
+	if (files.n == 0)
+		st = bsc_set_error(ctx, BSC_FAILED, "%s: no *.yml rule files",
+				   path);
+	for (size_t i = 0; i < files.n && st == BSC_OK; i++)
+		st = load_file(rs, ctx, files.v[i]);
+	for (size_t i = 0; i < files.n; i++)
+		free(files.v[i]);
+	bsc_vec_release(&files);
+	return st;
+}
+
+static bool
+is_dir(const char *p)
+{
+	struct stat stt;
+
+	return p && stat(p, &stt) == 0 && S_ISDIR(stt.st_mode);
+}
+
+const char *
+bsc_default_patterns_dir(void)
+{
+	const char *env = getenv("BSC_PATTERNS");
+
+	if (env && *env)
+		return env;
+	if (is_dir(BSC_PATTERNS_SOURCE))
+		return BSC_PATTERNS_SOURCE;
+	if (is_dir(BSC_PATTERNS_INSTALLED))
+		return BSC_PATTERNS_INSTALLED;
+	return NULL;
+}

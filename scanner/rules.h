@@ -1,0 +1,126 @@
+/*
+ * rules.h - the rule set loaded from patterns/: categories, value rules
+ * (PCRE2 + validator), header vocabularies and subject words. The loader
+ * turns YAML into these structs; detect.c and header.c run them.
+ */
+#ifndef BSC_RULES_H
+#define BSC_RULES_H
+#ifndef BSC_INTERNAL
+#error "scanner-internal header"
+#endif
+
+#include "breachscope.h"
+#include "util.h"
+
+struct bsc_ctx;
+
+/* Masking styles of categories.yml (mask.c). */
+enum bsc_mask_style {
+	BSC_MASK_GENERIC = 0,
+	BSC_MASK_EMAIL,
+	BSC_MASK_PHONE,
+	BSC_MASK_DIGITS,
+	BSC_MASK_NAME
+};
+
+/* At most this many categories: record shapes keep them in a uint64_t. */
+#define BSC_MAX_CATEGORIES 64
+
+struct bsc_category {
+	char *name;
+	enum bsc_class cls;
+	bool direct; /* identity: a direct identifier */
+	enum bsc_mask_style mask;
+	char *label;
+	char *label_fr;
+};
+
+enum bsc_rule_kind { BSC_RULE_VALUE, BSC_RULE_HEADER, BSC_RULE_SUBJECT };
+
+enum bsc_evidence_mode {
+	BSC_EV_STANDALONE, /* one validated match anywhere is a finding */
+	BSC_EV_COLUMN,     /* a share of a column's cells must match */
+	BSC_EV_CONFIRM     /* only confirms a header of its category */
+};
+
+struct bsc_strlist {
+	char **v;
+	size_t n;
+};
+
+struct bsc_rule {
+	char *id;
+	char *file; /* where it was defined, for messages */
+	unsigned line;
+	enum bsc_rule_kind kind;
+	int category; /* index into ruleset categories; -1 for subject */
+	enum bsc_confidence confidence;
+	enum bsc_subject subject; /* subject rules; value rules default */
+	/* value rules */
+	char *pattern;
+	bool caseless;
+	void *re; /* pcre2_code* */
+	int validator; /* -1 when none */
+	struct bsc_strlist keywords;
+	unsigned min_digits;
+	enum bsc_evidence_mode evidence;
+	double min_share;
+	struct bsc_strlist context; /* normalised header tokens */
+	bool context_required;
+	/* header and subject rules (normalised forms) */
+	struct bsc_strlist headers;
+	struct bsc_strlist tokens;
+	struct bsc_strlist not_tokens;
+	int priority;
+	/* self-test */
+	struct bsc_strlist examples;
+	struct bsc_strlist not_examples;
+	unsigned value_index; /* position among value rules */
+};
+
+struct bsc_ruleset {
+	struct bsc_category cats[BSC_MAX_CATEGORIES];
+	size_t n_cats;
+	struct bsc_vec rules;       /* struct bsc_rule*, load order */
+	struct bsc_vec value_rules; /* subset, load order */
+	struct bsc_vec header_rules;
+	struct bsc_vec subject_rules;
+	struct bsc_vec files;       /* char*, files loaded */
+	uint64_t identity_mask;     /* categories of class identity */
+	uint64_t direct_mask;       /* direct identifiers */
+	uint64_t medical_mask;
+};
+
+/* A new, empty rule set. Free with bsc_ruleset_free (NULL allowed). */
+struct bsc_ruleset *bsc_ruleset_new(void);
+void bsc_ruleset_free(struct bsc_ruleset *rs);
+
+/*
+ * Load a YAML rule file, or every *.yml below a directory in sorted path
+ * order. Errors are "file:line: message" in bsc_ctx_error(ctx) and return
+ * BSC_FAILED. Categories must be loaded before rules that use them; a
+ * directory loads its categories.yml first.
+ */
+bsc_status bsc_ruleset_load(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
+			    const char *path);
+
+/* Index of the category called name, or -1. */
+int bsc_ruleset_category(const struct bsc_ruleset *rs, const char *name);
+
+/*
+ * Find the default patterns directory: $BSC_PATTERNS, the source tree the
+ * binary was built from, then the installed data directory. Returns a
+ * static string, or NULL if none exists.
+ */
+const char *bsc_default_patterns_dir(void);
+
+/*
+ * Run every rule's examples and not_examples. Each failure is written to
+ * ctx messages as "file:line: rule ID: ..." (examples are synthetic, so
+ * they may be printed). Returns the number of failures; *checked gets the
+ * number of examples run.
+ */
+size_t bsc_ruleset_selftest(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
+			    size_t *checked);
+
+#endif

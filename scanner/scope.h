@@ -1,0 +1,31 @@
+/*
+ * scope.h - per-item aggregation (scope stage): receives the fields a
+ * reader emits, runs the detectors on them, and at the end turns the
+ * counts into findings, category unions and identity x medical linkage.
+ */
+#ifndef BSC_SCOPE_H
+#define BSC_SCOPE_H
+#ifndef BSC_INTERNAL
+#error "scanner-internal header"
+#endif
+
+#include "ctx.h"
+#include "fields.h"
+
+/* A new, empty scope for one item. Free with bsc_scope_free. */
+struct bsc_fields *bsc_scope_new(struct bsc_ctx *ctx);
+void bsc_scope_free(struct bsc_fields *f);
+
+/*
+ * Compute findings and record counts into rep (findings, identity,
+ * medical, records_*; other fields untouched). All strings and arrays are
+ * owned by f and live until bsc_scope_free. *cats gets the bit mask of
+ * categories in the unions (for run-wide unions).
+ */
+void bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
+		      uint64_t *cats);
+
+/* A note on the counts (approximate, ...) or NULL. Owned by f. */
+const char *bsc_scope_note(const struct bsc_fields *f);
+
+#endif

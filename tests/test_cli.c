@@ -1,0 +1,167 @@
+/*
+ * test_cli.c - option parsing, usage errors, and that --help and the man
+ * page describe every option of the table.
+ */
+#include <string.h>
+
+#include "cli.h"
+#include "testlib.h"
+
+/* argv points into a static buffer: valid until the next parse(). */
+static int
+parse(struct bsc_cli *cli, const char *line)
+{
+	static char buf[512];
+	char *argv[32];
+	int argc = 0;
+	FILE *devnull = fopen("/dev/null", "w");
+	int rc;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	rc = bsc_cli_parse(cli, argc, argv, devnull);
+	fclose(devnull);
+	return rc;
+}
+
+START_TEST(test_cli_scan_options)
+{
+	struct bsc_cli cli;
+
+	ck_assert_int_eq(parse(&cli, "breachscope scan --format=json -o out.json "
+				     "--max-file-size 2M --max-field=64K -q "
+				     "--rules a.yml --rules b.yml --show-values "
+				     "x.csv - dir"),
+			 0);
+	ck_assert_int_eq(cli.cmd, BSC_CMD_SCAN);
+	ck_assert_str_eq(cli.format, "json");
+	ck_assert_str_eq(cli.output, "out.json");
+	ck_assert_uint_eq(cli.limits.max_file_size, 2 * 1024 * 1024);
+	ck_assert_uint_eq(cli.limits.max_field, 64 * 1024);
+	ck_assert(cli.quiet);
+	ck_assert(cli.show_values);
+	ck_assert_uint_eq(cli.rules.n, 2);
+	ck_assert_uint_eq(cli.paths.n, 3);
+	ck_assert_str_eq(cli.paths.v[1], "-");
+	bsc_cli_release(&cli);
+}
+END_TEST
+
+START_TEST(test_cli_usage_errors)
+{
+	static const char *const bad[] = {
+		"breachscope",
+		"breachscope frobnicate",
+		"breachscope scan",
+		"breachscope scan --format xml a",
+		"breachscope scan --max-file-size lots a",
+		"breachscope scan --nope a",
+		"breachscope scan -o",
+		"breachscope scan --min-confidence extreme a",
+		"breachscope scan --show-values=yes a",
+		NULL};
+
+	for (int i = 0; bad[i]; i++) {
+		struct bsc_cli cli;
+
+		ck_assert_msg(parse(&cli, bad[i]) == BSC_EXIT_ERROR, "'%s'",
+			      bad[i]);
+		bsc_cli_release(&cli);
+	}
+}
+END_TEST
+
+START_TEST(test_cli_rules_commands)
+{
+	struct bsc_cli cli;
+
+	ck_assert_int_eq(parse(&cli, "breachscope rules check a.yml"), 0);
+	ck_assert_int_eq(cli.cmd, BSC_CMD_RULES_CHECK);
+	ck_assert_uint_eq(cli.paths.n, 1);
+	bsc_cli_release(&cli);
+	ck_assert_int_eq(parse(&cli, "breachscope rules list"), 0);
+	ck_assert_int_eq(cli.cmd, BSC_CMD_RULES_LIST);
+	bsc_cli_release(&cli);
+	ck_assert_int_eq(parse(&cli, "breachscope --version"), 0);
+	ck_assert_int_eq(cli.cmd, BSC_CMD_VERSION);
+	bsc_cli_release(&cli);
+}
+END_TEST
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		n = 0;
+	fclose(f);
+	return buf;
+}
+
+START_TEST(test_cli_help_and_man_cover_options)
+{
+	static const char *const longs[] = {
+		"color", "follow-symlinks", "format", "help", "max-columns",
+		"max-field", "max-file-size", "max-record", "min-confidence",
+		"no-color", "no-progress", "output", "progress", "quiet",
+		"reader", "rules", "show-values", "version", NULL};
+	char path[4096];
+	char *help = NULL, *man;
+	size_t len = 0;
+	FILE *mem = open_memstream(&help, &len);
+
+	bsc_cli_help(mem);
+	fclose(mem);
+	snprintf(path, sizeof(path), "%s/docs/breachscope.1",
+		 getenv("BSC_SOURCE") ? getenv("BSC_SOURCE") : ".");
+	man = slurp(path);
+	ck_assert_msg(man != NULL, "cannot read %s", path);
+	for (int i = 0; longs[i]; i++) {
+		char opt[64], manopt[128];
+		size_t m = 0;
+
+		snprintf(opt, sizeof(opt), "--%s", longs[i]);
+		/* roff escapes every dash: \-\-max\-field */
+		for (const char *p = opt; *p && m + 3 < sizeof(manopt); p++) {
+			if (*p == '-')
+				manopt[m++] = '\\';
+			manopt[m++] = *p;
+		}
+		manopt[m] = '\0';
+		ck_assert_msg(strstr(help, opt), "--help lacks %s", opt);
+		ck_assert_msg(strstr(man, manopt), "man page lacks %s", opt);
+	}
+	ck_assert_ptr_nonnull(strstr(help, "Exit codes"));
+	free(help);
+	free(man);
+}
+END_TEST
+
+static Suite *
+suite_cli(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("parse");
+	TCase *td = tcase_create("docs");
+
+	tcase_add_test(tc, test_cli_scan_options);
+	tcase_add_test(tc, test_cli_usage_errors);
+	tcase_add_test(tc, test_cli_rules_commands);
+	tcase_add_test(td, test_cli_help_and_man_cover_options);
+	suite_add_tcase(s, tc);
+	suite_add_tcase(s, td);
+	return s;
+}
+
+BSC_TEST_MAIN(suite_cli)

@@ -1,0 +1,155 @@
+/*
+ * test_scope.c - per-item aggregation: exact identity x medical linkage per
+ * record, value-only and header-only confidence, free-text cells.
+ */
+#include <string.h>
+
+#include "testlib.h"
+
+static struct bsc_collect
+scan_text(struct bsc_ctx *ctx, const char *name, const char *data)
+{
+	const char *dir = bsc_tmpdir();
+	const char *path = bsc_write_file(dir, name, data, strlen(data));
+	struct bsc_collect c;
+
+	bsc_collect_scan(ctx, path, &c);
+	ck_assert_uint_eq(c.n, 1);
+	return c;
+}
+
+START_TEST(test_scope_linkage_exact)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	/* rows: both, identity only, medical only, both, nothing */
+	struct bsc_collect c = scan_text(
+		ctx, "mix.csv",
+		"nom;email;diagnostic;quantite\n"
+		"DUPONT;jean@exemple.fr;E11.9;1\n"
+		"MARTIN;luc@exemple.fr;;2\n"
+		";;I10;3\n"
+		"DURAND;ana@exemple.fr;J45.0;4\n"
+		";;;5\n");
+	const struct bsc_collected_item *it = &c.items[0];
+
+	ck_assert_uint_eq(it->records, 5);
+	ck_assert_uint_eq(it->records_identity, 3);
+	ck_assert_uint_eq(it->records_medical, 3);
+	ck_assert_uint_eq(it->records_linked, 2);
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_scope_free_text_cell)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_collect c = scan_text(
+		ctx, "orders.csv",
+		"ref;montant;commentaire\n"
+		"A1;10;livraison rapide\n"
+		"A2;20;rappeler marie.durand@exemple.fr demain\n"
+		"A3;30;ok\n");
+	const struct bsc_collected_item *it = &c.items[0];
+	const struct bsc_collected_finding *f = bsc_collect_find(it, "email", 3);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(f->count, 1);
+	ck_assert_str_eq(it->identity, "email");
+	ck_assert_uint_eq(it->records_identity, 1); /* only the row with it */
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_scope_header_contradicted)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_collect c = scan_text(
+		ctx, "odd.csv",
+		"date_naissance;ville\n"
+		"pomme;Paris\npoire;Lyon\nkiwi;Caen\n");
+	const struct bsc_collected_finding *f =
+		bsc_collect_find(&c.items[0], "birth_date", 1);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_lt(f->confidence, BSC_CONF_HIGH);
+	ck_assert_uint_eq(f->evidence, BSC_EVIDENCE_HEADER);
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_scope_header_confirmed)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_collect c = scan_text(
+		ctx, "ok.csv",
+		"ddn;ville\n01/02/1980;Paris\n03/04/1990;Lyon\n");
+	const struct bsc_collected_finding *f =
+		bsc_collect_find(&c.items[0], "birth_date", 1);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->confidence, BSC_CONF_HIGH);
+	ck_assert_uint_eq(f->evidence, BSC_EVIDENCE_HEADER | BSC_EVIDENCE_VALUE);
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_scope_nir_bad_key_low)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_collect c = scan_text(ctx, "n.txt",
+					 "numero 185057800608492 a verifier\n");
+	const struct bsc_collected_finding *f =
+		bsc_collect_find(&c.items[0], "national_id", 0);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->confidence, BSC_CONF_LOW);
+	/* Low confidence: reported, but not in the union. */
+	ck_assert_str_eq(c.items[0].identity, "");
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_scope_masked_by_default)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_collect c = scan_text(ctx, "m.txt",
+					 "contact: jean.dupont@exemple.fr\n");
+	const struct bsc_collected_finding *f =
+		bsc_collect_find(&c.items[0], "email", 0);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_null(strstr(f->sample, "dupont"));
+	bsc_collect_free(&c);
+	bsc_ctx_set_show_values(ctx, true);
+	c = scan_text(ctx, "m2.txt", "contact: jean.dupont@exemple.fr\n");
+	f = bsc_collect_find(&c.items[0], "email", 0);
+	ck_assert_str_eq(f->sample, "jean.dupont@exemple.fr");
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+static Suite *
+suite_scope(void)
+{
+	Suite *s = suite_create("scope");
+	TCase *tl = tcase_create("linkage");
+	TCase *tc = tcase_create("confidence");
+
+	tcase_add_test(tl, test_scope_linkage_exact);
+	tcase_add_test(tl, test_scope_free_text_cell);
+	tcase_add_test(tc, test_scope_header_contradicted);
+	tcase_add_test(tc, test_scope_header_confirmed);
+	tcase_add_test(tc, test_scope_nir_bad_key_low);
+	tcase_add_test(tc, test_scope_masked_by_default);
+	suite_add_tcase(s, tl);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+BSC_TEST_MAIN(suite_scope)

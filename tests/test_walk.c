@@ -1,0 +1,112 @@
+/*
+ * test_walk.c - the walker: byte-wise sorted order whatever the creation
+ * order, symlink policy, special files reported as skipped.
+ */
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctx.h"
+#include "testlib.h"
+#include "walk.h"
+
+struct seen {
+	char names[32][256];
+	int kinds[32];
+	int n;
+};
+
+static bsc_status
+record(void *data, enum bsc_walk_kind kind, const char *fspath,
+       const char *display, const char *reason)
+{
+	struct seen *s = data;
+
+	(void)fspath;
+	(void)reason;
+	if (s->n < 32) {
+		snprintf(s->names[s->n], sizeof(s->names[0]), "%s", display);
+		s->kinds[s->n] = kind;
+		s->n++;
+	}
+	return BSC_OK;
+}
+
+START_TEST(test_walk_sorted)
+{
+	struct bsc_ctx *ctx = bsc_ctx_new();
+	const char *d = bsc_tmpdir();
+	char dir[4096], sub[4096];
+	struct seen s = {0};
+	static const char *const created[] = {"zeta.csv", "Beta.csv", "alpha.csv",
+					      "b.csv", NULL};
+
+	snprintf(dir, sizeof(dir), "%s", d);
+	for (int i = 0; created[i]; i++)
+		bsc_write_file(dir, created[i], "x", 1);
+	snprintf(sub, sizeof(sub), "%s/m", dir);
+	mkdir(sub, 0700);
+	bsc_write_file(sub, "inner.csv", "x", 1);
+	ck_assert_int_eq(bsc_walk(ctx, dir, record, &s), BSC_OK);
+	ck_assert_int_eq(s.n, 5);
+	/* strcmp order: upper case first, directories in line */
+	ck_assert_ptr_nonnull(strstr(s.names[0], "/Beta.csv"));
+	ck_assert_ptr_nonnull(strstr(s.names[1], "/alpha.csv"));
+	ck_assert_ptr_nonnull(strstr(s.names[2], "/b.csv"));
+	ck_assert_ptr_nonnull(strstr(s.names[3], "/m/inner.csv"));
+	ck_assert_ptr_nonnull(strstr(s.names[4], "/zeta.csv"));
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_walk_symlinks)
+{
+	struct bsc_ctx *ctx = bsc_ctx_new();
+	const char *outside = bsc_tmpdir();
+	char out_dir[4096], root[4096], link[4096], target[4096];
+	struct seen s = {0};
+
+	snprintf(out_dir, sizeof(out_dir), "%s", outside);
+	bsc_write_file(out_dir, "secret.csv", "x", 1);
+	snprintf(root, sizeof(root), "%s", bsc_tmpdir());
+	bsc_write_file(root, "a.csv", "x", 1);
+	snprintf(link, sizeof(link), "%s/in.csv", root);
+	snprintf(target, sizeof(target), "%s/a.csv", root);
+	ck_assert_int_eq(symlink(target, link), 0);
+	snprintf(link, sizeof(link), "%s/out.csv", root);
+	snprintf(target, sizeof(target), "%s/secret.csv", out_dir);
+	ck_assert_int_eq(symlink(target, link), 0);
+	snprintf(link, sizeof(link), "%s/dir", root);
+	ck_assert_int_eq(symlink(out_dir, link), 0);
+	snprintf(link, sizeof(link), "%s/fifo", root);
+	ck_assert_int_eq(mkfifo(link, 0600), 0);
+
+	ck_assert_int_eq(bsc_walk(ctx, root, record, &s), BSC_OK);
+	ck_assert_int_eq(s.n, 5);
+	ck_assert_int_eq(s.kinds[0], BSC_WALK_FILE); /* a.csv */
+	ck_assert_int_eq(s.kinds[1], BSC_WALK_SKIP); /* dir -> outside */
+	ck_assert_int_eq(s.kinds[2], BSC_WALK_SKIP); /* fifo */
+	ck_assert_int_eq(s.kinds[3], BSC_WALK_FILE); /* in.csv, inside */
+	ck_assert_int_eq(s.kinds[4], BSC_WALK_SKIP); /* out.csv, outside */
+
+	memset(&s, 0, sizeof(s));
+	ctx->follow_symlinks = true;
+	ck_assert_int_eq(bsc_walk(ctx, root, record, &s), BSC_OK);
+	ck_assert_int_eq(s.kinds[4], BSC_WALK_FILE);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+static Suite *
+suite_walk(void)
+{
+	Suite *s = suite_create("walk");
+	TCase *tc = tcase_create("walk");
+
+	tcase_add_test(tc, test_walk_sorted);
+	tcase_add_test(tc, test_walk_symlinks);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+BSC_TEST_MAIN(suite_walk)
