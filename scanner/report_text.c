@@ -61,6 +61,25 @@ release(void *data)
 	bsc_vec_release(&ts->problems);
 }
 
+/* Write s cut or padded to width characters (UTF-8 aware). */
+static void
+pad(struct text_sink *ts, const char *s, size_t width)
+{
+	size_t chars = 0, i = 0;
+
+	while (s[i] && chars < width) {
+		size_t n = 1;
+
+		while (((unsigned char)s[i + n] & 0xC0) == 0x80)
+			n++;
+		out(ts, "%.*s", (int)n, s + i);
+		i += n;
+		chars++;
+	}
+	for (; chars < width; chars++)
+		out(ts, " ");
+}
+
 static const char *
 evidence_name(unsigned ev)
 {
@@ -94,8 +113,11 @@ text_item(void *data, const struct bsc_item_report *r)
 		    r->reason ? r->reason : "", RESET(ts));
 		return ts->err ? BSC_FATAL : BSC_OK;
 	}
-	out(ts, "  [%s, %s, %" PRIu64 " records%s%s]\n",
-	    r->format ? r->format : "empty",
+	if (!r->format) {
+		out(ts, "  [empty file]\n\n");
+		return ts->err ? BSC_FATAL : BSC_OK;
+	}
+	out(ts, "  [%s, %s, %" PRIu64 " records%s%s]\n", r->format,
 	    r->encoding ? r->encoding : "-", r->records,
 	    r->status == BSC_ITEM_PARTIAL ? ", " : "",
 	    r->status == BSC_ITEM_PARTIAL ? "PARTIAL" : "");
@@ -113,9 +135,9 @@ text_item(void *data, const struct bsc_item_report *r)
 
 		if (f->loc.column)
 			snprintf(col, sizeof(col), "col %u", f->loc.column);
-		out(ts, "    - %-15s %-7s %-22.22s %-6s %-12s %6" PRIu64
-			" x  %s%s%s%s\n",
-		    f->category, col, f->loc.header ? f->loc.header : "",
+		out(ts, "    - %-15s %-7s ", f->category, col);
+		pad(ts, f->loc.header ? f->loc.header : "", 22);
+		out(ts, " %-6s %-12s %6" PRIu64 " x  %s%s%s%s\n",
 		    bsc_confidence_name(f->confidence),
 		    evidence_name(f->evidence), f->count, f->sample,
 		    f->subject ? "  (" : "",

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Validates breachscope JSON reports against docs/report.schema.json.
+
+Usage: check_schema.py BREACHSCOPE SCHEMA FIXTURES_DIR
+Scans the fixtures (all of them, bad-* included) and every golden file in
+fixtures/expected/, and checks each document against the schema, plus the
+invariants the schema cannot state (linked <= identity, medical <= records,
+sorted category lists, summary = sum of items).
+"""
+import json
+import os
+import subprocess
+import sys
+
+import jsonschema
+
+
+def invariants(doc, where):
+    errs = []
+    s = doc["summary"]
+    for it in doc["items"]:
+        p = f"{where}: {it['path']}"
+        if it["records_linked"] > min(it["records_identity"], it["records_medical"]):
+            errs.append(f"{p}: records_linked exceeds identity/medical")
+        if max(it["records_identity"], it["records_medical"]) > it["records"]:
+            errs.append(f"{p}: records_identity/medical exceed records")
+        for k in ("identity", "medical"):
+            if it[k] != sorted(it[k]):
+                errs.append(f"{p}: {k} not sorted")
+        cats = {f["category"] for f in it["findings"] if f["confidence"] != "low"}
+        if (set(it["identity"]) | set(it["medical"])) - cats:
+            errs.append(f"{p}: a listed category has no medium/high finding")
+    if s["items"] != len(doc["items"]):
+        errs.append(f"{where}: summary.items != number of items")
+    if sum(s["by_status"].values()) != s["items"]:
+        errs.append(f"{where}: by_status does not add up")
+    for k in ("records", "records_identity", "records_medical", "records_linked"):
+        if s[k] != sum(it[k] for it in doc["items"]):
+            errs.append(f"{where}: summary.{k} != sum over items")
+    return errs
+
+
+def main():
+    binary, schema_path, fixtures = sys.argv[1:4]
+    schema = json.load(open(schema_path))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    docs = []
+    run = subprocess.run([binary, "scan", "--format", "json", "--no-progress", "-q", "."],
+                         cwd=fixtures, capture_output=True, text=True)
+    if run.returncode not in (0, 1, 2):
+        print(f"scan exited {run.returncode}: {run.stderr}")
+        return 1
+    docs.append(("scan of fixtures/", json.loads(run.stdout)))
+    exp = os.path.join(fixtures, "expected")
+    for root, _, files in os.walk(exp):
+        for f in sorted(files):
+            if f.endswith(".json"):
+                path = os.path.join(root, f)
+                docs.append((os.path.relpath(path, fixtures), json.load(open(path))))
+    errors = []
+    for where, doc in docs:
+        for e in validator.iter_errors(doc):
+            errors.append(f"{where}: {'/'.join(map(str, e.absolute_path))}: {e.message}")
+        errors += invariants(doc, where)
+    for e in errors:
+        print(e)
+    print(f"{len(docs)} reports checked, {len(errors)} problems")
+    return 1 if errors or not docs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
