@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ctx.h"
@@ -450,11 +451,18 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	if (rc)
 		return rc;
 	if (cli->output && strcmp(cli->output, "-")) {
+		struct stat sb;
+
 		out = fopen(cli->output, "w");
 		if (!out) {
 			bsc_errorf(ctx, "cannot write '%s': %s", cli->output,
 				   strerror(errno));
 			return BSC_EXIT_ERROR;
+		}
+		if (fstat(fileno(out), &sb) == 0) {
+			ctx->skip_set = true;
+			ctx->skip_dev = (unsigned long long)sb.st_dev;
+			ctx->skip_ino = (unsigned long long)sb.st_ino;
 		}
 	}
 	ro.out = out;

@@ -24,6 +24,8 @@ struct bsc_ctx {
 	bool follow_symlinks; /* follow symlinks out of the scan root */
 	int min_confidence;   /* findings below are dropped (enum) */
 	const char *force_reader; /* reader name, or NULL to sniff */
+	bool skip_set;        /* skip_dev/skip_ino name the report file */
+	unsigned long long skip_dev, skip_ino;
 	FILE *err;            /* where messages go (stderr) */
 	struct bsc_ruleset *rules;
 	void *match_data;     /* pcre2_match_data*, lazily created */

@@ -277,6 +277,17 @@ scan_file(struct run *run, const char *fspath, const char *display)
 	return ret;
 }
 
+/* The report file may sit inside a scanned directory: never read it. */
+static bool
+is_report_file(const struct bsc_ctx *ctx, const char *path)
+{
+	struct stat st;
+
+	return ctx->skip_set && stat(path, &st) == 0 &&
+	       (unsigned long long)st.st_dev == ctx->skip_dev &&
+	       (unsigned long long)st.st_ino == ctx->skip_ino;
+}
+
 static bsc_status
 walk_cb(void *data, enum bsc_walk_kind kind, const char *fspath,
 	const char *display, const char *reason)
@@ -285,6 +296,9 @@ walk_cb(void *data, enum bsc_walk_kind kind, const char *fspath,
 
 	switch (kind) {
 	case BSC_WALK_FILE:
+		if (is_report_file(run->ctx, fspath))
+			return emit_unread(run, display, BSC_ITEM_SKIPPED,
+					   "the report being written (-o)");
 		return scan_file(run, fspath, display);
 	case BSC_WALK_SKIP:
 		return emit_unread(run, display, BSC_ITEM_SKIPPED, reason);

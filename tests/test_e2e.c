@@ -316,6 +316,29 @@ START_TEST(test_e2e_bad_files_do_not_stop_the_run)
 }
 END_TEST
 
+/* -o inside a scanned directory: the report is never read back. */
+START_TEST(test_e2e_report_file_not_scanned)
+{
+	const char *dir = bsc_tmpdir();
+	char out[4096];
+	const char *args[] = {"scan", "--format", "json", "-o", out, dir, NULL};
+	struct result r;
+	char *text;
+	int fd;
+
+	snprintf(out, sizeof(out), "%s/report.json", dir);
+	bsc_write_file(dir, "a.csv", "email\nx@exemple.fr\n", 19);
+	r = run(NULL, NULL, args);
+	ck_assert_int_eq(r.code, 1);
+	fd = open(out, O_RDONLY);
+	text = slurp_fd(fd);
+	close(fd);
+	ck_assert_ptr_nonnull(strstr(text, "the report being written"));
+	free(text);
+	result_free(&r);
+}
+END_TEST
+
 static Suite *
 suite_e2e(void)
 {
@@ -329,6 +352,7 @@ suite_e2e(void)
 	tcase_add_test(tc, test_e2e_no_raw_value_leaks);
 	tcase_add_test(tc, test_e2e_deterministic);
 	tcase_add_test(tc, test_e2e_bad_files_do_not_stop_the_run);
+	tcase_add_test(tc, test_e2e_report_file_not_scanned);
 	suite_add_tcase(s, tc);
 	return s;
 }
