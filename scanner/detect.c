@@ -47,14 +47,24 @@ ensure_match(struct bsc_ctx *ctx)
 	pcre2_set_depth_limit(ctx->match_ctx, 10000);
 }
 
+/* Keyword prefilter. Keywords without letters ("@") are found with
+ * memmem; others need the case-insensitive scan. */
 static bool
 keywords_ok(const struct bsc_rule *r, const char *s, size_t len)
 {
 	if (r->keywords.n == 0)
 		return true;
-	for (size_t i = 0; i < r->keywords.n; i++)
-		if (bsc_ascii_icontains(s, len, r->keywords.v[i]))
+	for (size_t i = 0; i < r->keywords.n; i++) {
+		const char *k = r->keywords.v[i];
+		bool letters = false;
+
+		for (const char *p = k; *p; p++)
+			letters |= (*p >= 'a' && *p <= 'z') ||
+				   (*p >= 'A' && *p <= 'Z');
+		if (letters ? bsc_ascii_icontains(s, len, k)
+			    : memmem(s, len, k, strlen(k)) != NULL)
 			return true;
+	}
 	return false;
 }
 
@@ -77,8 +87,13 @@ bsc_detect_value(struct bsc_ctx *ctx, const struct bsc_rule *r,
 	ensure_match(ctx);
 	for (int tries = 0; tries < MAX_TRIES && start <= len; tries++) {
 		PCRE2_SIZE *ov;
-		int rc = pcre2_match(r->re, (PCRE2_SPTR)s, len, start, 0,
-				     ctx->match_data, ctx->match_ctx);
+		/* pcre2_jit_match skips pcre2_match's per-call checks; the
+		 * pattern was compiled with JIT when r->jit is set. */
+		int rc = r->jit ? pcre2_jit_match(r->re, (PCRE2_SPTR)s, len,
+						  start, 0, ctx->match_data,
+						  ctx->match_ctx)
+				: pcre2_match(r->re, (PCRE2_SPTR)s, len, start, 0,
+					      ctx->match_data, ctx->match_ctx);
 
 		if (rc < 0)
 			return false; /* no match, or a limit was hit */

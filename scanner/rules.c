@@ -393,7 +393,7 @@ compile_pattern(struct loader *L, yaml_node_t *v, struct bsc_rule *r)
 			    r->id, (size_t)erroff, (const char *)msg);
 	}
 	/* JIT is an optimisation: without it matching still works. */
-	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	r->jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
 	r->re = re;
 	return BSC_OK;
 }

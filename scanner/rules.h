@@ -60,6 +60,7 @@ struct bsc_rule {
 	char *pattern;
 	bool caseless;
 	void *re; /* pcre2_code* */
+	bool jit; /* re was JIT-compiled */
 	int validator; /* -1 when none */
 	struct bsc_strlist keywords;
 	unsigned min_digits;
