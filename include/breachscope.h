@@ -91,6 +91,8 @@ void bsc_limits_default(struct bsc_limits *limits);
 struct bsc_location {
 	unsigned column;    /* 1-based column number; 0 when not a table */
 	const char *header; /* column header or field path; may be NULL */
+	unsigned long line; /* 1-based line of the first occurrence; 0 if
+			     * the reader does not know lines */
 };
 
 /* One finding: a category seen at one location of one item. */
@@ -105,6 +107,12 @@ struct bsc_finding {
 	enum bsc_subject subject;
 	const char *sample;       /* masked sample (raw with show_values) */
 	const char *note;         /* optional explanation; may be NULL */
+	const char *fingerprint;  /* stable id: hash of path, location and
+				   * category; never of a value */
+	bool violation;           /* breaks the policy (default policy: any
+				   * counted finding) */
+	const char *suppressed;   /* why it does not count ("baseline",
+				   * an ignore's reason), or NULL */
 };
 
 /* The report of one item, handed to sinks. All memory is the scanner's. */
@@ -126,6 +134,8 @@ struct bsc_item_report {
 	size_t n_identity;
 	const char *const *medical;  /* sorted category names, union */
 	size_t n_medical;
+	size_t violations;    /* findings that break the policy */
+	const char *severity; /* "none" ... "health_linked" (README) */
 };
 
 /* Totals over a run, handed to sinks at the end. */
@@ -140,6 +150,8 @@ struct bsc_run_summary {
 	size_t n_identity;
 	const char *const *medical;
 	size_t n_medical;
+	uint64_t violations;  /* over all items */
+	const char *severity; /* the highest item severity */
 };
 
 /*

@@ -15,6 +15,7 @@
 #include "util.h"
 
 struct bsc_ruleset;
+struct bsc_policy;
 
 struct bsc_ctx {
 	struct bsc_limits limits;
@@ -24,6 +25,7 @@ struct bsc_ctx {
 	bool follow_symlinks; /* follow symlinks out of the scan root */
 	int min_confidence;   /* findings below are dropped (enum) */
 	const char *force_reader; /* reader name, or NULL to sniff */
+	struct bsc_policy *policy; /* borrowed; NULL: any finding fails */
 	bool skip_set;        /* skip_dev/skip_ino name the report file */
 	unsigned long long skip_dev, skip_ino;
 	FILE *err;            /* where messages go (stderr) */

@@ -29,6 +29,12 @@ unsigned bsc_fields_slot(struct bsc_fields *f, const char *name,
 void bsc_fields_value(struct bsc_fields *f, unsigned slot, const char *v,
 		      size_t len);
 
+/*
+ * The line (1-based) at which the current record starts, when the reader
+ * knows it; reports use it to point at the first occurrence. Optional.
+ */
+void bsc_fields_set_line(struct bsc_fields *f, unsigned long line);
+
 /* The current record is complete. */
 void bsc_fields_end_record(struct bsc_fields *f);
 

@@ -243,6 +243,7 @@ struct csv_state {
 	unsigned n_names;
 	bool dropped_cols;
 	size_t row_bytes;   /* bytes fed since the last row end */
+	unsigned long line; /* 1-based line being fed to libcsv */
 };
 
 static unsigned
@@ -289,6 +290,8 @@ on_field(void *s, size_t len, void *data)
 		st->dropped_cols = true;
 		return;
 	}
+	if (col == 0)
+		bsc_fields_set_line(st->r->fields, st->line);
 	bsc_fields_value(st->r->fields, slot_for(st, col), s ? s : "", len);
 }
 
@@ -316,7 +319,7 @@ only_space(unsigned char c)
 static bsc_status
 csv_read(struct bsc_reader *r)
 {
-	struct csv_state st = {.r = r};
+	struct csv_state st = {.r = r, .line = 1};
 	struct csv_parser p;
 	char *chunk = bsc_zalloc(FEED_CHUNK);
 	bsc_status ret = BSC_OK;
@@ -344,14 +347,24 @@ csv_read(struct bsc_reader *r)
 		}
 		if (n == 0)
 			break;
-		done = csv_parse(&p, chunk, (size_t)n, on_field, on_row, &st);
-		if (done != (size_t)n) {
-			ret = bsc_reader_fail(r, BSC_WARN,
-					      "CSV parse error in row %llu: "
-					      "%s",
-					      st.row + 1,
-					      csv_strerror(csv_error(&p)));
-			goto out;
+		/* Feed line by line so that records know their line. */
+		for (size_t pos = 0; pos < (size_t)n;) {
+			const char *nl = memchr(chunk + pos, '\n', (size_t)n - pos);
+			size_t seg = nl ? (size_t)(nl - chunk) + 1 - pos
+					: (size_t)n - pos;
+
+			done = csv_parse(&p, chunk + pos, seg, on_field, on_row,
+					 &st);
+			if (done != seg) {
+				ret = bsc_reader_fail(
+					r, BSC_WARN,
+					"CSV parse error at line %lu: %s",
+					st.line, csv_strerror(csv_error(&p)));
+				goto out;
+			}
+			pos += seg;
+			if (nl)
+				st.line++;
 		}
 		st.row_bytes += (size_t)n;
 		if (p.entry_pos > r->limits->max_field) {

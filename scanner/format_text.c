@@ -24,6 +24,7 @@ struct text_state {
 	unsigned slot;
 	struct bsc_buf line;
 	bool para; /* current paragraph has content */
+	unsigned long lineno; /* 1-based number of the line being built */
 };
 
 static void
@@ -43,17 +44,20 @@ flush_line(struct text_state *st)
 			st->para = false;
 		}
 	} else {
+		if (!st->para)
+			bsc_fields_set_line(st->r->fields, st->lineno);
 		bsc_fields_value(st->r->fields, st->slot, st->line.data,
 				 st->line.len);
 		st->para = true;
 	}
 	bsc_buf_reset(&st->line);
+	st->lineno++;
 }
 
 static bsc_status
 text_read(struct bsc_reader *r)
 {
-	struct text_state st = {.r = r};
+	struct text_state st = {.r = r, .lineno = 1};
 	char *chunk = bsc_zalloc(CHUNK);
 	bsc_status ret = BSC_OK;
 	bool cr = false;

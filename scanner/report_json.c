@@ -10,15 +10,18 @@
  *     "items": [ {
  *        "path", "format", "encoding", "status", "reason", "note",
  *        "bytes", "records", "records_identity", "records_medical",
- *        "records_linked", "verdict", "identity": [..], "medical": [..],
+ *        "records_linked", "verdict", "severity", "violations",
+ *        "identity": [..], "medical": [..],
  *        "findings": [ {"category", "class", "rule",
- *                       "location": {"column", "header"}, "count",
- *                       "confidence", "evidence": [..], "subject",
- *                       "sample", "note"} ] } ],
+ *                       "location": {"column", "header", "line"},
+ *                       "count", "confidence", "evidence": [..],
+ *                       "subject", "sample", "note", "fingerprint",
+ *                       "violation", "suppressed"} ] } ],
  *     "summary": { "items", "by_status": {complete, partial, failed,
  *                  skipped}, "records", "records_identity",
  *                  "records_medical", "records_linked", "verdict",
- *                  "identity": [..], "medical": [..] } }
+ *                  "severity", "violations", "identity": [..],
+ *                  "medical": [..] } }
  * Members always appear, with null where a value is absent. No times, no
  * absolute paths: the same input gives the same bytes.
  */
@@ -105,6 +108,8 @@ finding_json(const struct bsc_finding *f)
 	json_object_object_add(loc, "column",
 			       f->loc.column ? u64(f->loc.column) : NULL);
 	json_object_object_add(loc, "header", str_or_null(f->loc.header));
+	json_object_object_add(loc, "line",
+			       f->loc.line ? u64(f->loc.line) : NULL);
 	json_object_object_add(o, "location", loc);
 	json_object_object_add(o, "count", u64(f->count));
 	json_object_object_add(
@@ -120,6 +125,11 @@ finding_json(const struct bsc_finding *f)
 		json_object_new_string(bsc_subject_name(f->subject)));
 	json_object_object_add(o, "sample", json_object_new_string(f->sample));
 	json_object_object_add(o, "note", str_or_null(f->note));
+	json_object_object_add(o, "fingerprint",
+			       str_or_null(f->fingerprint));
+	json_object_object_add(o, "violation",
+			       json_object_new_boolean(f->violation));
+	json_object_object_add(o, "suppressed", str_or_null(f->suppressed));
 	return o;
 }
 
@@ -148,6 +158,8 @@ json_item(void *data, const struct bsc_item_report *r)
 		o, "verdict",
 		json_object_new_string(bsc_verdict(
 			r->n_identity, r->n_medical, r->records_linked)));
+	json_object_object_add(o, "severity", str_or_null(r->severity));
+	json_object_object_add(o, "violations", u64(r->violations));
 	json_object_object_add(o, "identity",
 			       names(r->identity, r->n_identity));
 	json_object_object_add(o, "medical", names(r->medical, r->n_medical));
@@ -182,6 +194,8 @@ json_end(void *data, const struct bsc_run_summary *s)
 		o, "verdict",
 		json_object_new_string(bsc_verdict(
 			s->n_identity, s->n_medical, s->records_linked)));
+	json_object_object_add(o, "severity", str_or_null(s->severity));
+	json_object_object_add(o, "violations", u64(s->violations));
 	json_object_object_add(o, "identity",
 			       names(s->identity, s->n_identity));
 	json_object_object_add(o, "medical", names(s->medical, s->n_medical));

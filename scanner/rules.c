@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yaml.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -22,12 +21,13 @@
 #include "ctx.h"
 #include "header.h"
 #include "validate.h"
+#include "yamldoc.h"
 
 struct loader {
 	struct bsc_ruleset *rs;
 	struct bsc_ctx *ctx;
 	const char *file;
-	yaml_document_t doc;
+	struct bsc_yaml y;
 };
 
 static void
@@ -97,44 +97,12 @@ bsc_ruleset_category(const struct bsc_ruleset *rs, const char *name)
 	return -1;
 }
 
-/* ---- small YAML accessors -------------------------------------------- */
+/* ---- small YAML accessors (see yamldoc.c) --------------------------- */
 
-static unsigned
-node_line(const yaml_node_t *n)
-{
-	return (unsigned)n->start_mark.line + 1;
-}
-
-static bsc_status
-lerr(struct loader *L, const yaml_node_t *n, const char *fmt, ...)
-	BSC_PRINTF(3, 4);
-
-static bsc_status
-lerr(struct loader *L, const yaml_node_t *n, const char *fmt, ...)
-{
-	char msg[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return bsc_set_error(L->ctx, BSC_FAILED, "%s:%u: %s", L->file,
-			     n ? node_line(n) : 0, msg);
-}
-
-static yaml_node_t *
-node(struct loader *L, int idx)
-{
-	return yaml_document_get_node(&L->doc, idx);
-}
-
-static const char *
-scalar(const yaml_node_t *n)
-{
-	if (!n || n->type != YAML_SCALAR_NODE)
-		return NULL;
-	return (const char *)n->data.scalar.value;
-}
+#define lerr(L, n, ...) bsc_yaml_error(&(L)->y, (n), __VA_ARGS__)
+#define node(L, idx) bsc_yaml_node(&(L)->y, (idx))
+#define scalar(n) bsc_yaml_scalar(n)
+#define node_line(n) bsc_yaml_line(n)
 
 static bsc_status
 get_string(struct loader *L, yaml_node_t *v, const char *key, char **out)
@@ -182,38 +150,21 @@ get_number(struct loader *L, yaml_node_t *v, const char *key, double lo,
 	return BSC_OK;
 }
 
+static char *
+normalise_entry(const char *s)
+{
+	return bsc_header_normalise(s, strlen(s));
+}
+
 /* A string or a list of strings; normalise=true runs header
  * normalisation on each entry. */
 static bsc_status
 get_list(struct loader *L, yaml_node_t *v, const char *key, bool normalise,
 	 struct bsc_strlist *out)
 {
-	yaml_node_item_t *it;
-
-	strlist_free(out);
-	if (v->type == YAML_SCALAR_NODE) {
-		out->v = bsc_zalloc(sizeof(char *));
-		out->v[0] = normalise ? bsc_header_normalise(
-						scalar(v), strlen(scalar(v)))
-				      : bsc_strdup(scalar(v));
-		out->n = 1;
-		return BSC_OK;
-	}
-	if (v->type != YAML_SEQUENCE_NODE)
-		return lerr(L, v, "'%s' must be a list of strings", key);
-	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top;
-	     it++) {
-		yaml_node_t *e = node(L, *it);
-		const char *s = scalar(e);
-
-		if (!s)
-			return lerr(L, e, "'%s' entries must be strings", key);
-		out->v = bsc_reallocarray(out->v, out->n + 1, sizeof(char *));
-		out->v[out->n++] = normalise
-					   ? bsc_header_normalise(s, strlen(s))
-					   : bsc_strdup(s);
-	}
-	return BSC_OK;
+	return bsc_yaml_strings(&L->y, v, key,
+				normalise ? normalise_entry : NULL, &out->v,
+				&out->n);
 }
 
 static bool
@@ -282,6 +233,17 @@ load_category(struct loader *L, yaml_node_t *m)
 					  "phone, digits or name");
 			else
 				c.mask = (enum bsc_mask_style)i;
+		} else if (!strcmp(k, "severity")) {
+			if (s && !strcmp(s, "pseudonymous"))
+				c.severity = 1;
+			else if (s && !strcmp(s, "contact"))
+				c.severity = 2;
+			else if (s && !strcmp(s, "strong"))
+				c.severity = 3;
+			else
+				st = lerr(L, v,
+					  "severity must be pseudonymous, "
+					  "contact or strong");
 		} else if (!strcmp(k, "label")) {
 			st = get_string(L, v, k, &c.label);
 		} else if (!strcmp(k, "label_fr")) {
@@ -305,6 +267,8 @@ load_category(struct loader *L, yaml_node_t *m)
 			  BSC_MAX_CATEGORIES);
 		goto out;
 	}
+	if (c.severity == 0)
+		c.severity = c.direct ? 2 : 1; /* contact / pseudonymous */
 	if (!c.label)
 		c.label = bsc_strdup(c.name);
 	if (!c.label_fr)
@@ -633,30 +597,13 @@ static bsc_status
 load_file(struct bsc_ruleset *rs, struct bsc_ctx *ctx, const char *path)
 {
 	struct loader L = {.rs = rs, .ctx = ctx, .file = path};
-	yaml_parser_t parser;
 	yaml_node_t *root;
-	FILE *f;
-	bsc_status st = BSC_OK;
-	bool have_doc = false;
+	bsc_status st;
 
-	f = fopen(path, "rb");
-	if (!f)
-		return bsc_set_error(ctx, BSC_FAILED, "%s: %s", path,
-				     strerror(errno));
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(f);
-		return bsc_set_error(ctx, BSC_FAILED, "%s: libyaml init failed",
-				     path);
-	}
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &L.doc)) {
-		st = bsc_set_error(ctx, BSC_FAILED, "%s:%zu: YAML error: %s",
-				   path, parser.problem_mark.line + 1,
-				   parser.problem ? parser.problem : "?");
+	st = bsc_yaml_open(&L.y, ctx, path);
+	if (st != BSC_OK)
 		goto out;
-	}
-	have_doc = true;
-	root = yaml_document_get_root_node(&L.doc);
+	root = bsc_yaml_root(&L.y);
 	if (!root)
 		goto out; /* empty file: nothing to load */
 	if (root->type != YAML_MAPPING_NODE) {
@@ -683,10 +630,7 @@ load_file(struct bsc_ruleset *rs, struct bsc_ctx *ctx, const char *path)
 	}
 	bsc_vec_push(&rs->files, bsc_strdup(path));
 out:
-	if (have_doc)
-		yaml_document_delete(&L.doc);
-	yaml_parser_delete(&parser);
-	fclose(f);
+	bsc_yaml_close(&L.y);
 	return st;
 }
 

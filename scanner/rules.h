@@ -31,6 +31,7 @@ struct bsc_category {
 	enum bsc_class cls;
 	bool direct; /* identity: a direct identifier */
 	enum bsc_mask_style mask;
+	int severity; /* identity: enum bsc_severity level (severity.h) */
 	char *label;
 	char *label_fr;
 };

@@ -17,7 +17,9 @@
 #include "format.h"
 #include "header.h"
 #include "rules.h"
+#include "policy.h"
 #include "scope.h"
+#include "severity.h"
 #include "walk.h"
 
 struct run {
@@ -25,6 +27,7 @@ struct run {
 	const struct bsc_sink *sink;
 	struct bsc_run_summary sum;
 	uint64_t id_mask, med_mask;
+	int severity; /* highest so far */
 };
 
 static void
@@ -56,6 +59,11 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 	run->sum.records_identity += rep->records_identity;
 	run->sum.records_medical += rep->records_medical;
 	run->sum.records_linked += rep->records_linked;
+	run->sum.violations += rep->violations;
+	if (!rep->severity)
+		rep->severity = bsc_severity_name(BSC_SEV_NONE);
+	else if (bsc_severity_from_name(rep->severity) > run->severity)
+		run->severity = bsc_severity_from_name(rep->severity);
 	run->id_mask |= cats & rs->identity_mask;
 	run->med_mask |= cats & rs->medical_mask;
 	ctx->seen_items++;
@@ -129,6 +137,7 @@ scan_item(struct run *run, struct bsc_item *it)
 	struct bsc_fields *fields = NULL;
 	char ext[16], reason[512];
 	char *text = NULL;
+	char (*fps)[33] = NULL;
 	size_t text_len = 0;
 	enum bsc_encoding enc;
 	bsc_status rst, ret;
@@ -237,9 +246,23 @@ scan_item(struct run *run, struct bsc_item *it)
 	rep.reason = rep.status == BSC_ITEM_COMPLETE ? NULL : reason;
 	bsc_scope_report(fields, &rep, &cats);
 	rep.note = bsc_scope_note(fields);
+	{
+		size_t n = 0;
+		struct bsc_finding *fs = bsc_scope_findings(fields, &n);
+		int sev = bsc_item_severity(bsc_ctx_rules(ctx), &rep);
+
+		fps = bsc_zalloc((n ? n : 1) * 33);
+		for (size_t i = 0; i < n; i++) {
+			bsc_fingerprint(rep.path, &fs[i], fps[i]);
+			fs[i].fingerprint = fps[i];
+		}
+		rep.severity = bsc_severity_name(sev);
+		bsc_policy_apply(ctx->policy, ctx, &rep, fs, sev);
+	}
 	ret = emit(run, &rep, cats);
 out:
 	bsc_scope_free(fields);
+	free(fps);
 	free(text);
 	return ret;
 }
@@ -377,6 +400,7 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	medn = mask_names(rs, run.med_mask, &run.sum.n_medical);
 	run.sum.identity = idn;
 	run.sum.medical = medn;
+	run.sum.severity = bsc_severity_name(run.severity);
 	ret = BSC_OK;
 	if (sink->run_end)
 		ret = sink->run_end(sink->data, &run.sum);

@@ -41,6 +41,8 @@ struct slot {
 	char **samples;     /* per value rule: sample of the first hit */
 	unsigned char *mode; /* per value rule: 0 off, 1 on, 2 context */
 	char *first;        /* sample of the first non-empty value */
+	unsigned long first_line;  /* line of the first non-empty value */
+	unsigned long *hit_line;   /* per value rule: line of the first hit */
 	uint64_t catmask;   /* categories of the column (set at the end) */
 	unsigned id;        /* index in slots */
 	struct slot *next;  /* hash chain */
@@ -66,6 +68,7 @@ struct bsc_fields {
 	size_t cur_words;
 	uint64_t cur_vmask;
 	bool cur_any;
+	unsigned long cur_line;
 	/* record shapes */
 	struct sig *sig_hash[SIG_BUCKETS];
 	size_t n_sigs;
@@ -101,6 +104,7 @@ slot_free(struct slot *s, size_t nrules)
 	free(s->samples);
 	free(s->mode);
 	free(s->first);
+	free(s->hit_line);
 	free(s);
 }
 
@@ -151,6 +155,7 @@ slot_create(struct bsc_fields *f, const char *name, unsigned column)
 	s->hits = bsc_zalloc((nr ? nr : 1) * sizeof(uint64_t));
 	s->samples = bsc_zalloc((nr ? nr : 1) * sizeof(char *));
 	s->mode = bsc_zalloc(nr ? nr : 1);
+	s->hit_line = bsc_zalloc((nr ? nr : 1) * sizeof(unsigned long));
 	for (size_t i = 0; i < nr; i++) {
 		const struct bsc_rule *r = rs->value_rules.v[i];
 		bool ctx_hit = r->context.n &&
@@ -256,9 +261,11 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		return;
 	s->nonempty++;
 	mark_slot(f, id);
-	if (!s->first)
+	if (!s->first) {
 		s->first = make_sample(f, v, len,
 				       s->hrule ? s->hrule->category : -1);
+		s->first_line = f->cur_line;
+	}
 	bsc_cell_info(v, len, &info);
 	for (size_t i = 0; i < rs->value_rules.n; i++) {
 		const struct bsc_rule *r = rs->value_rules.v[i];
@@ -275,9 +282,11 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		if (!bsc_detect_value(f->ctx, r, v, len, &info, &off, &mlen))
 			continue;
 		s->hits[i]++;
-		if (!s->samples[i])
+		if (!s->samples[i]) {
 			s->samples[i] = make_sample(f, v + off, mlen,
 						    r->category);
+			s->hit_line[i] = f->cur_line;
+		}
 		if (r->evidence == BSC_EV_STANDALONE &&
 		    r->confidence >= BSC_CONF_MEDIUM)
 			f->cur_vmask |= 1ull << r->category;
@@ -285,6 +294,12 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 }
 
 /* ---- records ---------------------------------------------------------- */
+
+void
+bsc_fields_set_line(struct bsc_fields *f, unsigned long line)
+{
+	f->cur_line = line;
+}
 
 static uint64_t
 sig_hash(const uint64_t *cols, size_t n, uint64_t vmask)
@@ -350,6 +365,7 @@ struct agg {
 	const struct bsc_rule *rule;
 	const char *sample;
 	const char *note;
+	unsigned long line;
 };
 
 static enum bsc_confidence
@@ -366,12 +382,13 @@ lower(enum bsc_confidence c)
 
 static void
 agg_value(struct agg *a, const struct bsc_rule *r, enum bsc_confidence c,
-	  uint64_t count, const char *sample)
+	  uint64_t count, const char *sample, unsigned long line)
 {
 	if (!a->used || c > a->conf) {
 		a->conf = c;
 		a->rule = r;
 		a->sample = sample;
+		a->line = line;
 	}
 	a->used = true;
 	a->evidence |= BSC_EVIDENCE_VALUE;
@@ -425,6 +442,7 @@ push_finding(struct bsc_fields *f, const struct slot *s, int cat,
 	x->rule = a->rule ? a->rule->id : "";
 	x->loc.column = s->column;
 	x->loc.header = s->name;
+	x->loc.line = a->line;
 	x->count = a->count;
 	x->confidence = a->conf;
 	x->evidence = a->evidence;
@@ -454,7 +472,8 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 			continue;
 		if (hcat == r->category || s->mode[i] == 2)
 			c = raise(c);
-		agg_value(&agg[r->category], r, c, s->hits[i], s->samples[i]);
+		agg_value(&agg[r->category], r, c, s->hits[i], s->samples[i],
+			  s->hit_line[i]);
 	}
 	if (hcat >= 0) {
 		struct agg *a = &agg[hcat];
@@ -472,6 +491,7 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 			a->evidence = BSC_EVIDENCE_HEADER;
 			a->count = s->nonempty;
 			a->sample = s->first;
+			a->line = s->first_line;
 			if (s->nonempty == 0) {
 				a->conf = BSC_CONF_LOW;
 				a->note = "column is empty";
@@ -586,6 +606,13 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 	rep->n_medical = nm;
 	if (cats)
 		*cats = mask;
+}
+
+struct bsc_finding *
+bsc_scope_findings(struct bsc_fields *f, size_t *n)
+{
+	*n = f->n_findings;
+	return f->findings;
 }
 
 const char *

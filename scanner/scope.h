@@ -25,6 +25,10 @@ void bsc_scope_free(struct bsc_fields *f);
 void bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 		      uint64_t *cats);
 
+/* The findings of the last bsc_scope_report, mutable for the policy
+ * stage. Owned by f. */
+struct bsc_finding *bsc_scope_findings(struct bsc_fields *f, size_t *n);
+
 /* A note on the counts (approximate, ...) or NULL. Owned by f. */
 const char *bsc_scope_note(const struct bsc_fields *f);
 

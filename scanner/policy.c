@@ -1,0 +1,618 @@
+/*
+ * policy.c - the CI gate (after scope, before sinks): decides which
+ * findings break the policy. A policy is an ordered list of path-glob
+ * rules (allow / deny lists of classes, categories and "linked", each
+ * optionally narrowed to a subject), ignores with a required reason, an
+ * optional severity threshold and a baseline of accepted fingerprints. The
+ * first rule whose glob matches an item decides for it; with no matching
+ * rule, any counted finding is a violation (the behaviour without a
+ * policy). It never prints: sinks show the verdicts it sets.
+ */
+#include "policy.h"
+
+#include <json-c/json.h>
+#include <openssl/evp.h>
+#include <string.h>
+
+#include "rules.h"
+#include "severity.h"
+#include "yamldoc.h"
+
+/* One allow/deny entry: "identity", "medical", "linked" or a category,
+ * optionally ":patient|professional|related|unknown". */
+struct entry {
+	char *what;
+	int subject; /* -1: any */
+};
+
+struct prule {
+	char *glob;
+	bool has_allow;
+	struct entry *allow;
+	size_t n_allow;
+	struct entry *deny;
+	size_t n_deny;
+	char *reason;
+};
+
+struct pignore {
+	char *glob;
+	char *category; /* NULL: the whole item */
+	char *reason;
+};
+
+struct bsc_policy {
+	struct prule *rules;
+	size_t n_rules;
+	struct pignore *ignores;
+	size_t n_ignores;
+	int fail_severity; /* -1: off */
+	char **baseline;   /* sorted fingerprints */
+	size_t n_baseline;
+};
+
+struct bsc_policy *
+bsc_policy_new(void)
+{
+	struct bsc_policy *p = bsc_zalloc(sizeof(*p));
+
+	p->fail_severity = -1;
+	return p;
+}
+
+static void
+entries_free(struct entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(e[i].what);
+	free(e);
+}
+
+void
+bsc_policy_free(struct bsc_policy *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n_rules; i++) {
+		free(p->rules[i].glob);
+		entries_free(p->rules[i].allow, p->rules[i].n_allow);
+		entries_free(p->rules[i].deny, p->rules[i].n_deny);
+		free(p->rules[i].reason);
+	}
+	free(p->rules);
+	for (size_t i = 0; i < p->n_ignores; i++) {
+		free(p->ignores[i].glob);
+		free(p->ignores[i].category);
+		free(p->ignores[i].reason);
+	}
+	free(p->ignores);
+	for (size_t i = 0; i < p->n_baseline; i++)
+		free(p->baseline[i]);
+	free(p->baseline);
+	free(p);
+}
+
+/* ---- globs ------------------------------------------------------------ */
+
+static bool
+glob_at(const char *pat, const char *s)
+{
+	for (;;) {
+		if (*pat == '\0')
+			return *s == '\0';
+		if (pat[0] == '*' && pat[1] == '*') {
+			pat += 2;
+			if (*pat == '/')
+				pat++; /* "**" + "/" also matches no part */
+			for (const char *t = s;; t++) {
+				if (glob_at(pat, t))
+					return true;
+				if (*t == '\0')
+					return false;
+			}
+		}
+		if (*pat == '*') {
+			pat++;
+			for (const char *t = s;; t++) {
+				if (glob_at(pat, t))
+					return true;
+				if (*t == '\0' || *t == '/')
+					return false;
+			}
+		}
+		if (*s == '\0')
+			return false;
+		if (*pat == '?') {
+			if (*s == '/')
+				return false;
+		} else if (*pat != *s) {
+			return false;
+		}
+		pat++;
+		s++;
+	}
+}
+
+bool
+bsc_glob_match(const char *pattern, const char *path)
+{
+	char *norm = bsc_strdup(path);
+	char *w = norm;
+	bool ok;
+
+	/* "a.zip!/b.csv" matches like "a.zip/b.csv"; "./x" like "x". */
+	for (const char *r = path; *r; r++) {
+		if (r[0] == '!' && r[1] == '/')
+			continue;
+		*w++ = *r;
+	}
+	*w = '\0';
+	w = norm;
+	while (w[0] == '.' && w[1] == '/')
+		w += 2;
+	ok = glob_at(pattern, w);
+	free(norm);
+	return ok;
+}
+
+/* ---- fingerprints ----------------------------------------------------- */
+
+void
+bsc_fingerprint(const char *path, const struct bsc_finding *f, char out[33])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char col[16];
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	const char *header = f->loc.header ? f->loc.header : "";
+
+	if (!c)
+		abort();
+	snprintf(col, sizeof(col), "%u", f->loc.column);
+	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+	EVP_DigestUpdate(c, "bsc1", 5);
+	EVP_DigestUpdate(c, path, strlen(path) + 1);
+	EVP_DigestUpdate(c, col, strlen(col) + 1);
+	EVP_DigestUpdate(c, header, strlen(header) + 1);
+	EVP_DigestUpdate(c, f->category, strlen(f->category) + 1);
+	EVP_DigestFinal_ex(c, md, &mdlen);
+	EVP_MD_CTX_free(c);
+	for (int i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* ---- loading ---------------------------------------------------------- */
+
+static int
+subject_from(const char *s)
+{
+	static const char *const n[] = {"unknown", "patient", "professional",
+					"related"};
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, n[i]))
+			return i;
+	return -2;
+}
+
+/* Parse "what[:subject]" and check the name against the catalogue. */
+static bool
+parse_entry(struct bsc_ctx *ctx, const char *text, struct entry *e,
+	    char *why, size_t whylen)
+{
+	const char *colon = strchr(text, ':');
+	size_t n = colon ? (size_t)(colon - text) : strlen(text);
+
+	e->what = bsc_strndup(text, n);
+	e->subject = -1;
+	if (colon) {
+		e->subject = subject_from(colon + 1);
+		if (e->subject < -1) {
+			snprintf(why, whylen,
+				 "unknown subject '%s' (use patient, "
+				 "professional, related or unknown)",
+				 colon + 1);
+			return false;
+		}
+	}
+	if (strcmp(e->what, "identity") && strcmp(e->what, "medical") &&
+	    strcmp(e->what, "linked") &&
+	    bsc_ruleset_category(bsc_ctx_rules(ctx), e->what) < 0) {
+		snprintf(why, whylen,
+			 "unknown category '%s' (use identity, medical, "
+			 "linked or a name from 'breachscope rules list')",
+			 e->what);
+		return false;
+	}
+	return true;
+}
+
+static bsc_status
+load_entries(struct bsc_yaml *y, yaml_node_t *v, const char *key,
+	     struct entry **out, size_t *n)
+{
+	char **list = NULL;
+	size_t count = 0;
+	bsc_status st = bsc_yaml_strings(y, v, key, NULL, &list, &count);
+
+	if (st != BSC_OK)
+		return st;
+	*out = bsc_zalloc((count ? count : 1) * sizeof(struct entry));
+	*n = 0;
+	for (size_t i = 0; i < count && st == BSC_OK; i++) {
+		char why[256];
+
+		if (!parse_entry(y->ctx, list[i], &(*out)[*n], why,
+				 sizeof(why))) {
+			free((*out)[*n].what);
+			st = bsc_yaml_error(y, v, "%s: %s", key, why);
+		} else {
+			(*n)++;
+		}
+	}
+	bsc_yaml_strings_free(list, count);
+	return st;
+}
+
+static bsc_status
+load_rule(struct bsc_policy *p, struct bsc_yaml *y, yaml_node_t *m)
+{
+	struct prule r = {0};
+	bsc_status st = BSC_OK;
+
+	if (m->type != YAML_MAPPING_NODE)
+		return bsc_yaml_error(y, m, "a policy rule must be a mapping");
+	for (yaml_node_pair_t *q = m->data.mapping.pairs.start;
+	     q < m->data.mapping.pairs.top && st == BSC_OK; q++) {
+		yaml_node_t *kn = bsc_yaml_node(y, q->key);
+		yaml_node_t *v = bsc_yaml_node(y, q->value);
+		const char *k = bsc_yaml_scalar(kn);
+		const char *s = bsc_yaml_scalar(v);
+
+		if (k && !strcmp(k, "path") && s) {
+			free(r.glob);
+			r.glob = bsc_strdup(s);
+		} else if (k && !strcmp(k, "allow")) {
+			r.has_allow = true;
+			entries_free(r.allow, r.n_allow);
+			r.allow = NULL;
+			st = load_entries(y, v, k, &r.allow, &r.n_allow);
+		} else if (k && !strcmp(k, "deny")) {
+			entries_free(r.deny, r.n_deny);
+			r.deny = NULL;
+			st = load_entries(y, v, k, &r.deny, &r.n_deny);
+		} else if (k && !strcmp(k, "reason") && s) {
+			free(r.reason);
+			r.reason = bsc_strdup(s);
+		} else {
+			st = bsc_yaml_error(y, kn,
+					    "unknown policy rule key '%s' "
+					    "(expected path, allow, deny, "
+					    "reason)",
+					    k ? k : "?");
+		}
+	}
+	if (st == BSC_OK && !r.glob)
+		st = bsc_yaml_error(y, m, "a policy rule needs a 'path' glob");
+	if (st == BSC_OK && !r.has_allow && r.n_deny == 0)
+		st = bsc_yaml_error(y, m,
+				    "a policy rule needs 'allow' or 'deny'");
+	if (st != BSC_OK) {
+		free(r.glob);
+		entries_free(r.allow, r.n_allow);
+		entries_free(r.deny, r.n_deny);
+		free(r.reason);
+		return st;
+	}
+	p->rules = bsc_reallocarray(p->rules, p->n_rules + 1, sizeof(r));
+	p->rules[p->n_rules++] = r;
+	return BSC_OK;
+}
+
+static bsc_status
+load_ignore(struct bsc_policy *p, struct bsc_yaml *y, yaml_node_t *m)
+{
+	struct pignore g = {0};
+	bsc_status st = BSC_OK;
+
+	if (m->type != YAML_MAPPING_NODE)
+		return bsc_yaml_error(y, m, "an ignore must be a mapping");
+	for (yaml_node_pair_t *q = m->data.mapping.pairs.start;
+	     q < m->data.mapping.pairs.top && st == BSC_OK; q++) {
+		yaml_node_t *kn = bsc_yaml_node(y, q->key);
+		const char *k = bsc_yaml_scalar(kn);
+		const char *s = bsc_yaml_scalar(bsc_yaml_node(y, q->value));
+		char **slot = NULL;
+
+		if (k && !strcmp(k, "path"))
+			slot = &g.glob;
+		else if (k && !strcmp(k, "category"))
+			slot = &g.category;
+		else if (k && !strcmp(k, "reason"))
+			slot = &g.reason;
+		if (!slot || !s) {
+			st = bsc_yaml_error(y, kn,
+					    "unknown ignore key '%s' (expected "
+					    "path, category, reason)",
+					    k ? k : "?");
+			break;
+		}
+		free(*slot);
+		*slot = bsc_strdup(s);
+	}
+	if (st == BSC_OK && !g.glob)
+		st = bsc_yaml_error(y, m, "an ignore needs a 'path' glob");
+	if (st == BSC_OK && (!g.reason || !*g.reason))
+		st = bsc_yaml_error(y, m, "an ignore needs a 'reason': say "
+					  "why this data may stay");
+	if (st == BSC_OK && g.category &&
+	    bsc_ruleset_category(bsc_ctx_rules(y->ctx), g.category) < 0)
+		st = bsc_yaml_error(y, m, "ignore: unknown category '%s'",
+				    g.category);
+	if (st != BSC_OK) {
+		free(g.glob);
+		free(g.category);
+		free(g.reason);
+		return st;
+	}
+	p->ignores = bsc_reallocarray(p->ignores, p->n_ignores + 1, sizeof(g));
+	p->ignores[p->n_ignores++] = g;
+	return BSC_OK;
+}
+
+static bsc_status
+load_list(struct bsc_policy *p, struct bsc_yaml *y, yaml_node_t *v,
+	  const char *key,
+	  bsc_status (*fn)(struct bsc_policy *, struct bsc_yaml *,
+			   yaml_node_t *))
+{
+	if (v->type != YAML_SEQUENCE_NODE)
+		return bsc_yaml_error(y, v, "'%s' must be a list", key);
+	for (yaml_node_item_t *it = v->data.sequence.items.start;
+	     it < v->data.sequence.items.top; it++) {
+		bsc_status st = fn(p, y, bsc_yaml_node(y, *it));
+
+		if (st != BSC_OK)
+			return st;
+	}
+	return BSC_OK;
+}
+
+bsc_status
+bsc_policy_load(struct bsc_policy *p, struct bsc_ctx *ctx, const char *path)
+{
+	struct bsc_yaml y;
+	yaml_node_t *root;
+	bsc_status st = bsc_yaml_open(&y, ctx, path);
+
+	if (st != BSC_OK)
+		goto out;
+	root = bsc_yaml_root(&y);
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		st = bsc_yaml_error(&y, root, "a policy is a mapping with "
+					      "'rules' and/or 'ignore'");
+		goto out;
+	}
+	for (yaml_node_pair_t *q = root->data.mapping.pairs.start;
+	     q < root->data.mapping.pairs.top && st == BSC_OK; q++) {
+		yaml_node_t *kn = bsc_yaml_node(&y, q->key);
+		yaml_node_t *v = bsc_yaml_node(&y, q->value);
+		const char *k = bsc_yaml_scalar(kn);
+
+		if (k && !strcmp(k, "rules")) {
+			st = load_list(p, &y, v, k, load_rule);
+		} else if (k && !strcmp(k, "ignore")) {
+			st = load_list(p, &y, v, k, load_ignore);
+		} else if (k && !strcmp(k, "fail_on_severity")) {
+			const char *s = bsc_yaml_scalar(v);
+			int lvl = s ? bsc_severity_from_name(s) : -1;
+
+			if (lvl < 0)
+				st = bsc_yaml_error(
+					&y, v,
+					"fail_on_severity: unknown level "
+					"(use none, pseudonymous, contact, "
+					"strong, health, health_linked)");
+			else
+				p->fail_severity = lvl;
+		} else if (k && !strcmp(k, "version")) {
+			const char *s = bsc_yaml_scalar(v);
+
+			if (!s || strcmp(s, "1"))
+				st = bsc_yaml_error(&y, v,
+						    "unsupported policy "
+						    "version (this is 1)");
+		} else {
+			st = bsc_yaml_error(&y, kn,
+					    "unknown policy key '%s' "
+					    "(expected version, rules, "
+					    "ignore, fail_on_severity)",
+					    k ? k : "?");
+		}
+	}
+out:
+	bsc_yaml_close(&y);
+	return st;
+}
+
+bsc_status
+bsc_policy_fail_on(struct bsc_policy *p, struct bsc_ctx *ctx,
+		   const char *spec)
+{
+	struct prule r = {0};
+	char *copy = bsc_strdup(spec);
+	char *save = NULL;
+
+	r.glob = bsc_strdup("**");
+	r.deny = bsc_zalloc(sizeof(struct entry) * (strlen(spec) + 1));
+	for (char *t = strtok_r(copy, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save)) {
+		char why[256];
+
+		if (!parse_entry(ctx, t, &r.deny[r.n_deny], why, sizeof(why))) {
+			free(r.deny[r.n_deny].what);
+			entries_free(r.deny, r.n_deny);
+			free(r.glob);
+			free(copy);
+			return bsc_set_error(ctx, BSC_FAILED, "--fail-on: %s",
+					     why);
+		}
+		r.n_deny++;
+	}
+	free(copy);
+	if (r.n_deny == 0) {
+		entries_free(r.deny, 0);
+		free(r.glob);
+		return bsc_set_error(ctx, BSC_FAILED, "--fail-on: empty list");
+	}
+	r.reason = bsc_strdup("--fail-on");
+	p->rules = bsc_reallocarray(p->rules, p->n_rules + 1, sizeof(r));
+	p->rules[p->n_rules++] = r;
+	return BSC_OK;
+}
+
+void
+bsc_policy_fail_on_severity(struct bsc_policy *p, int level)
+{
+	p->fail_severity = level;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+bsc_status
+bsc_policy_load_baseline(struct bsc_policy *p, struct bsc_ctx *ctx,
+			 const char *path)
+{
+	json_object *root = json_object_from_file(path);
+	json_object *schema, *items;
+	bsc_status st = BSC_OK;
+
+	if (!root)
+		return bsc_set_error(ctx, BSC_FAILED,
+				     "--baseline %s: cannot read it as JSON "
+				     "(%s)",
+				     path, json_util_get_last_err()
+						   ? json_util_get_last_err()
+						   : "?");
+	if (!json_object_object_get_ex(root, "schema", &schema) ||
+	    strcmp(json_object_get_string(schema), "breachscope.report/1") ||
+	    !json_object_object_get_ex(root, "items", &items)) {
+		st = bsc_set_error(ctx, BSC_FAILED,
+				   "--baseline %s: not a breachscope JSON "
+				   "report (schema breachscope.report/1)",
+				   path);
+		goto out;
+	}
+	for (size_t i = 0; i < json_object_array_length(items); i++) {
+		json_object *it = json_object_array_get_idx(items, i);
+		json_object *fs;
+
+		if (!json_object_object_get_ex(it, "findings", &fs))
+			continue;
+		for (size_t k = 0; k < json_object_array_length(fs); k++) {
+			json_object *fp;
+
+			if (!json_object_object_get_ex(
+				    json_object_array_get_idx(fs, k),
+				    "fingerprint", &fp))
+				continue;
+			p->baseline = bsc_reallocarray(p->baseline,
+						       p->n_baseline + 1,
+						       sizeof(char *));
+			p->baseline[p->n_baseline++] =
+				bsc_strdup(json_object_get_string(fp));
+		}
+	}
+	qsort(p->baseline, p->n_baseline, sizeof(char *), cmp_str);
+out:
+	json_object_put(root);
+	return st;
+}
+
+/* ---- deciding --------------------------------------------------------- */
+
+static bool
+entry_hits(const struct entry *e, size_t n, const struct bsc_finding *f)
+{
+	const char *cls = f->cls == BSC_CLASS_MEDICAL ? "medical" : "identity";
+
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].subject >= 0 && e[i].subject != (int)f->subject)
+			continue;
+		if (!strcmp(e[i].what, f->category) || !strcmp(e[i].what, cls))
+			return true;
+	}
+	return false;
+}
+
+static bool
+has_linked(const struct entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(e[i].what, "linked"))
+			return true;
+	return false;
+}
+
+void
+bsc_policy_apply(const struct bsc_policy *p, struct bsc_ctx *ctx,
+		 struct bsc_item_report *rep, struct bsc_finding *findings,
+		 int severity)
+{
+	const struct prule *r = NULL;
+	bool linked_bad = false, severity_bad;
+	size_t violations = 0;
+
+	for (size_t i = 0; p && i < p->n_rules; i++) {
+		if (bsc_glob_match(p->rules[i].glob, rep->path)) {
+			r = &p->rules[i];
+			break;
+		}
+	}
+	if (r && rep->records_linked > 0)
+		linked_bad = has_linked(r->deny, r->n_deny) ||
+			     (r->has_allow && !has_linked(r->allow, r->n_allow));
+	severity_bad = p && p->fail_severity > 0 &&
+		       severity >= p->fail_severity;
+	for (size_t i = 0; i < rep->n_findings; i++) {
+		struct bsc_finding *f = &findings[i];
+		bool bad;
+
+		f->violation = false;
+		f->suppressed = NULL;
+		if (f->confidence < BSC_CONF_MEDIUM ||
+		    (int)f->confidence < ctx->min_confidence)
+			continue; /* listed, never counted */
+		for (size_t k = 0; p && k < p->n_ignores; k++) {
+			const struct pignore *g = &p->ignores[k];
+
+			if (bsc_glob_match(g->glob, rep->path) &&
+			    (!g->category || !strcmp(g->category, f->category))) {
+				f->suppressed = g->reason;
+				break;
+			}
+		}
+		if (!f->suppressed && p && p->n_baseline &&
+		    bsearch(&(const char *){f->fingerprint}, p->baseline,
+			    p->n_baseline, sizeof(char *), cmp_str))
+			f->suppressed = "baseline";
+		if (f->suppressed)
+			continue;
+		if (!r)
+			bad = !(p && p->fail_severity > 0) ||
+			      (severity_bad);
+		else
+			bad = entry_hits(r->deny, r->n_deny, f) ||
+			      (r->has_allow &&
+			       !entry_hits(r->allow, r->n_allow, f)) ||
+			      (linked_bad && f->cls == BSC_CLASS_MEDICAL) ||
+			      severity_bad;
+		f->violation = bad;
+		violations += bad;
+	}
+	rep->violations = violations;
+}

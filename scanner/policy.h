@@ -1,0 +1,69 @@
+/*
+ * policy.h - what a scan is allowed to find (CI gate): path-glob rules
+ * from a policy file or --fail-on, ignores with reasons, a baseline of
+ * known findings, and fingerprints that tie findings across runs.
+ */
+#ifndef BSC_POLICY_H
+#define BSC_POLICY_H
+#ifndef BSC_INTERNAL
+#error "scanner-internal header"
+#endif
+
+#include "breachscope.h"
+#include "ctx.h"
+
+struct bsc_policy;
+
+/* An empty policy: any counted finding is a violation. */
+struct bsc_policy *bsc_policy_new(void);
+void bsc_policy_free(struct bsc_policy *p);
+
+/*
+ * Load a policy file (YAML, see docs/policy.md). Rules are appended in
+ * file order. Errors are "file:line: message" in bsc_ctx_error(ctx).
+ */
+bsc_status bsc_policy_load(struct bsc_policy *p, struct bsc_ctx *ctx,
+			   const char *path);
+
+/*
+ * Add a catch-all rule that denies the comma-separated list spec
+ * ("identity", "medical", "linked" or category names, each optionally
+ * ":SUBJECT"). Returns BSC_FAILED with a message on an unknown name.
+ */
+bsc_status bsc_policy_fail_on(struct bsc_policy *p, struct bsc_ctx *ctx,
+			      const char *spec);
+
+/* Fail when an item's severity is at least level (0..5). */
+void bsc_policy_fail_on_severity(struct bsc_policy *p, int level);
+
+/*
+ * Accept every finding of a previous JSON report (matched by
+ * fingerprint). Errors (unreadable, not a breachscope report) go to
+ * bsc_ctx_error(ctx).
+ */
+bsc_status bsc_policy_load_baseline(struct bsc_policy *p, struct bsc_ctx *ctx,
+				    const char *path);
+
+/*
+ * Decide, for each finding of rep, its violation flag and suppression
+ * reason, and set rep->violations. findings is rep's own (mutable) array.
+ * Strings stay owned by the policy.
+ */
+void bsc_policy_apply(const struct bsc_policy *p, struct bsc_ctx *ctx,
+		      struct bsc_item_report *rep, struct bsc_finding *findings,
+		      int severity);
+
+/*
+ * Glob match of a report path: '*' and '?' stay inside one path part,
+ * a double star crosses parts, and an archive separator "!/" counts as
+ * "/", so "exports/<double star>" matches "exports/dump.zip!/a.csv".
+ */
+bool bsc_glob_match(const char *pattern, const char *path);
+
+/* The stable fingerprint of a finding: 32 hex digits of SHA-256 over the
+ * item path, column, header and category (never a value). Writes into
+ * out (33 bytes). */
+void bsc_fingerprint(const char *path, const struct bsc_finding *f,
+		     char out[33]);
+
+#endif
