@@ -17,11 +17,17 @@
 #include "ctx.h"
 #include "format.h"
 #include "report.h"
+#include "policy.h"
 #include "rules.h"
+#include "severity.h"
 #include "validate.h"
 
 enum opt_id {
+	OPT_ALLOW_INCOMPLETE,
+	OPT_BASELINE,
 	OPT_COLOR,
+	OPT_FAIL_ON,
+	OPT_FAIL_ON_SEVERITY,
 	OPT_FOLLOW,
 	OPT_FORMAT,
 	OPT_HELP,
@@ -31,8 +37,10 @@ enum opt_id {
 	OPT_MAX_RECORD,
 	OPT_MIN_CONF,
 	OPT_NO_COLOR,
+	OPT_NO_POLICY,
 	OPT_NO_PROGRESS,
 	OPT_OUTPUT,
+	OPT_POLICY,
 	OPT_PROGRESS,
 	OPT_QUIET,
 	OPT_READER,
@@ -51,12 +59,23 @@ struct opt {
 
 /* MUST be alphasorted by long name: it is the --help order too. */
 static const struct opt opts[] = {
+	{"allow-incomplete", 0, NULL, OPT_ALLOW_INCOMPLETE,
+	 "an incomplete scan does not make the exit code 2"},
+	{"baseline", 0, "REPORT", OPT_BASELINE,
+	 "accept the findings of an earlier JSON report; only new ones "
+	 "fail"},
 	{"color", 0, NULL, OPT_COLOR, "colour the text report (default: "
 				      "on a terminal, unless NO_COLOR)"},
+	{"fail-on", 0, "LIST", OPT_FAIL_ON,
+	 "fail only on these: identity, medical, linked, or categories "
+	 "(comma-separated, each optionally :SUBJECT)"},
+	{"fail-on-severity", 0, "LEVEL", OPT_FAIL_ON_SEVERITY,
+	 "fail when an item reaches this severity (pseudonymous, contact, "
+	 "strong, health, health_linked)"},
 	{"follow-symlinks", 0, NULL, OPT_FOLLOW,
 	 "follow symlinks that lead out of a scanned directory"},
 	{"format", 'f', "FMT", OPT_FORMAT,
-	 "report format: text (default) or json"},
+	 "report format: text (default), json, jsonl, sarif, csv, junit"},
 	{"help", 'h', NULL, OPT_HELP, "show this help and exit"},
 	{"max-columns", 0, "N", OPT_MAX_COLUMNS,
 	 "columns scanned per table (default 1024)"},
@@ -70,15 +89,20 @@ static const struct opt opts[] = {
 	{"min-confidence", 0, "LEVEL", OPT_MIN_CONF,
 	 "drop findings below low, medium or high (default low)"},
 	{"no-color", 0, NULL, OPT_NO_COLOR, "never colour the text report"},
+	{"no-policy", 0, NULL, OPT_NO_POLICY,
+	 "ignore ./.breachscope.yml"},
 	{"no-progress", 0, NULL, OPT_NO_PROGRESS,
 	 "no progress line on stderr"},
-	{"output", 'o', "FILE", OPT_OUTPUT,
-	 "write the report to FILE instead of stdout"},
+	{"output", 'o', "[FMT:]FILE", OPT_OUTPUT,
+	 "write a report to FILE (repeatable: -o json:r.json -o "
+	 "sarif:r.sarif)"},
+	{"policy", 0, "FILE", OPT_POLICY,
+	 "what may be found where (default: ./.breachscope.yml if present)"},
 	{"progress", 0, NULL, OPT_PROGRESS,
 	 "progress line on stderr (default: when stderr is a terminal)"},
 	{"quiet", 'q', NULL, OPT_QUIET,
-	 "no warnings on stderr; text report lists only items with "
-	 "findings or problems"},
+	 "no warnings on stderr; the text report shows only violations "
+	 "and problems"},
 	{"reader", 0, "NAME", OPT_READER,
 	 "force a reader (csv, text) instead of sniffing"},
 	{"rules", 0, "FILE", OPT_RULES,
@@ -193,12 +217,36 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		cli->follow_symlinks = true;
 		break;
 	case OPT_FORMAT:
-		if (strcmp(v, "text") && strcmp(v, "json"))
+		if (!bsc_report_known(v))
 			return usage_error(err,
 					   "--format: unknown format '%s' "
-					   "(use text or json)",
-					   v);
+					   "(use %s)",
+					   v, bsc_report_names());
 		cli->format = v;
+		break;
+	case OPT_ALLOW_INCOMPLETE:
+		cli->allow_incomplete = true;
+		break;
+	case OPT_BASELINE:
+		cli->baseline = v;
+		break;
+	case OPT_FAIL_ON:
+		bsc_vec_push(&cli->fail_on, (void *)v);
+		break;
+	case OPT_FAIL_ON_SEVERITY:
+		cli->fail_on_severity = bsc_severity_from_name(v);
+		if (cli->fail_on_severity <= 0)
+			return usage_error(err,
+					   "--fail-on-severity: '%s' is not "
+					   "pseudonymous, contact, strong, "
+					   "health or health_linked",
+					   v);
+		break;
+	case OPT_POLICY:
+		cli->policy = v;
+		break;
+	case OPT_NO_POLICY:
+		cli->no_policy = true;
 		break;
 	case OPT_HELP:
 		cli->cmd = BSC_CMD_HELP;
@@ -243,7 +291,7 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		cli->progress = 1;
 		break;
 	case OPT_OUTPUT:
-		cli->output = v;
+		bsc_vec_push(&cli->outputs, (void *)v);
 		break;
 	case OPT_QUIET:
 		cli->quiet = true;
@@ -277,6 +325,7 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 
 	memset(cli, 0, sizeof(*cli));
 	cli->format = "text";
+	cli->fail_on_severity = -1;
 	cli->progress = -1;
 	cli->color = -1;
 	cli->min_confidence = BSC_CONF_LOW;
@@ -371,6 +420,8 @@ bsc_cli_release(struct bsc_cli *cli)
 {
 	bsc_vec_release(&cli->rules);
 	bsc_vec_release(&cli->paths);
+	bsc_vec_release(&cli->outputs);
+	bsc_vec_release(&cli->fail_on);
 }
 
 /* ---- commands --------------------------------------------------------- */
@@ -400,93 +451,206 @@ load_rules(struct bsc_ctx *ctx, const struct bsc_cli *cli, bool defaults)
 	return 0;
 }
 
-/* Wraps the report sink to remember what decides the exit code. */
-struct exit_watch {
-	const struct bsc_sink *inner;
+/*
+ * The sink bsc_scan sees: fans each callback out to every output, and
+ * remembers what decides the exit code.
+ */
+struct fanout {
+	struct bsc_sink **sinks;
+	size_t n;
 	bool incomplete;
-	bool found;
+	uint64_t violations;
 };
 
 static bsc_status
-watch_begin(void *data)
+fan_begin(void *data)
 {
-	struct exit_watch *w = data;
+	struct fanout *fo = data;
+	bsc_status ret = BSC_OK;
 
-	return w->inner->run_begin ? w->inner->run_begin(w->inner->data)
-				   : BSC_OK;
+	for (size_t i = 0; i < fo->n; i++)
+		if (fo->sinks[i]->run_begin &&
+		    fo->sinks[i]->run_begin(fo->sinks[i]->data) == BSC_FATAL)
+			ret = BSC_FATAL;
+	return ret;
 }
 
 static bsc_status
-watch_item(void *data, const struct bsc_item_report *r)
+fan_item(void *data, const struct bsc_item_report *r)
 {
-	struct exit_watch *w = data;
+	struct fanout *fo = data;
+	bsc_status ret = BSC_OK;
 
 	if (r->status == BSC_ITEM_PARTIAL || r->status == BSC_ITEM_FAILED)
-		w->incomplete = true;
-	return w->inner->item ? w->inner->item(w->inner->data, r) : BSC_OK;
+		fo->incomplete = true;
+	for (size_t i = 0; i < fo->n; i++)
+		if (fo->sinks[i]->item &&
+		    fo->sinks[i]->item(fo->sinks[i]->data, r) == BSC_FATAL)
+			ret = BSC_FATAL;
+	return ret;
 }
 
 static bsc_status
-watch_end(void *data, const struct bsc_run_summary *s)
+fan_end(void *data, const struct bsc_run_summary *s)
 {
-	struct exit_watch *w = data;
+	struct fanout *fo = data;
+	bsc_status ret = BSC_OK;
 
-	w->found = s->n_identity > 0 || s->n_medical > 0;
-	return w->inner->run_end ? w->inner->run_end(w->inner->data, s)
-				 : BSC_OK;
+	fo->violations = s->violations;
+	for (size_t i = 0; i < fo->n; i++)
+		if (fo->sinks[i]->run_end &&
+		    fo->sinks[i]->run_end(fo->sinks[i]->data, s) == BSC_FATAL)
+			ret = BSC_FATAL;
+	return ret;
+}
+
+struct output {
+	const char *format;
+	const char *path; /* NULL: stdout */
+	FILE *f;
+};
+
+/* Split "-o" values into (format, path): "sarif:x.sarif" or "x.json". */
+static void
+parse_output(const struct bsc_cli *cli, const char *v, struct output *o)
+{
+	const char *colon = strchr(v, ':');
+
+	o->format = cli->format;
+	o->path = v;
+	if (colon) {
+		char fmt[16];
+		size_t n = (size_t)(colon - v);
+
+		if (n < sizeof(fmt)) {
+			memcpy(fmt, v, n);
+			fmt[n] = '\0';
+			if (bsc_report_known(fmt)) {
+				static const char *const known[] = {
+					"csv", "json", "jsonl", "junit",
+					"sarif", "text"};
+
+				for (size_t i = 0; i < BSC_ARRAY_SIZE(known);
+				     i++)
+					if (!strcmp(known[i], fmt))
+						o->format = known[i];
+				o->path = colon + 1;
+			}
+		}
+	}
+	if (!strcmp(o->path, "-"))
+		o->path = NULL;
+}
+
+static int
+setup_policy(struct bsc_cli *cli, struct bsc_ctx *ctx, struct bsc_policy *p)
+{
+	const char *file = cli->policy;
+
+	if (!file && !cli->no_policy && access(".breachscope.yml", R_OK) == 0)
+		file = ".breachscope.yml";
+	if (file && bsc_policy_load(p, ctx, file) != BSC_OK) {
+		bsc_errorf(ctx, "%s", bsc_ctx_error(ctx));
+		return BSC_EXIT_ERROR;
+	}
+	for (size_t i = 0; i < cli->fail_on.n; i++) {
+		if (bsc_policy_fail_on(p, ctx, cli->fail_on.v[i]) != BSC_OK) {
+			bsc_errorf(ctx, "%s", bsc_ctx_error(ctx));
+			return BSC_EXIT_ERROR;
+		}
+	}
+	if (cli->fail_on_severity > 0)
+		bsc_policy_fail_on_severity(p, cli->fail_on_severity);
+	if (cli->baseline && bsc_policy_load_baseline(p, ctx, cli->baseline) !=
+				     BSC_OK) {
+		bsc_errorf(ctx, "%s", bsc_ctx_error(ctx));
+		return BSC_EXIT_ERROR;
+	}
+	return 0;
 }
 
 static int
 cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 {
-	struct bsc_report_opts ro = {0};
-	struct bsc_sink *sink = NULL;
-	struct exit_watch w = {0};
-	struct bsc_sink watch = {watch_begin, watch_item, watch_end, &w};
-	FILE *out = stdout;
+	struct bsc_policy *policy = bsc_policy_new();
+	struct output *outs = NULL;
+	size_t n_outs = cli->outputs.n ? cli->outputs.n : 1;
+	struct fanout fo = {0};
+	struct bsc_sink fan = {fan_begin, fan_item, fan_end, &fo};
 	int rc;
-	bsc_status st;
+	bsc_status st = BSC_OK;
 
 	rc = load_rules(ctx, cli, true);
+	if (!rc)
+		rc = setup_policy(cli, ctx, policy);
 	if (rc)
-		return rc;
-	if (cli->output && strcmp(cli->output, "-")) {
+		goto out;
+	ctx->policy = policy;
+	outs = bsc_zalloc(n_outs * sizeof(*outs));
+	fo.sinks = bsc_zalloc(n_outs * sizeof(*fo.sinks));
+	if (cli->outputs.n == 0)
+		outs[0].format = cli->format;
+	for (size_t i = 0; i < cli->outputs.n; i++)
+		parse_output(cli, cli->outputs.v[i], &outs[i]);
+	for (size_t i = 0; i < n_outs; i++) {
+		struct bsc_report_opts ro = {0};
 		struct stat sb;
 
-		out = fopen(cli->output, "w");
-		if (!out) {
-			bsc_errorf(ctx, "cannot write '%s': %s", cli->output,
-				   strerror(errno));
-			return BSC_EXIT_ERROR;
+		outs[i].f = stdout;
+		if (outs[i].path) {
+			outs[i].f = fopen(outs[i].path, "w");
+			if (!outs[i].f) {
+				bsc_errorf(ctx, "cannot write '%s': %s",
+					   outs[i].path, strerror(errno));
+				rc = BSC_EXIT_ERROR;
+				goto out;
+			}
+			/* Never read a report back if it sits in the tree. */
+			if (fstat(fileno(outs[i].f), &sb) == 0 && !ctx->skip_set) {
+				ctx->skip_set = true;
+				ctx->skip_dev = (unsigned long long)sb.st_dev;
+				ctx->skip_ino = (unsigned long long)sb.st_ino;
+			}
 		}
-		if (fstat(fileno(out), &sb) == 0) {
-			ctx->skip_set = true;
-			ctx->skip_dev = (unsigned long long)sb.st_dev;
-			ctx->skip_ino = (unsigned long long)sb.st_ino;
-		}
+		ro.out = outs[i].f;
+		ro.rules = bsc_ctx_rules(ctx);
+		ro.quiet = cli->quiet;
+		ro.color = cli->color == 1 ||
+			   (cli->color == -1 && outs[i].f == stdout &&
+			    isatty(1) && !getenv("NO_COLOR"));
+		fo.sinks[fo.n++] = bsc_report_new(outs[i].format, &ro);
 	}
-	ro.out = out;
-	ro.quiet = cli->quiet;
-	ro.color = cli->color == 1 ||
-		   (cli->color == -1 && out == stdout && isatty(1) &&
-		    !getenv("NO_COLOR"));
-	sink = bsc_report_new(cli->format, &ro);
-	w.inner = sink;
 	st = bsc_scan(ctx, (const char *const *)cli->paths.v, cli->paths.n,
-		      &watch);
-	if (out != stdout && fclose(out) != 0 && st != BSC_FATAL) {
-		bsc_set_error(ctx, BSC_FATAL, "cannot write '%s': %s",
-			      cli->output, strerror(errno));
-		st = BSC_FATAL;
+		      &fan);
+	if (st == BSC_FATAL && errno == EPIPE) {
+		rc = BSC_EXIT_ERROR; /* reader went away: say nothing */
+		goto out;
 	}
-	bsc_report_free(sink);
 	if (st == BSC_FATAL) {
 		bsc_errorf(ctx, "%s", bsc_ctx_error(ctx));
-		return BSC_EXIT_ERROR;
+		rc = BSC_EXIT_ERROR;
+		goto out;
 	}
-	if (w.incomplete)
-		return BSC_EXIT_ERROR;
-	return w.found ? BSC_EXIT_FOUND : BSC_EXIT_CLEAN;
+	if (fo.incomplete && !cli->allow_incomplete)
+		rc = BSC_EXIT_ERROR;
+	else
+		rc = fo.violations ? BSC_EXIT_FOUND : BSC_EXIT_CLEAN;
+out:
+	for (size_t i = 0; outs && i < n_outs; i++) {
+		if (outs[i].f && outs[i].f != stdout &&
+		    fclose(outs[i].f) != 0 && rc != BSC_EXIT_ERROR) {
+			bsc_errorf(ctx, "cannot write '%s': %s", outs[i].path,
+				   strerror(errno));
+			rc = BSC_EXIT_ERROR;
+		}
+	}
+	for (size_t i = 0; i < fo.n; i++)
+		bsc_report_free(fo.sinks[i]);
+	free(fo.sinks);
+	free(outs);
+	ctx->policy = NULL;
+	bsc_policy_free(policy);
+	return rc;
 }
 
 static const char *

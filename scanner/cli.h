@@ -31,8 +31,14 @@ enum bsc_command {
 
 struct bsc_cli {
 	enum bsc_command cmd;
-	const char *format;       /* report format */
-	const char *output;       /* -o FILE, or NULL for stdout */
+	const char *format;       /* report format of plain -o / stdout */
+	struct bsc_vec outputs;   /* const char*: -o [FMT:]FILE values */
+	const char *policy;       /* --policy FILE */
+	bool no_policy;           /* --no-policy */
+	const char *baseline;     /* --baseline REPORT.json */
+	struct bsc_vec fail_on;   /* const char*: --fail-on lists */
+	int fail_on_severity;     /* -1: off */
+	bool allow_incomplete;
 	const char *reader;       /* forced reader, or NULL */
 	struct bsc_vec rules;     /* const char*: --rules FILE */
 	struct bsc_vec paths;     /* const char*: operands */

@@ -16,7 +16,11 @@ struct sink_entry {
 
 /* Alphasorted. */
 static const struct sink_entry sinks[] = {
+	{"csv", bsc_report_csv_new},
 	{"json", bsc_report_json_new},
+	{"jsonl", bsc_report_jsonl_new},
+	{"junit", bsc_report_junit_new},
+	{"sarif", bsc_report_sarif_new},
 	{"text", bsc_report_text_new},
 };
 
@@ -46,7 +50,16 @@ bsc_report_free(struct bsc_sink *sink)
 const char *
 bsc_report_names(void)
 {
-	return "text, json";
+	return "text, json, jsonl, sarif, csv, junit";
+}
+
+bool
+bsc_report_known(const char *format)
+{
+	for (size_t i = 0; i < BSC_ARRAY_SIZE(sinks); i++)
+		if (!strcmp(sinks[i].name, format))
+			return true;
+	return false;
 }
 
 const char *

@@ -22,8 +22,11 @@ const char *bsc_verdict(size_t n_identity, size_t n_medical,
 /* Human sentence for a verdict name. Static string. */
 const char *bsc_verdict_text(const char *verdict);
 
+struct bsc_ruleset;
+
 struct bsc_report_opts {
 	FILE *out;     /* where to write; borrowed */
+	const struct bsc_ruleset *rules; /* the catalogue (sarif); borrowed */
 	bool color;    /* ANSI colours (text only) */
 	bool quiet;    /* text: only items with findings or problems */
 };
@@ -36,6 +39,8 @@ struct bsc_report_opts {
 struct bsc_sink *bsc_report_new(const char *format,
 				const struct bsc_report_opts *opts);
 void bsc_report_free(struct bsc_sink *sink);
+/* True if format names a report format. */
+bool bsc_report_known(const char *format);
 /* Names of the report formats, for --help. Static string. */
 const char *bsc_report_names(void);
 
@@ -45,8 +50,17 @@ struct bsc_report_base {
 	void (*release)(void *data);
 };
 
+/* The JSON objects of an item and of a run summary (json_object*, owned
+ * by the caller), shared by the json and jsonl sinks. */
+void *bsc_json_item_object(const struct bsc_item_report *r);
+void *bsc_json_summary_object(const struct bsc_run_summary *s);
+
 /* Per-format constructors (report_*.c). */
 struct bsc_sink *bsc_report_text_new(const struct bsc_report_opts *opts);
 struct bsc_sink *bsc_report_json_new(const struct bsc_report_opts *opts);
+struct bsc_sink *bsc_report_jsonl_new(const struct bsc_report_opts *opts);
+struct bsc_sink *bsc_report_csv_new(const struct bsc_report_opts *opts);
+struct bsc_sink *bsc_report_sarif_new(const struct bsc_report_opts *opts);
+struct bsc_sink *bsc_report_junit_new(const struct bsc_report_opts *opts);
 
 #endif

@@ -133,10 +133,9 @@ finding_json(const struct bsc_finding *f)
 	return o;
 }
 
-static bsc_status
-json_item(void *data, const struct bsc_item_report *r)
+void *
+bsc_json_item_object(const struct bsc_item_report *r)
 {
-	struct json_sink *js = data;
 	json_object *o = json_object_new_object();
 	json_object *fa = json_object_new_array();
 
@@ -166,18 +165,23 @@ json_item(void *data, const struct bsc_item_report *r)
 	for (size_t i = 0; i < r->n_findings; i++)
 		json_object_array_add(fa, finding_json(&r->findings[i]));
 	json_object_object_add(o, "findings", fa);
-	json_object_array_add(js->items, o);
-	return BSC_OK;
+	return o;
 }
 
 static bsc_status
-json_end(void *data, const struct bsc_run_summary *s)
+json_item(void *data, const struct bsc_item_report *r)
 {
 	struct json_sink *js = data;
+
+	json_object_array_add(js->items, bsc_json_item_object(r));
+	return BSC_OK;
+}
+
+void *
+bsc_json_summary_object(const struct bsc_run_summary *s)
+{
 	json_object *o = json_object_new_object();
 	json_object *bs = json_object_new_object();
-	const char *text;
-	bsc_status ret = BSC_OK;
 
 	json_object_object_add(o, "items", u64(s->items));
 	for (int i = 0; i < 4; i++)
@@ -199,7 +203,18 @@ json_end(void *data, const struct bsc_run_summary *s)
 	json_object_object_add(o, "identity",
 			       names(s->identity, s->n_identity));
 	json_object_object_add(o, "medical", names(s->medical, s->n_medical));
-	json_object_object_add(js->root, "summary", o);
+	return o;
+}
+
+static bsc_status
+json_end(void *data, const struct bsc_run_summary *s)
+{
+	struct json_sink *js = data;
+	const char *text;
+	bsc_status ret = BSC_OK;
+
+	json_object_object_add(js->root, "summary",
+			       bsc_json_summary_object(s));
 	text = json_object_to_json_string_ext(
 		js->root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 				  JSON_C_TO_STRING_NOSLASHESCAPE);

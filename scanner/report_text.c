@@ -104,7 +104,7 @@ text_item(void *data, const struct bsc_item_report *r)
 			     bsc_asprintf("%s: %s: %s", r->path,
 					  bsc_item_status_name(r->status),
 					  r->reason ? r->reason : ""));
-	if (ts->quiet && !problem && r->n_findings == 0)
+	if (ts->quiet && !problem && r->violations == 0)
 		return BSC_OK;
 	out(ts, "%s%s%s", BOLD(ts), r->path, RESET(ts));
 	if (r->status == BSC_ITEM_SKIPPED || r->status == BSC_ITEM_FAILED) {
@@ -133,6 +133,8 @@ text_item(void *data, const struct bsc_item_report *r)
 		const struct bsc_finding *f = &r->findings[i];
 		char col[16] = "";
 
+		if (ts->quiet && !f->violation)
+			continue;
 		if (f->loc.column)
 			snprintf(col, sizeof(col), "col %u", f->loc.column);
 		out(ts, "    - %-15s %-7s ", f->category, col);
@@ -143,9 +145,13 @@ text_item(void *data, const struct bsc_item_report *r)
 		    f->subject ? "  (" : "",
 		    f->subject ? bsc_subject_name(f->subject) : "",
 		    f->subject ? ")" : "");
+		if (f->suppressed)
+			out(ts, "        accepted: %s\n", f->suppressed);
 	}
 	out(ts, "  verdict:  %s%s%s\n", !strcmp(v, "linked") ? RED(ts) : "",
 	    bsc_verdict_text(v), RESET(ts));
+	out(ts, "  severity: %s; %zu finding(s) break the policy\n",
+	    r->severity ? r->severity : "none", r->violations);
 	if (r->status == BSC_ITEM_PARTIAL)
 		out(ts, "  %snot fully scanned: %s%s\n", YELLOW(ts),
 		    r->reason ? r->reason : "", RESET(ts));
@@ -175,6 +181,8 @@ text_end(void *data, const struct bsc_run_summary *s)
 	    s->records, s->records_identity, s->records_medical,
 	    s->records_linked);
 	out(ts, "  verdict:  %s\n", bsc_verdict_text(v));
+	out(ts, "  severity: %s; %" PRIu64 " finding(s) break the policy\n",
+	    s->severity ? s->severity : "none", s->violations);
 	if (ts->problems.n) {
 		out(ts, "  %snot fully scanned (%zu):%s\n", YELLOW(ts),
 		    ts->problems.n, RESET(ts));

@@ -37,7 +37,8 @@ START_TEST(test_cli_scan_options)
 			 0);
 	ck_assert_int_eq(cli.cmd, BSC_CMD_SCAN);
 	ck_assert_str_eq(cli.format, "json");
-	ck_assert_str_eq(cli.output, "out.json");
+	ck_assert_uint_eq(cli.outputs.n, 1);
+	ck_assert_str_eq(cli.outputs.v[0], "out.json");
 	ck_assert_uint_eq(cli.limits.max_file_size, 2 * 1024 * 1024);
 	ck_assert_uint_eq(cli.limits.max_field, 64 * 1024);
 	ck_assert(cli.quiet);
@@ -61,6 +62,8 @@ START_TEST(test_cli_usage_errors)
 		"breachscope scan -o",
 		"breachscope scan --min-confidence extreme a",
 		"breachscope scan --show-values=yes a",
+		"breachscope scan --fail-on-severity extreme a",
+		"breachscope scan --format html a",
 		NULL};
 
 	for (int i = 0; bad[i]; i++) {
@@ -112,7 +115,9 @@ slurp(const char *path)
 START_TEST(test_cli_help_and_man_cover_options)
 {
 	static const char *const longs[] = {
-		"color", "follow-symlinks", "format", "help", "max-columns",
+		"allow-incomplete", "baseline", "color", "fail-on",
+		"fail-on-severity", "follow-symlinks", "format", "help",
+		"max-columns", "no-policy", "policy",
 		"max-field", "max-file-size", "max-record", "min-confidence",
 		"no-color", "no-progress", "output", "progress", "quiet",
 		"reader", "rules", "show-values", "version", NULL};

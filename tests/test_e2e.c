@@ -97,7 +97,33 @@ fixtures(void)
 	return f ? f : "fixtures";
 }
 
-/* Collect fixtures/expected/<rel>.json paths (rel relative to expected). */
+/*
+ * The report format of a golden file from its last suffix, and the length
+ * of the fixture path in front of it: "csv/a.csv.sarif" -> sarif, 9.
+ */
+static const char *
+golden_format(const char *name, size_t *stem)
+{
+	static const char *const map[][2] = {
+		{".junit.xml", "junit"}, {".jsonl", "jsonl"},
+		{".sarif", "sarif"},     {".json", "json"},
+		{".csv", "csv"},
+	};
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		size_t l = strlen(map[i][0]);
+
+		if (n > l && !strcmp(name + n - l, map[i][0])) {
+			if (stem)
+				*stem = n - l;
+			return map[i][1];
+		}
+	}
+	return NULL;
+}
+
+/* Collect fixtures/expected/<rel>.<fmt> paths (rel relative to expected). */
 static void
 collect(const char *base, const char *rel, char list[][256], int *n, int max)
 {
@@ -122,8 +148,7 @@ collect(const char *base, const char *rel, char list[][256], int *n, int max)
 		snprintf(full, sizeof(full), "%s/%s", path, ents[i]->d_name);
 		if (stat(full, &st) == 0 && S_ISDIR(st.st_mode))
 			collect(base, sub, list, n, max);
-		else if (*n < max && strlen(sub) > 5 &&
-			 !strcmp(sub + strlen(sub) - 5, ".json"))
+		else if (*n < max && golden_format(sub, NULL))
 			snprintf(list[(*n)++], 256, "%s", sub);
 		free(ents[i]);
 	}
@@ -141,13 +166,14 @@ START_TEST(test_e2e_golden_json)
 	ck_assert_msg(n >= 10, "only %d golden files", n);
 	for (int i = 0; i < n; i++) {
 		char rel[256], gpath[4096];
-		const char *args[] = {"scan", "--format", "json", "--no-progress",
+		size_t stem = 0;
+		const char *fmt = golden_format(list[i], &stem);
+		const char *args[] = {"scan", "--format", fmt, "--no-progress",
 				      rel, NULL};
 		struct result r;
 		FILE *g;
 
-		snprintf(rel, sizeof(rel), "%.*s", (int)strlen(list[i]) - 5,
-			 list[i]);
+		snprintf(rel, sizeof(rel), "%.*s", (int)stem, list[i]);
 		snprintf(gpath, sizeof(gpath), "%s/expected/%s", fixtures(),
 			 list[i]);
 		r = run(fixtures(), NULL, args);
@@ -339,6 +365,135 @@ START_TEST(test_e2e_report_file_not_scanned)
 }
 END_TEST
 
+START_TEST(test_e2e_gate_exit_codes)
+{
+	static const struct {
+		const char *args[8];
+		int code;
+	} t[] = {
+		/* a policy that allows professional identity */
+		{{"scan", "--policy", "policy/annuaire-ok.yml",
+		  "csv/professionals-pipe.csv", NULL}, 0},
+		{{"scan", "--policy", "policy/annuaire-ok.yml",
+		  "csv/contacts-identity-only.csv", NULL}, 1},
+		/* never linked */
+		{{"scan", "--policy", "policy/no-linked.yml",
+		  "csv/medical-only.csv", "csv/contacts-identity-only.csv", NULL},
+		 0},
+		{{"scan", "--policy", "policy/no-linked.yml",
+		  "csv/patients-en-comma.csv", NULL}, 1},
+		/* flags without a file */
+		{{"scan", "--fail-on", "medical", "csv/contacts-identity-only.csv",
+		  NULL}, 0},
+		{{"scan", "--fail-on", "linked", "csv/patients-en-comma.csv", NULL},
+		 1},
+		{{"scan", "--fail-on-severity", "health",
+		  "csv/contacts-identity-only.csv", NULL}, 0},
+		{{"scan", "--fail-on-severity", "contact",
+		  "csv/contacts-identity-only.csv", NULL}, 1},
+		/* incomplete coverage */
+		{{"scan", "--fail-on", "medical", "csv/bad-unterminated-quote.csv",
+		  NULL}, 2},
+		{{"scan", "--fail-on", "medical", "--allow-incomplete",
+		  "csv/bad-unterminated-quote.csv", NULL}, 0},
+		/* errors in the policy itself */
+		{{"scan", "--policy", "policy/invalid/no-path.yml", "csv", NULL}, 2},
+		{{"scan", "--fail-on", "shoe_size", "csv", NULL}, 2},
+		{{"scan", "--baseline", "no-such-report.json", "csv", NULL}, 2},
+		{{NULL}, 0},
+	};
+
+	for (int i = 0; t[i].args[0]; i++) {
+		struct result r = run(fixtures(), NULL, t[i].args);
+
+		ck_assert_msg(r.code == t[i].code, "case %d: exit %d, want %d (%s)",
+			      i, r.code, t[i].code, r.err);
+		result_free(&r);
+	}
+}
+END_TEST
+
+/* Scan, take the report as a baseline, add a file: only it fails. */
+START_TEST(test_e2e_baseline_round_trip)
+{
+	char dir[4096], base[4096], data[4096];
+	const char *mail = "email\nana@exemple.fr\nluc@exemple.fr\n";
+	const char *nir = "nir\n185057800608491\n";
+	struct result r;
+	int fd;
+	char *text;
+
+	snprintf(dir, sizeof(dir), "%s", bsc_tmpdir());
+	snprintf(data, sizeof(data), "%s/data", dir);
+	mkdir(data, 0700);
+	snprintf(base, sizeof(base), "%s/baseline.json", dir);
+	bsc_write_file(data, "a.csv", mail, strlen(mail));
+	{
+		const char *a1[] = {"scan", "--format", "json", "-o", base, data,
+				    NULL};
+		const char *a2[] = {"scan", "--baseline", base, data, NULL};
+
+		r = run(NULL, NULL, a1);
+		ck_assert_int_eq(r.code, 1);
+		result_free(&r);
+		r = run(NULL, NULL, a2);
+		ck_assert_int_eq(r.code, 0); /* everything known */
+		result_free(&r);
+		bsc_write_file(data, "b.csv", nir, strlen(nir));
+		r = run(NULL, NULL, a2);
+		ck_assert_int_eq(r.code, 1); /* b.csv is new */
+		result_free(&r);
+	}
+	{
+		const char *a3[] = {"scan", "--baseline", base, "--format", "json",
+				    data, NULL};
+
+		r = run(NULL, NULL, a3);
+		ck_assert_ptr_nonnull(strstr(r.out, "\"suppressed\": \"baseline\""));
+		ck_assert_ptr_nonnull(strstr(r.out, "\"violations\": 1"));
+		result_free(&r);
+	}
+	/* The baseline holds fingerprints and masked samples only. */
+	fd = open(base, O_RDONLY);
+	text = slurp_fd(fd);
+	close(fd);
+	ck_assert_ptr_null(strstr(text, "ana@exemple.fr"));
+	free(text);
+}
+END_TEST
+
+START_TEST(test_e2e_several_outputs)
+{
+	char dir[4096], j[4096], s[4096], c[4096];
+	const char *args[] = {"scan", "-o", j, "-o", s, "-o", c,
+			      "csv/patients-en-comma.csv", NULL};
+	struct result r;
+	const char *paths[3] = {j, s, c};
+	const char *marks[3] = {"breachscope.report/1", "\"2.1.0\"",
+				"\"path\",\"status\""};
+
+	snprintf(dir, sizeof(dir), "%s", bsc_tmpdir());
+	snprintf(j, sizeof(j), "json:%s/r.json", dir);
+	snprintf(s, sizeof(s), "sarif:%s/r.sarif", dir);
+	snprintf(c, sizeof(c), "csv:%s/r.csv", dir);
+	r = run(fixtures(), NULL, args);
+	ck_assert_int_eq(r.code, 1);
+	ck_assert_str_eq(r.out, ""); /* all went to files */
+	result_free(&r);
+	for (int i = 0; i < 3; i++) {
+		int fd = open(strchr(paths[i], ':') + 1, O_RDONLY);
+		char *text;
+
+		ck_assert_int_ge(fd, 0);
+		text = slurp_fd(fd);
+		close(fd);
+		ck_assert_msg(strstr(text, marks[i]), "%s lacks %s", paths[i],
+			      marks[i]);
+		free(text);
+	}
+}
+END_TEST
+
 static Suite *
 suite_e2e(void)
 {
@@ -353,6 +508,9 @@ suite_e2e(void)
 	tcase_add_test(tc, test_e2e_deterministic);
 	tcase_add_test(tc, test_e2e_bad_files_do_not_stop_the_run);
 	tcase_add_test(tc, test_e2e_report_file_not_scanned);
+	tcase_add_test(tc, test_e2e_gate_exit_codes);
+	tcase_add_test(tc, test_e2e_baseline_round_trip);
+	tcase_add_test(tc, test_e2e_several_outputs);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -150,7 +150,13 @@ collect_item(void *data, const struct bsc_item_report *r)
 		x->evidence = f->evidence;
 		x->subject = f->subject;
 		x->sample = strdup(f->sample);
+		x->violation = f->violation;
+		x->suppressed = dup_or_null(f->suppressed);
+		x->fingerprint = dup_or_null(f->fingerprint);
+		x->line = f->loc.line;
 	}
+	it->violations = r->violations;
+	it->severity = dup_or_null(r->severity);
 	return BSC_OK;
 }
 
@@ -172,6 +178,8 @@ bsc_collect_free(struct bsc_collect *c)
 			free(it->findings[k].category);
 			free(it->findings[k].header);
 			free(it->findings[k].sample);
+			free(it->findings[k].suppressed);
+			free(it->findings[k].fingerprint);
 		}
 		free(it->findings);
 		free(it->path);
@@ -179,6 +187,7 @@ bsc_collect_free(struct bsc_collect *c)
 		free(it->reason);
 		free(it->identity);
 		free(it->medical);
+		free(it->severity);
 	}
 	free(c->items);
 	memset(c, 0, sizeof(*c));

@@ -34,6 +34,10 @@ struct bsc_collected_finding {
 	unsigned evidence;
 	int subject;
 	char *sample;
+	bool violation;
+	char *suppressed;
+	char *fingerprint;
+	unsigned long line;
 };
 struct bsc_collected_item {
 	char *path;
@@ -46,6 +50,8 @@ struct bsc_collected_item {
 	char *medical;
 	struct bsc_collected_finding *findings;
 	size_t n_findings;
+	size_t violations;
+	char *severity;
 };
 struct bsc_collect {
 	struct bsc_collected_item *items;

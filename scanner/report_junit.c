@@ -1,0 +1,177 @@
+/*
+ * report_junit.c - the JUnit XML sink (sinks stage), for CI systems that
+ * only read test reports: one testcase per item. An item with policy
+ * violations is a <failure> listing them (masked samples only); an item
+ * not fully scanned is an <error>; a skipped item is <skipped>. Written
+ * with libxml2's xmlTextWriter at the end of the run, since the suite
+ * element carries the totals.
+ */
+#include <inttypes.h>
+#include <libxml/xmlwriter.h>
+#include <string.h>
+
+#include "report.h"
+#include "util.h"
+
+struct tcase {
+	char *name;
+	int kind; /* 0 pass, 1 failure, 2 error, 3 skipped */
+	char *message;
+	char *body;
+};
+
+struct junit_sink {
+	struct bsc_report_base base;
+	FILE *out;
+	struct tcase *cases;
+	size_t n;
+};
+
+static void
+release(void *data)
+{
+	struct junit_sink *js = data;
+
+	for (size_t i = 0; i < js->n; i++) {
+		free(js->cases[i].name);
+		free(js->cases[i].message);
+		free(js->cases[i].body);
+	}
+	free(js->cases);
+	js->cases = NULL;
+	js->n = 0;
+}
+
+static bsc_status
+junit_item(void *data, const struct bsc_item_report *r)
+{
+	struct junit_sink *js = data;
+	struct tcase tc = {0};
+
+	tc.name = bsc_strdup(r->path);
+	if (r->status == BSC_ITEM_PARTIAL || r->status == BSC_ITEM_FAILED) {
+		tc.kind = 2;
+		tc.message = bsc_asprintf("%s: %s",
+					  bsc_item_status_name(r->status),
+					  r->reason ? r->reason : "");
+	} else if (r->status == BSC_ITEM_SKIPPED) {
+		tc.kind = 3;
+		tc.message = bsc_strdup(r->reason ? r->reason : "skipped");
+	}
+	if (r->violations && tc.kind != 2) {
+		size_t len = 0;
+		char *body = NULL;
+		FILE *mem = open_memstream(&body, &len);
+
+		tc.kind = 1;
+		free(tc.message);
+		tc.message = bsc_asprintf("%zu policy violation(s); verdict %s, "
+					  "severity %s",
+					  r->violations,
+					  bsc_verdict(r->n_identity,
+						      r->n_medical,
+						      r->records_linked),
+					  r->severity ? r->severity : "none");
+		for (size_t i = 0; mem && i < r->n_findings; i++) {
+			const struct bsc_finding *f = &r->findings[i];
+
+			if (!f->violation)
+				continue;
+			fprintf(mem, "%s (%s) column %u %s: %" PRIu64
+				     " value(s), confidence %s, sample %s\n",
+				f->category,
+				f->cls == BSC_CLASS_MEDICAL ? "medical"
+							    : "identity",
+				f->loc.column,
+				f->loc.header ? f->loc.header : "-", f->count,
+				bsc_confidence_name(f->confidence), f->sample);
+		}
+		if (mem)
+			fclose(mem);
+		tc.body = body;
+	}
+	js->cases = bsc_reallocarray(js->cases, js->n + 1, sizeof(tc));
+	js->cases[js->n++] = tc;
+	return BSC_OK;
+}
+
+static bsc_status
+junit_end(void *data, const struct bsc_run_summary *s)
+{
+	struct junit_sink *js = data;
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = xmlNewTextWriterMemory(buf, 0);
+	size_t count[4] = {0, 0, 0, 0};
+	char num[4][32];
+	bsc_status ret = BSC_OK;
+
+	(void)s;
+	if (!buf || !w) {
+		fprintf(stderr, "breachscope: out of memory (libxml2)\n");
+		abort();
+	}
+	for (size_t i = 0; i < js->n; i++)
+		count[js->cases[i].kind]++;
+	snprintf(num[0], sizeof(num[0]), "%zu", js->n);
+	snprintf(num[1], sizeof(num[1]), "%zu", count[1]);
+	snprintf(num[2], sizeof(num[2]), "%zu", count[2]);
+	snprintf(num[3], sizeof(num[3]), "%zu", count[3]);
+	xmlTextWriterSetIndent(w, 1);
+	xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);
+	xmlTextWriterStartElement(w, BAD_CAST "testsuites");
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1)
+			xmlTextWriterStartElement(w, BAD_CAST "testsuite");
+		xmlTextWriterWriteAttribute(w, BAD_CAST "name",
+					    BAD_CAST "breachscope");
+		xmlTextWriterWriteAttribute(w, BAD_CAST "tests", BAD_CAST num[0]);
+		xmlTextWriterWriteAttribute(w, BAD_CAST "failures",
+					    BAD_CAST num[1]);
+		xmlTextWriterWriteAttribute(w, BAD_CAST "errors", BAD_CAST num[2]);
+		xmlTextWriterWriteAttribute(w, BAD_CAST "skipped",
+					    BAD_CAST num[3]);
+	}
+	for (size_t i = 0; i < js->n; i++) {
+		static const char *const tags[] = {NULL, "failure", "error",
+						   "skipped"};
+		const struct tcase *tc = &js->cases[i];
+
+		xmlTextWriterStartElement(w, BAD_CAST "testcase");
+		xmlTextWriterWriteAttribute(w, BAD_CAST "classname",
+					    BAD_CAST "breachscope.scan");
+		xmlTextWriterWriteAttribute(w, BAD_CAST "name",
+					    BAD_CAST tc->name);
+		if (tc->kind) {
+			xmlTextWriterStartElement(w, BAD_CAST tags[tc->kind]);
+			xmlTextWriterWriteAttribute(w, BAD_CAST "message",
+						    BAD_CAST tc->message);
+			if (tc->body)
+				xmlTextWriterWriteString(w, BAD_CAST tc->body);
+			xmlTextWriterEndElement(w);
+		}
+		xmlTextWriterEndElement(w);
+	}
+	xmlTextWriterEndDocument(w);
+	xmlFreeTextWriter(w);
+	if (fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf),
+		   js->out) != (size_t)xmlBufferLength(buf) ||
+	    fflush(js->out) == EOF)
+		ret = BSC_FATAL;
+	xmlBufferFree(buf);
+	release(js);
+	return ret;
+}
+
+struct bsc_sink *
+bsc_report_junit_new(const struct bsc_report_opts *opts)
+{
+	struct bsc_sink *s = bsc_zalloc(sizeof(*s));
+	struct junit_sink *js = bsc_zalloc(sizeof(*js));
+
+	js->base.release = release;
+	js->out = opts->out;
+	s->item = junit_item;
+	s->run_end = junit_end;
+	s->data = js;
+	return s;
+}
