@@ -80,6 +80,8 @@ struct bsc_limits {
 	size_t max_columns;     /* columns tracked per item (1024) */
 	size_t max_slots;       /* distinct field locations per item (4096) */
 	size_t max_signatures;  /* distinct record shapes per item (65536) */
+	size_t max_persons_exact; /* persons counted exactly per set before
+				   * a sketch takes over (1000000) */
 };
 
 /*
@@ -115,6 +117,23 @@ struct bsc_finding {
 				   * an ignore's reason), or NULL */
 };
 
+/*
+ * Distinct persons (patients or unknown subjects) counted by keyed hashes.
+ * by_key counts records per key kind: national_id, patient_id,
+ * name_birth_date, contact (e-mail or phone), strongest first.
+ */
+struct bsc_persons {
+	uint64_t count;        /* distinct persons */
+	bool approximate;      /* from a cardinality sketch past the budget */
+	double error;          /* relative standard error when approximate */
+	uint64_t by_key[4];
+	uint64_t without_key;  /* records with no usable key */
+	uint64_t contactable;  /* persons with an e-mail, phone or address */
+	const char *set;       /* mergeable dump (summary, with a shared
+				* --person-key-file), or NULL */
+	const char *contactable_set;
+};
+
 /* The report of one item, handed to sinks. All memory is the scanner's. */
 struct bsc_item_report {
 	const char *path;     /* display path: "dir/a.csv", "-" for stdin */
@@ -136,6 +155,7 @@ struct bsc_item_report {
 	size_t n_medical;
 	size_t violations;    /* findings that break the policy */
 	const char *severity; /* "none" ... "health_linked" (README) */
+	struct bsc_persons persons;
 };
 
 /* Totals over a run, handed to sinks at the end. */
@@ -152,6 +172,7 @@ struct bsc_run_summary {
 	size_t n_medical;
 	uint64_t violations;  /* over all items */
 	const char *severity; /* the highest item severity */
+	struct bsc_persons persons; /* deduplicated across all items */
 };
 
 /*

@@ -15,6 +15,7 @@
 #include <pcre2.h>
 
 #include "bsc_config.h"
+#include "persons.h"
 #include "rules.h"
 
 void
@@ -26,6 +27,7 @@ bsc_limits_default(struct bsc_limits *limits)
 	limits->max_columns = 1024;
 	limits->max_slots = 4096;
 	limits->max_signatures = 65536;
+	limits->max_persons_exact = 1000000;
 }
 
 struct bsc_ctx *
@@ -45,6 +47,8 @@ bsc_ctx_free(struct bsc_ctx *ctx)
 	if (!ctx)
 		return;
 	bsc_ruleset_free(ctx->rules);
+	bsc_personset_free(ctx->run_persons);
+	bsc_personset_free(ctx->run_contactable);
 	if (ctx->match_data)
 		pcre2_match_data_free(ctx->match_data);
 	if (ctx->match_ctx)

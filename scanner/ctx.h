@@ -16,6 +16,7 @@
 
 struct bsc_ruleset;
 struct bsc_policy;
+struct bsc_personset;
 
 struct bsc_ctx {
 	struct bsc_limits limits;
@@ -26,6 +27,10 @@ struct bsc_ctx {
 	int min_confidence;   /* findings below are dropped (enum) */
 	const char *force_reader; /* reader name, or NULL to sniff */
 	struct bsc_policy *policy; /* borrowed; NULL: any finding fails */
+	unsigned char person_key[32]; /* HMAC key of person hashes */
+	bool person_key_set;  /* given by the user (shards can merge) */
+	struct bsc_personset *run_persons;     /* across the run */
+	struct bsc_personset *run_contactable;
 	bool skip_set;        /* skip_dev/skip_ino name the report file */
 	unsigned long long skip_dev, skip_ino;
 	FILE *err;            /* where messages go (stderr) */

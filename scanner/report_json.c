@@ -133,6 +133,37 @@ finding_json(const struct bsc_finding *f)
 	return o;
 }
 
+static json_object *
+persons_json(const struct bsc_persons *p)
+{
+	static const char *const keys[] = {"national_id", "patient_id",
+					   "name_birth_date", "contact"};
+	json_object *o = json_object_new_object();
+	json_object *k = json_object_new_object();
+
+	json_object_object_add(o, "count", u64(p->count));
+	json_object_object_add(o, "approximate",
+			       json_object_new_boolean(p->approximate));
+	json_object_object_add(o, "error",
+			       p->approximate
+				       ? json_object_new_double(
+						 (double)(int)(p->error * 10000 +
+							       0.5) /
+						 10000)
+				       : NULL);
+	for (int i = 0; i < 4; i++)
+		json_object_object_add(k, keys[i], u64(p->by_key[i]));
+	json_object_object_add(o, "keys", k);
+	json_object_object_add(o, "records_without_key", u64(p->without_key));
+	json_object_object_add(o, "contactable", u64(p->contactable));
+	if (p->set)
+		json_object_object_add(o, "set", json_object_new_string(p->set));
+	if (p->contactable_set)
+		json_object_object_add(o, "contactable_set",
+				       json_object_new_string(p->contactable_set));
+	return o;
+}
+
 void *
 bsc_json_item_object(const struct bsc_item_report *r)
 {
@@ -159,6 +190,7 @@ bsc_json_item_object(const struct bsc_item_report *r)
 			r->n_identity, r->n_medical, r->records_linked)));
 	json_object_object_add(o, "severity", str_or_null(r->severity));
 	json_object_object_add(o, "violations", u64(r->violations));
+	json_object_object_add(o, "persons", persons_json(&r->persons));
 	json_object_object_add(o, "identity",
 			       names(r->identity, r->n_identity));
 	json_object_object_add(o, "medical", names(r->medical, r->n_medical));
@@ -200,6 +232,7 @@ bsc_json_summary_object(const struct bsc_run_summary *s)
 			s->n_identity, s->n_medical, s->records_linked)));
 	json_object_object_add(o, "severity", str_or_null(s->severity));
 	json_object_object_add(o, "violations", u64(s->violations));
+	json_object_object_add(o, "persons", persons_json(&s->persons));
 	json_object_object_add(o, "identity",
 			       names(s->identity, s->n_identity));
 	json_object_object_add(o, "medical", names(s->medical, s->n_medical));

@@ -20,6 +20,7 @@
 #include "bsc_config.h"
 #include "ctx.h"
 #include "header.h"
+#include "persons.h"
 #include "validate.h"
 #include "yamldoc.h"
 
@@ -233,6 +234,13 @@ load_category(struct loader *L, yaml_node_t *m)
 					  "phone, digits or name");
 			else
 				c.mask = (enum bsc_mask_style)i;
+		} else if (!strcmp(k, "person_key")) {
+			c.person_key = s ? bsc_person_role_from_name(s) : -1;
+			if (c.person_key < 0)
+				st = lerr(L, v,
+					  "person_key must be nir, local_id, "
+					  "last_name, first_name, birth_date, "
+					  "email, phone or address");
 		} else if (!strcmp(k, "severity")) {
 			if (s && !strcmp(s, "pseudonymous"))
 				c.severity = 1;

@@ -32,6 +32,7 @@ struct bsc_category {
 	bool direct; /* identity: a direct identifier */
 	enum bsc_mask_style mask;
 	int severity; /* identity: enum bsc_severity level (severity.h) */
+	int person_key; /* enum bsc_person_role (persons.h), 0 if none */
 	char *label;
 	char *label_fr;
 };

@@ -17,6 +17,9 @@
 #include "format.h"
 #include "header.h"
 #include "rules.h"
+#include <openssl/rand.h>
+
+#include "persons.h"
 #include "policy.h"
 #include "scope.h"
 #include "severity.h"
@@ -60,6 +63,9 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 	run->sum.records_medical += rep->records_medical;
 	run->sum.records_linked += rep->records_linked;
 	run->sum.violations += rep->violations;
+	for (int k = 0; k < 4; k++)
+		run->sum.persons.by_key[k] += rep->persons.by_key[k];
+	run->sum.persons.without_key += rep->persons.without_key;
 	if (!rep->severity)
 		rep->severity = bsc_severity_name(BSC_SEV_NONE);
 	else if (bsc_severity_from_name(rep->severity) > run->severity)
@@ -373,6 +379,7 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	struct run run = {.ctx = ctx, .sink = sink};
 	struct bsc_ruleset *rs = bsc_ctx_rules(ctx);
 	const char **idn = NULL, **medn = NULL;
+	char *set_dump = NULL, *cset_dump = NULL;
 	bsc_status ret = BSC_OK;
 
 	if (rs->rules.n == 0) {
@@ -386,6 +393,16 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 		if (bsc_ctx_load_rules(ctx, dir) != BSC_OK)
 			return BSC_FATAL;
 	}
+	/* A fresh random key per scan, unless the user gave one so that
+	 * shard reports can be merged. It never leaves memory. */
+	if (!ctx->person_key_set && RAND_bytes(ctx->person_key, 32) != 1)
+		return bsc_set_error(ctx, BSC_FATAL,
+				     "no randomness for the person key");
+	bsc_personset_free(ctx->run_persons);
+	bsc_personset_free(ctx->run_contactable);
+	ctx->run_persons = bsc_personset_new(ctx->limits.max_persons_exact);
+	ctx->run_contactable =
+		bsc_personset_new(ctx->limits.max_persons_exact);
 	if (sink->run_begin)
 		ret = sink->run_begin(sink->data);
 	for (size_t i = 0; i < n_paths && ret != BSC_FATAL; i++)
@@ -401,10 +418,29 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	run.sum.identity = idn;
 	run.sum.medical = medn;
 	run.sum.severity = bsc_severity_name(run.severity);
+	{
+		bool approx;
+		double err;
+
+		run.sum.persons.count = bsc_personset_count(ctx->run_persons,
+							    &approx, &err);
+		run.sum.persons.approximate = approx;
+		run.sum.persons.error = err;
+		run.sum.persons.contactable = bsc_personset_count(
+			ctx->run_contactable, &approx, &err);
+		if (ctx->person_key_set) {
+			set_dump = bsc_personset_dump(ctx->run_persons);
+			cset_dump = bsc_personset_dump(ctx->run_contactable);
+			run.sum.persons.set = set_dump;
+			run.sum.persons.contactable_set = cset_dump;
+		}
+	}
 	ret = BSC_OK;
 	if (sink->run_end)
 		ret = sink->run_end(sink->data, &run.sum);
 	free(idn);
 	free(medn);
+	free(set_dump);
+	free(cset_dump);
 	return ret == BSC_FATAL ? BSC_FATAL : BSC_OK;
 }

@@ -22,6 +22,7 @@
 #include "detect.h"
 #include "header.h"
 #include "mask.h"
+#include "persons.h"
 #include "rules.h"
 
 #define SAMPLE_CELLS 1000
@@ -45,6 +46,7 @@ struct slot {
 	unsigned long *hit_line;   /* per value rule: line of the first hit */
 	uint64_t catmask;   /* categories of the column (set at the end) */
 	unsigned id;        /* index in slots */
+	int role;           /* person-key role of its values (persons.h) */
 	struct slot *next;  /* hash chain */
 };
 
@@ -69,6 +71,12 @@ struct bsc_fields {
 	uint64_t cur_vmask;
 	bool cur_any;
 	unsigned long cur_line;
+	struct bsc_record_keys keys; /* person-key values of the record */
+	struct bsc_personset *persons, *contactable;
+	bool subject_decided;      /* file-level subject inferred */
+	enum bsc_subject subject_default; /* for slots that say nothing */
+	uint64_t by_key[BSC_KEY_COUNT];
+	uint64_t without_key;
 	/* record shapes */
 	struct sig *sig_hash[SIG_BUCKETS];
 	size_t n_sigs;
@@ -89,6 +97,8 @@ bsc_scope_new(struct bsc_ctx *ctx)
 
 	f->ctx = ctx;
 	f->rs = bsc_ctx_rules(ctx);
+	f->persons = bsc_personset_new(ctx->limits.max_persons_exact);
+	f->contactable = bsc_personset_new(ctx->limits.max_persons_exact);
 	return f;
 }
 
@@ -130,6 +140,14 @@ bsc_scope_free(struct bsc_fields *f)
 	free(f->overflow.cols);
 	free(f->cur);
 	free(f->findings);
+	bsc_personset_free(f->persons);
+	bsc_personset_free(f->contactable);
+	{
+		uint64_t h;
+		bool c;
+
+		bsc_record_keys_take(&f->keys, f->ctx->person_key, &h, &c);
+	}
 	free(f->identity);
 	free(f->medical);
 	free(f->note);
@@ -151,6 +169,10 @@ slot_create(struct bsc_fields *f, const char *name, unsigned column)
 	s->column = column;
 	s->hrule = bsc_header_classify(rs, s->norm, &s->hstrength);
 	s->subject = bsc_header_subject(rs, s->norm);
+	/* Values of professionals and relatives never key a patient. */
+	if (s->hrule && s->subject != BSC_SUBJECT_PROFESSIONAL &&
+	    s->subject != BSC_SUBJECT_RELATED)
+		s->role = rs->cats[s->hrule->category].person_key;
 	s->tested = bsc_zalloc((nr ? nr : 1) * sizeof(uint64_t));
 	s->hits = bsc_zalloc((nr ? nr : 1) * sizeof(uint64_t));
 	s->samples = bsc_zalloc((nr ? nr : 1) * sizeof(char *));
@@ -266,6 +288,8 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 				       s->hrule ? s->hrule->category : -1);
 		s->first_line = f->cur_line;
 	}
+	if (s->role)
+		bsc_record_keys_offer(&f->keys, s->role, v, len);
 	bsc_cell_info(v, len, &info);
 	for (size_t i = 0; i < rs->value_rules.n; i++) {
 		const struct bsc_rule *r = rs->value_rules.v[i];
@@ -288,8 +312,86 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 			s->hit_line[i] = f->cur_line;
 		}
 		if (r->evidence == BSC_EV_STANDALONE &&
-		    r->confidence >= BSC_CONF_MEDIUM)
+		    r->confidence >= BSC_CONF_MEDIUM) {
+			enum bsc_subject eff = s->subject ? s->subject
+							  : f->subject_default;
+
 			f->cur_vmask |= 1ull << r->category;
+			if (eff != BSC_SUBJECT_PROFESSIONAL &&
+			    eff != BSC_SUBJECT_RELATED)
+				bsc_record_keys_offer(
+					&f->keys,
+					rs->cats[r->category].person_key,
+					v + off, mlen);
+		}
+	}
+}
+
+/*
+ * File-level subject, decided once the first record has created the
+ * columns: a table of professionals (a professional id, nothing about
+ * patients) describes professionals in its unlabelled columns too.
+ */
+static void
+decide_subject(struct bsc_fields *f)
+{
+	const struct bsc_ruleset *rs = f->rs;
+	bool pro = false, patient = false;
+
+	f->subject_decided = true;
+	for (size_t i = 0; i < f->slots.n; i++) {
+		const struct slot *s = f->slots.v[i];
+		int cat = s->hrule ? s->hrule->category : -1;
+
+		if (s->subject == BSC_SUBJECT_PROFESSIONAL ||
+		    (s->hrule && s->hrule->subject == BSC_SUBJECT_PROFESSIONAL))
+			pro = true;
+		if (s->subject == BSC_SUBJECT_PATIENT ||
+		    (cat >= 0 && (rs->cats[cat].cls == BSC_CLASS_MEDICAL ||
+				  rs->cats[cat].person_key == BSC_PK_NIR ||
+				  rs->cats[cat].person_key == BSC_PK_LOCAL_ID)))
+			patient = true;
+	}
+	if (!pro || patient)
+		return;
+	f->subject_default = BSC_SUBJECT_PROFESSIONAL;
+	for (size_t i = 0; i < f->slots.n; i++) {
+		struct slot *s = f->slots.v[i];
+
+		if (s->subject == BSC_SUBJECT_UNKNOWN)
+			s->role = BSC_PK_NONE;
+	}
+	/* The first record's values were offered before we knew. */
+	{
+		uint64_t h;
+		bool c;
+
+		bsc_record_keys_take(&f->keys, f->ctx->person_key, &h, &c);
+	}
+}
+
+/* Turn the record's person-key values into a keyed hash and count it. */
+static void
+count_person(struct bsc_fields *f)
+{
+	struct bsc_ctx *ctx = f->ctx;
+	uint64_t h = 0;
+	bool contactable = false;
+	int kind = bsc_record_keys_take(&f->keys, ctx->person_key, &h,
+					&contactable);
+
+	if (kind < 0) {
+		f->without_key++;
+		return;
+	}
+	f->by_key[kind]++;
+	bsc_personset_add(f->persons, h);
+	if (ctx->run_persons)
+		bsc_personset_add(ctx->run_persons, h);
+	if (contactable) {
+		bsc_personset_add(f->contactable, h);
+		if (ctx->run_contactable)
+			bsc_personset_add(ctx->run_contactable, h);
 	}
 }
 
@@ -314,6 +416,9 @@ bsc_fields_end_record(struct bsc_fields *f)
 	uint64_t h;
 	struct sig **b, *s;
 
+	if (!f->subject_decided)
+		decide_subject(f);
+	count_person(f);
 	while (n && f->cur[n - 1] == 0)
 		n--;
 	h = sig_hash(f->cur, n, f->cur_vmask);
@@ -433,6 +538,8 @@ push_finding(struct bsc_fields *f, const struct slot *s, int cat,
 
 	if (subj == BSC_SUBJECT_UNKNOWN && a->rule)
 		subj = a->rule->subject;
+	if (subj == BSC_SUBJECT_UNKNOWN)
+		subj = f->subject_default;
 	f->findings = bsc_reallocarray(f->findings, f->n_findings + 1,
 				       sizeof(*f->findings));
 	x = &f->findings[f->n_findings++];
@@ -604,6 +711,20 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 	rep->n_identity = ni;
 	rep->medical = f->medical;
 	rep->n_medical = nm;
+	memset(&rep->persons, 0, sizeof(rep->persons));
+	{
+		bool approx;
+		double err;
+
+		rep->persons.count =
+			bsc_personset_count(f->persons, &approx, &err);
+		rep->persons.approximate = approx;
+		rep->persons.error = err;
+		rep->persons.contactable =
+			bsc_personset_count(f->contactable, &approx, &err);
+		memcpy(rep->persons.by_key, f->by_key, sizeof(f->by_key));
+		rep->persons.without_key = f->without_key;
+	}
 	if (cats)
 		*cats = mask;
 }

@@ -1,0 +1,500 @@
+/*
+ * persons.c - distinct-person counting (scope stage). Values never enter
+ * here: scope.c hands keyed hashes (HMAC-SHA-256 under a random per-scan
+ * key, or a key the user gives so that shards can be merged). A set keeps
+ * the hashes in an open-addressing table until its budget, then folds them
+ * into a HyperLogLog sketch of 2^14 registers (standard error 0.81%), which
+ * merges by register-wise maximum. Deterministic for a given key.
+ */
+#include "persons.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "header.h"
+#include "util.h"
+#include "validate.h"
+
+struct bsc_personset {
+	size_t budget;
+	uint64_t *slots; /* open addressing; 0 = empty (0 is remapped) */
+	size_t cap, n;
+	uint8_t *hll; /* non-NULL once switched to the sketch */
+};
+
+struct bsc_personset *
+bsc_personset_new(size_t budget)
+{
+	struct bsc_personset *ps = bsc_zalloc(sizeof(*ps));
+
+	ps->budget = budget ? budget : 1;
+	return ps;
+}
+
+void
+bsc_personset_free(struct bsc_personset *ps)
+{
+	if (!ps)
+		return;
+	free(ps->slots);
+	free(ps->hll);
+	free(ps);
+}
+
+static void
+hll_add(uint8_t *hll, uint64_t h)
+{
+	uint32_t idx = (uint32_t)(h >> (64 - BSC_HLL_P));
+	uint64_t rest = (h << BSC_HLL_P) | (1ull << (BSC_HLL_P - 1));
+	uint8_t rank = (uint8_t)(__builtin_clzll(rest) + 1);
+
+	if (rank > hll[idx])
+		hll[idx] = rank;
+}
+
+static void
+to_sketch(struct bsc_personset *ps)
+{
+	ps->hll = bsc_zalloc(BSC_HLL_M);
+	for (size_t i = 0; i < ps->cap; i++)
+		if (ps->slots[i])
+			hll_add(ps->hll, ps->slots[i]);
+	free(ps->slots);
+	ps->slots = NULL;
+	ps->cap = ps->n = 0;
+}
+
+static void
+grow(struct bsc_personset *ps)
+{
+	size_t cap = ps->cap ? ps->cap * 2 : 1024;
+	uint64_t *old = ps->slots;
+	size_t oldcap = ps->cap;
+
+	ps->slots = bsc_zalloc(cap * sizeof(uint64_t));
+	ps->cap = cap;
+	ps->n = 0;
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i])
+			bsc_personset_add(ps, old[i]);
+	free(old);
+}
+
+void
+bsc_personset_add(struct bsc_personset *ps, uint64_t h)
+{
+	size_t i;
+
+	if (h == 0)
+		h = 1; /* 0 marks an empty slot */
+	if (ps->hll) {
+		hll_add(ps->hll, h);
+		return;
+	}
+	if ((ps->n + 1) * 4 > ps->cap * 3)
+		grow(ps);
+	for (i = (size_t)(h % ps->cap); ps->slots[i]; i = (i + 1) % ps->cap)
+		if (ps->slots[i] == h)
+			return;
+	ps->slots[i] = h;
+	ps->n++;
+	if (ps->n > ps->budget)
+		to_sketch(ps);
+}
+
+void
+bsc_personset_merge(struct bsc_personset *dst, const struct bsc_personset *src)
+{
+	if (src->hll) {
+		if (!dst->hll)
+			to_sketch(dst);
+		for (size_t i = 0; i < BSC_HLL_M; i++)
+			if (src->hll[i] > dst->hll[i])
+				dst->hll[i] = src->hll[i];
+		return;
+	}
+	for (size_t i = 0; i < src->cap; i++)
+		if (src->slots[i])
+			bsc_personset_add(dst, src->slots[i]);
+}
+
+uint64_t
+bsc_personset_count(const struct bsc_personset *ps, bool *approx,
+		    double *error)
+{
+	double m = BSC_HLL_M, sum = 0, est;
+	unsigned zeros = 0;
+
+	*approx = ps->hll != NULL;
+	*error = 0;
+	if (!ps->hll)
+		return ps->n;
+	for (size_t i = 0; i < BSC_HLL_M; i++) {
+		sum += ldexp(1.0, -(int)ps->hll[i]);
+		zeros += ps->hll[i] == 0;
+	}
+	est = (0.7213 / (1 + 1.079 / m)) * m * m / sum;
+	if (est <= 2.5 * m && zeros)
+		est = m * log(m / zeros); /* linear counting */
+	*error = 1.04 / sqrt(m);
+	return (uint64_t)llround(est);
+}
+
+/* ---- text form -------------------------------------------------------- */
+
+static const char b64[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static char *
+base64(const unsigned char *p, size_t n, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	char *out = bsc_zalloc(pl + (n + 2) / 3 * 4 + 1);
+	char *w = out + pl;
+
+	memcpy(out, prefix, pl);
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		*w++ = b64[(v >> 18) & 63];
+		*w++ = b64[(v >> 12) & 63];
+		*w++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		*w++ = i + 2 < n ? b64[v & 63] : '=';
+	}
+	return out;
+}
+
+static unsigned char *
+unbase64(const char *s, size_t *n)
+{
+	size_t len = strlen(s);
+	unsigned char *out;
+	size_t k = 0;
+
+	if (len % 4)
+		return NULL;
+	out = bsc_zalloc(len / 4 * 3 + 1);
+	for (size_t i = 0; i < len; i += 4) {
+		unsigned v = 0;
+		int pad = 0;
+
+		for (int j = 0; j < 4; j++) {
+			const char *c = strchr(b64, s[i + j]);
+
+			if (s[i + j] == '=') {
+				pad++;
+				v <<= 6;
+			} else if (!c || !s[i + j] || pad) {
+				free(out);
+				return NULL;
+			} else {
+				v = (v << 6) | (unsigned)(c - b64);
+			}
+		}
+		out[k++] = (unsigned char)(v >> 16);
+		if (pad < 2)
+			out[k++] = (unsigned char)(v >> 8);
+		if (pad < 1)
+			out[k++] = (unsigned char)v;
+	}
+	*n = k;
+	return out;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+char *
+bsc_personset_dump(const struct bsc_personset *ps)
+{
+	uint64_t *v;
+	unsigned char *bytes;
+	size_t n = 0;
+	char *out;
+
+	if (ps->hll)
+		return base64(ps->hll, BSC_HLL_M, "h14:");
+	v = bsc_zalloc((ps->n ? ps->n : 1) * sizeof(uint64_t));
+	for (size_t i = 0; i < ps->cap; i++)
+		if (ps->slots[i])
+			v[n++] = ps->slots[i];
+	qsort(v, n, sizeof(uint64_t), cmp_u64);
+	bytes = bsc_zalloc(n * 8 + 1);
+	for (size_t i = 0; i < n; i++)
+		for (int b = 0; b < 8; b++)
+			bytes[i * 8 + (size_t)b] =
+				(unsigned char)(v[i] >> (56 - 8 * b));
+	out = base64(bytes, n * 8, "x:");
+	free(bytes);
+	free(v);
+	return out;
+}
+
+struct bsc_personset *
+bsc_personset_parse(const char *text, size_t budget)
+{
+	struct bsc_personset *ps;
+	unsigned char *bytes;
+	size_t n = 0;
+
+	if (!strncmp(text, "h14:", 4)) {
+		bytes = unbase64(text + 4, &n);
+		if (!bytes || n != BSC_HLL_M) {
+			free(bytes);
+			return NULL;
+		}
+		ps = bsc_personset_new(budget);
+		ps->hll = bytes;
+		return ps;
+	}
+	if (strncmp(text, "x:", 2))
+		return NULL;
+	bytes = unbase64(text + 2, &n);
+	if (!bytes || n % 8) {
+		free(bytes);
+		return NULL;
+	}
+	ps = bsc_personset_new(budget);
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t h = 0;
+
+		for (int b = 0; b < 8; b++)
+			h = (h << 8) | bytes[i + (size_t)b];
+		bsc_personset_add(ps, h);
+	}
+	free(bytes);
+	return ps;
+}
+
+uint64_t
+bsc_person_hash(const unsigned char key[32], const char *kind,
+		const char *value)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	size_t kl = strlen(kind), vl = strlen(value);
+	unsigned char *buf = bsc_zalloc(kl + vl + 1);
+	uint64_t h = 0;
+
+	memcpy(buf, kind, kl);
+	memcpy(buf + kl + 1, value, vl);
+	if (!HMAC(EVP_sha256(), key, 32, buf, kl + 1 + vl, md, &mdlen))
+		abort();
+	free(buf);
+	for (int i = 0; i < 8; i++)
+		h = (h << 8) | md[i];
+	return h;
+}
+
+/* ---- person keys of a record ------------------------------------------ */
+
+static const char *const role_names[BSC_PK_COUNT] = {
+	"", "nir", "local_id", "last_name", "first_name",
+	"birth_date", "email", "phone", "address",
+};
+
+int
+bsc_person_role_from_name(const char *name)
+{
+	for (int i = 1; i < BSC_PK_COUNT; i++)
+		if (!strcmp(role_names[i], name))
+			return i;
+	return -1;
+}
+
+const char *
+bsc_person_key_name(int kind)
+{
+	static const char *const names[BSC_KEY_COUNT] = {
+		"national_id", "patient_id", "name_birth_date", "contact"};
+
+	return kind >= 0 && kind < BSC_KEY_COUNT ? names[kind] : "none";
+}
+
+/* Letters and digits only, lower-case ASCII, accents folded: "Jean-Pierre"
+ * and "JEAN PIERRE" give "jeanpierre". */
+static char *
+norm_name(const char *v, size_t len)
+{
+	char *h = bsc_header_normalise(v, len);
+	char *w = h;
+
+	for (const char *r = h; *r; r++)
+		if (*r != '_')
+			*w++ = *r;
+	*w = '\0';
+	if (!*h) {
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+/* YYYYMMDD from DD/MM/YYYY, YYYY-MM-DD, YYYYMMDD[hhmm...]. */
+static char *
+norm_date(const char *v, size_t len)
+{
+	char d[16];
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && n < sizeof(d) - 1; i++)
+		if (v[i] >= '0' && v[i] <= '9')
+			d[n++] = v[i];
+	d[n] = '\0';
+	if (n >= 8 && len >= 10 && (v[2] == '/' || v[2] == '.' || v[2] == '-')) {
+		char out[9];
+
+		memcpy(out, d + 4, 4);
+		memcpy(out + 4, d + 2, 2);
+		memcpy(out + 6, d, 2);
+		out[8] = '\0';
+		return bsc_valid_date(out, 8) ? bsc_strdup(out) : NULL;
+	}
+	if (n >= 8) {
+		d[8] = '\0';
+		return bsc_valid_date(d, 8) ? bsc_strdup(d) : NULL;
+	}
+	return NULL;
+}
+
+static char *
+norm_phone(const char *v, size_t len)
+{
+	char d[32];
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && n < sizeof(d) - 1; i++)
+		if (v[i] >= '0' && v[i] <= '9')
+			d[n++] = v[i];
+	d[n] = '\0';
+	if (n < 9)
+		return NULL;
+	/* national form 0 + last 9 digits: +33 6.., 0033 6.., 06.. */
+	{
+		char out[11];
+
+		out[0] = '0';
+		memcpy(out + 1, d + n - 9, 9);
+		out[10] = '\0';
+		return bsc_strdup(out);
+	}
+}
+
+static char *
+norm_email(const char *v, size_t len)
+{
+	char *e;
+
+	if (len > 7 && !strncasecmp(v, "mailto:", 7)) {
+		v += 7;
+		len -= 7;
+	}
+	if (!memchr(v, '@', len) || len > 254)
+		return NULL;
+	e = bsc_strndup(v, len);
+	for (char *p = e; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return e;
+}
+
+void
+bsc_record_keys_offer(struct bsc_record_keys *k, int role, const char *v,
+		      size_t len)
+{
+	char *x = NULL;
+
+	if (role <= BSC_PK_NONE || role >= BSC_PK_COUNT || k->v[role] ||
+	    len == 0 || len > 256)
+		return;
+	switch (role) {
+	case BSC_PK_NIR:
+		if (bsc_valid_nir(v, len)) {
+			char d[16];
+			size_t n = 0;
+
+			for (size_t i = 0; i < len && n < 15; i++)
+				if (isalnum((unsigned char)v[i]))
+					d[n++] = (char)toupper(
+						(unsigned char)v[i]);
+			d[n] = '\0';
+			x = bsc_strdup(d);
+		}
+		break;
+	case BSC_PK_LOCAL_ID:
+		if (len <= 64)
+			x = bsc_strndup(v, len);
+		break;
+	case BSC_PK_LAST_NAME:
+	case BSC_PK_FIRST_NAME:
+		x = norm_name(v, len);
+		break;
+	case BSC_PK_BIRTH_DATE:
+		x = norm_date(v, len);
+		break;
+	case BSC_PK_EMAIL:
+		x = norm_email(v, len);
+		break;
+	case BSC_PK_PHONE:
+		x = norm_phone(v, len);
+		break;
+	case BSC_PK_ADDRESS:
+		x = bsc_strdup("1");
+		break;
+	}
+	k->v[role] = x;
+}
+
+int
+bsc_record_keys_take(struct bsc_record_keys *k, const unsigned char key[32],
+		     uint64_t *hash, bool *contactable)
+{
+	int kind = -1;
+	char *value = NULL;
+
+	*contactable = k->v[BSC_PK_EMAIL] || k->v[BSC_PK_PHONE] ||
+		       k->v[BSC_PK_ADDRESS];
+	if (k->v[BSC_PK_NIR]) {
+		kind = BSC_KEY_NATIONAL_ID;
+		value = bsc_strdup(k->v[BSC_PK_NIR]);
+	} else if (k->v[BSC_PK_LOCAL_ID]) {
+		kind = BSC_KEY_PATIENT_ID;
+		value = bsc_strdup(k->v[BSC_PK_LOCAL_ID]);
+	} else if (k->v[BSC_PK_LAST_NAME] && k->v[BSC_PK_FIRST_NAME] &&
+		   k->v[BSC_PK_BIRTH_DATE]) {
+		kind = BSC_KEY_NAME_BIRTH_DATE;
+		value = bsc_asprintf("%s|%s|%s", k->v[BSC_PK_LAST_NAME],
+				     k->v[BSC_PK_FIRST_NAME],
+				     k->v[BSC_PK_BIRTH_DATE]);
+	} else if (k->v[BSC_PK_EMAIL] || k->v[BSC_PK_PHONE]) {
+		kind = BSC_KEY_CONTACT;
+		value = bsc_strdup(k->v[BSC_PK_EMAIL] ? k->v[BSC_PK_EMAIL]
+						      : k->v[BSC_PK_PHONE]);
+	}
+	if (kind >= 0)
+		*hash = bsc_person_hash(key, bsc_person_key_name(kind), value);
+	if (value) {
+		memset(value, 0, strlen(value));
+		free(value);
+	}
+	for (int i = 0; i < BSC_PK_COUNT; i++) {
+		if (k->v[i])
+			memset(k->v[i], 0, strlen(k->v[i]));
+		free(k->v[i]);
+		k->v[i] = NULL;
+	}
+	return kind;
+}

@@ -1,0 +1,99 @@
+/*
+ * persons.h - distinct persons without keeping identifiers: keyed hashes
+ * (HMAC-SHA-256 under a per-scan or user key) counted exactly up to a
+ * memory budget, then in a HyperLogLog sketch. Sets serialise to text so
+ * that shard reports can be merged.
+ */
+#ifndef BSC_PERSONS_H
+#define BSC_PERSONS_H
+#ifndef BSC_INTERNAL
+#error "scanner-internal header"
+#endif
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* HyperLogLog precision: 2^14 registers, standard error 1.04/128. */
+#define BSC_HLL_P 14
+#define BSC_HLL_M (1u << BSC_HLL_P)
+
+struct bsc_personset;
+
+/* A new empty set counting exactly up to budget entries. */
+struct bsc_personset *bsc_personset_new(size_t budget);
+void bsc_personset_free(struct bsc_personset *ps);
+void bsc_personset_add(struct bsc_personset *ps, uint64_t h);
+/* Add every member of src to dst (exact or sketch; dst may switch). */
+void bsc_personset_merge(struct bsc_personset *dst,
+			 const struct bsc_personset *src);
+/*
+ * The count. *approx says whether it comes from the sketch, and *error the
+ * relative standard error then (0 when exact).
+ */
+uint64_t bsc_personset_count(const struct bsc_personset *ps, bool *approx,
+			     double *error);
+/*
+ * Text form for reports: "x:" + base64 of the sorted hashes when exact,
+ * "h14:" + base64 of the registers when a sketch. New string, caller owns.
+ */
+char *bsc_personset_dump(const struct bsc_personset *ps);
+/* Parse a dump (NULL on a malformed one); budget as for _new. */
+struct bsc_personset *bsc_personset_parse(const char *text, size_t budget);
+
+/*
+ * The 64-bit keyed hash of a person key: HMAC-SHA-256(key, kind "\0"
+ * value), first 8 bytes. key is 32 bytes.
+ */
+uint64_t bsc_person_hash(const unsigned char key[32], const char *kind,
+			 const char *value);
+
+#endif
+
+/* What a value can contribute to a person key (categories.yml
+ * `person_key`). */
+enum bsc_person_role {
+	BSC_PK_NONE = 0,
+	BSC_PK_NIR,
+	BSC_PK_LOCAL_ID,
+	BSC_PK_LAST_NAME,
+	BSC_PK_FIRST_NAME,
+	BSC_PK_BIRTH_DATE,
+	BSC_PK_EMAIL,
+	BSC_PK_PHONE,
+	BSC_PK_ADDRESS,
+	BSC_PK_COUNT
+};
+
+/* The kinds of key, strongest first, as counted in reports. */
+enum bsc_person_key {
+	BSC_KEY_NATIONAL_ID = 0,
+	BSC_KEY_PATIENT_ID,
+	BSC_KEY_NAME_BIRTH_DATE,
+	BSC_KEY_CONTACT,
+	BSC_KEY_COUNT
+};
+
+/* The role called name ("nir", "local_id", ...), or -1. */
+int bsc_person_role_from_name(const char *name);
+/* Report name of a key kind ("national_id", ...). Static string. */
+const char *bsc_person_key_name(int kind);
+
+/* Normalised values of one record, held only until the record ends. */
+struct bsc_record_keys {
+	char *v[BSC_PK_COUNT];
+};
+
+/*
+ * Offer a value in a role; the first value that normalises (a NIR whose
+ * key is valid, a parseable birth date, ...) is kept.
+ */
+void bsc_record_keys_offer(struct bsc_record_keys *k, int role,
+			   const char *v, size_t len);
+/*
+ * Build the strongest key of the record, hash it under key, and forget
+ * the values. Returns the key kind, or -1 when the record has none.
+ * *contactable says whether it has an e-mail, phone or address.
+ */
+int bsc_record_keys_take(struct bsc_record_keys *k, const unsigned char key[32],
+			 uint64_t *hash, bool *contactable);
