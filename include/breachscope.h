@@ -134,6 +134,17 @@ struct bsc_persons {
 	const char *contactable_set;
 };
 
+/* An aggravating flag of an item (severity), with its reason and the
+ * first place it was seen. */
+struct bsc_flag {
+	const char *flag;      /* "minors", "sensitive_diagnosis", ... */
+	const char *rule;      /* id of the flag rule */
+	const char *reason;    /* English reason */
+	const char *reason_fr; /* French reason */
+	uint64_t count;        /* values that raised it */
+	struct bsc_location loc;
+};
+
 /* The report of one item, handed to sinks. All memory is the scanner's. */
 struct bsc_item_report {
 	const char *path;     /* display path: "dir/a.csv", "-" for stdin */
@@ -156,6 +167,12 @@ struct bsc_item_report {
 	size_t violations;    /* findings that break the policy */
 	const char *severity; /* "none" ... "health_linked" (README) */
 	struct bsc_persons persons;
+	const struct bsc_flag *flags;
+	size_t n_flags;
+	/* care signals ("patient subjects", "encounter", ...) that make the
+	 * identity data possibly health data (GDPR recital 35) */
+	const char *const *care_context;
+	size_t n_care_context;
 };
 
 /* Totals over a run, handed to sinks at the end. */
@@ -173,6 +190,8 @@ struct bsc_run_summary {
 	uint64_t violations;  /* over all items */
 	const char *severity; /* the highest item severity */
 	struct bsc_persons persons; /* deduplicated across all items */
+	const struct bsc_flag *flags; /* one per flag rule raised */
+	size_t n_flags;
 };
 
 /*

@@ -663,6 +663,8 @@ kind_name(const struct bsc_rule *r)
 		return "header";
 	case BSC_RULE_SUBJECT:
 		return "subject";
+	case BSC_RULE_FLAG:
+		return "flag";
 	}
 	return "?";
 }
@@ -705,7 +707,9 @@ cmd_rules_list(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	for (size_t i = 0; i < rs->rules.n; i++) {
 		const struct bsc_rule *r = rs->rules.v[i];
 		const char *cat = r->category >= 0 ? rs->cats[r->category].name
-						   : bsc_subject_name(r->subject);
+				  : r->kind == BSC_RULE_FLAG
+					  ? r->flag
+					  : bsc_subject_name(r->subject);
 
 		printf("  %-36s %-7s %-16s %-10s %-6s %s\n", r->id, kind_name(r),
 		       cat, evidence_mode(r),

@@ -164,6 +164,35 @@ persons_json(const struct bsc_persons *p)
 	return o;
 }
 
+static json_object *
+flags_json(const struct bsc_flag *flags, size_t n)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		const struct bsc_flag *f = &flags[i];
+		json_object *o = json_object_new_object();
+		json_object *loc = json_object_new_object();
+
+		json_object_object_add(o, "flag", json_object_new_string(f->flag));
+		json_object_object_add(o, "rule", json_object_new_string(f->rule));
+		json_object_object_add(o, "reason",
+				       json_object_new_string(f->reason));
+		json_object_object_add(o, "reason_fr",
+				       json_object_new_string(f->reason_fr));
+		json_object_object_add(o, "count", u64(f->count));
+		json_object_object_add(loc, "column",
+				       f->loc.column ? u64(f->loc.column) : NULL);
+		json_object_object_add(loc, "header",
+				       str_or_null(f->loc.header));
+		json_object_object_add(loc, "line",
+				       f->loc.line ? u64(f->loc.line) : NULL);
+		json_object_object_add(o, "location", loc);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 void *
 bsc_json_item_object(const struct bsc_item_report *r)
 {
@@ -191,6 +220,9 @@ bsc_json_item_object(const struct bsc_item_report *r)
 	json_object_object_add(o, "severity", str_or_null(r->severity));
 	json_object_object_add(o, "violations", u64(r->violations));
 	json_object_object_add(o, "persons", persons_json(&r->persons));
+	json_object_object_add(o, "flags", flags_json(r->flags, r->n_flags));
+	json_object_object_add(o, "care_context",
+			       names(r->care_context, r->n_care_context));
 	json_object_object_add(o, "identity",
 			       names(r->identity, r->n_identity));
 	json_object_object_add(o, "medical", names(r->medical, r->n_medical));
@@ -233,6 +265,7 @@ bsc_json_summary_object(const struct bsc_run_summary *s)
 	json_object_object_add(o, "severity", str_or_null(s->severity));
 	json_object_object_add(o, "violations", u64(s->violations));
 	json_object_object_add(o, "persons", persons_json(&s->persons));
+	json_object_object_add(o, "flags", flags_json(s->flags, s->n_flags));
 	json_object_object_add(o, "identity",
 			       names(s->identity, s->n_identity));
 	json_object_object_add(o, "medical", names(s->medical, s->n_medical));

@@ -58,6 +58,9 @@ rule_free(struct bsc_rule *r)
 	strlist_free(&r->not_tokens);
 	strlist_free(&r->examples);
 	strlist_free(&r->not_examples);
+	free(r->flag);
+	free(r->label);
+	free(r->label_fr);
 	free(r);
 }
 
@@ -85,6 +88,7 @@ bsc_ruleset_free(struct bsc_ruleset *rs)
 	bsc_vec_release(&rs->value_rules);
 	bsc_vec_release(&rs->header_rules);
 	bsc_vec_release(&rs->subject_rules);
+	bsc_vec_release(&rs->flag_rules);
 	bsc_vec_release(&rs->files);
 	free(rs);
 }
@@ -234,6 +238,8 @@ load_category(struct loader *L, yaml_node_t *m)
 					  "phone, digits or name");
 			else
 				c.mask = (enum bsc_mask_style)i;
+		} else if (!strcmp(k, "care_signal")) {
+			st = get_bool(L, v, k, &c.care_signal);
 		} else if (!strcmp(k, "person_key")) {
 			c.person_key = s ? bsc_person_role_from_name(s) : -1;
 			if (c.person_key < 0)
@@ -376,6 +382,7 @@ load_rule(struct loader *L, yaml_node_t *m)
 	struct bsc_ruleset *rs = L->rs;
 	struct bsc_rule *r = bsc_zalloc(sizeof(*r));
 	yaml_node_t *pattern_node = NULL, *validator_node = NULL;
+	yaml_node_t *on_node = NULL;
 	char *category = NULL, *kind = NULL, *evidence = NULL;
 	char *validator = NULL;
 	bool have_conf = false, have_subject = false;
@@ -447,7 +454,29 @@ load_rule(struct loader *L, yaml_node_t *m)
 			st = get_list(L, v, k, false, &r->examples);
 		else if (!strcmp(k, "not_examples"))
 			st = get_list(L, v, k, false, &r->not_examples);
-		else if (!strcmp(k, "description") || !strcmp(k, "note"))
+		else if (!strcmp(k, "flag"))
+			st = get_string(L, v, k, &r->flag);
+		else if (!strcmp(k, "label"))
+			st = get_string(L, v, k, &r->label);
+		else if (!strcmp(k, "label_fr"))
+			st = get_string(L, v, k, &r->label_fr);
+		else if (!strcmp(k, "on")) {
+			struct bsc_strlist on = {0};
+
+			on_node = v;
+			st = get_list(L, v, k, false, &on);
+			for (size_t i = 0; st == BSC_OK && i < on.n; i++) {
+				int c = bsc_ruleset_category(rs, on.v[i]);
+
+				if (c < 0)
+					st = lerr(L, v, "'on': unknown category "
+							"'%s'",
+						  on.v[i]);
+				else
+					r->on_mask |= 1ull << c;
+			}
+			strlist_free(&on);
+		} else if (!strcmp(k, "description") || !strcmp(k, "note"))
 			st = BSC_OK; /* documentation only */
 		else
 			st = lerr(L, kn, "unknown rule key '%s'", k);
@@ -472,13 +501,38 @@ load_rule(struct loader *L, yaml_node_t *m)
 		r->kind = BSC_RULE_HEADER;
 	else if (!strcmp(kind, "subject"))
 		r->kind = BSC_RULE_SUBJECT;
+	else if (!strcmp(kind, "flag"))
+		r->kind = BSC_RULE_FLAG;
 	else {
-		st = lerr(L, m, "rule '%s': kind must be value, header or "
-				"subject, not '%s'",
+		st = lerr(L, m, "rule '%s': kind must be value, header, "
+				"subject or flag, not '%s'",
 			  r->id, kind);
 		goto out;
 	}
-	if (r->kind == BSC_RULE_SUBJECT) {
+	if (r->kind == BSC_RULE_FLAG) {
+		if (category || !r->flag || !r->label || !r->on_mask ||
+		    !r->pattern) {
+			st = lerr(L, m, "flag rule '%s' needs 'flag', 'label', "
+					"'on' and 'pattern' (and no category)",
+				  r->id);
+			goto out;
+		}
+		if (!r->label_fr)
+			r->label_fr = bsc_strdup(r->label);
+		if (validator) {
+			r->validator = bsc_validator_find(validator);
+			if (r->validator < 0) {
+				st = lerr(L, validator_node,
+					  "rule '%s': unknown validator '%s'",
+					  r->id, validator);
+				goto out;
+			}
+		}
+		st = compile_pattern(L, pattern_node, r);
+		if (st != BSC_OK)
+			goto out;
+		(void)on_node;
+	} else if (r->kind == BSC_RULE_SUBJECT) {
 		if (category) {
 			st = lerr(L, m, "rule '%s': subject rules take no "
 					"category",
@@ -507,7 +561,9 @@ load_rule(struct loader *L, yaml_node_t *m)
 			goto out;
 		}
 	}
-	if (r->kind == BSC_RULE_VALUE) {
+	if (r->kind == BSC_RULE_FLAG) {
+		/* checked above */
+	} else if (r->kind == BSC_RULE_VALUE) {
 		if (!r->pattern) {
 			st = lerr(L, m, "value rule '%s' needs a 'pattern'",
 				  r->id);
@@ -571,6 +627,9 @@ load_rule(struct loader *L, yaml_node_t *m)
 		break;
 	case BSC_RULE_SUBJECT:
 		bsc_vec_push(&rs->subject_rules, r);
+		break;
+	case BSC_RULE_FLAG:
+		bsc_vec_push(&rs->flag_rules, r);
 		break;
 	}
 	r = NULL;

@@ -33,11 +33,17 @@ struct bsc_category {
 	enum bsc_mask_style mask;
 	int severity; /* identity: enum bsc_severity level (severity.h) */
 	int person_key; /* enum bsc_person_role (persons.h), 0 if none */
+	bool care_signal; /* its presence says the data come from care */
 	char *label;
 	char *label_fr;
 };
 
-enum bsc_rule_kind { BSC_RULE_VALUE, BSC_RULE_HEADER, BSC_RULE_SUBJECT };
+enum bsc_rule_kind {
+	BSC_RULE_VALUE,
+	BSC_RULE_HEADER,
+	BSC_RULE_SUBJECT,
+	BSC_RULE_FLAG /* an aggravating flag raised by values (severity) */
+};
 
 enum bsc_evidence_mode {
 	BSC_EV_STANDALONE, /* one validated match anywhere is a finding */
@@ -79,6 +85,11 @@ struct bsc_rule {
 	struct bsc_strlist examples;
 	struct bsc_strlist not_examples;
 	unsigned value_index; /* position among value rules */
+	/* flag rules */
+	char *flag;        /* flag name ("sensitive_diagnosis") */
+	char *label;       /* the reason shown in reports */
+	char *label_fr;
+	uint64_t on_mask;  /* categories whose values are tested */
 };
 
 struct bsc_ruleset {
@@ -88,6 +99,7 @@ struct bsc_ruleset {
 	struct bsc_vec value_rules; /* subset, load order */
 	struct bsc_vec header_rules;
 	struct bsc_vec subject_rules;
+	struct bsc_vec flag_rules;
 	struct bsc_vec files;       /* char*, files loaded */
 	uint64_t identity_mask;     /* categories of class identity */
 	uint64_t direct_mask;       /* direct identifiers */

@@ -59,7 +59,8 @@ bsc_ruleset_selftest(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 			bool ok;
 
 			n++;
-			if (r->kind == BSC_RULE_VALUE)
+			if (r->kind == BSC_RULE_VALUE ||
+			    r->kind == BSC_RULE_FLAG)
 				ok = value_hit(ctx, r, ex);
 			else if (r->kind == BSC_RULE_HEADER)
 				ok = header_cat(rs, ex) == r->category;
@@ -68,7 +69,8 @@ bsc_ruleset_selftest(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 			if (!ok) {
 				failures++;
 				fail(ctx, r, "example", ex,
-				     r->kind == BSC_RULE_VALUE
+				     r->kind == BSC_RULE_VALUE ||
+						     r->kind == BSC_RULE_FLAG
 					     ? "does not match"
 					     : "does not classify to this rule");
 			}
@@ -78,7 +80,8 @@ bsc_ruleset_selftest(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 			bool bad;
 
 			n++;
-			if (r->kind == BSC_RULE_VALUE)
+			if (r->kind == BSC_RULE_VALUE ||
+			    r->kind == BSC_RULE_FLAG)
 				bad = value_hit(ctx, r, ex);
 			else if (r->kind == BSC_RULE_HEADER)
 				bad = header_cat(rs, ex) == r->category;
@@ -87,7 +90,8 @@ bsc_ruleset_selftest(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 			if (bad) {
 				failures++;
 				fail(ctx, r, "not_example", ex,
-				     r->kind == BSC_RULE_VALUE
+				     r->kind == BSC_RULE_VALUE ||
+						     r->kind == BSC_RULE_FLAG
 					     ? "matches"
 					     : "classifies to this rule");
 			}

@@ -31,7 +31,34 @@ struct run {
 	struct bsc_run_summary sum;
 	uint64_t id_mask, med_mask;
 	int severity; /* highest so far */
+	struct bsc_flag *flags; /* one per flag rule seen, copied strings */
+	size_t n_flags;
 };
+
+/* Sum an item's flags into the run's, one entry per flag rule. */
+static void
+merge_flags(struct run *run, const struct bsc_item_report *rep)
+{
+	for (size_t i = 0; i < rep->n_flags; i++) {
+		const struct bsc_flag *f = &rep->flags[i];
+		size_t k;
+
+		for (k = 0; k < run->n_flags; k++)
+			if (!strcmp(run->flags[k].rule, f->rule))
+				break;
+		if (k == run->n_flags) {
+			run->flags = bsc_reallocarray(run->flags, k + 1,
+						      sizeof(*run->flags));
+			run->flags[k] = *f;
+			run->flags[k].count = 0;
+			run->flags[k].loc.header = f->loc.header
+							   ? bsc_strdup(f->loc.header)
+							   : NULL;
+			run->n_flags++;
+		}
+		run->flags[k].count += f->count;
+	}
+}
 
 static void
 lower_ext(const char *path, char *ext, size_t len)
@@ -66,6 +93,7 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 	for (int k = 0; k < 4; k++)
 		run->sum.persons.by_key[k] += rep->persons.by_key[k];
 	run->sum.persons.without_key += rep->persons.without_key;
+	merge_flags(run, rep);
 	if (!rep->severity)
 		rep->severity = bsc_severity_name(BSC_SEV_NONE);
 	else if (bsc_severity_from_name(rep->severity) > run->severity)
@@ -418,6 +446,8 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	run.sum.identity = idn;
 	run.sum.medical = medn;
 	run.sum.severity = bsc_severity_name(run.severity);
+	run.sum.flags = run.flags;
+	run.sum.n_flags = run.n_flags;
 	{
 		bool approx;
 		double err;
@@ -442,5 +472,8 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	free(medn);
 	free(set_dump);
 	free(cset_dump);
+	for (size_t i = 0; i < run.n_flags; i++)
+		free((char *)run.flags[i].loc.header);
+	free(run.flags);
 	return ret == BSC_FATAL ? BSC_FATAL : BSC_OK;
 }

@@ -77,6 +77,13 @@ struct bsc_fields {
 	enum bsc_subject subject_default; /* for slots that say nothing */
 	uint64_t by_key[BSC_KEY_COUNT];
 	uint64_t without_key;
+	uint64_t *flag_hits;   /* per flag rule */
+	unsigned *flag_slot;   /* per flag rule: slot of the first hit */
+	unsigned long *flag_line;
+	struct bsc_flag *flags;
+	size_t n_flags;
+	const char *care[BSC_MAX_CATEGORIES + 1];
+	size_t n_care;
 	/* record shapes */
 	struct sig *sig_hash[SIG_BUCKETS];
 	size_t n_sigs;
@@ -97,6 +104,10 @@ bsc_scope_new(struct bsc_ctx *ctx)
 
 	f->ctx = ctx;
 	f->rs = bsc_ctx_rules(ctx);
+	f->flag_hits = bsc_zalloc((f->rs->flag_rules.n + 1) * sizeof(uint64_t));
+	f->flag_slot = bsc_zalloc((f->rs->flag_rules.n + 1) * sizeof(unsigned));
+	f->flag_line =
+		bsc_zalloc((f->rs->flag_rules.n + 1) * sizeof(unsigned long));
 	f->persons = bsc_personset_new(ctx->limits.max_persons_exact);
 	f->contactable = bsc_personset_new(ctx->limits.max_persons_exact);
 	return f;
@@ -142,6 +153,10 @@ bsc_scope_free(struct bsc_fields *f)
 	free(f->findings);
 	bsc_personset_free(f->persons);
 	bsc_personset_free(f->contactable);
+	free(f->flag_hits);
+	free(f->flag_slot);
+	free(f->flag_line);
+	free(f->flags);
 	{
 		uint64_t h;
 		bool c;
@@ -269,6 +284,7 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 	const struct bsc_ruleset *rs = f->rs;
 	struct slot *s;
 	struct bsc_cell_info info;
+	uint64_t cell_cats;
 
 	if (id >= f->slots.n)
 		return;
@@ -291,6 +307,7 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 	if (s->role)
 		bsc_record_keys_offer(&f->keys, s->role, v, len);
 	bsc_cell_info(v, len, &info);
+	cell_cats = s->hrule ? 1ull << s->hrule->category : 0;
 	for (size_t i = 0; i < rs->value_rules.n; i++) {
 		const struct bsc_rule *r = rs->value_rules.v[i];
 		size_t off = 0, mlen = 0;
@@ -306,6 +323,8 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		if (!bsc_detect_value(f->ctx, r, v, len, &info, &off, &mlen))
 			continue;
 		s->hits[i]++;
+		if (r->evidence != BSC_EV_CONFIRM)
+			cell_cats |= 1ull << r->category;
 		if (!s->samples[i]) {
 			s->samples[i] = make_sample(f, v + off, mlen,
 						    r->category);
@@ -323,6 +342,17 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 					&f->keys,
 					rs->cats[r->category].person_key,
 					v + off, mlen);
+		}
+	}
+	for (size_t i = 0; cell_cats && i < rs->flag_rules.n; i++) {
+		const struct bsc_rule *r = rs->flag_rules.v[i];
+
+		if (!(r->on_mask & cell_cats) ||
+		    !bsc_detect_value(f->ctx, r, v, len, &info, NULL, NULL))
+			continue;
+		if (f->flag_hits[i]++ == 0) {
+			f->flag_slot[i] = id;
+			f->flag_line[i] = f->cur_line;
 		}
 	}
 }
@@ -629,6 +659,40 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 	}
 }
 
+/*
+ * Signals that the data come from care (GDPR art. 4(15), recital 35):
+ * patients as subjects, and categories marked `care_signal` in
+ * categories.yml (care encounters, patient identifiers of a provider).
+ * Identity data from a care context may themselves be health data.
+ */
+static void
+care_context(struct bsc_fields *f, struct bsc_item_report *rep)
+{
+	uint64_t seen = 0;
+	bool patient = false;
+
+	for (size_t i = 0; i < f->n_findings; i++) {
+		const struct bsc_finding *x = &f->findings[i];
+		int c = bsc_ruleset_category(f->rs, x->category);
+
+		if (x->confidence < BSC_CONF_MEDIUM ||
+		    x->subject == BSC_SUBJECT_PROFESSIONAL)
+			continue;
+		if (x->subject == BSC_SUBJECT_PATIENT)
+			patient = true;
+		if (c >= 0 && f->rs->cats[c].care_signal)
+			seen |= 1ull << c;
+	}
+	f->n_care = 0;
+	if (patient)
+		f->care[f->n_care++] = "patients as subjects";
+	for (size_t c = 0; c < f->rs->n_cats; c++)
+		if (seen & (1ull << c))
+			f->care[f->n_care++] = f->rs->cats[c].name;
+	rep->care_context = f->care;
+	rep->n_care_context = f->n_care;
+}
+
 static const char **
 names_of(const struct bsc_ruleset *rs, uint64_t mask, size_t *n)
 {
@@ -725,6 +789,28 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 		memcpy(rep->persons.by_key, f->by_key, sizeof(f->by_key));
 		rep->persons.without_key = f->without_key;
 	}
+	f->flags = bsc_zalloc((rs->flag_rules.n + 1) * sizeof(*f->flags));
+	for (size_t i = 0; i < rs->flag_rules.n; i++) {
+		const struct bsc_rule *r = rs->flag_rules.v[i];
+		struct bsc_flag *x;
+		const struct slot *s;
+
+		if (!f->flag_hits[i])
+			continue;
+		s = f->slots.v[f->flag_slot[i]];
+		x = &f->flags[f->n_flags++];
+		x->flag = r->flag;
+		x->rule = r->id;
+		x->reason = r->label;
+		x->reason_fr = r->label_fr;
+		x->count = f->flag_hits[i];
+		x->loc.column = s->column;
+		x->loc.header = s->name;
+		x->loc.line = f->flag_line[i];
+	}
+	rep->flags = f->flags;
+	rep->n_flags = f->n_flags;
+	care_context(f, rep);
 	if (cats)
 		*cats = mask;
 }

@@ -33,7 +33,7 @@ holds(const struct bsc_rule *r, const char *ex)
 	char *norm;
 	bool ok;
 
-	if (r->kind == BSC_RULE_VALUE)
+	if (r->kind == BSC_RULE_VALUE || r->kind == BSC_RULE_FLAG)
 		return bsc_detect_value(ctx, r, ex, strlen(ex), NULL, NULL, NULL);
 	norm = bsc_header_normalise(ex, strlen(ex));
 	if (r->kind == BSC_RULE_HEADER) {
