@@ -31,6 +31,7 @@ enum opt_id {
 	OPT_FOLLOW,
 	OPT_FORMAT,
 	OPT_HELP,
+	OPT_LANG,
 	OPT_MAX_COLUMNS,
 	OPT_MAX_FIELD,
 	OPT_MAX_FILE_SIZE,
@@ -75,8 +76,11 @@ static const struct opt opts[] = {
 	{"follow-symlinks", 0, NULL, OPT_FOLLOW,
 	 "follow symlinks that lead out of a scanned directory"},
 	{"format", 'f', "FMT", OPT_FORMAT,
-	 "report format: text (default), json, jsonl, sarif, csv, junit"},
+	 "report format: text (default), json, jsonl, sarif, csv, junit, "
+	 "summary (notification summary)"},
 	{"help", 'h', NULL, OPT_HELP, "show this help and exit"},
+	{"lang", 0, "LANG", OPT_LANG,
+	 "language of the summary report: en (default) or fr"},
 	{"max-columns", 0, "N", OPT_MAX_COLUMNS,
 	 "columns scanned per table (default 1024)"},
 	{"max-field", 0, "SIZE", OPT_MAX_FIELD,
@@ -250,6 +254,12 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		break;
 	case OPT_HELP:
 		cli->cmd = BSC_CMD_HELP;
+		break;
+	case OPT_LANG:
+		if (strcmp(v, "en") && strcmp(v, "fr"))
+			return usage_error(err, "--lang: '%s' is not en or fr",
+					   v);
+		cli->lang = v;
 		break;
 	case OPT_MAX_COLUMNS:
 		rc = set_size(err, o->lname, v, &x);
@@ -527,8 +537,8 @@ parse_output(const struct bsc_cli *cli, const char *v, struct output *o)
 			fmt[n] = '\0';
 			if (bsc_report_known(fmt)) {
 				static const char *const known[] = {
-					"csv", "json", "jsonl", "junit",
-					"sarif", "text"};
+					"csv",   "json",    "jsonl", "junit",
+					"sarif", "summary", "text"};
 
 				for (size_t i = 0; i < BSC_ARRAY_SIZE(known);
 				     i++)
@@ -615,6 +625,7 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 		ro.out = outs[i].f;
 		ro.rules = bsc_ctx_rules(ctx);
 		ro.quiet = cli->quiet;
+		ro.lang = cli->lang;
 		ro.color = cli->color == 1 ||
 			   (cli->color == -1 && outs[i].f == stdout &&
 			    isatty(1) && !getenv("NO_COLOR"));

@@ -39,6 +39,7 @@ struct bsc_cli {
 	struct bsc_vec fail_on;   /* const char*: --fail-on lists */
 	int fail_on_severity;     /* -1: off */
 	bool allow_incomplete;
+	const char *lang;         /* --lang en|fr */
 	const char *reader;       /* forced reader, or NULL */
 	struct bsc_vec rules;     /* const char*: --rules FILE */
 	struct bsc_vec paths;     /* const char*: operands */

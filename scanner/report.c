@@ -21,6 +21,7 @@ static const struct sink_entry sinks[] = {
 	{"jsonl", bsc_report_jsonl_new},
 	{"junit", bsc_report_junit_new},
 	{"sarif", bsc_report_sarif_new},
+	{"summary", bsc_report_summary_new},
 	{"text", bsc_report_text_new},
 };
 
@@ -50,7 +51,7 @@ bsc_report_free(struct bsc_sink *sink)
 const char *
 bsc_report_names(void)
 {
-	return "text, json, jsonl, sarif, csv, junit";
+	return "text, json, jsonl, sarif, csv, junit, summary";
 }
 
 bool

@@ -29,6 +29,7 @@ struct bsc_report_opts {
 	const struct bsc_ruleset *rules; /* the catalogue (sarif); borrowed */
 	bool color;    /* ANSI colours (text only) */
 	bool quiet;    /* text: only items with findings or problems */
+	const char *lang; /* summary: "en" (default) or "fr" */
 };
 
 /*
@@ -62,5 +63,6 @@ struct bsc_sink *bsc_report_jsonl_new(const struct bsc_report_opts *opts);
 struct bsc_sink *bsc_report_csv_new(const struct bsc_report_opts *opts);
 struct bsc_sink *bsc_report_sarif_new(const struct bsc_report_opts *opts);
 struct bsc_sink *bsc_report_junit_new(const struct bsc_report_opts *opts);
+struct bsc_sink *bsc_report_summary_new(const struct bsc_report_opts *opts);
 
 #endif
