@@ -173,6 +173,8 @@ struct bsc_item_report {
 	 * identity data possibly health data (GDPR recital 35) */
 	const char *const *care_context;
 	size_t n_care_context;
+	const char *sha256;   /* of the item's bytes, with --hash; NULL if
+			       * not asked or not read to the end */
 };
 
 /* Totals over a run, handed to sinks at the end. */
@@ -192,6 +194,12 @@ struct bsc_run_summary {
 	struct bsc_persons persons; /* deduplicated across all items */
 	const struct bsc_flag *flags; /* one per flag rule raised */
 	size_t n_flags;
+	/* chain of custody */
+	const char *rules_version; /* SHA-256 prefix of the rule files */
+	const char *const *options; /* the command line, or NULL */
+	size_t n_options;
+	const char *started;        /* UTC times, only with --hash */
+	const char *finished;
 };
 
 /*

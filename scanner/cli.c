@@ -7,6 +7,7 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 #include "ctx.h"
 #include "format.h"
+#include "merge.h"
 #include "report.h"
 #include "policy.h"
 #include "rules.h"
@@ -30,6 +32,7 @@ enum opt_id {
 	OPT_FAIL_ON_SEVERITY,
 	OPT_FOLLOW,
 	OPT_FORMAT,
+	OPT_HASH,
 	OPT_HELP,
 	OPT_LANG,
 	OPT_MAX_COLUMNS,
@@ -41,11 +44,13 @@ enum opt_id {
 	OPT_NO_POLICY,
 	OPT_NO_PROGRESS,
 	OPT_OUTPUT,
+	OPT_PERSON_KEY_FILE,
 	OPT_POLICY,
 	OPT_PROGRESS,
 	OPT_QUIET,
 	OPT_READER,
 	OPT_RULES,
+	OPT_SHARD,
 	OPT_SHOW_VALUES,
 	OPT_VERSION
 };
@@ -78,6 +83,8 @@ static const struct opt opts[] = {
 	{"format", 'f', "FMT", OPT_FORMAT,
 	 "report format: text (default), json, jsonl, sarif, csv, junit, "
 	 "summary (notification summary)"},
+	{"hash", 0, NULL, OPT_HASH,
+	 "chain of custody: SHA-256 of every item, start and end times"},
 	{"help", 'h', NULL, OPT_HELP, "show this help and exit"},
 	{"lang", 0, "LANG", OPT_LANG,
 	 "language of the summary report: en (default) or fr"},
@@ -100,6 +107,9 @@ static const struct opt opts[] = {
 	{"output", 'o', "[FMT:]FILE", OPT_OUTPUT,
 	 "write a report to FILE (repeatable: -o json:r.json -o "
 	 "sarif:r.sarif)"},
+	{"person-key-file", 0, "FILE", OPT_PERSON_KEY_FILE,
+	 "key (64 hex digits) for person hashes, shared by shards so that "
+	 "'merge' can deduplicate; the report then carries the hashes"},
 	{"policy", 0, "FILE", OPT_POLICY,
 	 "what may be found where (default: ./.breachscope.yml if present)"},
 	{"progress", 0, NULL, OPT_PROGRESS,
@@ -111,6 +121,8 @@ static const struct opt opts[] = {
 	 "force a reader (csv, text) instead of sniffing"},
 	{"rules", 0, "FILE", OPT_RULES,
 	 "load extra rules from FILE or directory (repeatable)"},
+	{"shard", 0, "K/N", OPT_SHARD,
+	 "scan only shard K of N (files split by a hash of their path)"},
 	{"show-values", 0, NULL, OPT_SHOW_VALUES,
 	 "show raw values in samples (off: samples are masked)"},
 	{"version", 'V', NULL, OPT_VERSION, "show the version and exit"},
@@ -143,6 +155,7 @@ bsc_cli_help(FILE *out)
 {
 	fprintf(out,
 		"Usage: breachscope scan [OPTIONS] PATH...\n"
+		"       breachscope merge [-o FILE] REPORT.json...\n"
 		"       breachscope rules check [FILE...]\n"
 		"       breachscope rules list\n"
 		"\n"
@@ -255,6 +268,26 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 	case OPT_HELP:
 		cli->cmd = BSC_CMD_HELP;
 		break;
+	case OPT_HASH:
+		cli->hash = true;
+		break;
+	case OPT_PERSON_KEY_FILE:
+		cli->person_key_file = v;
+		break;
+	case OPT_SHARD: {
+		unsigned k = 0, n = 0;
+		char tail = 0;
+
+		if (sscanf(v, "%u/%u%c", &k, &n, &tail) != 2 || n == 0 ||
+		    k == 0 || k > n)
+			return usage_error(err,
+					   "--shard: '%s' is not K/N with "
+					   "1 <= K <= N",
+					   v);
+		cli->shard_k = k;
+		cli->shard_n = n;
+		break;
+	}
 	case OPT_LANG:
 		if (strcmp(v, "en") && strcmp(v, "fr"))
 			return usage_error(err, "--lang: '%s' is not en or fr",
@@ -334,6 +367,8 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 	int i = 1;
 
 	memset(cli, 0, sizeof(*cli));
+	cli->argv = argv;
+	cli->argc = argc;
 	cli->format = "text";
 	cli->fail_on_severity = -1;
 	cli->progress = -1;
@@ -351,6 +386,9 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 		   !strcmp(argv[2], "list")) {
 		cli->cmd = BSC_CMD_RULES_LIST;
 		i = 3;
+	} else if (argc >= 2 && !strcmp(argv[1], "merge")) {
+		cli->cmd = BSC_CMD_MERGE;
+		i = 2;
 	} else if (argc >= 2 && (!strcmp(argv[1], "help"))) {
 		cli->cmd = BSC_CMD_HELP;
 		return 0;
@@ -422,6 +460,9 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 		return usage_error(err, "%s",
 				   "scan needs at least one PATH (use - for "
 				   "standard input)");
+	if (cli->cmd == BSC_CMD_MERGE && cli->paths.n == 0)
+		return usage_error(err, "%s",
+				   "merge needs at least one JSON report");
 	return 0;
 }
 
@@ -579,6 +620,44 @@ setup_policy(struct bsc_cli *cli, struct bsc_ctx *ctx, struct bsc_policy *p)
 	return 0;
 }
 
+/* --person-key-file: 64 hex digits (whitespace around is fine). */
+static int
+read_person_key(struct bsc_ctx *ctx, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char hex[80] = "";
+	size_t n = 0;
+
+	if (!f) {
+		bsc_errorf(ctx, "--person-key-file %s: %s", path,
+			   strerror(errno));
+		return BSC_EXIT_ERROR;
+	}
+	for (int c; (c = fgetc(f)) != EOF && n < sizeof(hex) - 1;)
+		if (!isspace(c))
+			hex[n++] = (char)c;
+	fclose(f);
+	if (n != 64) {
+		bsc_errorf(ctx, "--person-key-file %s: expected 64 hex digits "
+				"(make one with: openssl rand -hex 32)",
+			   path);
+		return BSC_EXIT_ERROR;
+	}
+	for (int i = 0; i < 32; i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1 ||
+		    !isxdigit((unsigned char)hex[2 * i]) ||
+		    !isxdigit((unsigned char)hex[2 * i + 1])) {
+			bsc_errorf(ctx, "--person-key-file %s: not hex", path);
+			return BSC_EXIT_ERROR;
+		}
+		ctx->person_key[i] = (unsigned char)v;
+	}
+	ctx->person_key_set = true;
+	return 0;
+}
+
 static int
 cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 {
@@ -593,6 +672,8 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	rc = load_rules(ctx, cli, true);
 	if (!rc)
 		rc = setup_policy(cli, ctx, policy);
+	if (!rc && cli->person_key_file)
+		rc = read_person_key(ctx, cli->person_key_file);
 	if (rc)
 		goto out;
 	ctx->policy = policy;
@@ -771,6 +852,11 @@ bsc_cli_run(struct bsc_cli *cli)
 	ctx->follow_symlinks = cli->follow_symlinks;
 	ctx->min_confidence = cli->min_confidence;
 	ctx->force_reader = cli->reader;
+	ctx->hash_items = cli->hash;
+	ctx->shard_k = cli->shard_k;
+	ctx->shard_n = cli->shard_n;
+	ctx->argv = (const char *const *)cli->argv + 1;
+	ctx->argc = cli->argc > 0 ? (size_t)cli->argc - 1 : 0;
 	ctx->progress = cli->progress == 1 ||
 			(cli->progress == -1 && isatty(2) && !cli->quiet);
 	switch (cli->cmd) {
@@ -782,6 +868,12 @@ bsc_cli_run(struct bsc_cli *cli)
 		break;
 	case BSC_CMD_RULES_CHECK:
 		rc = cmd_rules_check(cli, ctx);
+		break;
+	case BSC_CMD_MERGE:
+		rc = bsc_merge_reports(ctx, (const char *const *)cli->paths.v,
+				       cli->paths.n,
+				       cli->outputs.n ? cli->outputs.v[0]
+						      : NULL);
 		break;
 	default:
 		rc = BSC_EXIT_ERROR;

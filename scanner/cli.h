@@ -25,6 +25,7 @@ enum bsc_command {
 	BSC_CMD_SCAN,
 	BSC_CMD_RULES_CHECK,
 	BSC_CMD_RULES_LIST,
+	BSC_CMD_MERGE,
 	BSC_CMD_HELP,
 	BSC_CMD_VERSION
 };
@@ -40,6 +41,11 @@ struct bsc_cli {
 	int fail_on_severity;     /* -1: off */
 	bool allow_incomplete;
 	const char *lang;         /* --lang en|fr */
+	bool hash;                /* --hash */
+	unsigned shard_k, shard_n;
+	const char *person_key_file;
+	char **argv;              /* the command line (borrowed) */
+	int argc;
 	const char *reader;       /* forced reader, or NULL */
 	struct bsc_vec rules;     /* const char*: --rules FILE */
 	struct bsc_vec paths;     /* const char*: operands */

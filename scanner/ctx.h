@@ -29,6 +29,10 @@ struct bsc_ctx {
 	struct bsc_policy *policy; /* borrowed; NULL: any finding fails */
 	unsigned char person_key[32]; /* HMAC key of person hashes */
 	bool person_key_set;  /* given by the user (shards can merge) */
+	bool hash_items;      /* --hash: SHA-256 of every item */
+	const char *const *argv; /* the command line, for reports */
+	size_t argc;
+	unsigned shard_k, shard_n; /* --shard K/N (1-based); n = 0: off */
 	struct bsc_personset *run_persons;     /* across the run */
 	struct bsc_personset *run_contactable;
 	bool skip_set;        /* skip_dev/skip_ino name the report file */

@@ -7,6 +7,8 @@
 #include "item.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +32,8 @@ bsc_item_release(struct bsc_item *it)
 	free(it->path);
 	free(it->head);
 	free(it->raw);
+	if (it->md)
+		EVP_MD_CTX_free(it->md);
 	bsc_decoder_free(&it->dec);
 	memset(it, 0, sizeof(*it));
 }
@@ -85,6 +89,8 @@ bsc_item_read(struct bsc_item *it, void *buf, size_t n)
 		memcpy(buf, it->head + it->head_pos, k);
 		it->head_pos += k;
 		it->bytes += k;
+		if (it->md)
+			EVP_DigestUpdate(it->md, buf, k);
 		return (ssize_t)k;
 	}
 	if (it->max_bytes && it->bytes >= it->max_bytes) {
@@ -98,8 +104,11 @@ bsc_item_read(struct bsc_item *it, void *buf, size_t n)
 	if (it->max_bytes && n > it->max_bytes - it->bytes)
 		n = (size_t)(it->max_bytes - it->bytes);
 	r = src_read(it, buf, n);
-	if (r > 0)
+	if (r > 0) {
 		it->bytes += (uint64_t)r;
+		if (it->md)
+			EVP_DigestUpdate(it->md, buf, (size_t)r);
+	}
 	return r;
 }
 
@@ -150,6 +159,36 @@ bsc_item_read_text(struct bsc_item *it, char *out, size_t cap)
 				it->raw_len += (size_t)r;
 		}
 	}
+}
+
+void
+bsc_item_hash_begin(struct bsc_item *it)
+{
+	it->md = EVP_MD_CTX_new();
+	if (!it->md || !EVP_DigestInit_ex(it->md, EVP_sha256(), NULL))
+		abort();
+}
+
+bool
+bsc_item_hash_end(struct bsc_item *it, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char buf[65536];
+
+	out[0] = '\0';
+	if (!it->md)
+		return false;
+	while (bsc_item_read(it, buf, sizeof(buf)) > 0)
+		;
+	EVP_DigestFinal_ex(it->md, md, &n);
+	EVP_MD_CTX_free(it->md);
+	it->md = NULL;
+	if (it->truncated || it->read_errno)
+		return false;
+	for (unsigned i = 0; i < n && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return true;
 }
 
 ssize_t

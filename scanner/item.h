@@ -34,6 +34,7 @@ struct bsc_item {
 	uint64_t bytes;   /* raw bytes delivered so far */
 	uint64_t max_bytes;
 	bool truncated;   /* stopped at max_bytes with more to come */
+	void *md;         /* EVP_MD_CTX* while hashing (--hash), or NULL */
 	/* text layer */
 	struct bsc_decoder dec;
 	bool text;
@@ -66,6 +67,15 @@ bool bsc_item_text_begin(struct bsc_item *it, enum bsc_encoding enc);
  * 0 at the end, -1 on a read error. Sequences are never cut.
  */
 ssize_t bsc_item_read_text(struct bsc_item *it, char *out, size_t cap);
+
+/* Hash every byte delivered from now on (SHA-256). Call before any read. */
+void bsc_item_hash_begin(struct bsc_item *it);
+/*
+ * Read the rest of the item (for the hash only) and write the SHA-256 in
+ * hex into out (65 bytes). Returns false if the item was not read to its
+ * end (truncated or a read error): out is then empty.
+ */
+bool bsc_item_hash_end(struct bsc_item *it, char out[65]);
 
 /* Read source for a file descriptor (src is an int* to the fd). */
 ssize_t bsc_fd_read(void *src, void *buf, size_t n);

@@ -55,6 +55,7 @@ struct bsc_report_base {
  * by the caller), shared by the json and jsonl sinks. */
 void *bsc_json_item_object(const struct bsc_item_report *r);
 void *bsc_json_summary_object(const struct bsc_run_summary *s);
+void *bsc_json_run_object(const struct bsc_run_summary *s);
 
 /* Per-format constructors (report_*.c). */
 struct bsc_sink *bsc_report_text_new(const struct bsc_report_opts *opts);

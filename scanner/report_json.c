@@ -223,6 +223,7 @@ bsc_json_item_object(const struct bsc_item_report *r)
 	json_object_object_add(o, "flags", flags_json(r->flags, r->n_flags));
 	json_object_object_add(o, "care_context",
 			       names(r->care_context, r->n_care_context));
+	json_object_object_add(o, "sha256", str_or_null(r->sha256));
 	json_object_object_add(o, "identity",
 			       names(r->identity, r->n_identity));
 	json_object_object_add(o, "medical", names(r->medical, r->n_medical));
@@ -239,6 +240,19 @@ json_item(void *data, const struct bsc_item_report *r)
 
 	json_object_array_add(js->items, bsc_json_item_object(r));
 	return BSC_OK;
+}
+
+void *
+bsc_json_run_object(const struct bsc_run_summary *s)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "rules_version",
+			       str_or_null(s->rules_version));
+	json_object_object_add(o, "options", names(s->options, s->n_options));
+	json_object_object_add(o, "started", str_or_null(s->started));
+	json_object_object_add(o, "finished", str_or_null(s->finished));
+	return o;
 }
 
 void *
@@ -279,6 +293,7 @@ json_end(void *data, const struct bsc_run_summary *s)
 	const char *text;
 	bsc_status ret = BSC_OK;
 
+	json_object_object_add(js->root, "run", bsc_json_run_object(s));
 	json_object_object_add(js->root, "summary",
 			       bsc_json_summary_object(s));
 	text = json_object_to_json_string_ext(

@@ -45,7 +45,11 @@ static bsc_status
 jsonl_end(void *data, const struct bsc_run_summary *s)
 {
 	struct jsonl_sink *js = data;
-	bsc_status ret = put(js, bsc_json_summary_object(s), "summary");
+	json_object *o = bsc_json_summary_object(s);
+	bsc_status ret;
+
+	json_object_object_add(o, "run", bsc_json_run_object(s));
+	ret = put(js, o, "summary");
 
 	if (fflush(js->out) == EOF)
 		ret = BSC_FATAL;

@@ -8,6 +8,7 @@
 #include "rules.h"
 
 #include <dirent.h>
+#include <openssl/evp.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,8 @@ bsc_ruleset_free(struct bsc_ruleset *rs)
 	bsc_vec_release(&rs->subject_rules);
 	bsc_vec_release(&rs->flag_rules);
 	bsc_vec_release(&rs->files);
+	if (rs->digest)
+		EVP_MD_CTX_free(rs->digest);
 	free(rs);
 }
 
@@ -660,6 +663,46 @@ load_seq(struct loader *L, yaml_node_t *v, const char *key,
 	return BSC_OK;
 }
 
+/* Feed a loaded rule file's bytes to the rules version. */
+static void
+digest_file(struct bsc_ruleset *rs, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[8192];
+	size_t n;
+
+	if (!rs->digest) {
+		rs->digest = EVP_MD_CTX_new();
+		if (!rs->digest ||
+		    !EVP_DigestInit_ex(rs->digest, EVP_sha256(), NULL))
+			abort();
+	}
+	if (!f)
+		return;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		EVP_DigestUpdate(rs->digest, buf, n);
+	fclose(f);
+}
+
+void
+bsc_ruleset_version(const struct bsc_ruleset *rs, char out[17])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	EVP_MD_CTX *c;
+
+	out[0] = '\0';
+	if (!rs->digest)
+		return;
+	c = EVP_MD_CTX_new();
+	if (!c || !EVP_MD_CTX_copy_ex(c, rs->digest))
+		abort();
+	EVP_DigestFinal_ex(c, md, &n);
+	EVP_MD_CTX_free(c);
+	for (int i = 0; i < 8; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
 static bsc_status
 load_file(struct bsc_ruleset *rs, struct bsc_ctx *ctx, const char *path)
 {
@@ -696,6 +739,7 @@ load_file(struct bsc_ruleset *rs, struct bsc_ctx *ctx, const char *path)
 			goto out;
 	}
 	bsc_vec_push(&rs->files, bsc_strdup(path));
+	digest_file(rs, path);
 out:
 	bsc_yaml_close(&L.y);
 	return st;

@@ -104,6 +104,7 @@ struct bsc_ruleset {
 	uint64_t identity_mask;     /* categories of class identity */
 	uint64_t direct_mask;       /* direct identifiers */
 	uint64_t medical_mask;
+	void *digest;               /* EVP_MD_CTX*: SHA-256 of loaded files */
 };
 
 /* A new, empty rule set. Free with bsc_ruleset_free (NULL allowed). */
@@ -118,6 +119,10 @@ void bsc_ruleset_free(struct bsc_ruleset *rs);
  */
 bsc_status bsc_ruleset_load(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 			    const char *path);
+
+/* The rules version: 16 hex digits of SHA-256 over the bytes of every
+ * loaded rule file, in load order. Writes into out (17 bytes). */
+void bsc_ruleset_version(const struct bsc_ruleset *rs, char out[17]);
 
 /* Index of the category called name, or -1. */
 int bsc_ruleset_category(const struct bsc_ruleset *rs, const char *name);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctx.h"
@@ -159,6 +160,19 @@ header_hint(void *data, const char *s, size_t n)
 	return r != NULL;
 }
 
+/* Hand the report of an item to the sink, with its hash (--hash): the
+ * rest of the item is read for the hash alone. */
+static bsc_status
+finish(struct run *run, struct bsc_item *it, struct bsc_item_report *rep,
+       uint64_t cats)
+{
+	char hex[65];
+
+	if (run->ctx->hash_items && bsc_item_hash_end(it, hex))
+		rep->sha256 = hex;
+	return emit(run, rep, cats);
+}
+
 /* Scan one item; the item's source is set up by the caller. */
 static bsc_status
 scan_item(struct run *run, struct bsc_item *it)
@@ -179,6 +193,8 @@ scan_item(struct run *run, struct bsc_item *it)
 
 	memset(&rep, 0, sizeof(rep));
 	memset(&rd, 0, sizeof(rd));
+	if (ctx->hash_items)
+		bsc_item_hash_begin(it);
 	rep.path = it->path;
 	reason[0] = '\0';
 	if (!bsc_item_fill_head(it)) {
@@ -186,20 +202,20 @@ scan_item(struct run *run, struct bsc_item *it)
 			 strerror(it->read_errno));
 		rep.status = BSC_ITEM_FAILED;
 		rep.reason = reason;
-		return emit(run, &rep, 0);
+		return finish(run, it, &rep, 0);
 	}
 	enc = bsc_encoding_sniff(it->head, it->head_len, it->src_eof);
 	rep.encoding = bsc_encoding_name(enc);
 	if (enc == BSC_ENC_EMPTY) {
 		rep.status = BSC_ITEM_COMPLETE;
-		return emit(run, &rep, 0);
+		return finish(run, it, &rep, 0);
 	}
 	if (enc == BSC_ENC_BINARY) {
 		rep.status = BSC_ITEM_SKIPPED;
 		rep.reason = "binary data: no reader for this content";
 		rep.encoding = NULL;
 		rep.bytes = it->head_len;
-		return emit(run, &rep, 0);
+		return finish(run, it, &rep, 0);
 	}
 	if (enc == BSC_ENC_INVALID) {
 		rep.status = BSC_ITEM_FAILED;
@@ -208,7 +224,7 @@ scan_item(struct run *run, struct bsc_item *it)
 			     "UTF-8 and scan it again";
 		rep.encoding = NULL;
 		rep.bytes = it->head_len;
-		return emit(run, &rep, 0);
+		return finish(run, it, &rep, 0);
 	}
 	text = decode_head(it, enc, &text_len);
 	lower_ext(it->path, ext, sizeof(ext));
@@ -226,7 +242,7 @@ scan_item(struct run *run, struct bsc_item *it)
 	if (!fmt) {
 		rep.status = BSC_ITEM_SKIPPED;
 		rep.reason = "no reader bids on this content";
-		ret = emit(run, &rep, 0);
+		ret = finish(run, it, &rep, 0);
 		goto out;
 	}
 	rep.format = fmt->name;
@@ -236,7 +252,7 @@ scan_item(struct run *run, struct bsc_item *it)
 			 bsc_encoding_name(enc));
 		rep.status = BSC_ITEM_FAILED;
 		rep.reason = reason;
-		ret = emit(run, &rep, 0);
+		ret = finish(run, it, &rep, 0);
 		goto out;
 	}
 	fields = bsc_scope_new(ctx);
@@ -293,7 +309,7 @@ scan_item(struct run *run, struct bsc_item *it)
 		rep.severity = bsc_severity_name(sev);
 		bsc_policy_apply(ctx->policy, ctx, &rep, fs, sev);
 	}
-	ret = emit(run, &rep, cats);
+	ret = finish(run, it, &rep, cats);
 out:
 	bsc_scope_free(fields);
 	free(fps);
@@ -345,12 +361,25 @@ is_report_file(const struct bsc_ctx *ctx, const char *path)
 	       (unsigned long long)st.st_ino == ctx->skip_ino;
 }
 
+/* --shard K/N: does this top-level file belong to our shard? The split
+ * hashes the display path, so it does not depend on the machine. */
+static bool
+in_shard(const struct bsc_ctx *ctx, const char *display)
+{
+	if (!ctx->shard_n)
+		return true;
+	return bsc_hash64(display, strlen(display), 0) % ctx->shard_n ==
+	       ctx->shard_k - 1;
+}
+
 static bsc_status
 walk_cb(void *data, enum bsc_walk_kind kind, const char *fspath,
 	const char *display, const char *reason)
 {
 	struct run *run = data;
 
+	if (!in_shard(run->ctx, display))
+		return BSC_OK;
 	switch (kind) {
 	case BSC_WALK_FILE:
 		if (is_report_file(run->ctx, fspath))
@@ -372,7 +401,8 @@ scan_path(struct run *run, const char *path)
 	char reason[300];
 
 	if (!strcmp(path, "-"))
-		return scan_fd(run, STDIN_FILENO, "-");
+		return in_shard(run->ctx, "-") ? scan_fd(run, STDIN_FILENO, "-")
+					       : BSC_OK;
 	/* A path named on the command line is followed even if a symlink. */
 	if (stat(path, &st) != 0) {
 		snprintf(reason, sizeof(reason), "cannot stat: %s",
@@ -381,10 +411,22 @@ scan_path(struct run *run, const char *path)
 	}
 	if (S_ISDIR(st.st_mode))
 		return bsc_walk(run->ctx, path, walk_cb, run);
+	if (!in_shard(run->ctx, path))
+		return BSC_OK;
 	if (S_ISREG(st.st_mode))
 		return scan_file(run, path, path);
 	snprintf(reason, sizeof(reason), "not a regular file or directory");
 	return emit_unread(run, path, BSC_ITEM_SKIPPED, reason);
+}
+
+static void
+utc_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static const char **
@@ -408,6 +450,7 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	struct bsc_ruleset *rs = bsc_ctx_rules(ctx);
 	const char **idn = NULL, **medn = NULL;
 	char *set_dump = NULL, *cset_dump = NULL;
+	char rules_version[17], started[32] = "", finished[32] = "";
 	bsc_status ret = BSC_OK;
 
 	if (rs->rules.n == 0) {
@@ -431,6 +474,8 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	ctx->run_persons = bsc_personset_new(ctx->limits.max_persons_exact);
 	ctx->run_contactable =
 		bsc_personset_new(ctx->limits.max_persons_exact);
+	if (ctx->hash_items)
+		utc_now(started, sizeof(started));
 	if (sink->run_begin)
 		ret = sink->run_begin(sink->data);
 	for (size_t i = 0; i < n_paths && ret != BSC_FATAL; i++)
@@ -448,6 +493,15 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	run.sum.severity = bsc_severity_name(run.severity);
 	run.sum.flags = run.flags;
 	run.sum.n_flags = run.n_flags;
+	bsc_ruleset_version(rs, rules_version);
+	run.sum.rules_version = rules_version;
+	run.sum.options = ctx->argv;
+	run.sum.n_options = ctx->argc;
+	if (ctx->hash_items) {
+		utc_now(finished, sizeof(finished));
+		run.sum.started = started;
+		run.sum.finished = finished;
+	}
 	{
 		bool approx;
 		double err;

@@ -64,6 +64,10 @@ START_TEST(test_cli_usage_errors)
 		"breachscope scan --show-values=yes a",
 		"breachscope scan --fail-on-severity extreme a",
 		"breachscope scan --format html a",
+		"breachscope scan --shard 4/3 a",
+		"breachscope scan --shard 0/3 a",
+		"breachscope scan --lang de a",
+		"breachscope merge",
 		NULL};
 
 	for (int i = 0; bad[i]; i++) {
@@ -117,7 +121,8 @@ START_TEST(test_cli_help_and_man_cover_options)
 	static const char *const longs[] = {
 		"allow-incomplete", "baseline", "color", "fail-on",
 		"fail-on-severity", "follow-symlinks", "format", "help",
-		"max-columns", "no-policy", "policy",
+		"max-columns", "no-policy", "policy", "hash", "lang",
+		"person-key-file", "shard",
 		"max-field", "max-file-size", "max-record", "min-confidence",
 		"no-color", "no-progress", "output", "progress", "quiet",
 		"reader", "rules", "show-values", "version", NULL};

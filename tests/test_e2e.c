@@ -5,6 +5,7 @@
  * BSC_UPDATE_GOLDEN=1 rewrites the golden files: review the diff like code.
  */
 #include <dirent.h>
+#include <openssl/evp.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -494,6 +495,43 @@ START_TEST(test_e2e_several_outputs)
 }
 END_TEST
 
+/* --hash: the SHA-256 of the item's bytes, and times; none without. */
+START_TEST(test_e2e_hash_custody)
+{
+	const char *with[] = {"scan", "--hash", "--format", "json",
+			      "csv/patients-fr-semicolon.csv", NULL};
+	const char *without[] = {"scan", "--format", "json",
+				 "csv/patients-fr-semicolon.csv", NULL};
+	char path[4096], want[80], *data;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	struct result r;
+	int fd;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/csv/patients-fr-semicolon.csv",
+		 fixtures());
+	fd = open(path, O_RDONLY);
+	data = slurp_fd(fd);
+	close(fd);
+	len = strlen(data);
+	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+	free(data);
+	strcpy(want, "\"sha256\": \"");
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(want + strlen(want), 3, "%02x", md[i]);
+	r = run(fixtures(), NULL, with);
+	ck_assert_msg(strstr(r.out, want), "sha256 missing or wrong");
+	ck_assert_ptr_null(strstr(r.out, "\"started\": null"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"rules_version\": \""));
+	result_free(&r);
+	r = run(fixtures(), NULL, without);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"sha256\": null"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"started\": null"));
+	result_free(&r);
+}
+END_TEST
+
 static Suite *
 suite_e2e(void)
 {
@@ -511,6 +549,7 @@ suite_e2e(void)
 	tcase_add_test(tc, test_e2e_gate_exit_codes);
 	tcase_add_test(tc, test_e2e_baseline_round_trip);
 	tcase_add_test(tc, test_e2e_several_outputs);
+	tcase_add_test(tc, test_e2e_hash_custody);
 	suite_add_tcase(s, tc);
 	return s;
 }
