@@ -177,6 +177,17 @@ struct bsc_item_report {
 			       * not asked or not read to the end */
 };
 
+/*
+ * Two items of a run whose identity and medical data sit in separate
+ * records but share values of a pseudonymous key column (same header).
+ */
+struct bsc_linkable {
+	const char *key;      /* normalised header of the shared column */
+	const char *identity; /* path of the item with direct identifiers */
+	const char *medical;  /* path of the item with medical data */
+	uint64_t shared;      /* distinct key values found in both */
+};
+
 /* Totals over a run, handed to sinks at the end. */
 struct bsc_run_summary {
 	uint64_t items;
@@ -194,6 +205,8 @@ struct bsc_run_summary {
 	struct bsc_persons persons; /* deduplicated across all items */
 	const struct bsc_flag *flags; /* one per flag rule raised */
 	size_t n_flags;
+	const struct bsc_linkable *linkable; /* at most 100 pairs */
+	size_t n_linkable;
 	/* chain of custody */
 	const char *rules_version; /* SHA-256 prefix of the rule files */
 	const char *const *options; /* the command line, or NULL */

@@ -107,6 +107,44 @@ bsc_personset_add(struct bsc_personset *ps, uint64_t h)
 		to_sketch(ps);
 }
 
+static bool
+contains(const struct bsc_personset *ps, uint64_t h)
+{
+	if (!ps->cap)
+		return false;
+	for (size_t i = (size_t)(h % ps->cap); ps->slots[i];
+	     i = (i + 1) % ps->cap)
+		if (ps->slots[i] == h)
+			return true;
+	return false;
+}
+
+uint64_t
+bsc_personset_overlap(const struct bsc_personset *a,
+		      const struct bsc_personset *b)
+{
+	uint64_t n = 0;
+
+	if (a->hll || b->hll)
+		return 0;
+	if (a->n > b->n) {
+		const struct bsc_personset *t = a;
+
+		a = b;
+		b = t;
+	}
+	for (size_t i = 0; i < a->cap; i++)
+		if (a->slots[i] && contains(b, a->slots[i]))
+			n++;
+	return n;
+}
+
+size_t
+bsc_personset_size(const struct bsc_personset *ps)
+{
+	return ps->hll ? 0 : ps->n;
+}
+
 void
 bsc_personset_merge(struct bsc_personset *dst, const struct bsc_personset *src)
 {

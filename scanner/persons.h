@@ -24,6 +24,12 @@ struct bsc_personset;
 struct bsc_personset *bsc_personset_new(size_t budget);
 void bsc_personset_free(struct bsc_personset *ps);
 void bsc_personset_add(struct bsc_personset *ps, uint64_t h);
+/* Members of both sets; 0 unless both are still exact. */
+uint64_t bsc_personset_overlap(const struct bsc_personset *a,
+			       const struct bsc_personset *b);
+/* Members counted exactly so far (0 once a sketch). */
+size_t bsc_personset_size(const struct bsc_personset *ps);
+
 /* Add every member of src to dst (exact or sketch; dst may switch). */
 void bsc_personset_merge(struct bsc_personset *dst,
 			 const struct bsc_personset *src);

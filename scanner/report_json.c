@@ -280,6 +280,27 @@ bsc_json_summary_object(const struct bsc_run_summary *s)
 	json_object_object_add(o, "violations", u64(s->violations));
 	json_object_object_add(o, "persons", persons_json(&s->persons));
 	json_object_object_add(o, "flags", flags_json(s->flags, s->n_flags));
+	{
+		json_object *a = json_object_new_array();
+
+		for (size_t i = 0; i < s->n_linkable; i++) {
+			json_object *l = json_object_new_object();
+
+			json_object_object_add(
+				l, "key",
+				json_object_new_string(s->linkable[i].key));
+			json_object_object_add(
+				l, "identity",
+				json_object_new_string(s->linkable[i].identity));
+			json_object_object_add(
+				l, "medical",
+				json_object_new_string(s->linkable[i].medical));
+			json_object_object_add(l, "shared",
+					       u64(s->linkable[i].shared));
+			json_object_array_add(a, l);
+		}
+		json_object_object_add(o, "linkable", a);
+	}
 	json_object_object_add(o, "identity",
 			       names(s->identity, s->n_identity));
 	json_object_object_add(o, "medical", names(s->medical, s->n_medical));

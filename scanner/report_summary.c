@@ -260,6 +260,15 @@ sum_end(void *data, const struct bsc_run_summary *s)
 		    ss->linked_sources, tr(ss, "sources", "sources"),
 		    s->records_linked,
 		    tr(ss, "records", "enregistrements"));
+	for (size_t i = 0; i < s->n_linkable; i++)
+		out(ss, "   - %s %s %s %s (%s '%s', %" PRIu64 " %s)\n",
+		    tr(ss, "identity in", "identité dans"),
+		    s->linkable[i].identity,
+		    tr(ss, "is linkable to health data in",
+		       "reliable aux données de santé de"),
+		    s->linkable[i].medical, tr(ss, "key", "clé"),
+		    s->linkable[i].key, s->linkable[i].shared,
+		    tr(ss, "shared values", "valeurs communes"));
 	for (size_t i = 0; i < s->n_flags; i++)
 		out(ss, "   - %s: %" PRIu64 " %s\n",
 		    ss->fr ? s->flags[i].reason_fr : s->flags[i].reason,

@@ -183,6 +183,13 @@ text_end(void *data, const struct bsc_run_summary *s)
 	out(ts, "  verdict:  %s\n", bsc_verdict_text(v));
 	out(ts, "  severity: %s; %" PRIu64 " finding(s) break the policy\n",
 	    s->severity ? s->severity : "none", s->violations);
+	for (size_t i = 0; i < s->n_linkable; i++)
+		out(ts,
+		    "  %slinkable%s: %s (identity) and %s (medical) share %" PRIu64
+		    " values of key '%s'\n",
+		    RED(ts), RESET(ts), s->linkable[i].identity,
+		    s->linkable[i].medical, s->linkable[i].shared,
+		    s->linkable[i].key);
 	if (ts->problems.n) {
 		out(ts, "  %snot fully scanned (%zu):%s\n", YELLOW(ts),
 		    ts->problems.n, RESET(ts));

@@ -34,7 +34,75 @@ struct run {
 	int severity; /* highest so far */
 	struct bsc_flag *flags; /* one per flag rule seen, copied strings */
 	size_t n_flags;
+	struct keyed *keyed;    /* items with a pseudonymous key column */
+	size_t n_keyed;
 };
+
+struct keyed {
+	char *path;
+	char *header;
+	struct bsc_personset *values;
+	bool identity; /* has direct identifiers */
+	bool medical;
+};
+
+/* Remember an item's key column for "linkable through key X". */
+static void
+keep_keyset(struct run *run, struct bsc_fields *fields,
+	    const struct bsc_item_report *rep)
+{
+	const char *header = NULL;
+	struct bsc_personset *ks = bsc_scope_take_keyset(fields, &header);
+	struct keyed *k;
+
+	if (!ks)
+		return;
+	if (!header || (!rep->records_identity && !rep->records_medical)) {
+		bsc_personset_free(ks);
+		return;
+	}
+	run->keyed = bsc_reallocarray(run->keyed, run->n_keyed + 1,
+				      sizeof(*run->keyed));
+	k = &run->keyed[run->n_keyed++];
+	k->path = bsc_strdup(rep->path);
+	k->header = bsc_strdup(header);
+	k->values = ks;
+	k->identity = rep->records_identity > 0;
+	k->medical = rep->records_medical > 0;
+}
+
+#define MAX_LINKABLE 100
+
+/* Pairs (identity item, medical item) sharing values of a key column. */
+static size_t
+find_linkable(struct run *run, struct bsc_linkable *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < run->n_keyed && n < MAX_LINKABLE; i++) {
+		const struct keyed *a = &run->keyed[i];
+
+		if (!a->identity)
+			continue;
+		for (size_t j = 0; j < run->n_keyed && n < MAX_LINKABLE; j++) {
+			const struct keyed *b = &run->keyed[j];
+			uint64_t shared;
+
+			if (i == j || !b->medical || b->identity ||
+			    strcmp(a->header, b->header))
+				continue;
+			shared = bsc_personset_overlap(a->values, b->values);
+			if (!shared)
+				continue;
+			out[n].key = a->header;
+			out[n].identity = a->path;
+			out[n].medical = b->path;
+			out[n].shared = shared;
+			n++;
+		}
+	}
+	return n;
+}
 
 /* Sum an item's flags into the run's, one entry per flag rule. */
 static void
@@ -296,6 +364,7 @@ scan_item(struct run *run, struct bsc_item *it)
 	rep.reason = rep.status == BSC_ITEM_COMPLETE ? NULL : reason;
 	bsc_scope_report(fields, &rep, &cats);
 	rep.note = bsc_scope_note(fields);
+	keep_keyset(run, fields, &rep);
 	{
 		size_t n = 0;
 		struct bsc_finding *fs = bsc_scope_findings(fields, &n);
@@ -451,6 +520,7 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	const char **idn = NULL, **medn = NULL;
 	char *set_dump = NULL, *cset_dump = NULL;
 	char rules_version[17], started[32] = "", finished[32] = "";
+	struct bsc_linkable *linkable = NULL;
 	bsc_status ret = BSC_OK;
 
 	if (rs->rules.n == 0) {
@@ -493,6 +563,13 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	run.sum.severity = bsc_severity_name(run.severity);
 	run.sum.flags = run.flags;
 	run.sum.n_flags = run.n_flags;
+	linkable = bsc_zalloc(MAX_LINKABLE * sizeof(*linkable));
+	run.sum.linkable = linkable;
+	run.sum.n_linkable = find_linkable(&run, linkable);
+	/* Identity and medical tables joined by a shared key are health
+	 * data linked to persons, even if no single record holds both. */
+	if (run.sum.n_linkable)
+		run.sum.severity = bsc_severity_name(BSC_SEV_HEALTH_LINKED);
 	bsc_ruleset_version(rs, rules_version);
 	run.sum.rules_version = rules_version;
 	run.sum.options = ctx->argv;
@@ -529,5 +606,12 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	for (size_t i = 0; i < run.n_flags; i++)
 		free((char *)run.flags[i].loc.header);
 	free(run.flags);
+	for (size_t i = 0; i < run.n_keyed; i++) {
+		free(run.keyed[i].path);
+		free(run.keyed[i].header);
+		bsc_personset_free(run.keyed[i].values);
+	}
+	free(run.keyed);
+	free(linkable);
 	return ret == BSC_FATAL ? BSC_FATAL : BSC_OK;
 }

@@ -84,6 +84,8 @@ struct bsc_fields {
 	size_t n_flags;
 	const char *care[BSC_MAX_CATEGORIES + 1];
 	size_t n_care;
+	struct bsc_personset *keyset; /* values of the key column */
+	const struct slot *keyslot;
 	/* record shapes */
 	struct sig *sig_hash[SIG_BUCKETS];
 	size_t n_sigs;
@@ -157,6 +159,7 @@ bsc_scope_free(struct bsc_fields *f)
 	free(f->flag_slot);
 	free(f->flag_line);
 	free(f->flags);
+	bsc_personset_free(f->keyset);
 	{
 		uint64_t h;
 		bool c;
@@ -277,6 +280,29 @@ mark_slot(struct bsc_fields *f, unsigned id)
 	f->cur_any = true;
 }
 
+/* Keep (hashes of) the first KEYSET_MAX values of the first key column. */
+#define KEYSET_MAX 200000
+
+static void
+add_key_value(struct bsc_fields *f, const struct slot *s, const char *v,
+	      size_t len)
+{
+	char *copy;
+
+	if (f->keyslot && f->keyslot != s)
+		return;
+	if (!f->keyset) {
+		f->keyset = bsc_personset_new(KEYSET_MAX + 1);
+		f->keyslot = s;
+	}
+	if (bsc_personset_size(f->keyset) >= KEYSET_MAX || len > 128)
+		return;
+	copy = bsc_strndup(v, len);
+	bsc_personset_add(f->keyset, bsc_person_hash(f->ctx->person_key,
+						     s->norm, copy));
+	free(copy);
+}
+
 void
 bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		 size_t len)
@@ -306,6 +332,9 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 	}
 	if (s->role)
 		bsc_record_keys_offer(&f->keys, s->role, v, len);
+	if (s->hrule && rs->cats[s->hrule->category].person_key ==
+				BSC_PK_LOCAL_ID)
+		add_key_value(f, s, v, len);
 	bsc_cell_info(v, len, &info);
 	cell_cats = s->hrule ? 1ull << s->hrule->category : 0;
 	for (size_t i = 0; i < rs->value_rules.n; i++) {
@@ -423,6 +452,16 @@ count_person(struct bsc_fields *f)
 		if (ctx->run_contactable)
 			bsc_personset_add(ctx->run_contactable, h);
 	}
+}
+
+struct bsc_personset *
+bsc_scope_take_keyset(struct bsc_fields *f, const char **header)
+{
+	struct bsc_personset *ks = f->keyset;
+
+	*header = f->keyslot ? f->keyslot->norm : NULL;
+	f->keyset = NULL;
+	return ks;
 }
 
 /* ---- records ---------------------------------------------------------- */
@@ -603,6 +642,11 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 
 		if (!s->mode[i] || !s->hits[i] ||
 		    r->evidence == BSC_EV_CONFIRM)
+			continue;
+		/* Shape alone never overrides a header that says something
+		 * else: "P001" in an id_patient column is not a diagnosis. */
+		if (r->evidence == BSC_EV_COLUMN && hcat >= 0 &&
+		    hcat != r->category)
 			continue;
 		share = (double)s->hits[i] / (double)s->tested[i];
 		if (r->evidence == BSC_EV_COLUMN && share < r->min_share)

@@ -29,6 +29,15 @@ void bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
  * stage. Owned by f. */
 struct bsc_finding *bsc_scope_findings(struct bsc_fields *f, size_t *n);
 
+/*
+ * The values of the item's pseudonymous key column (a patient_id header
+ * whatever its subject), as keyed hashes, for "linkable through key"
+ * across items. Returns the set (ownership moves to the caller) and the
+ * column's normalised header in *header (owned by f), or NULL.
+ */
+struct bsc_personset *bsc_scope_take_keyset(struct bsc_fields *f,
+					    const char **header);
+
 /* A note on the counts (approximate, ...) or NULL. Owned by f. */
 const char *bsc_scope_note(const struct bsc_fields *f);
 

@@ -532,6 +532,48 @@ START_TEST(test_e2e_hash_custody)
 }
 END_TEST
 
+/* Two tables, identity and medical, joined by a pseudonymous key. */
+START_TEST(test_e2e_linkable_through_key)
+{
+	const char *dir = bsc_tmpdir();
+	const char *ids = "id_patient;nom;prenom;email\n"
+			  "P001;Dupont;Jean;jean@exemple.fr\n"
+			  "P002;Martin;Luc;luc@exemple.fr\n";
+	const char *dia = "id_patient;diagnostic\nP001;E11.9\nP003;I10\n";
+	const char *other = "id_patient;diagnostic\nQ900;E11.9\n";
+	const char *args[] = {"scan", "--format", "json", dir, NULL};
+	struct result r;
+	char d2[4096];
+
+	bsc_write_file(dir, "identites.csv", ids, strlen(ids));
+	bsc_write_file(dir, "diagnostics.csv", dia, strlen(dia));
+	r = run(NULL, NULL, args);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"key\": \"id_patient\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"shared\": 1"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"severity\": \"health_linked\""));
+	result_free(&r);
+	/* P001 in a key column is not a diagnosis code (P00.1) */
+	{
+		char one[4096];
+		const char *a1[] = {"scan", "--format", "json", one, NULL};
+
+		snprintf(one, sizeof(one), "%s/identites.csv", dir);
+		r = run(NULL, NULL, a1);
+		ck_assert_ptr_nonnull(strstr(r.out, "\"medical\": [\n      ]"));
+		ck_assert_ptr_nonnull(strstr(r.out, "\"verdict\": \"identity\""));
+		result_free(&r);
+	}
+	/* no shared value: not linkable */
+	snprintf(d2, sizeof(d2), "%s", bsc_tmpdir());
+	bsc_write_file(d2, "identites.csv", ids, strlen(ids));
+	bsc_write_file(d2, "diagnostics.csv", other, strlen(other));
+	args[3] = d2;
+	r = run(NULL, NULL, args);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"linkable\": [\n    ]"));
+	result_free(&r);
+}
+END_TEST
+
 static Suite *
 suite_e2e(void)
 {
@@ -550,6 +592,7 @@ suite_e2e(void)
 	tcase_add_test(tc, test_e2e_baseline_round_trip);
 	tcase_add_test(tc, test_e2e_several_outputs);
 	tcase_add_test(tc, test_e2e_hash_custody);
+	tcase_add_test(tc, test_e2e_linkable_through_key);
 	suite_add_tcase(s, tc);
 	return s;
 }
