@@ -38,6 +38,7 @@ enum opt_id {
 	OPT_MAX_COLUMNS,
 	OPT_MAX_FIELD,
 	OPT_MAX_FILE_SIZE,
+	OPT_MAX_PERSONS,
 	OPT_MAX_RECORD,
 	OPT_MIN_CONF,
 	OPT_NO_COLOR,
@@ -95,6 +96,9 @@ static const struct opt opts[] = {
 	{"max-file-size", 0, "SIZE", OPT_MAX_FILE_SIZE,
 	 "bytes read per item; the rest is reported as not scanned "
 	 "(default 16G)"},
+	{"max-persons-exact", 0, "N", OPT_MAX_PERSONS,
+	 "persons counted exactly per set before an estimate (HyperLogLog, "
+	 "about 1% error) takes over (default 1000000)"},
 	{"max-record", 0, "SIZE", OPT_MAX_RECORD,
 	 "longest CSV row (default 16M)"},
 	{"min-confidence", 0, "LEVEL", OPT_MIN_CONF,
@@ -308,6 +312,12 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		break;
 	case OPT_MAX_FILE_SIZE:
 		return set_size(err, o->lname, v, &cli->limits.max_file_size);
+	case OPT_MAX_PERSONS:
+		rc = set_size(err, o->lname, v, &x);
+		if (rc)
+			return rc;
+		cli->limits.max_persons_exact = (size_t)x;
+		break;
 	case OPT_MAX_RECORD:
 		rc = set_size(err, o->lname, v, &x);
 		if (rc)

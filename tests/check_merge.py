@@ -65,6 +65,24 @@ def main():
                 errors.append(f"{n} shards: flags differ")
             if r.returncode != 2:  # the bad-* fixtures are incomplete
                 errors.append(f"merge exit code {r.returncode}, want 2")
+        # Past the exact budget, the count is an estimate within 2%.
+        big = os.path.join(tmp, "big.csv")
+        with open(big, "w") as f:
+            f.write("email;diagnostic\n")
+            for i in range(6000):
+                f.write(f"p{i}@exemple.fr;E11.9\n")
+                if i % 4 == 0:
+                    f.write(f"p{i}@exemple.fr;I10\n")  # the same person again
+        r = run(binary, ["scan", "--format", "json", "-q", "--max-persons-exact", "1000", big],
+                fixtures)
+        p = json.loads(r.stdout)["summary"]["persons"]
+        if not p["approximate"] or not p["error"] or abs(p["count"] - 6000) > 120:
+            errors.append(f"approximate path: {p['count']} persons, approximate "
+                          f"{p['approximate']}, error {p['error']} (want ~6000 within 2%)")
+        r = run(binary, ["scan", "--format", "json", "-q", big], fixtures)
+        p = json.loads(r.stdout)["summary"]["persons"]
+        if p["approximate"] or p["count"] != 6000:
+            errors.append(f"exact path: {p['count']} persons (want exactly 6000)")
         # Without a shared key the shards cannot be deduplicated.
         a = os.path.join(tmp, "a.json")
         b = os.path.join(tmp, "b.json")

@@ -122,7 +122,7 @@ START_TEST(test_cli_help_and_man_cover_options)
 		"allow-incomplete", "baseline", "color", "fail-on",
 		"fail-on-severity", "follow-symlinks", "format", "help",
 		"max-columns", "no-policy", "policy", "hash", "lang",
-		"person-key-file", "shard",
+		"person-key-file", "shard", "max-persons-exact",
 		"max-field", "max-file-size", "max-record", "min-confidence",
 		"no-color", "no-progress", "output", "progress", "quiet",
 		"reader", "rules", "show-values", "version", NULL};
