@@ -80,6 +80,28 @@ pad(struct text_sink *ts, const char *s, size_t width)
 		out(ts, " ");
 }
 
+static void
+persons_line(struct text_sink *ts, const struct bsc_persons *p)
+{
+	static const char *const keys[] = {"NIR/INS", "patient id",
+					   "name+birth date", "contact"};
+	bool first = true;
+
+	out(ts, "  persons:  %s%" PRIu64 " distinct, %" PRIu64 " contactable",
+	    p->approximate ? "~" : "", p->count, p->contactable);
+	for (int k = 0; k < 4; k++) {
+		if (!p->by_key[k])
+			continue;
+		out(ts, "%s%s %" PRIu64, first ? " (records keyed by " : ", ",
+		    keys[k], p->by_key[k]);
+		first = false;
+	}
+	out(ts, "%s", first ? "" : ")");
+	if (p->without_key)
+		out(ts, "; %" PRIu64 " record(s) without a key", p->without_key);
+	out(ts, "\n");
+}
+
 static const char *
 evidence_name(unsigned ev)
 {
@@ -152,6 +174,26 @@ text_item(void *data, const struct bsc_item_report *r)
 	    bsc_verdict_text(v), RESET(ts));
 	out(ts, "  severity: %s; %zu finding(s) break the policy\n",
 	    r->severity ? r->severity : "none", r->violations);
+	if (r->persons.count || r->persons.without_key < r->records)
+		persons_line(ts, &r->persons);
+	for (size_t i = 0; i < r->n_flags; i++) {
+		const struct bsc_flag *f = &r->flags[i];
+
+		out(ts, "  flag:     %s: %s (%" PRIu64 " value(s)", f->flag,
+		    f->reason, f->count);
+		if (f->loc.column)
+			out(ts, ", col %u", f->loc.column);
+		if (f->loc.header)
+			out(ts, " '%s'", f->loc.header);
+		out(ts, ")\n");
+	}
+	if (r->n_care_context && r->n_identity) {
+		out(ts, "  context:  identity data from a care context (");
+		for (size_t i = 0; i < r->n_care_context; i++)
+			out(ts, "%s%s", i ? ", " : "", r->care_context[i]);
+		out(ts, "): may qualify as health data, to be assessed by the "
+			"DPO\n");
+	}
 	if (r->status == BSC_ITEM_PARTIAL)
 		out(ts, "  %snot fully scanned: %s%s\n", YELLOW(ts),
 		    r->reason ? r->reason : "", RESET(ts));
@@ -181,6 +223,7 @@ text_end(void *data, const struct bsc_run_summary *s)
 	    s->records, s->records_identity, s->records_medical,
 	    s->records_linked);
 	out(ts, "  verdict:  %s\n", bsc_verdict_text(v));
+	persons_line(ts, &s->persons);
 	out(ts, "  severity: %s; %" PRIu64 " finding(s) break the policy\n",
 	    s->severity ? s->severity : "none", s->violations);
 	for (size_t i = 0; i < s->n_linkable; i++)
