@@ -61,7 +61,8 @@ enum bsc_subject {
 	BSC_SUBJECT_UNKNOWN = 0,
 	BSC_SUBJECT_PATIENT,
 	BSC_SUBJECT_PROFESSIONAL,
-	BSC_SUBJECT_RELATED
+	BSC_SUBJECT_RELATED,
+	BSC_SUBJECT_ORGANIZATION /* not a person: never counted as personal */
 };
 
 /* Evidence bits of a finding. */
@@ -267,6 +268,13 @@ bsc_status bsc_scan(struct bsc_ctx *ctx, const char *const *paths,
  * next call on ctx.
  */
 const char *bsc_ctx_error(const struct bsc_ctx *ctx);
+
+/*
+ * Does a finding count (in the identity/medical lists, verdicts, record
+ * linkage, exit codes and policies)? Medium or high confidence, and about
+ * a person, not an organisation.
+ */
+bool bsc_finding_counted(const struct bsc_finding *f);
 
 /* Names for enums, as used in reports ("partial", "high", ...). Static. */
 const char *bsc_item_status_name(enum bsc_item_status status);

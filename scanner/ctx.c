@@ -209,11 +209,19 @@ const char *
 bsc_subject_name(enum bsc_subject subject)
 {
 	static const char *const names[] = {"unknown", "patient",
-					    "professional", "related"};
+					    "professional", "related",
+					    "organization"};
 
 	if ((unsigned)subject < BSC_ARRAY_SIZE(names))
 		return names[subject];
 	return "unknown";
+}
+
+bool
+bsc_finding_counted(const struct bsc_finding *f)
+{
+	return f->confidence >= BSC_CONF_MEDIUM &&
+	       f->subject != BSC_SUBJECT_ORGANIZATION;
 }
 
 const char *

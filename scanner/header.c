@@ -180,9 +180,29 @@ rule_strength(const struct bsc_rule *r, const char *norm)
 	return best;
 }
 
+/* Does the item path allow rule r? */
+static bool
+file_ok(const struct bsc_rule *r, const char *file)
+{
+	if (r->file_tokens.n &&
+	    (!file || !bsc_header_any_token(file, &r->file_tokens)))
+		return false;
+	if (r->not_file_tokens.n && file &&
+	    bsc_header_any_token(file, &r->not_file_tokens))
+		return false;
+	return true;
+}
+
 const struct bsc_rule *
 bsc_header_classify(const struct bsc_ruleset *rs, const char *norm,
 		    int *strength)
+{
+	return bsc_header_classify_in(rs, norm, NULL, strength);
+}
+
+const struct bsc_rule *
+bsc_header_classify_in(const struct bsc_ruleset *rs, const char *norm,
+		       const char *file, int *strength)
 {
 	const struct bsc_rule *best = NULL;
 	int best_s = 0;
@@ -195,7 +215,7 @@ bsc_header_classify(const struct bsc_ruleset *rs, const char *norm,
 		const struct bsc_rule *r = rs->header_rules.v[i];
 		int s = rule_strength(r, norm);
 
-		if (s == 0)
+		if (s == 0 || !file_ok(r, file))
 			continue;
 		if (!best || s > best_s ||
 		    (s == best_s && r->priority > best->priority)) {
@@ -211,11 +231,18 @@ bsc_header_classify(const struct bsc_ruleset *rs, const char *norm,
 enum bsc_subject
 bsc_header_subject(const struct bsc_ruleset *rs, const char *norm)
 {
+	return bsc_header_subject_in(rs, norm, NULL);
+}
+
+enum bsc_subject
+bsc_header_subject_in(const struct bsc_ruleset *rs, const char *norm,
+		      const char *file)
+{
 	/* Professionals and relatives first: "medecin_patient" is about a
 	 * doctor. */
 	static const enum bsc_subject order[] = {
 		BSC_SUBJECT_PROFESSIONAL, BSC_SUBJECT_RELATED,
-		BSC_SUBJECT_PATIENT};
+		BSC_SUBJECT_PATIENT, BSC_SUBJECT_ORGANIZATION};
 
 	if (!norm || !*norm)
 		return BSC_SUBJECT_UNKNOWN;
@@ -223,7 +250,7 @@ bsc_header_subject(const struct bsc_ruleset *rs, const char *norm)
 		for (size_t i = 0; i < rs->subject_rules.n; i++) {
 			const struct bsc_rule *r = rs->subject_rules.v[i];
 
-			if (r->subject != order[k])
+			if (r->subject != order[k] || !file_ok(r, file))
 				continue;
 			if (rule_strength(r, norm) > 0)
 				return r->subject;

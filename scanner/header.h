@@ -29,6 +29,17 @@ bool bsc_header_has_token(const char *norm, const char *tok);
  */
 const struct bsc_rule *bsc_header_classify(const struct bsc_ruleset *rs,
 					   const char *norm, int *strength);
+/*
+ * The same, for a column of the item whose normalised path is file:
+ * rules with file_tokens need one of them in it, rules with
+ * not_file_tokens are vetoed by any of them. file may be NULL.
+ */
+const struct bsc_rule *bsc_header_classify_in(const struct bsc_ruleset *rs,
+					      const char *norm,
+					      const char *file, int *strength);
+/* Whose data, as bsc_header_subject, knowing the item path. */
+enum bsc_subject bsc_header_subject_in(const struct bsc_ruleset *rs,
+				       const char *norm, const char *file);
 
 /* Whose data a column with this normalised name holds (subject rules). */
 enum bsc_subject bsc_header_subject(const struct bsc_ruleset *rs,

@@ -187,9 +187,9 @@ static int
 subject_from(const char *s)
 {
 	static const char *const n[] = {"unknown", "patient", "professional",
-					"related"};
+					"related", "organization"};
 
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		if (!strcmp(s, n[i]))
 			return i;
 	return -2;
@@ -210,7 +210,8 @@ parse_entry(struct bsc_ctx *ctx, const char *text, struct entry *e,
 		if (e->subject < -1) {
 			snprintf(why, whylen,
 				 "unknown subject '%s' (use patient, "
-				 "professional, related or unknown)",
+				 "professional, related, organization or "
+				 "unknown)",
 				 colon + 1);
 			return false;
 		}
@@ -584,7 +585,7 @@ bsc_policy_apply(const struct bsc_policy *p, struct bsc_ctx *ctx,
 
 		f->violation = false;
 		f->suppressed = NULL;
-		if (f->confidence < BSC_CONF_MEDIUM ||
+		if (!bsc_finding_counted(f) ||
 		    (int)f->confidence < ctx->min_confidence)
 			continue; /* listed, never counted */
 		for (size_t k = 0; p && k < p->n_ignores; k++) {

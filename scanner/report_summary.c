@@ -94,7 +94,7 @@ sum_item(void *data, const struct bsc_item_report *r)
 					  bsc_item_status_name(r->status),
 					  r->reason ? r->reason : ""));
 	for (size_t i = 0; i < r->n_findings; i++)
-		if (r->findings[i].confidence >= BSC_CONF_MEDIUM)
+		if (bsc_finding_counted(&r->findings[i]))
 			ss->subjects[r->findings[i].subject & 3] = true;
 	for (size_t i = 0; i < r->n_care_context; i++) {
 		bool have = false;

@@ -57,6 +57,9 @@ rule_free(struct bsc_rule *r)
 	strlist_free(&r->headers);
 	strlist_free(&r->tokens);
 	strlist_free(&r->not_tokens);
+	strlist_free(&r->file_tokens);
+	strlist_free(&r->not_file_tokens);
+	free(r->note);
 	strlist_free(&r->examples);
 	strlist_free(&r->not_examples);
 	free(r->flag);
@@ -344,12 +347,14 @@ parse_subject(struct loader *L, yaml_node_t *v, enum bsc_subject *out)
 		*out = BSC_SUBJECT_PROFESSIONAL;
 	else if (s && !strcmp(s, "related"))
 		*out = BSC_SUBJECT_RELATED;
+	else if (s && !strcmp(s, "organization"))
+		*out = BSC_SUBJECT_ORGANIZATION;
 	else if (s && !strcmp(s, "unknown"))
 		*out = BSC_SUBJECT_UNKNOWN;
 	else
 		return lerr(L, v,
-			    "subject must be patient, professional, related "
-			    "or unknown");
+			    "subject must be patient, professional, related, "
+			    "organization or unknown");
 	return BSC_OK;
 }
 
@@ -450,6 +455,10 @@ load_rule(struct loader *L, yaml_node_t *m)
 			st = get_list(L, v, k, true, &r->tokens);
 		else if (!strcmp(k, "not_tokens"))
 			st = get_list(L, v, k, true, &r->not_tokens);
+		else if (!strcmp(k, "file_tokens"))
+			st = get_list(L, v, k, true, &r->file_tokens);
+		else if (!strcmp(k, "not_file_tokens"))
+			st = get_list(L, v, k, true, &r->not_file_tokens);
 		else if (!strcmp(k, "priority")) {
 			st = get_number(L, v, k, -1000, 1000, &d);
 			r->priority = (int)d;
@@ -479,7 +488,9 @@ load_rule(struct loader *L, yaml_node_t *m)
 					r->on_mask |= 1ull << c;
 			}
 			strlist_free(&on);
-		} else if (!strcmp(k, "description") || !strcmp(k, "note"))
+		} else if (!strcmp(k, "note"))
+			st = get_string(L, v, k, &r->note);
+		else if (!strcmp(k, "description"))
 			st = BSC_OK; /* documentation only */
 		else
 			st = lerr(L, kn, "unknown rule key '%s'", k);

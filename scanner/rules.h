@@ -80,6 +80,9 @@ struct bsc_rule {
 	struct bsc_strlist headers;
 	struct bsc_strlist tokens;
 	struct bsc_strlist not_tokens;
+	struct bsc_strlist file_tokens;     /* the item path must hold one */
+	struct bsc_strlist not_file_tokens; /* the item path must hold none */
+	char *note;        /* shown with findings the rule decides */
 	int priority;
 	/* self-test */
 	struct bsc_strlist examples;
@@ -133,6 +136,15 @@ int bsc_ruleset_category(const struct bsc_ruleset *rs, const char *name);
  * static string, or NULL if none exists.
  */
 const char *bsc_default_patterns_dir(void);
+
+/*
+ * Does example ex hold for rule r, through the scanner's own detectors?
+ * Value and flag examples are cell texts; header and subject examples are
+ * header texts, optionally "path::header" to give the item path that
+ * rules with file_tokens look at.
+ */
+bool bsc_rule_example_holds(struct bsc_ctx *ctx, const struct bsc_rule *r,
+			    const char *ex);
 
 /*
  * Run every rule's examples and not_examples. Each failure is written to

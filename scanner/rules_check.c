@@ -19,30 +19,44 @@ fail(struct bsc_ctx *ctx, const struct bsc_rule *r, const char *what,
 		   what, ex, detail);
 }
 
-static bool
-value_hit(struct bsc_ctx *ctx, const struct bsc_rule *r, const char *ex)
+/*
+ * Split a header example "path::header" (file context for rules with
+ * file_tokens) into its normalised parts. *file is NULL without "::".
+ */
+static void
+split_example(const char *ex, char **file, char **norm)
 {
-	return bsc_detect_value(ctx, r, ex, strlen(ex), NULL, NULL, NULL);
+	const char *sep = strstr(ex, "::");
+
+	*file = sep ? bsc_header_normalise(ex, (size_t)(sep - ex)) : NULL;
+	if (sep)
+		ex = sep + 2;
+	*norm = bsc_header_normalise(ex, strlen(ex));
 }
 
-static int
-header_cat(const struct bsc_ruleset *rs, const char *ex)
+bool
+bsc_rule_example_holds(struct bsc_ctx *ctx, const struct bsc_rule *r,
+		       const char *ex)
 {
-	char *norm = bsc_header_normalise(ex, strlen(ex));
-	const struct bsc_rule *h = bsc_header_classify(rs, norm, NULL);
+	const struct bsc_ruleset *rs = bsc_ctx_rules(ctx);
+	char *file, *norm;
+	bool ok;
 
+	if (r->kind == BSC_RULE_VALUE || r->kind == BSC_RULE_FLAG)
+		return bsc_detect_value(ctx, r, ex, strlen(ex), NULL, NULL,
+					NULL);
+	split_example(ex, &file, &norm);
+	if (r->kind == BSC_RULE_HEADER) {
+		const struct bsc_rule *h =
+			bsc_header_classify_in(rs, norm, file, NULL);
+
+		ok = h && h->category == r->category;
+	} else {
+		ok = bsc_header_subject_in(rs, norm, file) == r->subject;
+	}
+	free(file);
 	free(norm);
-	return h ? h->category : -1;
-}
-
-static enum bsc_subject
-header_subject(const struct bsc_ruleset *rs, const char *ex)
-{
-	char *norm = bsc_header_normalise(ex, strlen(ex));
-	enum bsc_subject s = bsc_header_subject(rs, norm);
-
-	free(norm);
-	return s;
+	return ok;
 }
 
 size_t
@@ -59,13 +73,7 @@ bsc_ruleset_selftest(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 			bool ok;
 
 			n++;
-			if (r->kind == BSC_RULE_VALUE ||
-			    r->kind == BSC_RULE_FLAG)
-				ok = value_hit(ctx, r, ex);
-			else if (r->kind == BSC_RULE_HEADER)
-				ok = header_cat(rs, ex) == r->category;
-			else
-				ok = header_subject(rs, ex) == r->subject;
+			ok = bsc_rule_example_holds(ctx, r, ex);
 			if (!ok) {
 				failures++;
 				fail(ctx, r, "example", ex,
@@ -80,13 +88,7 @@ bsc_ruleset_selftest(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 			bool bad;
 
 			n++;
-			if (r->kind == BSC_RULE_VALUE ||
-			    r->kind == BSC_RULE_FLAG)
-				bad = value_hit(ctx, r, ex);
-			else if (r->kind == BSC_RULE_HEADER)
-				bad = header_cat(rs, ex) == r->category;
-			else
-				bad = header_subject(rs, ex) == r->subject;
+			bad = bsc_rule_example_holds(ctx, r, ex);
 			if (bad) {
 				failures++;
 				fail(ctx, r, "not_example", ex,

@@ -323,7 +323,7 @@ scan_item(struct run *run, struct bsc_item *it)
 		ret = finish(run, it, &rep, 0);
 		goto out;
 	}
-	fields = bsc_scope_new(ctx);
+	fields = bsc_scope_new(ctx, it->path);
 	rd.ctx = ctx;
 	rd.item = it;
 	rd.fields = fields;

@@ -84,6 +84,7 @@ struct bsc_fields {
 	size_t n_flags;
 	const char *care[BSC_MAX_CATEGORIES + 1];
 	size_t n_care;
+	char *file;                /* normalised item path, or NULL */
 	struct bsc_personset *keyset; /* values of the key column */
 	const struct slot *keyslot;
 	/* record shapes */
@@ -100,10 +101,11 @@ struct bsc_fields {
 };
 
 struct bsc_fields *
-bsc_scope_new(struct bsc_ctx *ctx)
+bsc_scope_new(struct bsc_ctx *ctx, const char *path)
 {
 	struct bsc_fields *f = bsc_zalloc(sizeof(*f));
 
+	f->file = path ? bsc_header_normalise(path, strlen(path)) : NULL;
 	f->ctx = ctx;
 	f->rs = bsc_ctx_rules(ctx);
 	f->flag_hits = bsc_zalloc((f->rs->flag_rules.n + 1) * sizeof(uint64_t));
@@ -159,6 +161,7 @@ bsc_scope_free(struct bsc_fields *f)
 	free(f->flag_slot);
 	free(f->flag_line);
 	free(f->flags);
+	free(f->file);
 	bsc_personset_free(f->keyset);
 	{
 		uint64_t h;
@@ -185,8 +188,8 @@ slot_create(struct bsc_fields *f, const char *name, unsigned column)
 	s->norm = name ? bsc_header_normalise(name, strlen(name))
 		       : bsc_strdup("");
 	s->column = column;
-	s->hrule = bsc_header_classify(rs, s->norm, &s->hstrength);
-	s->subject = bsc_header_subject(rs, s->norm);
+	s->hrule = bsc_header_classify_in(rs, s->norm, f->file, &s->hstrength);
+	s->subject = bsc_header_subject_in(rs, s->norm, f->file);
 	/* Values of professionals and relatives never key a patient. */
 	if (s->hrule && s->subject != BSC_SUBJECT_PROFESSIONAL &&
 	    s->subject != BSC_SUBJECT_RELATED)
@@ -364,6 +367,8 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 			enum bsc_subject eff = s->subject ? s->subject
 							  : f->subject_default;
 
+			if (eff == BSC_SUBJECT_ORGANIZATION)
+				continue;
 			f->cur_vmask |= 1ull << r->category;
 			if (eff != BSC_SUBJECT_PROFESSIONAL &&
 			    eff != BSC_SUBJECT_RELATED)
@@ -389,31 +394,48 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 /*
  * File-level subject, decided once the first record has created the
  * columns: a table of professionals (a professional id, nothing about
- * patients) describes professionals in its unlabelled columns too.
+ * patients) describes professionals in its unlabelled columns too; a
+ * table of organisations (mostly organisation columns, no first names,
+ * birth dates or patient data) holds no personal data in them.
  */
 static void
 decide_subject(struct bsc_fields *f)
 {
 	const struct bsc_ruleset *rs = f->rs;
-	bool pro = false, patient = false;
+	bool patient = false, person = false;
+	unsigned pro = 0, org = 0, care = 0;
 
 	f->subject_decided = true;
 	for (size_t i = 0; i < f->slots.n; i++) {
 		const struct slot *s = f->slots.v[i];
 		int cat = s->hrule ? s->hrule->category : -1;
+		int pk = cat >= 0 ? rs->cats[cat].person_key : BSC_PK_NONE;
 
 		if (s->subject == BSC_SUBJECT_PROFESSIONAL ||
 		    (s->hrule && s->hrule->subject == BSC_SUBJECT_PROFESSIONAL))
-			pro = true;
-		if (s->subject == BSC_SUBJECT_PATIENT ||
-		    (cat >= 0 && (rs->cats[cat].cls == BSC_CLASS_MEDICAL ||
-				  rs->cats[cat].person_key == BSC_PK_NIR ||
-				  rs->cats[cat].person_key == BSC_PK_LOCAL_ID)))
+			pro++;
+		if (s->subject == BSC_SUBJECT_ORGANIZATION)
+			org++;
+		if (pk == BSC_PK_NIR || pk == BSC_PK_LOCAL_ID)
 			patient = true;
+		if (s->subject == BSC_SUBJECT_PATIENT ||
+		    (cat >= 0 && rs->cats[cat].cls == BSC_CLASS_MEDICAL))
+			care++;
+		/* What organisations do not have. */
+		if (s->subject != BSC_SUBJECT_ORGANIZATION &&
+		    (pk == BSC_PK_FIRST_NAME || pk == BSC_PK_BIRTH_DATE))
+			person = true;
 	}
-	if (!pro || patient)
+	if (org > pro && org > care && !patient && !person) {
+		/* A table of organisations: addresses and phones there are
+		 * not personal data. */
+		f->subject_default = BSC_SUBJECT_ORGANIZATION;
+		f->cur_vmask = 0;
+	} else if (pro > org && !patient && !care) {
+		f->subject_default = BSC_SUBJECT_PROFESSIONAL;
+	} else {
 		return;
-	f->subject_default = BSC_SUBJECT_PROFESSIONAL;
+	}
 	for (size_t i = 0; i < f->slots.n; i++) {
 		struct slot *s = f->slots.v[i];
 
@@ -624,7 +646,7 @@ push_finding(struct bsc_fields *f, const struct slot *s, int cat,
 	x->evidence = a->evidence;
 	x->subject = subj;
 	x->sample = a->sample ? a->sample : "";
-	x->note = a->note;
+	x->note = a->note ? a->note : a->rule ? a->rule->note : NULL;
 }
 
 static void
@@ -696,7 +718,7 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 		push_finding(f, s, c, a);
 		/* Whole-column categories count for every non-empty cell;
 		 * standalone hits are counted per record already. */
-		if (a->conf >= BSC_CONF_MEDIUM &&
+		if (bsc_finding_counted(&f->findings[f->n_findings - 1]) &&
 		    ((a->evidence & BSC_EVIDENCE_HEADER) ||
 		     (a->rule && a->rule->evidence == BSC_EV_COLUMN)))
 			s->catmask |= 1ull << c;
@@ -719,7 +741,7 @@ care_context(struct bsc_fields *f, struct bsc_item_report *rep)
 		const struct bsc_finding *x = &f->findings[i];
 		int c = bsc_ruleset_category(f->rs, x->category);
 
-		if (x->confidence < BSC_CONF_MEDIUM ||
+		if (!bsc_finding_counted(x) ||
 		    x->subject == BSC_SUBJECT_PROFESSIONAL)
 			continue;
 		if (x->subject == BSC_SUBJECT_PATIENT)
@@ -785,7 +807,7 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 	for (size_t i = 0; i < f->n_findings; i++) {
 		const struct bsc_finding *x = &f->findings[i];
 
-		if (x->confidence >= BSC_CONF_MEDIUM)
+		if (bsc_finding_counted(x))
 			mask |= 1ull << bsc_ruleset_category(rs, x->category);
 	}
 	rep->records_identity = rep->records_medical = 0;

@@ -12,8 +12,12 @@
 #include "ctx.h"
 #include "fields.h"
 
-/* A new, empty scope for one item. Free with bsc_scope_free. */
-struct bsc_fields *bsc_scope_new(struct bsc_ctx *ctx);
+/*
+ * A new, empty scope for one item at path (its file and directory names
+ * are context for header rules with file_tokens). Free with
+ * bsc_scope_free.
+ */
+struct bsc_fields *bsc_scope_new(struct bsc_ctx *ctx, const char *path);
 void bsc_scope_free(struct bsc_fields *f);
 
 /*
