@@ -13,6 +13,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "header.h"
 #include "validate.h"
 
 /* Candidate matches tried per cell before giving up (hostile cells). */
@@ -68,6 +69,43 @@ keywords_ok(const struct bsc_rule *r, const char *s, size_t len)
 	return false;
 }
 
+static int
+cmp_key(const void *key, const void *elem)
+{
+	return strcmp(key, *(char *const *)elem);
+}
+
+/*
+ * Is the match a dictionary word, or made only of dictionary words
+ * ("Jean-Pierre", "Le Gall" as "le gall" when listed whole)?
+ */
+static bool
+in_dictionary(const struct bsc_rule *r, const char *s, size_t len)
+{
+	char *norm = bsc_header_normalise(s, len);
+	char whole[128];
+	size_t w = 0;
+	bool ok = true, any = false;
+
+	for (const char *p = norm; *p && w + 1 < sizeof(whole); p++)
+		if (*p != '_')
+			whole[w++] = *p;
+	whole[w] = '\0';
+	if (w && bsearch(whole, r->dict.v, r->dict.n, sizeof(char *),
+			 cmp_key)) {
+		free(norm);
+		return true;
+	}
+	for (char *save = NULL, *t = strtok_r(norm, "_", &save); t;
+	     t = strtok_r(NULL, "_", &save)) {
+		any = true;
+		if (!bsearch(t, r->dict.v, r->dict.n, sizeof(char *), cmp_key))
+			ok = false;
+	}
+	free(norm);
+	return any && ok;
+}
+
 bool
 bsc_detect_value(struct bsc_ctx *ctx, const struct bsc_rule *r,
 		 const char *s, size_t len, const struct bsc_cell_info *info,
@@ -100,8 +138,11 @@ bsc_detect_value(struct bsc_ctx *ctx, const struct bsc_rule *r,
 		ov = pcre2_get_ovector_pointer(ctx->match_data);
 		if (ov[1] < ov[0])
 			return false; /* \K games: refuse */
-		if (r->validator < 0 ||
-		    bsc_validator_run(r->validator, s + ov[0], ov[1] - ov[0])) {
+		if ((r->validator < 0 ||
+		     bsc_validator_run(r->validator, s + ov[0],
+				       ov[1] - ov[0])) &&
+		    (r->dict.n == 0 ||
+		     in_dictionary(r, s + ov[0], ov[1] - ov[0]))) {
 			if (off)
 				*off = ov[0];
 			if (mlen)

@@ -193,6 +193,12 @@ file_ok(const struct bsc_rule *r, const char *file)
 	return true;
 }
 
+bool
+bsc_rule_file_ok(const struct bsc_rule *r, const char *file)
+{
+	return file_ok(r, file);
+}
+
 const struct bsc_rule *
 bsc_header_classify(const struct bsc_ruleset *rs, const char *norm,
 		    int *strength)

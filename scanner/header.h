@@ -37,6 +37,9 @@ const struct bsc_rule *bsc_header_classify(const struct bsc_ruleset *rs,
 const struct bsc_rule *bsc_header_classify_in(const struct bsc_ruleset *rs,
 					      const char *norm,
 					      const char *file, int *strength);
+/* Does the item path (normalised, may be NULL) allow rule r? */
+bool bsc_rule_file_ok(const struct bsc_rule *r, const char *file);
+
 /* Whose data, as bsc_header_subject, knowing the item path. */
 enum bsc_subject bsc_header_subject_in(const struct bsc_ruleset *rs,
 				       const char *norm, const char *file);

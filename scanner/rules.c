@@ -59,6 +59,7 @@ rule_free(struct bsc_rule *r)
 	strlist_free(&r->not_tokens);
 	strlist_free(&r->file_tokens);
 	strlist_free(&r->not_file_tokens);
+	strlist_free(&r->dict);
 	free(r->note);
 	strlist_free(&r->examples);
 	strlist_free(&r->not_examples);
@@ -176,6 +177,69 @@ get_list(struct loader *L, yaml_node_t *v, const char *key, bool normalise,
 	return bsc_yaml_strings(&L->y, v, key,
 				normalise ? normalise_entry : NULL, &out->v,
 				&out->n);
+}
+
+static int
+cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Fold a word as dictionaries store it: header normalisation without
+ * separators ("Jean-Pierre" -> "jeanpierre"). New string. */
+static char *
+dict_key(const char *s, size_t len)
+{
+	char *k = bsc_header_normalise(s, len);
+	char *w = k;
+
+	for (const char *r = k; *r; r++)
+		if (*r != '_')
+			*w++ = *r;
+	*w = '\0';
+	return k;
+}
+
+/* A word list next to the rule file: one entry per line, '#' comments. */
+static bsc_status
+load_dictionary(struct loader *L, yaml_node_t *v, struct bsc_rule *r)
+{
+	const char *name = scalar(v);
+	const char *slash = strrchr(L->file, '/');
+	char *path;
+	FILE *f;
+	char line[256];
+	size_t n = 0;
+
+	if (!name || !*name || strchr(name, '/'))
+		return lerr(L, v, "'dictionary' must be a file name next to the "
+				  "rule file");
+	path = slash ? bsc_asprintf("%.*s/%s", (int)(slash - L->file),
+				    L->file, name)
+		     : bsc_strdup(name);
+	f = fopen(path, "r");
+	if (!f) {
+		bsc_status st = lerr(L, v, "dictionary %s: %s", path,
+				     strerror(errno));
+
+		free(path);
+		return st;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		size_t len = strcspn(line, "\r\n");
+
+		if (len == 0 || line[0] == '#')
+			continue;
+		r->dict.v = bsc_reallocarray(r->dict.v, n + 1, sizeof(char *));
+		r->dict.v[n++] = dict_key(line, len);
+	}
+	fclose(f);
+	free(path);
+	r->dict.n = n;
+	qsort(r->dict.v, n, sizeof(char *), cmp_strp);
+	if (n == 0)
+		return lerr(L, v, "dictionary '%s' is empty", name);
+	return BSC_OK;
 }
 
 static bool
@@ -490,6 +554,8 @@ load_rule(struct loader *L, yaml_node_t *m)
 			strlist_free(&on);
 		} else if (!strcmp(k, "note"))
 			st = get_string(L, v, k, &r->note);
+		else if (!strcmp(k, "dictionary"))
+			st = load_dictionary(L, v, r);
 		else if (!strcmp(k, "description"))
 			st = BSC_OK; /* documentation only */
 		else

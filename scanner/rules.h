@@ -83,6 +83,8 @@ struct bsc_rule {
 	struct bsc_strlist file_tokens;     /* the item path must hold one */
 	struct bsc_strlist not_file_tokens; /* the item path must hold none */
 	char *note;        /* shown with findings the rule decides */
+	struct bsc_strlist dict; /* value rules: sorted normalised words a
+				  * match must be (or be made of) */
 	int priority;
 	/* self-test */
 	struct bsc_strlist examples;

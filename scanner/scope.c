@@ -204,7 +204,8 @@ slot_create(struct bsc_fields *f, const char *name, unsigned column)
 		bool ctx_hit = r->context.n &&
 			       bsc_header_any_token(s->norm, &r->context);
 
-		if (r->context_required && !ctx_hit)
+		if ((r->context_required && !ctx_hit) ||
+		    !bsc_rule_file_ok(r, f->file))
 			s->mode[i] = 0;
 		else
 			s->mode[i] = ctx_hit ? 2 : 1;
