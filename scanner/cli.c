@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "container.h"
 #include "ctx.h"
 #include "format.h"
 #include "report.h"
@@ -25,16 +26,24 @@ enum opt_id {
 	OPT_FOLLOW,
 	OPT_FORMAT,
 	OPT_HELP,
+	OPT_MAX_ARCHIVE_DEPTH,
 	OPT_MAX_COLUMNS,
 	OPT_MAX_FIELD,
 	OPT_MAX_FILE_SIZE,
+	OPT_MAX_MEMBERS,
+	OPT_MAX_RATIO,
 	OPT_MAX_RECORD,
+	OPT_MAX_SEEK_BUFFER,
+	OPT_MAX_TIME,
+	OPT_MAX_TOTAL_SIZE,
 	OPT_MIN_CONF,
 	OPT_NO_COLOR,
 	OPT_NO_PROGRESS,
 	OPT_OUTPUT,
+	OPT_PASSWORD,
 	OPT_PROGRESS,
 	OPT_QUIET,
+	OPT_RATIO_THRESHOLD,
 	OPT_READER,
 	OPT_RULES,
 	OPT_SHOW_VALUES,
@@ -58,15 +67,28 @@ static const struct opt opts[] = {
 	{"format", 'f', "FMT", OPT_FORMAT,
 	 "report format: text (default) or json"},
 	{"help", 'h', NULL, OPT_HELP, "show this help and exit"},
+	{"max-archive-depth", 0, "N", OPT_MAX_ARCHIVE_DEPTH,
+	 "archive levels opened inside each other, at most 64 (default 8)"},
 	{"max-columns", 0, "N", OPT_MAX_COLUMNS,
 	 "columns scanned per table (default 1024)"},
 	{"max-field", 0, "SIZE", OPT_MAX_FIELD,
 	 "longest field or cell (default 1M)"},
 	{"max-file-size", 0, "SIZE", OPT_MAX_FILE_SIZE,
-	 "bytes read per item; the rest is reported as not scanned "
-	 "(default 16G)"},
+	 "bytes read per item (decompressed, for an archive member); the "
+	 "rest is reported as not scanned (default 16G)"},
+	{"max-members", 0, "N", OPT_MAX_MEMBERS,
+	 "entries listed per archive (default 100000)"},
+	{"max-ratio", 0, "N", OPT_MAX_RATIO,
+	 "compression ratio of an archive member, checked past "
+	 "--ratio-threshold (default 100)"},
 	{"max-record", 0, "SIZE", OPT_MAX_RECORD,
 	 "longest CSV row (default 16M)"},
+	{"max-seek-buffer", 0, "SIZE", OPT_MAX_SEEK_BUFFER,
+	 "memory for a 7z inside an archive or on a pipe (default 64M)"},
+	{"max-time", 0, "TIME", OPT_MAX_TIME,
+	 "time budget per top-level archive, e.g. 90s, 10m (default 10m)"},
+	{"max-total-size", 0, "SIZE", OPT_MAX_TOTAL_SIZE,
+	 "bytes decompressed per top-level input, all levels (default 64G)"},
 	{"min-confidence", 0, "LEVEL", OPT_MIN_CONF,
 	 "drop findings below low, medium or high (default low)"},
 	{"no-color", 0, NULL, OPT_NO_COLOR, "never colour the text report"},
@@ -74,11 +96,16 @@ static const struct opt opts[] = {
 	 "no progress line on stderr"},
 	{"output", 'o', "FILE", OPT_OUTPUT,
 	 "write the report to FILE instead of stdout"},
+	{"password", 0, "PASS", OPT_PASSWORD,
+	 "try PASS on encrypted archive members (repeatable)"},
 	{"progress", 0, NULL, OPT_PROGRESS,
 	 "progress line on stderr (default: when stderr is a terminal)"},
 	{"quiet", 'q', NULL, OPT_QUIET,
 	 "no warnings on stderr; text report lists only items with "
 	 "findings or problems"},
+	{"ratio-threshold", 0, "SIZE", OPT_RATIO_THRESHOLD,
+	 "bytes a member may expand to before --max-ratio applies "
+	 "(default 16M)"},
 	{"reader", 0, "NAME", OPT_READER,
 	 "force a reader (csv, text) instead of sniffing"},
 	{"rules", 0, "FILE", OPT_RULES,
@@ -133,7 +160,11 @@ bsc_cli_help(FILE *out)
 			opts[i].help);
 	}
 	fprintf(out,
-		"\nSIZE takes K, M, G suffixes (powers of 1024).\n"
+		"\nSIZE takes K, M, G suffixes (powers of 1024). TIME is in "
+		"seconds, or\ntakes ms, s, m, h suffixes.\n"
+		"\nArchives and compressed files are recognised by content and "
+		"scanned\nmember by member, never extracted:\n  %s.\n"
+		"rar is recognised but not opened.\n"
 		"\nExit codes:\n"
 		"  0  everything was scanned and no personal or medical data "
 		"was found\n"
@@ -141,7 +172,8 @@ bsc_cli_help(FILE *out)
 		"  2  usage error, or some input could not be scanned "
 		"completely (wins over 1)\n"
 		"\nRules come from the patterns directory ($BSC_PATTERNS "
-		"overrides it).\nSee breachscope(1) and README.md.\n");
+		"overrides it).\nSee breachscope(1) and README.md.\n",
+		bsc_container_names());
 }
 
 static int
@@ -203,6 +235,15 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 	case OPT_HELP:
 		cli->cmd = BSC_CMD_HELP;
 		break;
+	case OPT_MAX_ARCHIVE_DEPTH:
+		rc = set_size(err, o->lname, v, &x);
+		if (rc)
+			return rc;
+		if (x > 64)
+			return usage_error(err,
+					   "--max-archive-depth: at most 64");
+		cli->limits.max_depth = (unsigned)x;
+		break;
 	case OPT_MAX_COLUMNS:
 		rc = set_size(err, o->lname, v, &x);
 		if (rc)
@@ -217,12 +258,29 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		break;
 	case OPT_MAX_FILE_SIZE:
 		return set_size(err, o->lname, v, &cli->limits.max_file_size);
+	case OPT_MAX_MEMBERS:
+		return set_size(err, o->lname, v, &cli->limits.max_members);
+	case OPT_MAX_RATIO:
+		return set_size(err, o->lname, v, &cli->limits.max_ratio);
 	case OPT_MAX_RECORD:
 		rc = set_size(err, o->lname, v, &x);
 		if (rc)
 			return rc;
 		cli->limits.max_record = (size_t)x;
 		break;
+	case OPT_MAX_SEEK_BUFFER:
+		return set_size(err, o->lname, v,
+				&cli->limits.max_seek_buffer);
+	case OPT_MAX_TIME:
+		if (!bsc_parse_duration(v, &x) || x == 0)
+			return usage_error(err,
+					   "--max-time: '%s' is not a duration "
+					   "(use e.g. 90s, 10m, 1h)",
+					   v);
+		cli->limits.max_time_ms = x;
+		break;
+	case OPT_MAX_TOTAL_SIZE:
+		return set_size(err, o->lname, v, &cli->limits.max_total);
 	case OPT_MIN_CONF:
 		if (!strcmp(v, "low"))
 			cli->min_confidence = BSC_CONF_LOW;
@@ -245,9 +303,15 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 	case OPT_OUTPUT:
 		cli->output = v;
 		break;
+	case OPT_PASSWORD:
+		bsc_vec_push(&cli->passwords, (void *)v);
+		break;
 	case OPT_QUIET:
 		cli->quiet = true;
 		break;
+	case OPT_RATIO_THRESHOLD:
+		return set_size(err, o->lname, v,
+				&cli->limits.ratio_threshold);
 	case OPT_READER:
 		if (!bsc_format_find(v))
 			return usage_error(err,
@@ -371,6 +435,7 @@ bsc_cli_release(struct bsc_cli *cli)
 {
 	bsc_vec_release(&cli->rules);
 	bsc_vec_release(&cli->paths);
+	bsc_vec_release(&cli->passwords);
 }
 
 /* ---- commands --------------------------------------------------------- */
@@ -417,6 +482,18 @@ watch_begin(void *data)
 }
 
 static bsc_status
+watch_archive(void *data, const char *path, const char *format,
+	      unsigned depth)
+{
+	struct exit_watch *w = data;
+
+	return w->inner->archive_begin
+		       ? w->inner->archive_begin(w->inner->data, path, format,
+						 depth)
+		       : BSC_OK;
+}
+
+static bsc_status
 watch_item(void *data, const struct bsc_item_report *r)
 {
 	struct exit_watch *w = data;
@@ -442,7 +519,11 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	struct bsc_report_opts ro = {0};
 	struct bsc_sink *sink = NULL;
 	struct exit_watch w = {0};
-	struct bsc_sink watch = {watch_begin, watch_item, watch_end, &w};
+	struct bsc_sink watch = {.run_begin = watch_begin,
+				 .archive_begin = watch_archive,
+				 .item = watch_item,
+				 .run_end = watch_end,
+				 .data = &w};
 	FILE *out = stdout;
 	int rc;
 	bsc_status st;
@@ -592,6 +673,8 @@ bsc_cli_run(struct bsc_cli *cli)
 	ctx->follow_symlinks = cli->follow_symlinks;
 	ctx->min_confidence = cli->min_confidence;
 	ctx->force_reader = cli->reader;
+	for (size_t i = 0; i < cli->passwords.n; i++)
+		bsc_ctx_add_password(ctx, cli->passwords.v[i]);
 	ctx->progress = cli->progress == 1 ||
 			(cli->progress == -1 && isatty(2) && !cli->quiet);
 	switch (cli->cmd) {

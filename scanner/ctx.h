@@ -24,6 +24,7 @@ struct bsc_ctx {
 	bool follow_symlinks; /* follow symlinks out of the scan root */
 	int min_confidence;   /* findings below are dropped (enum) */
 	const char *force_reader; /* reader name, or NULL to sniff */
+	struct bsc_vec passwords; /* char*, owned: tried on encrypted members */
 	bool skip_set;        /* skip_dev/skip_ino name the report file */
 	unsigned long long skip_dev, skip_ino;
 	FILE *err;            /* where messages go (stderr) */

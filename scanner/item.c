@@ -22,6 +22,7 @@ bsc_item_init(struct bsc_item *it, const char *path, bsc_read_fn read,
 	it->read = read;
 	it->src = src;
 	it->max_bytes = max_bytes;
+	it->fd = -1;
 }
 
 void
@@ -150,6 +151,18 @@ bsc_item_read_text(struct bsc_item *it, char *out, size_t cap)
 				it->raw_len += (size_t)r;
 		}
 	}
+}
+
+bool
+bsc_item_drain(struct bsc_item *it)
+{
+	return it->drain ? it->drain(it->src) : true;
+}
+
+const char *
+bsc_item_error(const struct bsc_item *it)
+{
+	return it->error ? it->error(it->src) : NULL;
 }
 
 ssize_t

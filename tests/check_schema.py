@@ -5,7 +5,8 @@ Usage: check_schema.py BREACHSCOPE SCHEMA FIXTURES_DIR
 Scans the fixtures (all of them, bad-* included) and every golden file in
 fixtures/expected/, and checks each document against the schema, plus the
 invariants the schema cannot state (linked <= identity, medical <= records,
-sorted category lists, summary = sum of items).
+sorted category lists, summary = sum of items, an archive's member count =
+the items it holds, which come after it).
 """
 import json
 import os
@@ -30,6 +31,23 @@ def invariants(doc, where):
         cats = {f["category"] for f in it["findings"] if f["confidence"] != "low"}
         if (set(it["identity"]) | set(it["medical"])) - cats:
             errs.append(f"{p}: a listed category has no medium/high finding")
+    seen = set()
+    for it in doc["items"]:
+        c = it["container"]
+        if c is not None:
+            if c not in seen:
+                errs.append(f"{where}: {it['path']}: its archive {c} is not listed before it")
+            if not it["path"].startswith(c + "!"):
+                errs.append(f"{where}: {it['path']}: path does not start with {c}!")
+        if it["members"] is not None:
+            seen.add(it["path"])
+            n = sum(1 for x in doc["items"] if x["container"] == it["path"])
+            if n != it["members"]:
+                errs.append(f"{where}: {it['path']}: members {it['members']} but {n} items inside")
+    if s["archives"] != sum(1 for it in doc["items"] if it["members"] is not None):
+        errs.append(f"{where}: summary.archives != number of archive items")
+    if s["members"] != sum(1 for it in doc["items"] if it["container"] is not None):
+        errs.append(f"{where}: summary.members != number of items inside archives")
     if s["items"] != len(doc["items"]):
         errs.append(f"{where}: summary.items != number of items")
     if sum(s["by_status"].values()) != s["items"]:
