@@ -35,6 +35,8 @@
 #define MAX_NAME 1024
 /* Unreadable entry headers in a row before giving up on an archive. */
 #define MAX_BAD_HEADERS 16
+/* Reopenings of one archive to get past damaged members (see resume). */
+#define MAX_RESUMES 64
 
 enum {
 	C_FILTER = 1u << 0,      /* a compression filter, not a format */
@@ -469,8 +471,9 @@ struct arc {
 	bool src_failed;
 	char src_reason[300];
 	bool raw_format;   /* a single compressed file */
-	bool can_skip;     /* skipping an entry expands nothing */
-	bool dead;         /* libarchive returned ARCHIVE_FATAL */
+	bool dead;         /* libarchive returned ARCHIVE_FATAL ... */
+	char dead_reason[320]; /* ... saying this */
+	unsigned resumes;
 	bool stop;
 	char stop_reason[512];
 	/* The current member. */
@@ -576,7 +579,8 @@ arc_seek(struct archive *a, void *data, la_int64_t off, int whence)
 static const char *
 arc_error(struct arc *ar)
 {
-	static const char none[] = "unknown error";
+	static const char none[] = "damaged or truncated (libarchive gives "
+				   "no details)";
 	const char *msg;
 
 	if (ar->budget->stopped)
@@ -623,8 +627,11 @@ member_fail(struct arc *ar, int r)
 	char n[32];
 
 	ar->m_failed = true;
-	if (r == ARCHIVE_FATAL)
+	if (r == ARCHIVE_FATAL) {
 		ar->dead = true;
+		snprintf(ar->dead_reason, sizeof(ar->dead_reason), "%s",
+			 arc_error(ar));
+	}
 	format_bytes(ar->m_out, n, sizeof(n));
 	if (ar->budget->stopped || ar->src_failed)
 		snprintf(ar->m_reason, sizeof(ar->m_reason), "%s",
@@ -745,6 +752,20 @@ member_read(void *src, void *buf, size_t n)
 }
 
 /*
+ * Could the ratio check still fire? The compressed bytes seen may lag the
+ * truth by a read block, so a member whose expansion over the bytes seen
+ * is above the limit is expanded on until the check decides (at most
+ * max_ratio read blocks more).
+ */
+static bool
+ratio_unsure(const struct arc *ar)
+{
+	uint64_t in = ar->raw - ar->m_raw0;
+
+	return ar->m_out / (in ? in : 1) > ar->lim->max_ratio;
+}
+
+/*
  * Consume what the reader left of the member. It is expanded up to
  * ratio_threshold even when the reader stopped early (binary data), so
  * that a bomb shows as one; then it is skipped by libarchive when that
@@ -761,7 +782,8 @@ member_drain(void *src)
 	if (ar->m_failed || ar->m_skip)
 		return true;
 	for (;;) {
-		if (ar->m_cheap && ar->m_out > ar->lim->ratio_threshold) {
+		if (ar->m_cheap && ar->m_out > ar->lim->ratio_threshold &&
+		    !ratio_unsure(ar)) {
 			ar->m_skip = true;
 			return true;
 		}
@@ -803,18 +825,19 @@ utf8_len(const unsigned char *s)
 }
 
 /*
- * Copy an entry name for display: a leading "./" or "/" is dropped,
- * control characters and bytes that are not UTF-8 become '?', and it is
- * cut at MAX_NAME bytes. Names come from the archive, which may be
- * hostile, and end up in terminals and JSON.
+ * Copy an entry name for display: control characters and bytes that are
+ * not UTF-8 become '?', and it is cut at MAX_NAME bytes; with strip, a
+ * leading "./" or "/" is dropped (member paths are relative to their
+ * archive). Names come from the archive, which may be hostile, and end
+ * up in terminals and JSON.
  */
 static void
-clean_name(const char *in, char *out, size_t cap)
+clean_name(const char *in, char *out, size_t cap, bool strip)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	size_t o = 0;
 
-	for (;;) {
+	while (strip) {
 		if (s[0] == '/')
 			s++;
 		else if (s[0] == '.' && s[1] == '/')
@@ -974,7 +997,7 @@ do_entry(struct arc *ar, struct archive_entry *e, const char *path,
 		if (target) {
 			char t[MAX_NAME + 8];
 
-			clean_name(target, t, sizeof(t));
+			clean_name(target, t, sizeof(t), false);
 			snprintf(reason, sizeof(reason),
 				 "%s to '%s': not followed", kind, t);
 		} else {
@@ -1065,23 +1088,34 @@ slurp(struct arc *ar, const struct bsc_container *c,
 	return true;
 }
 
-/* Open ar->a on the source. False with res set on failure. */
+/*
+ * Pick the source: pread() on the item's file when it has one, the whole
+ * item in memory when the format must seek, else the item's stream.
+ * False with res set when the item does not fit in memory.
+ */
 static bool
-arc_open(struct arc *ar, const struct bsc_container *c,
-	 struct bsc_archive_result *res)
+arc_source(struct arc *ar, const struct bsc_container *c,
+	   struct bsc_archive_result *res)
 {
-	bool seekable;
 	struct stat st;
 
 	ar->fd = ar->it->fd;
 	if (ar->fd >= 0 && fstat(ar->fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		ar->size = (int64_t)st.st_size;
-	} else {
-		ar->fd = -1;
-		if ((c->flags & C_NEEDS_SEEK) && !slurp(ar, c, res))
-			return false;
+		return true;
 	}
-	seekable = ar->fd >= 0 || ar->in_mem;
+	ar->fd = -1;
+	return !(c->flags & C_NEEDS_SEEK) || slurp(ar, c, res);
+}
+
+/* Open ar->a on the source, from its start. False on failure, with the
+ * reason in arc_error(). */
+static bool
+arc_open(struct arc *ar, const struct bsc_container *c)
+{
+	bool seekable = ar->fd >= 0 || ar->in_mem;
+
+	ar->pos = 0;
 	ar->a = archive_read_new();
 	enable(ar->a, c, seekable);
 	for (size_t i = 0; i < ar->ctx->passwords.n; i++)
@@ -1090,11 +1124,35 @@ arc_open(struct arc *ar, const struct bsc_container *c,
 	archive_read_set_read_callback(ar->a, arc_read);
 	if (seekable)
 		archive_read_set_seek_callback(ar->a, arc_seek);
-	if (archive_read_open1(ar->a) != ARCHIVE_OK) {
-		res_set(res, BSC_ITEM_FAILED, "cannot read it as %s: %s",
-			c->name, arc_error(ar));
+	return archive_read_open1(ar->a) == ARCHIVE_OK;
+}
+
+/*
+ * libarchive gave up (ARCHIVE_FATAL) inside the data of member n, which
+ * is reported damaged. For a zip in a file, whose central directory lists
+ * every entry with its offset, reopen the archive and skip the first n
+ * entries (without expanding them), so that the members after the
+ * damaged one are still read. Other formats find their next entry only
+ * after the damaged data, so they stop there. A bounded number of times
+ * per archive. False when not possible.
+ */
+static bool
+resume(struct arc *ar, const struct bsc_container *c, uint64_t n)
+{
+	struct archive_entry *e;
+
+	if (ar->fd < 0 || (archive_format(ar->a) & ARCHIVE_FORMAT_BASE_MASK) !=
+				  ARCHIVE_FORMAT_ZIP ||
+	    ar->src_failed || ar->budget->stopped ||
+	    ++ar->resumes > MAX_RESUMES)
 		return false;
-	}
+	archive_read_free(ar->a);
+	ar->dead = false;
+	if (!arc_open(ar, c))
+		return false;
+	for (uint64_t i = 0; i < n; i++)
+		if (archive_read_next_header(ar->a, &e) < ARCHIVE_WARN)
+			return false;
 	return true;
 }
 
@@ -1160,8 +1218,13 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 		return BSC_OK;
 	}
 	ar.blk = bsc_zalloc(READ_BLOCK);
-	if (!arc_open(&ar, c, res))
+	if (!arc_source(&ar, c, res))
 		goto out;
+	if (!arc_open(&ar, c)) {
+		res_set(res, BSC_ITEM_FAILED, "cannot read it as %s: %s",
+			c->name, arc_error(&ar));
+		goto out;
+	}
 	for (;;) {
 		int r;
 
@@ -1171,6 +1234,13 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 		}
 		if (ar.stop) {
 			res_set(res, BSC_ITEM_PARTIAL, "%s", ar.stop_reason);
+			break;
+		}
+		if (ar.dead && !resume(&ar, c, res->members)) {
+			res_set(res, BSC_ITEM_PARTIAL,
+				"damaged or truncated in member %llu: %s",
+				(unsigned long long)res->members,
+				ar.dead_reason);
 			break;
 		}
 		if (ar.raw_format && res->members == 1)
@@ -1229,7 +1299,7 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 			clean_name(n ? n : archive_entry_pathname(e)
 					   ? archive_entry_pathname(e)
 					   : "",
-				   name, sizeof(name));
+				   name, sizeof(name), true);
 			path = bsc_asprintf("%s!/%s", it->path, name);
 		}
 		if (!begun) {
@@ -1241,13 +1311,6 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 		ret = do_entry(&ar, e, path, ops);
 		if (ret == BSC_FATAL)
 			goto out;
-		if (ar.dead) {
-			res_set(res, BSC_ITEM_PARTIAL,
-				"damaged or truncated in member %llu: %s",
-				(unsigned long long)res->members,
-				arc_error(&ar));
-			break;
-		}
 	}
 out:
 	if (ar.raw > res->bytes)

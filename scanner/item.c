@@ -64,8 +64,10 @@ bsc_item_fill_head(struct bsc_item *it)
 		ssize_t r = src_read(it, it->head + it->head_len,
 				     want - it->head_len);
 
+		/* An error after some bytes keeps them: the reader scans
+		 * what there is, and the item ends partial. */
 		if (r < 0)
-			return false;
+			return it->head_len > 0;
 		if (r == 0)
 			break;
 		it->head_len += (size_t)r;

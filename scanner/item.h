@@ -62,7 +62,8 @@ void bsc_item_init(struct bsc_item *it, const char *path, bsc_read_fn read,
 void bsc_item_release(struct bsc_item *it);
 
 /* Read the first BSC_HEAD_SIZE bytes (or all, if fewer) into it->head.
- * Returns false on a read error (it->read_errno). */
+ * Returns false on a read error before any byte (it->read_errno); an
+ * error after some bytes keeps them, with it->read_errno set. */
 bool bsc_item_fill_head(struct bsc_item *it);
 
 /* Raw read: head first, then the source. Same contract as bsc_read_fn. */

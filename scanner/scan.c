@@ -213,7 +213,9 @@ drain(struct bsc_item *it, struct bsc_item_report *rep, char *buf,
 {
 	const char *why;
 
-	if (bsc_item_drain(it))
+	/* A source that failed under the head (a damaged member sniffed
+	 * as binary) counts as well. */
+	if (bsc_item_drain(it) && !it->read_errno)
 		return;
 	why = source_error(it);
 	if (rep->status == BSC_ITEM_SKIPPED) {
