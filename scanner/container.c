@@ -548,8 +548,10 @@ arc_read(struct archive *a, void *data, const void **buf)
 		if (n < 0) {
 			const char *why = bsc_item_error(ar->it);
 
+			if (!why)
+				why = strerror(ar->it->read_errno);
 			snprintf(ar->src_reason, sizeof(ar->src_reason),
-				 "%s", why ? why : strerror(ar->it->read_errno));
+				 "%s", why);
 		}
 	}
 	if (n < 0) {
@@ -1050,8 +1052,9 @@ static bool
 slurp(struct arc *ar, const struct bsc_container *c,
       struct bsc_archive_result *res)
 {
-	uint64_t room = ar->lim->max_seek_buffer > ar->budget->buffered
-				? ar->lim->max_seek_buffer - ar->budget->buffered
+	uint64_t max = ar->lim->max_seek_buffer;
+	uint64_t room = max > ar->budget->buffered
+				? max - ar->budget->buffered
 				: 0;
 	char lim[32];
 

@@ -214,8 +214,8 @@ START_TEST(test_archive_same_findings_every_container)
 		const char *member; /* name inside; NULL: a raw stream */
 		const char *format; /* the container as reported */
 	} t[] = {
-		{"export.zip", {"zip", NULL, NULL, NULL}, "exports/patients.csv",
-		 "zip"},
+		{"export.zip", {"zip", NULL, NULL, NULL},
+		 "exports/patients.csv", "zip"},
 		{"export.tar", {"pax", NULL, NULL, NULL},
 		 "exports/patients.csv", "tar"},
 		{"export.tar.gz", {"pax", "gzip", NULL, NULL},
@@ -224,8 +224,8 @@ START_TEST(test_archive_same_findings_every_container)
 		 "exports/patients.csv", "tar.bz2"},
 		{"export.tar.xz", {"pax", "xz", NULL, NULL},
 		 "exports/patients.csv", "tar.xz"},
-		{"export.7z", {"7zip", NULL, NULL, NULL}, "exports/patients.csv",
-		 "7z"},
+		{"export.7z", {"7zip", NULL, NULL, NULL},
+		 "exports/patients.csv", "7z"},
 		{"export.tar.zst", {"gnutar", "zstd", NULL, NULL},
 		 "exports/patients.csv", "tar.zst"},
 		{"export.tar.lz4", {"ustar", "lz4", NULL, NULL},
@@ -240,7 +240,8 @@ START_TEST(test_archive_same_findings_every_container)
 		 "exports/patients.csv", "tar.gz.xz"},
 		{"export.cpio.gz", {"newc", "gzip", NULL, NULL},
 		 "exports/patients.csv", "cpio.gz"},
-		{"export.a", {"arsvr4", NULL, NULL, NULL}, "patients.csv", "ar"},
+		{"export.a", {"arsvr4", NULL, NULL, NULL}, "patients.csv",
+		 "ar"},
 		{"export.iso", {"iso9660", NULL, NULL, NULL},
 		 "exports/patients.csv", "iso"},
 		{"patients.csv.gz", {"raw", "gzip", NULL, NULL}, NULL, "gz"},
@@ -417,8 +418,8 @@ START_TEST(test_archive_json_paths)
 	ck_assert_ptr_nonnull(z);
 	ck_assert_ptr_nonnull(p);
 	ck_assert(a < z && z < p);
-	ck_assert_ptr_nonnull(
-		strstr(p, "\"container\": \"dump.tar.gz!/exports/nested.zip\""));
+	ck_assert_ptr_nonnull(strstr(
+		p, "\"container\": \"dump.tar.gz!/exports/nested.zip\""));
 	ck_assert_ptr_nonnull(strstr(a, "\"format\": \"tar.gz\""));
 	ck_assert_ptr_nonnull(strstr(a, "\"members\": 2"));
 	ck_assert_ptr_nonnull(strstr(z, "\"members\": 1"));
@@ -515,8 +516,9 @@ START_TEST(test_archive_limit_depth)
 		if (c.items[i].status == BSC_ITEM_PARTIAL) {
 			partial++;
 			ck_assert_uint_eq(c.items[i].depth, 3);
-			ck_assert_ptr_nonnull(strstr(c.items[i].reason,
-						     "--max-archive-depth (3)"));
+			ck_assert_ptr_nonnull(
+				strstr(c.items[i].reason,
+				       "--max-archive-depth (3)"));
 			ck_assert_ptr_nonnull(
 				strstr(c.items[i].path, "!/level4.zip"));
 		} else {
@@ -1155,7 +1157,8 @@ START_TEST(test_archive_zip_bomb)
 			ck_assert_ptr_null(bsc_collect_item(&c, want));
 			it = must_item(&c, path);
 			ck_assert_int_eq(it->status, BSC_ITEM_PARTIAL);
-			ck_assert_ptr_nonnull(strstr(it->reason, "--max-ratio"));
+			ck_assert_ptr_nonnull(
+				strstr(it->reason, "--max-ratio"));
 		}
 		bsc_collect_free(&c);
 	}
