@@ -545,6 +545,18 @@ arc_read(struct archive *a, void *data, const void **buf)
 			ar->pos += n;
 	} else {
 		n = bsc_item_read(ar->it, ar->blk, READ_BLOCK);
+		if (n == 0 && ar->it->truncated && !ar->src_failed) {
+			char lim[32];
+
+			/* libarchive sees the end; the reason is ours. */
+			bsc_format_size(ar->lim->max_file_size, lim,
+					sizeof(lim));
+			ar->src_failed = true;
+			snprintf(ar->src_reason, sizeof(ar->src_reason),
+				 "the archive is bigger than --max-file-size "
+				 "(%s): the rest of it was not read",
+				 lim);
+		}
 		if (n < 0) {
 			const char *why = bsc_item_error(ar->it);
 

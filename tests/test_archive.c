@@ -871,6 +871,74 @@ START_TEST(test_archive_corrupt_member)
 }
 END_TEST
 
+/* A stored member whose bytes changed: read, but its CRC fails. */
+START_TEST(test_archive_bad_crc)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_archive_spec zip = {.format = "zip",
+				       .options = "zip:compression=store"};
+	struct bsc_collect c;
+	char path[4096], want[4096];
+	size_t len;
+	char *data, *hit;
+	const struct bsc_collected_item *it;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s",
+		 three_members(bsc_tmpdir(), "crc.zip", &zip));
+	data = bsc_read_file(path, &len);
+	hit = memmem(data, len, "b.txt", 5);
+	ck_assert_ptr_nonnull(hit);
+	hit[5 + 4000] ^= 0x01; /* inside b.txt's stored data */
+	f = fopen(path, "wb");
+	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+	fclose(f);
+	free(data);
+	bsc_collect_scan(ctx, path, &c);
+	snprintf(want, sizeof(want), "%s!/b.txt", path);
+	it = must_item(&c, want);
+	ck_assert_int_eq(it->status, BSC_ITEM_PARTIAL);
+	ck_assert_ptr_nonnull(strstr(it->reason, "CRC"));
+	snprintf(want, sizeof(want), "%s!/c.txt", path);
+	ck_assert_int_eq(must_item(&c, want)->status, BSC_ITEM_COMPLETE);
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+/* --max-file-size cuts a nested archive: its reason says so. */
+START_TEST(test_archive_nested_cut_by_file_size)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	const char *dir = bsc_tmpdir();
+	struct bsc_archive_spec tar = {.format = "pax"};
+	struct bsc_archive_spec zip = {.format = "zip"};
+	struct bsc_member m[2] = {{0}};
+	struct bsc_collect c;
+	char path[4096], want[4096];
+	size_t len;
+	char *inner;
+
+	inner = bsc_read_file(three_members(dir, "in.tar", &tar), &len);
+	m[0].name = "in.tar";
+	m[0].data = inner;
+	m[0].len = len;
+	snprintf(path, sizeof(path), "%s",
+		 bsc_make_archive(dir, "out.zip", &zip, m));
+	bsc_ctx_limits(ctx)->max_file_size = 65536;
+	bsc_collect_scan(ctx, path, &c);
+	snprintf(want, sizeof(want), "%s!/in.tar", path);
+	ck_assert_int_eq(must_item(&c, want)->status, BSC_ITEM_PARTIAL);
+	ck_assert_ptr_nonnull(
+		strstr(must_item(&c, want)->reason, "--max-file-size (64K)"));
+	snprintf(want, sizeof(want), "%s!/in.tar!/a.txt", path);
+	ck_assert_int_eq(must_item(&c, want)->status, BSC_ITEM_COMPLETE);
+	bsc_collect_free(&c);
+	free(inner);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_archive_special_entries)
 {
 	static const struct {
@@ -1193,6 +1261,8 @@ suite_archive(void)
 	tcase_add_test(dmg, test_archive_encrypted);
 	tcase_add_test(dmg, test_archive_truncated);
 	tcase_add_test(dmg, test_archive_corrupt_member);
+	tcase_add_test(dmg, test_archive_bad_crc);
+	tcase_add_test(lim, test_archive_nested_cut_by_file_size);
 	tcase_add_test(dmg, test_archive_special_entries);
 	tcase_add_test(dmg, test_archive_huge_declared_size);
 	tcase_add_test(dmg, test_archive_rar_not_opened);
