@@ -16,6 +16,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -477,7 +478,6 @@ struct arc {
 	bool stop;
 	char stop_reason[512];
 	/* The current member. */
-	const char *m_path;
 	const unsigned char *m_ptr;
 	size_t m_left;
 	uint64_t m_out, m_raw0;
@@ -684,7 +684,7 @@ static bool
 member_account(struct arc *ar, size_t len)
 {
 	uint64_t in;
-	char lim[32], out[32], cin[32];
+	char out[32], cin[32];
 
 	ar->m_out += len;
 	ar->budget->bytes += len;
@@ -699,7 +699,6 @@ member_account(struct arc *ar, size_t len)
 	in = ar->raw - ar->m_raw0 + READ_BLOCK;
 	if (ar->m_out / in <= ar->lim->max_ratio)
 		return true;
-	bsc_format_size(ar->lim->ratio_threshold, lim, sizeof(lim));
 	format_bytes(ar->m_out, out, sizeof(out));
 	format_bytes(in, cin, sizeof(cin));
 	snprintf(ar->m_reason, sizeof(ar->m_reason),
@@ -769,7 +768,7 @@ member_read(void *src, void *buf, size_t n)
  * Could the ratio check still fire? The compressed bytes seen may lag the
  * truth by a read block, so a member whose expansion over the bytes seen
  * is above the limit is expanded on until the check decides (at most
- * max_ratio read blocks more).
+ * max_ratio read blocks of output more).
  */
 static bool
 ratio_unsure(const struct arc *ar)
@@ -809,6 +808,31 @@ member_drain(void *src)
 }
 
 /* ---- entries ------------------------------------------------------------- */
+
+/*
+ * libarchive converts entry names to the charset of the current locale,
+ * which is plain ASCII in a program that never called setlocale(): a zip
+ * or pax name "données/café.csv" would come back NULL. So archives are
+ * read under a C.UTF-8 locale for this thread only (uselocale), created
+ * once per context; nothing global changes. NULL if the system has none
+ * (names that do not convert are then shown with '?').
+ */
+static locale_t
+utf8_locale(struct bsc_ctx *ctx)
+{
+	if (!ctx->utf8_locale)
+		ctx->utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8",
+					     (locale_t)0);
+	return (locale_t)ctx->utf8_locale;
+}
+
+/* An entry's name, link target or hard link target in UTF-8 when the
+ * archive says which charset it uses, else its raw bytes; may be NULL. */
+static const char *
+entry_text(const char *utf8, const char *raw)
+{
+	return utf8 ? utf8 : raw;
+}
 
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. */
 static size_t
@@ -1004,10 +1028,13 @@ do_entry(struct arc *ar, struct archive_entry *e, const char *path,
 	bsc_status st;
 
 	if (kind) {
-		const char *target = archive_entry_symlink(e);
+		const char *target =
+			entry_text(archive_entry_symlink_utf8(e),
+				   archive_entry_symlink(e));
 
 		if (!target)
-			target = archive_entry_hardlink(e);
+			target = entry_text(archive_entry_hardlink_utf8(e),
+					    archive_entry_hardlink(e));
 		if (target) {
 			char t[MAX_NAME + 8];
 
@@ -1026,7 +1053,6 @@ do_entry(struct arc *ar, struct archive_entry *e, const char *path,
 		return ops->unread(ops->data, ar->it, path, BSC_ITEM_FAILED,
 				   "encrypted: no --password given, so "
 				   "nothing of it was read");
-	ar->m_path = path;
 	ar->m_ptr = NULL;
 	ar->m_left = 0;
 	ar->m_out = 0;
@@ -1171,6 +1197,24 @@ resume(struct arc *ar, const struct bsc_container *c, uint64_t n)
 	return true;
 }
 
+/*
+ * The display path of an entry (owned by the caller): "<archive>!/<name>",
+ * or "<archive>!" for the content of a single compressed file.
+ */
+static char *
+member_path(const struct arc *ar, struct archive_entry *e)
+{
+	char name[MAX_NAME + 8];
+	const char *n;
+
+	if (ar->raw_format)
+		return bsc_asprintf("%s!", ar->it->path);
+	n = entry_text(archive_entry_pathname_utf8(e),
+		       archive_entry_pathname(e));
+	clean_name(n ? n : "", name, sizeof(name), true);
+	return bsc_asprintf("%s!/%s", ar->it->path, name);
+}
+
 static void
 first_header_failed(struct arc *ar, const struct bsc_container *c,
 		    struct bsc_archive_result *res)
@@ -1193,11 +1237,11 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 {
 	struct arc ar;
 	struct archive_entry *e;
-	char name[MAX_NAME + 8];
 	char *path = NULL;
 	bsc_status ret = BSC_OK;
 	bool begun = false;
 	int bad = 0;
+	locale_t loc = utf8_locale(ctx), old = (locale_t)0;
 
 	memset(res, 0, sizeof(*res));
 	memset(&ar, 0, sizeof(ar));
@@ -1232,6 +1276,8 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 			c->name);
 		return BSC_OK;
 	}
+	if (loc)
+		old = uselocale(loc);
 	ar.blk = bsc_zalloc(READ_BLOCK);
 	if (!arc_source(&ar, c, res))
 		goto out;
@@ -1264,12 +1310,16 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r == ARCHIVE_FATAL) {
-			if (res->members == 0 && !budget->stopped)
+			if (budget->stopped)
+				res_set(res, BSC_ITEM_PARTIAL, "%s",
+					budget->reason);
+			else if (res->members == 0)
 				first_header_failed(&ar, c, res);
 			else
 				res_set(res, BSC_ITEM_PARTIAL,
-					"damaged or truncated after %llu "
-					"member(s): %s",
+					"%s after %llu member(s): %s",
+					ar.src_failed ? "stopped"
+						      : "damaged or truncated",
 					(unsigned long long)res->members,
 					arc_error(&ar));
 			break;
@@ -1306,17 +1356,7 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 		}
 		res->members++;
 		free(path);
-		if (ar.raw_format) {
-			path = bsc_asprintf("%s!", it->path);
-		} else {
-			const char *n = archive_entry_pathname_utf8(e);
-
-			clean_name(n ? n : archive_entry_pathname(e)
-					   ? archive_entry_pathname(e)
-					   : "",
-				   name, sizeof(name), true);
-			path = bsc_asprintf("%s!/%s", it->path, name);
-		}
+		path = member_path(&ar, e);
 		if (!begun) {
 			begun = true;
 			ret = ops->begin(ops->data, it, res->format);
@@ -1327,6 +1367,9 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 		if (ret == BSC_FATAL)
 			goto out;
 	}
+	/* Cut by --max-file-size where libarchive saw a clean end. */
+	if (ar.src_failed)
+		res_set(res, BSC_ITEM_PARTIAL, "%s", ar.src_reason);
 out:
 	if (ar.raw > res->bytes)
 		res->bytes = ar.raw;
@@ -1337,5 +1380,7 @@ out:
 	bsc_buf_free(&ar.mem);
 	free(ar.blk);
 	free(path);
+	if (loc)
+		uselocale(old);
 	return ret;
 }

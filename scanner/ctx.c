@@ -5,6 +5,7 @@
  */
 #include "ctx.h"
 
+#include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,8 @@ bsc_ctx_free(struct bsc_ctx *ctx)
 		pcre2_match_context_free(ctx->match_ctx);
 	if (ctx->jit_stack)
 		pcre2_jit_stack_free(ctx->jit_stack);
+	if (ctx->utf8_locale)
+		freelocale((locale_t)ctx->utf8_locale);
 	free(ctx);
 }
 

@@ -32,6 +32,7 @@ struct bsc_ctx {
 	void *match_data;     /* pcre2_match_data*, lazily created */
 	void *match_ctx;      /* pcre2_match_context* with JIT stack */
 	void *jit_stack;      /* pcre2_jit_stack* */
+	void *utf8_locale;    /* locale_t for archive names, lazily created */
 	char error[1024];
 	/* progress counters */
 	uint64_t seen_items;

@@ -204,6 +204,41 @@ START_TEST(test_archive_detection_by_content)
 }
 END_TEST
 
+/* Names are shown in UTF-8 whatever the locale of the process, and names
+ * that are not UTF-8 are shown with '?' (never raw bytes). */
+START_TEST(test_archive_member_names)
+{
+	static const char *const formats[] = {"zip", "pax", "7zip", NULL};
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	const char *dir = bsc_tmpdir();
+
+	for (int i = 0; formats[i]; i++) {
+		struct bsc_member m[3] = {{0}};
+		struct bsc_archive_spec spec = {.format = formats[i]};
+		struct bsc_collect c;
+		char path[4096], want[4096];
+
+		m[0].name = "donn\xc3\xa9""es/caf\xc3\xa9.csv";
+		m[0].data = "nom;email\nA;a@exemple.fr\n";
+		m[0].len = 25;
+		m[1].name = "./esc\033[31m.txt";
+		m[1].data = "x\n";
+		m[1].len = 2;
+		snprintf(path, sizeof(path), "%s",
+			 bsc_make_archive(dir, "names.bin", &spec, m));
+		bsc_collect_scan(ctx, path, &c);
+		snprintf(want, sizeof(want),
+			 "%s!/donn\xc3\xa9""es/caf\xc3\xa9.csv", path);
+		ck_assert_str_eq(must_item(&c, want)->identity,
+				 "email,last_name");
+		snprintf(want, sizeof(want), "%s!/esc?[31m.txt", path);
+		must_item(&c, want);
+		bsc_collect_free(&c);
+	}
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 /* ---- the same export in every container ------------------------------ */
 
 START_TEST(test_archive_same_findings_every_container)
@@ -1248,6 +1283,7 @@ suite_archive(void)
 
 	tcase_add_test(bid, test_archive_bid_magic);
 	tcase_add_test(bid, test_archive_detection_by_content);
+	tcase_add_test(bid, test_archive_member_names);
 	tcase_add_test(cont, test_archive_same_findings_every_container);
 	tcase_add_test(cont, test_archive_zip_in_tar_gz);
 	tcase_add_test(cont, test_archive_7z_in_zip);

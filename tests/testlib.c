@@ -9,6 +9,7 @@
 #include <archive_entry.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <locale.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -94,6 +95,10 @@ bsc_make_archive(const char *dir, const char *name,
 		 const struct bsc_archive_spec *spec,
 		 const struct bsc_member *members)
 {
+	/* Names are UTF-8: write under a UTF-8 locale, for this thread only
+	 * (some of libarchive's writers need names in the locale). */
+	locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	locale_t old = loc ? uselocale(loc) : (locale_t)0;
 	struct archive *a = archive_write_new();
 
 	snprintf(archive_buf, sizeof(archive_buf), "%s/%s", dir, name);
@@ -123,7 +128,7 @@ bsc_make_archive(const char *dir, const char *name,
 		unsigned rep = m->repeat ? m->repeat : 1;
 		int64_t size = (int64_t)m->len * rep;
 
-		archive_entry_set_pathname(e, m->name);
+		archive_entry_set_pathname_utf8(e, m->name);
 		archive_entry_set_perm(e, 0644);
 		archive_entry_set_mtime(e, 1700000000, 0);
 		switch (m->type) {
@@ -167,6 +172,10 @@ bsc_make_archive(const char *dir, const char *name,
 	ck_assert_msg(archive_write_close(a) == ARCHIVE_OK, "close %s: %s",
 		      archive_buf, archive_error_string(a));
 	archive_write_free(a);
+	if (loc) {
+		uselocale(old);
+		freelocale(loc);
+	}
 	return archive_buf;
 }
 

@@ -24,7 +24,7 @@ const char *bsc_write_file(const char *dir, const char *name,
 
 /* One member of an archive written by bsc_make_archive. */
 struct bsc_member {
-	const char *name;
+	const char *name;   /* UTF-8 */
 	const void *data; /* content, written repeat times (0 counts as 1) */
 	size_t len;
 	unsigned repeat;
