@@ -386,8 +386,9 @@ bsc_container_names(void)
  * Enable what reading c needs. An archive format is read alone. A filter
  * may hold a tar or cpio (dump.tar.gz), several filters may be chained
  * (.tar.gz.xz), and anything else inside is the single member of the
- * "raw" format (a.csv.gz, shown as "a.csv.gz!"). Filters whose library
- * is missing are never enabled (see struct bsc_container).
+ * "raw" format (a.csv.gz, shown as "a.csv.gz!"), or nothing at all (the
+ * "empty" format). Filters whose library is missing are never enabled
+ * (see struct bsc_container).
  */
 static void
 enable(struct archive *a, const struct bsc_container *c, bool seekable)
@@ -405,6 +406,8 @@ enable(struct archive *a, const struct bsc_container *c, bool seekable)
 	archive_read_support_format_tar(a);
 	archive_read_support_format_cpio(a);
 	archive_read_support_format_raw(a);
+	/* An empty compressed file: no member, not an error. */
+	archive_read_support_format_empty(a);
 }
 
 /* ---- the budget ---------------------------------------------------------- */

@@ -1077,6 +1077,39 @@ START_TEST(test_archive_huge_declared_size)
 }
 END_TEST
 
+/* An empty compressed file holds nothing: complete, no member. A gzip
+ * whose data is damaged is not mistaken for one. */
+START_TEST(test_archive_empty_and_damaged_gz)
+{
+	static const unsigned char empty[] = {
+		0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+		0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+	static const unsigned char damaged[] = {
+		0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+		0xff, 0xfe, 0xfd, 0xfc, 0x00, 0x00, 0x00, 0x00, 0x05, 0x00,
+		0x00, 0x00};
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	const char *dir = bsc_tmpdir();
+	struct bsc_collect c;
+
+	bsc_collect_scan(ctx, bsc_write_file(dir, "empty.csv.gz", empty,
+					     sizeof(empty)),
+			 &c);
+	ck_assert_int_eq(c.n, 1);
+	ck_assert_int_eq(c.items[0].status, BSC_ITEM_COMPLETE);
+	ck_assert(c.items[0].archive);
+	ck_assert_uint_eq(c.items[0].members, 0);
+	bsc_collect_free(&c);
+	bsc_collect_scan(ctx, bsc_write_file(dir, "damaged.csv.gz", damaged,
+					     sizeof(damaged)),
+			 &c);
+	ck_assert_int_eq(c.items[c.n - 1].status, c.n == 1 ? BSC_ITEM_FAILED
+							   : BSC_ITEM_PARTIAL);
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_archive_rar_not_opened)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
@@ -1302,6 +1335,7 @@ suite_archive(void)
 	tcase_add_test(dmg, test_archive_special_entries);
 	tcase_add_test(dmg, test_archive_huge_declared_size);
 	tcase_add_test(dmg, test_archive_rar_not_opened);
+	tcase_add_test(dmg, test_archive_empty_and_damaged_gz);
 	tcase_add_test(in, test_archive_stdin);
 	tcase_add_test(hos, test_archive_nested_20_levels);
 	tcase_add_test(hos, test_archive_zip_bomb);
