@@ -535,7 +535,8 @@ arc_read(struct archive *a, void *data, const void **buf)
 		n = ar->pos < ar->size ? (ssize_t)(ar->size - ar->pos) : 0;
 		if (n > READ_BLOCK)
 			n = READ_BLOCK;
-		*buf = ar->mem.data + ar->pos;
+		if (n > 0)
+			*buf = ar->mem.data + ar->pos;
 		ar->pos += n;
 	} else if (ar->fd >= 0) {
 		do {
