@@ -83,6 +83,20 @@ struct bsc_limits {
 	size_t max_signatures;  /* distinct record shapes per item (65536) */
 	size_t max_persons_exact; /* persons counted exactly per set before
 				   * a sketch takes over (1000000) */
+	/* Archives and compressed files (see README "Limits"). */
+	unsigned max_depth;       /* nested archive levels opened (8) */
+	uint64_t max_members;     /* entries listed per archive (100000) */
+	uint64_t max_total;       /* decompressed bytes per top-level input,
+				     every nesting level counted (64 GiB) */
+	uint64_t max_ratio;       /* decompressed:compressed bytes of one
+				     member (100) ... */
+	uint64_t ratio_threshold; /* ... checked once it expanded past this
+				     many bytes (16 MiB) */
+	uint64_t max_time_ms;     /* time budget per top-level archive, in
+				     milliseconds (10 min) */
+	uint64_t max_seek_buffer; /* bytes held in memory for archives that
+				     need seeking (7z) inside an archive or on
+				     a pipe (64 MiB) */
 };
 
 /*
@@ -146,10 +160,19 @@ struct bsc_flag {
 	struct bsc_location loc;
 };
 
-/* The report of one item, handed to sinks. All memory is the scanner's. */
+/*
+ * The report of one item, handed to sinks. All memory is the scanner's.
+ * An archive is an item too: its members are items with paths such as
+ * "dump.tar.gz!/exports/a.csv" ("a.csv.gz!" for the content of a single
+ * compressed file). An archive's own report comes after the reports of
+ * its members, because only then are its status and member count known;
+ * sinks that want it first use bsc_sink.archive_begin.
+ */
 struct bsc_item_report {
 	const char *path;     /* display path: "dir/a.csv", "-" for stdin */
-	const char *format;   /* reader name ("csv", "text"), or NULL */
+	const char *format;   /* reader name ("csv", "text"), the container
+				 ("zip", "tar.gz", "gz") for an archive, or
+				 NULL */
 	const char *encoding; /* source encoding ("utf-8"), or NULL */
 	enum bsc_item_status status;
 	const char *reason;   /* why partial/failed/skipped; NULL if complete */
@@ -165,6 +188,13 @@ struct bsc_item_report {
 	size_t n_identity;
 	const char *const *medical;  /* sorted category names, union */
 	size_t n_medical;
+	unsigned depth;        /* 0 for a top-level input, 1 for a member of
+				  it, 2 for a member of a member ... */
+	const char *container; /* path of the archive holding this item, or
+				  NULL at top level */
+	bool archive;          /* the item is an archive or compressed file */
+	uint64_t members;      /* archive: entries listed (files, links,
+				  directories); 0 otherwise */
 	size_t violations;    /* findings that break the policy */
 	const char *severity; /* "none" ... "health_linked" (README) */
 	struct bsc_persons persons;
@@ -193,6 +223,8 @@ struct bsc_linkable {
 struct bsc_run_summary {
 	uint64_t items;
 	uint64_t by_status[4]; /* indexed by enum bsc_item_status */
+	uint64_t archives;     /* items that are archives */
+	uint64_t members;      /* items found inside archives */
 	uint64_t records;
 	uint64_t records_identity;
 	uint64_t records_medical;
@@ -219,9 +251,17 @@ struct bsc_run_summary {
 /*
  * A sink renders reports. Any callback may be NULL. A callback returns
  * BSC_OK, or BSC_FATAL to stop the run (for example on a write error).
+ *
+ * archive_begin is called just before the first member of an archive is
+ * reported, with the archive's path, container name and depth; the
+ * archive's own report then follows its last member. An archive with no
+ * member reported gets no archive_begin, only its report. Calls nest:
+ * archive_begin/report pairs of nested archives come in between.
  */
 struct bsc_sink {
 	bsc_status (*run_begin)(void *data);
+	bsc_status (*archive_begin)(void *data, const char *path,
+				    const char *format, unsigned depth);
 	bsc_status (*item)(void *data, const struct bsc_item_report *report);
 	bsc_status (*run_end)(void *data, const struct bsc_run_summary *sum);
 	void *data;
@@ -246,6 +286,13 @@ struct bsc_limits *bsc_ctx_limits(struct bsc_ctx *ctx);
 
 /* Show raw (unmasked) samples in reports. Off by default. */
 void bsc_ctx_set_show_values(struct bsc_ctx *ctx, bool show);
+
+/*
+ * Add a password to try on encrypted archive members (copied; may be
+ * called several times). Without one, encrypted members are reported
+ * failed with reason "encrypted"; nobody is ever prompted.
+ */
+void bsc_ctx_add_password(struct bsc_ctx *ctx, const char *password);
 
 /*
  * Load one rule file, or every *.yml under a directory (sorted), into ctx.

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "container.h"
 #include "ctx.h"
 #include "format.h"
 #include "merge.h"
@@ -35,20 +36,28 @@ enum opt_id {
 	OPT_HASH,
 	OPT_HELP,
 	OPT_LANG,
+	OPT_MAX_ARCHIVE_DEPTH,
 	OPT_MAX_COLUMNS,
 	OPT_MAX_FIELD,
 	OPT_MAX_FILE_SIZE,
+	OPT_MAX_MEMBERS,
 	OPT_MAX_PERSONS,
+	OPT_MAX_RATIO,
 	OPT_MAX_RECORD,
+	OPT_MAX_SEEK_BUFFER,
+	OPT_MAX_TIME,
+	OPT_MAX_TOTAL_SIZE,
 	OPT_MIN_CONF,
 	OPT_NO_COLOR,
 	OPT_NO_POLICY,
 	OPT_NO_PROGRESS,
 	OPT_OUTPUT,
+	OPT_PASSWORD,
 	OPT_PERSON_KEY_FILE,
 	OPT_POLICY,
 	OPT_PROGRESS,
 	OPT_QUIET,
+	OPT_RATIO_THRESHOLD,
 	OPT_READER,
 	OPT_RULES,
 	OPT_SHARD,
@@ -89,18 +98,31 @@ static const struct opt opts[] = {
 	{"help", 'h', NULL, OPT_HELP, "show this help and exit"},
 	{"lang", 0, "LANG", OPT_LANG,
 	 "language of the summary report: en (default) or fr"},
+	{"max-archive-depth", 0, "N", OPT_MAX_ARCHIVE_DEPTH,
+	 "archive levels opened inside each other, at most 64 (default 8)"},
 	{"max-columns", 0, "N", OPT_MAX_COLUMNS,
 	 "columns scanned per table (default 1024)"},
 	{"max-field", 0, "SIZE", OPT_MAX_FIELD,
 	 "longest field or cell (default 1M)"},
 	{"max-file-size", 0, "SIZE", OPT_MAX_FILE_SIZE,
-	 "bytes read per item; the rest is reported as not scanned "
-	 "(default 16G)"},
+	 "bytes read per item (decompressed, for an archive member); the "
+	 "rest is reported as not scanned (default 16G)"},
+	{"max-members", 0, "N", OPT_MAX_MEMBERS,
+	 "entries listed per archive (default 100000)"},
 	{"max-persons-exact", 0, "N", OPT_MAX_PERSONS,
 	 "persons counted exactly per set before an estimate (HyperLogLog, "
 	 "about 1% error) takes over (default 1000000)"},
+	{"max-ratio", 0, "N", OPT_MAX_RATIO,
+	 "compression ratio of an archive member, checked past "
+	 "--ratio-threshold (default 100)"},
 	{"max-record", 0, "SIZE", OPT_MAX_RECORD,
 	 "longest CSV row (default 16M)"},
+	{"max-seek-buffer", 0, "SIZE", OPT_MAX_SEEK_BUFFER,
+	 "memory for a 7z inside an archive or on a pipe (default 64M)"},
+	{"max-time", 0, "TIME", OPT_MAX_TIME,
+	 "time budget per top-level archive, e.g. 90s, 10m (default 10m)"},
+	{"max-total-size", 0, "SIZE", OPT_MAX_TOTAL_SIZE,
+	 "bytes decompressed per top-level input, all levels (default 64G)"},
 	{"min-confidence", 0, "LEVEL", OPT_MIN_CONF,
 	 "drop findings below low, medium or high (default low)"},
 	{"no-color", 0, NULL, OPT_NO_COLOR, "never colour the text report"},
@@ -111,6 +133,8 @@ static const struct opt opts[] = {
 	{"output", 'o', "[FMT:]FILE", OPT_OUTPUT,
 	 "write a report to FILE (repeatable: -o json:r.json -o "
 	 "sarif:r.sarif)"},
+	{"password", 0, "PASS", OPT_PASSWORD,
+	 "try PASS on encrypted archive members (repeatable)"},
 	{"person-key-file", 0, "FILE", OPT_PERSON_KEY_FILE,
 	 "key (64 hex digits) for person hashes, shared by shards so that "
 	 "'merge' can deduplicate; the report then carries the hashes"},
@@ -121,6 +145,9 @@ static const struct opt opts[] = {
 	{"quiet", 'q', NULL, OPT_QUIET,
 	 "no warnings on stderr; the text report shows only violations "
 	 "and problems"},
+	{"ratio-threshold", 0, "SIZE", OPT_RATIO_THRESHOLD,
+	 "bytes a member may expand to before --max-ratio applies "
+	 "(default 16M)"},
 	{"reader", 0, "NAME", OPT_READER,
 	 "force a reader (csv, text) instead of sniffing"},
 	{"rules", 0, "FILE", OPT_RULES,
@@ -178,7 +205,11 @@ bsc_cli_help(FILE *out)
 			opts[i].help);
 	}
 	fprintf(out,
-		"\nSIZE takes K, M, G suffixes (powers of 1024).\n"
+		"\nSIZE takes K, M, G suffixes (powers of 1024). TIME is in "
+		"seconds, or\ntakes ms, s, m, h suffixes.\n"
+		"\nArchives and compressed files are recognised by content and "
+		"scanned\nmember by member, never extracted:\n  %s.\n"
+		"rar is recognised but not opened.\n"
 		"\nExit codes:\n"
 		"  0  everything was scanned and no personal or medical data "
 		"was found\n"
@@ -186,7 +217,8 @@ bsc_cli_help(FILE *out)
 		"  2  usage error, or some input could not be scanned "
 		"completely (wins over 1)\n"
 		"\nRules come from the patterns directory ($BSC_PATTERNS "
-		"overrides it).\nSee breachscope(1) and README.md.\n");
+		"overrides it).\nSee breachscope(1) and README.md.\n",
+		bsc_container_names());
 }
 
 static int
@@ -298,6 +330,15 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 					   v);
 		cli->lang = v;
 		break;
+	case OPT_MAX_ARCHIVE_DEPTH:
+		rc = set_size(err, o->lname, v, &x);
+		if (rc)
+			return rc;
+		if (x > 64)
+			return usage_error(err,
+					   "--max-archive-depth: at most 64");
+		cli->limits.max_depth = (unsigned)x;
+		break;
 	case OPT_MAX_COLUMNS:
 		rc = set_size(err, o->lname, v, &x);
 		if (rc)
@@ -318,12 +359,29 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 			return rc;
 		cli->limits.max_persons_exact = (size_t)x;
 		break;
+	case OPT_MAX_MEMBERS:
+		return set_size(err, o->lname, v, &cli->limits.max_members);
+	case OPT_MAX_RATIO:
+		return set_size(err, o->lname, v, &cli->limits.max_ratio);
 	case OPT_MAX_RECORD:
 		rc = set_size(err, o->lname, v, &x);
 		if (rc)
 			return rc;
 		cli->limits.max_record = (size_t)x;
 		break;
+	case OPT_MAX_SEEK_BUFFER:
+		return set_size(err, o->lname, v,
+				&cli->limits.max_seek_buffer);
+	case OPT_MAX_TIME:
+		if (!bsc_parse_duration(v, &x) || x == 0)
+			return usage_error(err,
+					   "--max-time: '%s' is not a duration "
+					   "(use e.g. 90s, 10m, 1h)",
+					   v);
+		cli->limits.max_time_ms = x;
+		break;
+	case OPT_MAX_TOTAL_SIZE:
+		return set_size(err, o->lname, v, &cli->limits.max_total);
 	case OPT_MIN_CONF:
 		if (!strcmp(v, "low"))
 			cli->min_confidence = BSC_CONF_LOW;
@@ -346,9 +404,15 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 	case OPT_OUTPUT:
 		bsc_vec_push(&cli->outputs, (void *)v);
 		break;
+	case OPT_PASSWORD:
+		bsc_vec_push(&cli->passwords, (void *)v);
+		break;
 	case OPT_QUIET:
 		cli->quiet = true;
 		break;
+	case OPT_RATIO_THRESHOLD:
+		return set_size(err, o->lname, v,
+				&cli->limits.ratio_threshold);
 	case OPT_READER:
 		if (!bsc_format_find(v))
 			return usage_error(err,
@@ -483,6 +547,7 @@ bsc_cli_release(struct bsc_cli *cli)
 	bsc_vec_release(&cli->paths);
 	bsc_vec_release(&cli->outputs);
 	bsc_vec_release(&cli->fail_on);
+	bsc_vec_release(&cli->passwords);
 }
 
 /* ---- commands --------------------------------------------------------- */
@@ -532,6 +597,20 @@ fan_begin(void *data)
 	for (size_t i = 0; i < fo->n; i++)
 		if (fo->sinks[i]->run_begin &&
 		    fo->sinks[i]->run_begin(fo->sinks[i]->data) == BSC_FATAL)
+			ret = BSC_FATAL;
+	return ret;
+}
+
+static bsc_status
+fan_archive(void *data, const char *path, const char *format, unsigned depth)
+{
+	struct fanout *fo = data;
+	bsc_status ret = BSC_OK;
+
+	for (size_t i = 0; i < fo->n; i++)
+		if (fo->sinks[i]->archive_begin &&
+		    fo->sinks[i]->archive_begin(fo->sinks[i]->data, path, format,
+						depth) == BSC_FATAL)
 			ret = BSC_FATAL;
 	return ret;
 }
@@ -675,7 +754,11 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	struct output *outs = NULL;
 	size_t n_outs = cli->outputs.n ? cli->outputs.n : 1;
 	struct fanout fo = {0};
-	struct bsc_sink fan = {fan_begin, fan_item, fan_end, &fo};
+	struct bsc_sink fan = {.run_begin = fan_begin,
+			       .archive_begin = fan_archive,
+			       .item = fan_item,
+			       .run_end = fan_end,
+			       .data = &fo};
 	int rc;
 	bsc_status st = BSC_OK;
 
@@ -867,6 +950,8 @@ bsc_cli_run(struct bsc_cli *cli)
 	ctx->shard_n = cli->shard_n;
 	ctx->argv = (const char *const *)cli->argv + 1;
 	ctx->argc = cli->argc > 0 ? (size_t)cli->argc - 1 : 0;
+	for (size_t i = 0; i < cli->passwords.n; i++)
+		bsc_ctx_add_password(ctx, cli->passwords.v[i]);
 	ctx->progress = cli->progress == 1 ||
 			(cli->progress == -1 && isatty(2) && !cli->quiet);
 	switch (cli->cmd) {

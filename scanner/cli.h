@@ -49,6 +49,7 @@ struct bsc_cli {
 	const char *reader;       /* forced reader, or NULL */
 	struct bsc_vec rules;     /* const char*: --rules FILE */
 	struct bsc_vec paths;     /* const char*: operands */
+	struct bsc_vec passwords; /* const char*: --password */
 	bool show_values;
 	bool quiet;
 	bool follow_symlinks;

@@ -5,6 +5,7 @@
  */
 #include "ctx.h"
 
+#include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,13 @@ bsc_limits_default(struct bsc_limits *limits)
 	limits->max_slots = 4096;
 	limits->max_signatures = 65536;
 	limits->max_persons_exact = 1000000;
+	limits->max_depth = 8;
+	limits->max_members = 100000;
+	limits->max_total = 64ull * 1024 * 1024 * 1024;      /* 64 GiB */
+	limits->max_ratio = 100;
+	limits->ratio_threshold = 16 * 1024 * 1024;          /* 16 MiB */
+	limits->max_time_ms = 10 * 60 * 1000;                /* 10 min */
+	limits->max_seek_buffer = 64 * 1024 * 1024;          /* 64 MiB */
 }
 
 struct bsc_ctx *
@@ -49,12 +57,17 @@ bsc_ctx_free(struct bsc_ctx *ctx)
 	bsc_ruleset_free(ctx->rules);
 	bsc_personset_free(ctx->run_persons);
 	bsc_personset_free(ctx->run_contactable);
+	for (size_t i = 0; i < ctx->passwords.n; i++)
+		free(ctx->passwords.v[i]);
+	bsc_vec_release(&ctx->passwords);
 	if (ctx->match_data)
 		pcre2_match_data_free(ctx->match_data);
 	if (ctx->match_ctx)
 		pcre2_match_context_free(ctx->match_ctx);
 	if (ctx->jit_stack)
 		pcre2_jit_stack_free(ctx->jit_stack);
+	if (ctx->utf8_locale)
+		freelocale((locale_t)ctx->utf8_locale);
 	free(ctx);
 }
 
@@ -68,6 +81,12 @@ void
 bsc_ctx_set_show_values(struct bsc_ctx *ctx, bool show)
 {
 	ctx->show_values = show;
+}
+
+void
+bsc_ctx_add_password(struct bsc_ctx *ctx, const char *password)
+{
+	bsc_vec_push(&ctx->passwords, bsc_strdup(password));
 }
 
 struct bsc_ruleset *

@@ -35,6 +35,7 @@ struct bsc_ctx {
 	unsigned shard_k, shard_n; /* --shard K/N (1-based); n = 0: off */
 	struct bsc_personset *run_persons;     /* across the run */
 	struct bsc_personset *run_contactable;
+	struct bsc_vec passwords; /* char*, owned: tried on encrypted members */
 	bool skip_set;        /* skip_dev/skip_ino name the report file */
 	unsigned long long skip_dev, skip_ino;
 	FILE *err;            /* where messages go (stderr) */
@@ -42,6 +43,7 @@ struct bsc_ctx {
 	void *match_data;     /* pcre2_match_data*, lazily created */
 	void *match_ctx;      /* pcre2_match_context* with JIT stack */
 	void *jit_stack;      /* pcre2_jit_stack* */
+	void *utf8_locale;    /* locale_t for archive names, lazily created */
 	char error[1024];
 	/* progress counters */
 	uint64_t seen_items;

@@ -24,6 +24,7 @@ bsc_item_init(struct bsc_item *it, const char *path, bsc_read_fn read,
 	it->read = read;
 	it->src = src;
 	it->max_bytes = max_bytes;
+	it->fd = -1;
 }
 
 void
@@ -67,8 +68,10 @@ bsc_item_fill_head(struct bsc_item *it)
 		ssize_t r = src_read(it, it->head + it->head_len,
 				     want - it->head_len);
 
+		/* An error after some bytes keeps them: the reader scans
+		 * what there is, and the item ends partial. */
 		if (r < 0)
-			return false;
+			return it->head_len > 0;
 		if (r == 0)
 			break;
 		it->head_len += (size_t)r;
@@ -189,6 +192,18 @@ bsc_item_hash_end(struct bsc_item *it, char out[65])
 	for (unsigned i = 0; i < n && i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 	return true;
+}
+
+bool
+bsc_item_drain(struct bsc_item *it)
+{
+	return it->drain ? it->drain(it->src) : true;
+}
+
+const char *
+bsc_item_error(const struct bsc_item *it)
+{
+	return it->error ? it->error(it->src) : NULL;
 }
 
 ssize_t

@@ -1,8 +1,8 @@
 /*
- * item.h - one scannable thing: a file, standard input, or (later) an
- * archive member. It has a display path and a byte stream; the first bytes
- * are kept for sniffing and replayed to the reader, and the stream can be
- * read raw or decoded to UTF-8.
+ * item.h - one scannable thing: a file, standard input, or an archive
+ * member. It has a display path and a byte stream; the first bytes are
+ * kept for sniffing and replayed to the reader, and the stream can be read
+ * raw or decoded to UTF-8.
  */
 #ifndef BSC_ITEM_H
 #define BSC_ITEM_H
@@ -23,9 +23,21 @@ typedef ssize_t (*bsc_read_fn)(void *src, void *buf, size_t n);
 
 struct bsc_item {
 	char *path; /* display path, owned */
-	int depth;  /* 0 for top-level inputs */
+	int depth;  /* 0 for top-level inputs, +1 per archive level */
+	const char *container; /* path of the enclosing archive, borrowed;
+				  NULL at top level */
 	bsc_read_fn read;
 	void *src;
+	/* A file descriptor holding the item from offset 0 that pread() and
+	 * fstat() work on (a regular file), or -1. Archive formats that need
+	 * seeking (7z, zip's central directory) use it. */
+	int fd;
+	/* Optional source hooks, set by archive members (NULL otherwise):
+	 * drain consumes what the reader left of the source and returns
+	 * false when a limit or an error stopped it; error says why the
+	 * source failed or stopped (a limit and its value), or NULL. */
+	bool (*drain)(void *src);
+	const char *(*error)(void *src);
 	unsigned char *head; /* first bytes, owned */
 	size_t head_len;
 	size_t head_pos;  /* replay position */
@@ -51,7 +63,8 @@ void bsc_item_init(struct bsc_item *it, const char *path, bsc_read_fn read,
 void bsc_item_release(struct bsc_item *it);
 
 /* Read the first BSC_HEAD_SIZE bytes (or all, if fewer) into it->head.
- * Returns false on a read error (it->read_errno). */
+ * Returns false on a read error before any byte (it->read_errno); an
+ * error after some bytes keeps them, with it->read_errno set. */
 bool bsc_item_fill_head(struct bsc_item *it);
 
 /* Raw read: head first, then the source. Same contract as bsc_read_fn. */
@@ -76,6 +89,17 @@ void bsc_item_hash_begin(struct bsc_item *it);
  * end (truncated or a read error): out is then empty.
  */
 bool bsc_item_hash_end(struct bsc_item *it, char out[65]);
+/*
+ * Consume the rest of the source after the reader is done (archive
+ * members: skip or expand the rest of the member, under the limits).
+ * Returns false if a limit or an error stopped it; bsc_item_error says
+ * why. Items without a drain hook return true.
+ */
+bool bsc_item_drain(struct bsc_item *it);
+
+/* Why the source failed or stopped (owned by the source), or NULL when
+ * it has nothing better than strerror(it->read_errno). */
+const char *bsc_item_error(const struct bsc_item *it);
 
 /* Read source for a file descriptor (src is an int* to the fd). */
 ssize_t bsc_fd_read(void *src, void *buf, size_t n);

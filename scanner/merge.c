@@ -96,8 +96,10 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 {
 	json_object **docs = bsc_zalloc((n ? n : 1) * sizeof(*docs));
 	struct bsc_vec items = {0}, idn = {0}, med = {0}, flags = {0};
+	struct bsc_vec links = {0}; /* json_object*: linkable pairs */
 	struct bsc_personset *persons = NULL, *contactable = NULL;
 	uint64_t by_status[4] = {0}, rec[4] = {0}, violations = 0;
+	uint64_t archives = 0, members = 0;
 	uint64_t pcount = 0, pcontact = 0, pkeys[4] = {0}, pwithout = 0;
 	bool have_sets = true, any_approx = false;
 	int severity = 0, rc = BSC_EXIT_ERROR;
@@ -128,6 +130,14 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 		}
 		for (size_t k = 0; k < json_object_array_length(its); k++)
 			bsc_vec_push(&items, json_object_array_get_idx(its, k));
+		{
+			json_object *lk = get(sum, "linkable");
+
+			for (size_t k = 0; lk && k < json_object_array_length(lk);
+			     k++)
+				bsc_vec_push(&links,
+					     json_object_array_get_idx(lk, k));
+		}
 		union_into(&idn, get(sum, "identity"));
 		union_into(&med, get(sum, "medical"));
 		violations += (uint64_t)int_of(sum, "violations");
@@ -196,6 +206,8 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 		}
 	}
 	qsort(items.v, items.n, sizeof(void *), cmp_items);
+	if (links.n) /* as in a single scan: a shared key links the data */
+		severity = BSC_SEV_HEALTH_LINKED;
 	root = json_object_new_object();
 	json_object_object_add(root, "schema",
 			       json_object_new_string("breachscope.report/1"));
@@ -217,6 +229,11 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 			json_object *fl = get(it, "flags");
 
 			json_object_array_add(arr, json_object_get(it));
+			if (get(it, "members") &&
+			    json_object_is_type(get(it, "members"), json_type_int))
+				archives++;
+			if (str_of(it, "container"))
+				members++;
 			for (int s = 0; s < 4; s++)
 				if (st && !strcmp(st, bsc_item_status_name(
 							      (enum bsc_item_status)s)))
@@ -277,6 +294,10 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 				json_object_new_int64((int64_t)by_status[s]));
 		json_object_object_add(summary, "by_status", bs);
 	}
+	json_object_object_add(summary, "archives",
+			       json_object_new_int64((int64_t)archives));
+	json_object_object_add(summary, "members",
+			       json_object_new_int64((int64_t)members));
 	for (int k = 0; k < 4; k++)
 		json_object_object_add(summary, recnames[k],
 				       json_object_new_int64((int64_t)rec[k]));
@@ -348,6 +369,15 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 			json_object_array_add(fa, flags.v[i]);
 		json_object_object_add(summary, "flags", fa);
 	}
+	{
+		/* Pairs found inside each shard; a pair split across shards
+		 * cannot be seen here (the key values stay in the shards). */
+		json_object *la = json_object_new_array();
+
+		for (size_t i = 0; i < links.n; i++)
+			json_object_array_add(la, json_object_get(links.v[i]));
+		json_object_object_add(summary, "linkable", la);
+	}
 	json_object_object_add(summary, "identity", sorted_array(&idn));
 	json_object_object_add(summary, "medical", sorted_array(&med));
 	json_object_object_add(root, "summary", summary);
@@ -385,6 +415,7 @@ out:
 			json_object_put(docs[i]);
 	free(docs);
 	bsc_vec_release(&items);
+	bsc_vec_release(&links);
 	bsc_vec_release(&idn);
 	bsc_vec_release(&med);
 	if (!root)

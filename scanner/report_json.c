@@ -8,9 +8,10 @@
  *   { "schema": "breachscope.report/1",
  *     "tool": {"name": "breachscope", "version": "X.Y.Z"},
  *     "items": [ {
- *        "path", "format", "encoding", "status", "reason", "note",
- *        "bytes", "records", "records_identity", "records_medical",
- *        "records_linked", "verdict", "severity", "violations",
+ *        "path", "container", "format", "encoding", "status", "reason",
+ *        "note", "bytes", "members", "records", "records_identity",
+ *        "records_medical", "records_linked", "verdict", "severity",
+ *        "violations", "persons", "flags", "care_context", "sha256",
  *        "identity": [..], "medical": [..],
  *        "findings": [ {"category", "class", "rule",
  *                       "location": {"column", "header", "line"},
@@ -18,12 +19,15 @@
  *                       "subject", "sample", "note", "fingerprint",
  *                       "violation", "suppressed"} ] } ],
  *     "summary": { "items", "by_status": {complete, partial, failed,
- *                  skipped}, "records", "records_identity",
+ *                  skipped}, "archives", "members", "records",
+ *                  "records_identity",
  *                  "records_medical", "records_linked", "verdict",
  *                  "severity", "violations", "identity": [..],
  *                  "medical": [..] } }
  * Members always appear, with null where a value is absent. No times, no
- * absolute paths: the same input gives the same bytes.
+ * absolute paths: the same input gives the same bytes. An archive comes
+ * before its members in "items": archive_begin leaves a slot (a JSON null)
+ * that the archive's report, which comes after its members, fills.
  */
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -37,6 +41,14 @@ struct json_sink {
 	FILE *out;
 	json_object *root;
 	json_object *items;
+	struct bsc_vec open; /* struct slot*: the archives begun, innermost
+				last */
+};
+
+/* Where an archive's report goes, once it comes. */
+struct slot {
+	char *path;
+	size_t idx;
 };
 
 static json_object *
@@ -69,6 +81,27 @@ release(void *data)
 	if (js->root)
 		json_object_put(js->root);
 	js->root = NULL;
+	for (size_t i = 0; i < js->open.n; i++) {
+		struct slot *sl = js->open.v[i];
+
+		free(sl->path);
+		free(sl);
+	}
+	bsc_vec_release(&js->open);
+}
+
+static bsc_status
+json_archive_begin(void *data, const char *path, const char *format,
+		   unsigned depth)
+{
+	struct json_sink *js = data;
+	struct slot *sl = bsc_zalloc(sizeof(*sl));
+
+	sl->path = bsc_strdup(path);
+	sl->idx = json_object_array_length(js->items);
+	bsc_vec_push(&js->open, sl);
+	json_object_array_add(js->items, NULL);
+	return BSC_OK;
 }
 
 static bsc_status
@@ -200,6 +233,7 @@ bsc_json_item_object(const struct bsc_item_report *r)
 	json_object *fa = json_object_new_array();
 
 	json_object_object_add(o, "path", json_object_new_string(r->path));
+	json_object_object_add(o, "container", str_or_null(r->container));
 	json_object_object_add(o, "format", str_or_null(r->format));
 	json_object_object_add(o, "encoding", str_or_null(r->encoding));
 	json_object_object_add(
@@ -208,6 +242,8 @@ bsc_json_item_object(const struct bsc_item_report *r)
 	json_object_object_add(o, "reason", str_or_null(r->reason));
 	json_object_object_add(o, "note", str_or_null(r->note));
 	json_object_object_add(o, "bytes", u64(r->bytes));
+	json_object_object_add(o, "members",
+			       r->archive ? u64(r->members) : NULL);
 	json_object_object_add(o, "records", u64(r->records));
 	json_object_object_add(o, "records_identity",
 			       u64(r->records_identity));
@@ -237,8 +273,21 @@ static bsc_status
 json_item(void *data, const struct bsc_item_report *r)
 {
 	struct json_sink *js = data;
+	json_object *o = bsc_json_item_object(r);
 
-	json_object_array_add(js->items, bsc_json_item_object(r));
+	/* An archive fills the slot its archive_begin left, if it had one:
+	 * calls nest, so that is the innermost one open. */
+	if (r->archive && js->open.n &&
+	    !strcmp(((struct slot *)js->open.v[js->open.n - 1])->path,
+		    r->path)) {
+		struct slot *sl = js->open.v[--js->open.n];
+
+		json_object_array_put_idx(js->items, sl->idx, o);
+		free(sl->path);
+		free(sl);
+	} else {
+		json_object_array_add(js->items, o);
+	}
 	return BSC_OK;
 }
 
@@ -267,6 +316,8 @@ bsc_json_summary_object(const struct bsc_run_summary *s)
 			bs, bsc_item_status_name((enum bsc_item_status)i),
 			u64(s->by_status[i]));
 	json_object_object_add(o, "by_status", bs);
+	json_object_object_add(o, "archives", u64(s->archives));
+	json_object_object_add(o, "members", u64(s->members));
 	json_object_object_add(o, "records", u64(s->records));
 	json_object_object_add(o, "records_identity",
 			       u64(s->records_identity));
@@ -336,6 +387,7 @@ bsc_report_json_new(const struct bsc_report_opts *opts)
 	js->base.release = release;
 	js->out = opts->out;
 	s->run_begin = json_begin;
+	s->archive_begin = json_archive_begin;
 	s->item = json_item;
 	s->run_end = json_end;
 	s->data = js;

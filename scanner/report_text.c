@@ -3,7 +3,11 @@
  * its categories, record counts and a verdict line, then a run summary
  * that lists everything not fully scanned. Samples are masked upstream;
  * this file only formats. Items are written as they come, so a long scan
- * shows results early.
+ * shows results early. Archive members are grouped under their archive: a
+ * header line when the archive begins, the members indented by depth, and
+ * a closing line with the member count and the archive's status (known
+ * only at its end). With -q a header is written only when something
+ * inside it is.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -19,6 +23,15 @@ struct text_sink {
 	bool quiet;
 	bool err;
 	struct bsc_vec problems; /* char*: "path: status: reason" */
+	struct bsc_vec open;     /* struct open_arc*: innermost last */
+};
+
+/* An archive whose members are being reported. */
+struct open_arc {
+	char *path;
+	char *format;
+	unsigned depth;
+	bool shown; /* its header line is written */
 };
 
 #define BOLD(ts) ((ts)->color ? "\033[1m" : "")
@@ -40,9 +53,18 @@ out(struct text_sink *ts, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Start a line indented for an item at depth (two spaces per level). */
 static void
-list(struct text_sink *ts, const char *label, const char *const *v, size_t n)
+ind(struct text_sink *ts, unsigned depth)
 {
+	out(ts, "%*s", (int)(2 * depth), "");
+}
+
+static void
+list(struct text_sink *ts, unsigned depth, const char *label,
+     const char *const *v, size_t n)
+{
+	ind(ts, depth);
 	out(ts, "  %-9s", label);
 	if (n == 0)
 		out(ts, " -");
@@ -59,6 +81,85 @@ release(void *data)
 	for (size_t i = 0; i < ts->problems.n; i++)
 		free(ts->problems.v[i]);
 	bsc_vec_release(&ts->problems);
+	for (size_t i = 0; i < ts->open.n; i++) {
+		struct open_arc *oa = ts->open.v[i];
+
+		free(oa->path);
+		free(oa->format);
+		free(oa);
+	}
+	bsc_vec_release(&ts->open);
+}
+
+static bsc_status
+text_archive_begin(void *data, const char *path, const char *format,
+		   unsigned depth)
+{
+	struct text_sink *ts = data;
+	struct open_arc *oa = bsc_zalloc(sizeof(*oa));
+
+	oa->path = bsc_strdup(path);
+	oa->format = bsc_strdup(format);
+	oa->depth = depth;
+	bsc_vec_push(&ts->open, oa);
+	return BSC_OK;
+}
+
+/* Write the header lines of the open archives not written yet. */
+static void
+show_open(struct text_sink *ts)
+{
+	for (size_t i = 0; i < ts->open.n; i++) {
+		struct open_arc *oa = ts->open.v[i];
+
+		if (oa->shown)
+			continue;
+		ind(ts, oa->depth);
+		out(ts, "%s%s%s  [%s archive]\n", BOLD(ts), oa->path,
+		    RESET(ts), oa->format);
+		oa->shown = true;
+	}
+}
+
+/*
+ * The archive's own report: it closes the group its archive_begin opened,
+ * if any. Returns true when it was written here.
+ */
+static bool
+close_archive(struct text_sink *ts, const struct bsc_item_report *r,
+	      bool problem)
+{
+	struct open_arc *oa;
+	bool shown;
+
+	if (!ts->open.n)
+		return false;
+	oa = ts->open.v[ts->open.n - 1];
+	if (strcmp(oa->path, r->path))
+		return false;
+	ts->open.n--;
+	shown = oa->shown;
+	free(oa->path);
+	free(oa->format);
+	free(oa);
+	if (!shown && ts->quiet && !problem)
+		return true;
+	if (!shown)
+		return false; /* nothing inside was written: a plain block */
+	ind(ts, r->depth);
+	out(ts, "end of %s: %s archive, %" PRIu64 " member%s%s%s%s\n",
+	    r->path, r->format, r->members, r->members == 1 ? "" : "s",
+	    problem ? ", " : "", problem ? YELLOW(ts) : "",
+	    problem ? (r->status == BSC_ITEM_FAILED ? "FAILED" : "PARTIAL")
+		    : "");
+	if (problem) {
+		out(ts, "%s", RESET(ts));
+		ind(ts, r->depth);
+		out(ts, "  %snot fully scanned: %s%s\n", YELLOW(ts),
+		    r->reason ? r->reason : "", RESET(ts));
+	}
+	out(ts, "\n");
+	return true;
 }
 
 /* Write s cut or padded to width characters (UTF-8 aware). */
@@ -81,12 +182,13 @@ pad(struct text_sink *ts, const char *s, size_t width)
 }
 
 static void
-persons_line(struct text_sink *ts, const struct bsc_persons *p)
+persons_line(struct text_sink *ts, const struct bsc_persons *p, unsigned d)
 {
 	static const char *const keys[] = {"NIR/INS", "patient id",
 					   "name+birth date", "contact"};
 	bool first = true;
 
+	ind(ts, d);
 	out(ts, "  persons:  %s%" PRIu64 " distinct, %" PRIu64 " contactable",
 	    p->approximate ? "~" : "", p->count, p->contactable);
 	for (int k = 0; k < 4; k++) {
@@ -120,19 +222,40 @@ text_item(void *data, const struct bsc_item_report *r)
 				    r->records_linked);
 	bool problem = r->status == BSC_ITEM_PARTIAL ||
 		       r->status == BSC_ITEM_FAILED;
+	unsigned d = r->depth;
 
 	if (problem)
 		bsc_vec_push(&ts->problems,
 			     bsc_asprintf("%s: %s: %s", r->path,
 					  bsc_item_status_name(r->status),
 					  r->reason ? r->reason : ""));
+	if (r->archive && close_archive(ts, r, problem))
+		return ts->err ? BSC_FATAL : BSC_OK;
 	if (ts->quiet && !problem && r->violations == 0)
 		return BSC_OK;
+	show_open(ts);
+	ind(ts, d);
 	out(ts, "%s%s%s", BOLD(ts), r->path, RESET(ts));
 	if (r->status == BSC_ITEM_SKIPPED || r->status == BSC_ITEM_FAILED) {
-		out(ts, "  [%s]\n  %s%s%s\n\n", bsc_item_status_name(r->status),
+		out(ts, "  [%s%s%s]\n", r->archive ? r->format : "",
+		    r->archive ? " archive, " : "",
+		    bsc_item_status_name(r->status));
+		ind(ts, d);
+		out(ts, "  %s%s%s\n\n",
 		    r->status == BSC_ITEM_FAILED ? RED(ts) : "",
 		    r->reason ? r->reason : "", RESET(ts));
+		return ts->err ? BSC_FATAL : BSC_OK;
+	}
+	if (r->archive) {
+		out(ts, "  [%s archive, %" PRIu64 " member%s%s]\n", r->format,
+		    r->members, r->members == 1 ? "" : "s",
+		    problem ? ", PARTIAL" : "");
+		if (problem) {
+			ind(ts, d);
+			out(ts, "  %snot fully scanned: %s%s\n", YELLOW(ts),
+			    r->reason ? r->reason : "", RESET(ts));
+		}
+		out(ts, "\n");
 		return ts->err ? BSC_FATAL : BSC_OK;
 	}
 	if (!r->format) {
@@ -143,14 +266,16 @@ text_item(void *data, const struct bsc_item_report *r)
 	    r->encoding ? r->encoding : "-", r->records,
 	    r->status == BSC_ITEM_PARTIAL ? ", " : "",
 	    r->status == BSC_ITEM_PARTIAL ? "PARTIAL" : "");
-	list(ts, "identity:", r->identity, r->n_identity);
-	list(ts, "medical:", r->medical, r->n_medical);
-	if (r->n_identity || r->n_medical)
+	list(ts, d, "identity:", r->identity, r->n_identity);
+	list(ts, d, "medical:", r->medical, r->n_medical);
+	if (r->n_identity || r->n_medical) {
+		ind(ts, d);
 		out(ts,
 		    "  records:  %" PRIu64 " with identity, %" PRIu64
 		    " with medical data, %" PRIu64 " linked\n",
 		    r->records_identity, r->records_medical,
 		    r->records_linked);
+	}
 	for (size_t i = 0; i < r->n_findings; i++) {
 		const struct bsc_finding *f = &r->findings[i];
 		char col[16] = "";
@@ -159,6 +284,7 @@ text_item(void *data, const struct bsc_item_report *r)
 			continue;
 		if (f->loc.column)
 			snprintf(col, sizeof(col), "col %u", f->loc.column);
+		ind(ts, d);
 		out(ts, "    - %-15s %-7s ", f->category, col);
 		pad(ts, f->loc.header ? f->loc.header : "", 22);
 		out(ts, " %-6s %-12s %6" PRIu64 " x  %s%s%s%s\n",
@@ -170,15 +296,18 @@ text_item(void *data, const struct bsc_item_report *r)
 		if (f->suppressed)
 			out(ts, "        accepted: %s\n", f->suppressed);
 	}
+	ind(ts, d);
 	out(ts, "  verdict:  %s%s%s\n", !strcmp(v, "linked") ? RED(ts) : "",
 	    bsc_verdict_text(v), RESET(ts));
+	ind(ts, d);
 	out(ts, "  severity: %s; %zu finding(s) break the policy\n",
 	    r->severity ? r->severity : "none", r->violations);
 	if (r->persons.count || r->persons.without_key < r->records)
-		persons_line(ts, &r->persons);
+		persons_line(ts, &r->persons, d);
 	for (size_t i = 0; i < r->n_flags; i++) {
 		const struct bsc_flag *f = &r->flags[i];
 
+		ind(ts, d);
 		out(ts, "  flag:     %s: %s (%" PRIu64 " value(s)", f->flag,
 		    f->reason, f->count);
 		if (f->loc.column)
@@ -188,17 +317,22 @@ text_item(void *data, const struct bsc_item_report *r)
 		out(ts, ")\n");
 	}
 	if (r->n_care_context && r->n_identity) {
+		ind(ts, d);
 		out(ts, "  context:  identity data from a care context (");
 		for (size_t i = 0; i < r->n_care_context; i++)
 			out(ts, "%s%s", i ? ", " : "", r->care_context[i]);
 		out(ts, "): may qualify as health data, to be assessed by the "
 			"DPO\n");
 	}
-	if (r->status == BSC_ITEM_PARTIAL)
+	if (r->status == BSC_ITEM_PARTIAL) {
+		ind(ts, d);
 		out(ts, "  %snot fully scanned: %s%s\n", YELLOW(ts),
 		    r->reason ? r->reason : "", RESET(ts));
-	if (r->note)
+	}
+	if (r->note) {
+		ind(ts, d);
 		out(ts, "  note:     %s\n", r->note);
+	}
 	out(ts, "\n");
 	return ts->err ? BSC_FATAL : BSC_OK;
 }
@@ -210,20 +344,26 @@ text_end(void *data, const struct bsc_run_summary *s)
 	const char *v = bsc_verdict(s->n_identity, s->n_medical,
 				    s->records_linked);
 
-	out(ts, "%sSummary%s: %" PRIu64 " items: %" PRIu64 " complete, %" PRIu64
+	out(ts, "%sSummary%s: %" PRIu64 " items", BOLD(ts), RESET(ts),
+	    s->items);
+	if (s->archives)
+		out(ts, " (%" PRIu64 " archive%s, %" PRIu64 " member%s)",
+		    s->archives, s->archives == 1 ? "" : "s", s->members,
+		    s->members == 1 ? "" : "s");
+	out(ts, ": %" PRIu64 " complete, %" PRIu64
 		" partial, %" PRIu64 " failed, %" PRIu64 " skipped\n",
-	    BOLD(ts), RESET(ts), s->items, s->by_status[BSC_ITEM_COMPLETE],
+	    s->by_status[BSC_ITEM_COMPLETE],
 	    s->by_status[BSC_ITEM_PARTIAL], s->by_status[BSC_ITEM_FAILED],
 	    s->by_status[BSC_ITEM_SKIPPED]);
-	list(ts, "identity:", s->identity, s->n_identity);
-	list(ts, "medical:", s->medical, s->n_medical);
+	list(ts, 0, "identity:", s->identity, s->n_identity);
+	list(ts, 0, "medical:", s->medical, s->n_medical);
 	out(ts,
 	    "  records:  %" PRIu64 " in all, %" PRIu64 " with identity, %" PRIu64
 	    " with medical data, %" PRIu64 " linked\n",
 	    s->records, s->records_identity, s->records_medical,
 	    s->records_linked);
 	out(ts, "  verdict:  %s\n", bsc_verdict_text(v));
-	persons_line(ts, &s->persons);
+	persons_line(ts, &s->persons, 0);
 	out(ts, "  severity: %s; %" PRIu64 " finding(s) break the policy\n",
 	    s->severity ? s->severity : "none", s->violations);
 	for (size_t i = 0; i < s->n_linkable; i++)
@@ -254,6 +394,7 @@ bsc_report_text_new(const struct bsc_report_opts *opts)
 	ts->out = opts->out;
 	ts->color = opts->color;
 	ts->quiet = opts->quiet;
+	s->archive_begin = text_archive_begin;
 	s->item = text_item;
 	s->run_end = text_end;
 	s->data = ts;

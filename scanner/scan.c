@@ -1,10 +1,12 @@
 /*
- * scan.c - runs the pipeline (walk -> item -> sniff -> reader -> fields ->
- * detectors -> scope -> sinks) for bsc_scan(). It owns the per-item
- * control flow: fill the head, sniff the encoding, pick a reader by bids,
- * read, turn reader/limit/encoding problems into an item status with a
- * reason, build the report and hand it to the sink. One bad item never
- * stops the run; only a sink's BSC_FATAL does.
+ * scan.c - runs the pipeline (walk -> item -> [container? expand] ->
+ * sniff -> reader -> fields -> detectors -> scope -> sinks) for
+ * bsc_scan(). It owns the per-item control flow: fill the head, let the
+ * containers bid (an archive is expanded by container.c, whose members
+ * come back here one level deeper), sniff the encoding, pick a reader by
+ * bids, read, turn reader/limit/encoding problems into an item status
+ * with a reason, build the report and hand it to the sink. One bad item
+ * never stops the run; only a sink's BSC_FATAL does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "container.h"
 #include "ctx.h"
 #include "format.h"
 #include "header.h"
@@ -36,6 +39,7 @@ struct run {
 	size_t n_flags;
 	struct keyed *keyed;    /* items with a pseudonymous key column */
 	size_t n_keyed;
+	struct bsc_budget budget; /* of the current top-level input */
 };
 
 struct keyed {
@@ -129,18 +133,34 @@ merge_flags(struct run *run, const struct bsc_item_report *rep)
 	}
 }
 
+/*
+ * The lower-case extension of the last path component, a hint for the
+ * bidders. The content of a single compressed file ("a.csv.gz!") takes
+ * the extension under the compression one ("csv").
+ */
 static void
 lower_ext(const char *path, char *ext, size_t len)
 {
 	const char *slash = strrchr(path, '/');
 	const char *base = slash ? slash + 1 : path;
-	const char *dot = strrchr(base, '.');
+	size_t blen = strlen(base);
+	const char *dot = NULL;
 	size_t i = 0;
 
 	ext[0] = '\0';
+	if (blen && base[blen - 1] == '!') {
+		blen--;
+		while (blen && base[blen - 1] != '.')
+			blen--;
+		if (blen)
+			blen--;
+	}
+	for (size_t k = 0; k < blen; k++)
+		if (base[k] == '.')
+			dot = base + k;
 	if (!dot || dot == base)
 		return;
-	for (dot++; *dot && i + 1 < len; dot++)
+	for (dot++; dot < base + blen && i + 1 < len; dot++)
 		ext[i++] = (char)((*dot >= 'A' && *dot <= 'Z') ? *dot + 32
 							       : *dot);
 	ext[i] = '\0';
@@ -154,6 +174,10 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 
 	run->sum.items++;
 	run->sum.by_status[rep->status]++;
+	if (rep->archive)
+		run->sum.archives++;
+	if (rep->depth > 0)
+		run->sum.members++;
 	run->sum.records += rep->records;
 	run->sum.records_identity += rep->records_identity;
 	run->sum.records_medical += rep->records_medical;
@@ -183,13 +207,16 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 
 /* Report an item that was not read (skipped or failed before reading). */
 static bsc_status
-emit_unread(struct run *run, const char *display, enum bsc_item_status st,
+emit_unread(struct run *run, const char *display, unsigned depth,
+	    const char *container, enum bsc_item_status st,
 	    const char *reason)
 {
 	struct bsc_item_report rep;
 
 	memset(&rep, 0, sizeof(rep));
 	rep.path = display;
+	rep.depth = depth;
+	rep.container = container;
 	rep.status = st;
 	rep.reason = reason;
 	rep.identity = rep.medical = NULL;
@@ -228,20 +255,105 @@ header_hint(void *data, const char *s, size_t n)
 	return r != NULL;
 }
 
-/* Hand the report of an item to the sink, with its hash (--hash): the
- * rest of the item is read for the hash alone. */
-static bsc_status
-finish(struct run *run, struct bsc_item *it, struct bsc_item_report *rep,
-       uint64_t cats)
+/* Why the item's source failed: its own words, or strerror. */
+static const char *
+source_error(const struct bsc_item *it)
 {
-	char hex[65];
+	const char *why = bsc_item_error(it);
 
-	if (run->ctx->hash_items && bsc_item_hash_end(it, hex))
-		rep->sha256 = hex;
-	return emit(run, rep, cats);
+	return why ? why : strerror(it->read_errno ? it->read_errno : EIO);
 }
 
-/* Scan one item; the item's source is set up by the caller. */
+static bsc_status scan_item(struct run *run, struct bsc_item *it);
+
+/* ---- archives: the callbacks of container.c ---------------------------- */
+
+static bsc_status
+arc_begin(void *data, struct bsc_item *archive, const char *format)
+{
+	struct run *run = data;
+
+	if (!run->sink->archive_begin)
+		return BSC_OK;
+	return run->sink->archive_begin(run->sink->data, archive->path,
+					format, (unsigned)archive->depth);
+}
+
+static bsc_status
+arc_member(void *data, struct bsc_item *member)
+{
+	return scan_item(data, member);
+}
+
+static bsc_status
+arc_unread(void *data, const struct bsc_item *archive, const char *path,
+	   enum bsc_item_status status, const char *reason)
+{
+	return emit_unread(data, path, (unsigned)archive->depth + 1,
+			   archive->path, status, reason);
+}
+
+/* Expand an archive item: its members first, then its own report. */
+static bsc_status
+scan_archive(struct run *run, struct bsc_item *it,
+	     const struct bsc_container *c, struct bsc_item_report *rep)
+{
+	struct bsc_archive_ops ops = {arc_begin, arc_member, arc_unread, run};
+	struct bsc_archive_result res;
+
+	if (bsc_archive_scan(run->ctx, &run->budget, it, c, &ops, &res) ==
+	    BSC_FATAL)
+		return BSC_FATAL;
+	rep->archive = true;
+	rep->format = res.format;
+	rep->status = res.status;
+	rep->reason = res.status == BSC_ITEM_COMPLETE ? NULL : res.reason;
+	rep->members = res.members;
+	rep->bytes = res.bytes;
+	{
+		char hex[65];
+
+		if (run->ctx->hash_items && bsc_item_hash_end(it, hex))
+			rep->sha256 = hex;
+		return emit(run, rep, 0);
+	}
+}
+
+/*
+ * The source is drained after the reader (archive members: the rest of
+ * the member is skipped or expanded under the limits). A limit hit there
+ * turns a complete or skipped item into a partial one.
+ */
+static void
+drain(struct bsc_item *it, struct bsc_item_report *rep, char *buf,
+      size_t len)
+{
+	const char *why;
+
+	/* A source that failed under the head (a damaged member sniffed
+	 * as binary) counts as well. */
+	if (bsc_item_drain(it) && !it->read_errno)
+		return;
+	why = source_error(it);
+	if (rep->status == BSC_ITEM_SKIPPED) {
+		char first[256];
+
+		snprintf(first, sizeof(first), "%s", rep->reason);
+		snprintf(buf, len, "%s; %s", first, why);
+	} else if (rep->status == BSC_ITEM_COMPLETE) {
+		snprintf(buf, len, "%s", why);
+	} else {
+		return;
+	}
+	rep->status = BSC_ITEM_PARTIAL;
+	rep->reason = buf;
+}
+
+/*
+ * Scan one item; the item's source is set up by the caller. An archive
+ * is expanded (its members come back here, one level deeper); anything
+ * else is sniffed and read.
+ */
 static bsc_status
 scan_item(struct run *run, struct bsc_item *it)
 {
@@ -250,8 +362,9 @@ scan_item(struct run *run, struct bsc_item *it)
 	struct bsc_sniff sn;
 	struct bsc_reader rd;
 	const struct bsc_format *fmt;
+	const struct bsc_container *cont;
 	struct bsc_fields *fields = NULL;
-	char ext[16], reason[512];
+	char ext[16], reason[768];
 	char *text = NULL;
 	char (*fps)[33] = NULL;
 	size_t text_len = 0;
@@ -264,26 +377,39 @@ scan_item(struct run *run, struct bsc_item *it)
 	if (ctx->hash_items)
 		bsc_item_hash_begin(it);
 	rep.path = it->path;
+	rep.depth = (unsigned)it->depth;
+	rep.container = it->container;
 	reason[0] = '\0';
+	if (it->depth == 0)
+		bsc_budget_start(&run->budget);
 	if (!bsc_item_fill_head(it)) {
-		snprintf(reason, sizeof(reason), "read error: %s",
-			 strerror(it->read_errno));
+		if (bsc_item_error(it))
+			snprintf(reason, sizeof(reason), "%s",
+				 bsc_item_error(it));
+		else
+			snprintf(reason, sizeof(reason), "read error: %s",
+				 source_error(it));
 		rep.status = BSC_ITEM_FAILED;
 		rep.reason = reason;
-		return finish(run, it, &rep, 0);
+		goto report;
 	}
+	/* Containers bid first, on the raw bytes: an archive is expanded
+	 * whatever its name, and whatever --reader says. */
+	cont = bsc_container_bid(it->head, it->head_len);
+	if (cont)
+		return scan_archive(run, it, cont, &rep);
 	enc = bsc_encoding_sniff(it->head, it->head_len, it->src_eof);
 	rep.encoding = bsc_encoding_name(enc);
 	if (enc == BSC_ENC_EMPTY) {
 		rep.status = BSC_ITEM_COMPLETE;
-		return finish(run, it, &rep, 0);
+		goto report;
 	}
 	if (enc == BSC_ENC_BINARY) {
 		rep.status = BSC_ITEM_SKIPPED;
 		rep.reason = "binary data: no reader for this content";
 		rep.encoding = NULL;
 		rep.bytes = it->head_len;
-		return finish(run, it, &rep, 0);
+		goto report;
 	}
 	if (enc == BSC_ENC_INVALID) {
 		rep.status = BSC_ITEM_FAILED;
@@ -292,7 +418,7 @@ scan_item(struct run *run, struct bsc_item *it)
 			     "UTF-8 and scan it again";
 		rep.encoding = NULL;
 		rep.bytes = it->head_len;
-		return finish(run, it, &rep, 0);
+		goto report;
 	}
 	text = decode_head(it, enc, &text_len);
 	lower_ext(it->path, ext, sizeof(ext));
@@ -310,8 +436,7 @@ scan_item(struct run *run, struct bsc_item *it)
 	if (!fmt) {
 		rep.status = BSC_ITEM_SKIPPED;
 		rep.reason = "no reader bids on this content";
-		ret = finish(run, it, &rep, 0);
-		goto out;
+		goto report;
 	}
 	rep.format = fmt->name;
 	if (!bsc_item_text_begin(it, enc)) {
@@ -320,8 +445,7 @@ scan_item(struct run *run, struct bsc_item *it)
 			 bsc_encoding_name(enc));
 		rep.status = BSC_ITEM_FAILED;
 		rep.reason = reason;
-		ret = finish(run, it, &rep, 0);
-		goto out;
+		goto report;
 	}
 	fields = bsc_scope_new(ctx, it->path);
 	rd.ctx = ctx;
@@ -333,17 +457,24 @@ scan_item(struct run *run, struct bsc_item *it)
 	rep.bytes = it->bytes;
 	rep.records = rd.records;
 	rep.status = BSC_ITEM_COMPLETE;
-	if (rst == BSC_FAILED) {
+	if (it->read_errno) {
+		/* The source failed or hit a limit; the reader only saw a
+		 * read error. */
+		rep.status = BSC_ITEM_PARTIAL;
+		if (bsc_item_error(it))
+			snprintf(reason, sizeof(reason), "%s",
+				 bsc_item_error(it));
+		else
+			snprintf(reason, sizeof(reason),
+				 "read error after %llu bytes: %s",
+				 (unsigned long long)it->bytes,
+				 strerror(it->read_errno));
+	} else if (rst == BSC_FAILED) {
 		rep.status = BSC_ITEM_FAILED;
 		snprintf(reason, sizeof(reason), "%s", rd.reason);
 	} else if (rst == BSC_WARN) {
 		rep.status = BSC_ITEM_PARTIAL;
 		snprintf(reason, sizeof(reason), "%s", rd.reason);
-	} else if (it->read_errno) {
-		rep.status = BSC_ITEM_PARTIAL;
-		snprintf(reason, sizeof(reason), "read error after %llu "
-			 "bytes: %s", (unsigned long long)it->bytes,
-			 strerror(it->read_errno));
 	} else if (it->truncated) {
 		char sz[32];
 
@@ -378,8 +509,17 @@ scan_item(struct run *run, struct bsc_item *it)
 		rep.severity = bsc_severity_name(sev);
 		bsc_policy_apply(ctx->policy, ctx, &rep, fs, sev);
 	}
-	ret = finish(run, it, &rep, cats);
-out:
+report:
+	{
+		char dreason[1024], hex[65];
+
+		/* The hash reads the rest of the item through the item layer
+		 * (so it sees every byte); draining then finds nothing. */
+		if (ctx->hash_items && bsc_item_hash_end(it, hex))
+			rep.sha256 = hex;
+		drain(it, &rep, dreason, sizeof(dreason));
+		ret = emit(run, &rep, cats);
+	}
 	bsc_scope_free(fields);
 	free(fps);
 	free(text);
@@ -390,10 +530,16 @@ static bsc_status
 scan_fd(struct run *run, int fd, const char *display)
 {
 	struct bsc_item it;
+	struct stat st;
 	bsc_status ret;
 
 	bsc_item_init(&it, display, bsc_fd_read, &fd,
 		      run->ctx->limits.max_file_size);
+	/* A regular file (standard input redirected from one too) can be
+	 * read with pread(), which archives that seek need. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    lseek(fd, 0, SEEK_CUR) == 0)
+		it.fd = fd;
 	ret = scan_item(run, &it);
 	bsc_item_release(&it);
 	return ret;
@@ -410,7 +556,8 @@ scan_file(struct run *run, const char *fspath, const char *display)
 	if (fd < 0) {
 		snprintf(reason, sizeof(reason), "cannot open: %s",
 			 strerror(errno));
-		return emit_unread(run, display, BSC_ITEM_FAILED, reason);
+		return emit_unread(run, display, 0, NULL, BSC_ITEM_FAILED,
+				   reason);
 	}
 	/* O_NONBLOCK only protected the open against FIFOs. */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
@@ -452,13 +599,16 @@ walk_cb(void *data, enum bsc_walk_kind kind, const char *fspath,
 	switch (kind) {
 	case BSC_WALK_FILE:
 		if (is_report_file(run->ctx, fspath))
-			return emit_unread(run, display, BSC_ITEM_SKIPPED,
+			return emit_unread(run, display, 0, NULL,
+					   BSC_ITEM_SKIPPED,
 					   "the report being written (-o)");
 		return scan_file(run, fspath, display);
 	case BSC_WALK_SKIP:
-		return emit_unread(run, display, BSC_ITEM_SKIPPED, reason);
+		return emit_unread(run, display, 0, NULL, BSC_ITEM_SKIPPED,
+				   reason);
 	case BSC_WALK_FAIL:
-		return emit_unread(run, display, BSC_ITEM_FAILED, reason);
+		return emit_unread(run, display, 0, NULL, BSC_ITEM_FAILED,
+				   reason);
 	}
 	return BSC_OK;
 }
@@ -476,7 +626,8 @@ scan_path(struct run *run, const char *path)
 	if (stat(path, &st) != 0) {
 		snprintf(reason, sizeof(reason), "cannot stat: %s",
 			 strerror(errno));
-		return emit_unread(run, path, BSC_ITEM_FAILED, reason);
+		return emit_unread(run, path, 0, NULL, BSC_ITEM_FAILED,
+				   reason);
 	}
 	if (S_ISDIR(st.st_mode))
 		return bsc_walk(run->ctx, path, walk_cb, run);
@@ -485,7 +636,7 @@ scan_path(struct run *run, const char *path)
 	if (S_ISREG(st.st_mode))
 		return scan_file(run, path, path);
 	snprintf(reason, sizeof(reason), "not a regular file or directory");
-	return emit_unread(run, path, BSC_ITEM_SKIPPED, reason);
+	return emit_unread(run, path, 0, NULL, BSC_ITEM_SKIPPED, reason);
 }
 
 static void

@@ -152,6 +152,34 @@ bsc_parse_size(const char *s, uint64_t *out)
 	return true;
 }
 
+bool
+bsc_parse_duration(const char *s, uint64_t *ms)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t mul;
+	} units[] = {{"", 1000}, {"s", 1000}, {"ms", 1}, {"m", 60000},
+		     {"h", 3600000}};
+	char *end = NULL;
+	unsigned long long v;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return false;
+	for (size_t i = 0; i < BSC_ARRAY_SIZE(units); i++) {
+		if (strcmp(end, units[i].suffix))
+			continue;
+		if (v > UINT64_MAX / units[i].mul)
+			return false;
+		*ms = v * units[i].mul;
+		return true;
+	}
+	return false;
+}
+
 void
 bsc_format_size(uint64_t v, char *buf, size_t len)
 {

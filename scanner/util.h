@@ -38,6 +38,13 @@ bool bsc_ascii_icontains(const char *hay, size_t len, const char *needle);
  */
 bool bsc_parse_size(const char *s, uint64_t *out);
 
+/*
+ * Parse a duration such as "600", "90s", "10m", "2h" or "500ms" (no
+ * suffix: seconds) into milliseconds in *ms. Returns false, leaving *ms
+ * untouched, on a malformed value.
+ */
+bool bsc_parse_duration(const char *s, uint64_t *ms);
+
 /* Format a byte size as "64K", "16M", "4G" or a plain number. Static buf. */
 void bsc_format_size(uint64_t v, char *buf, size_t len);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Shards and merge: merging N shard reports gives the figures of one scan.
 
-Usage: check_merge.py BREACHSCOPE FIXTURES_DIR
+Usage: check_merge.py BREACHSCOPE FIXTURES_DIR [SCHEMA]
 
 Scans the fixtures once, then as 3 and as 5 shards with the same
 --person-key-file, merges the shard reports, and compares the summaries:
@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 
-EXACT = ["items", "by_status", "records", "records_identity", "records_medical",
+EXACT = ["items", "by_status", "archives", "members", "records", "records_identity", "records_medical",
          "records_linked", "verdict", "severity", "violations", "identity", "medical"]
 
 
@@ -28,6 +28,10 @@ def run(binary, args, cwd):
 
 def main():
     binary, fixtures = sys.argv[1:3]
+    schema_validator = None
+    if len(sys.argv) > 3:
+        import jsonschema
+        schema_validator = jsonschema.Draft202012Validator(json.load(open(sys.argv[3])))
     errors = []
     with tempfile.TemporaryDirectory() as tmp:
         key = os.path.join(tmp, "key")
@@ -51,6 +55,10 @@ def main():
             merged = os.path.join(tmp, f"merged{n}.json")
             r = run(binary, ["merge", "-o", merged] + shards, fixtures)
             m = json.load(open(merged))
+            if schema_validator:
+                for e in schema_validator.iter_errors(m):
+                    errors.append(f"merged report: {'/'.join(map(str, e.absolute_path))}: "
+                                  f"{e.message}")
             for k in EXACT:
                 if m["summary"][k] != ref["summary"][k]:
                     errors.append(f"{n} shards: summary.{k} {m['summary'][k]!r} "

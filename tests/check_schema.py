@@ -5,12 +5,17 @@ Usage: check_schema.py BREACHSCOPE SCHEMA FIXTURES_DIR
 Scans the fixtures (all of them, bad-* included) and every golden file in
 fixtures/expected/, and checks each document against the schema, plus the
 invariants the schema cannot state (linked <= identity, medical <= records,
-sorted category lists, summary = sum of items).
+sorted category lists, summary = sum of items, an archive's member count =
+the items it holds, which come after it).
 """
+import io
 import json
 import os
 import subprocess
 import sys
+import tarfile
+import tempfile
+import zipfile
 
 import jsonschema
 
@@ -30,6 +35,23 @@ def invariants(doc, where):
         cats = {f["category"] for f in it["findings"] if f["confidence"] != "low"}
         if (set(it["identity"]) | set(it["medical"])) - cats:
             errs.append(f"{p}: a listed category has no medium/high finding")
+    seen = set()
+    for it in doc["items"]:
+        c = it["container"]
+        if c is not None:
+            if c not in seen:
+                errs.append(f"{where}: {it['path']}: its archive {c} is not listed before it")
+            if not it["path"].startswith(c + "!"):
+                errs.append(f"{where}: {it['path']}: path does not start with {c}!")
+        if it["members"] is not None:
+            seen.add(it["path"])
+            n = sum(1 for x in doc["items"] if x["container"] == it["path"])
+            if n != it["members"]:
+                errs.append(f"{where}: {it['path']}: members {it['members']} but {n} items inside")
+    if s["archives"] != sum(1 for it in doc["items"] if it["members"] is not None):
+        errs.append(f"{where}: summary.archives != number of archive items")
+    if s["members"] != sum(1 for it in doc["items"] if it["container"] is not None):
+        errs.append(f"{where}: summary.members != number of items inside archives")
     if s["items"] != len(doc["items"]):
         errs.append(f"{where}: summary.items != number of items")
     if sum(s["by_status"].values()) != s["items"]:
@@ -38,6 +60,37 @@ def invariants(doc, where):
         if s[k] != sum(it[k] for it in doc["items"]):
             errs.append(f"{where}: summary.{k} != sum over items")
     return errs
+
+
+def make_archives(dest, csv_path):
+    """Archives for the schema check, made here: nested, special entries,
+    a compressed single file, a truncated one and deeper than the limit."""
+    data = open(csv_path, "rb").read()
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("patients.csv", data)
+        z.writestr("empty/", b"")
+    with tarfile.open(os.path.join(dest, "dump.tar.gz"), "w:gz") as t:
+        for name, body in (("exports/nested.zip", inner.getvalue()),
+                           ("exports/patients.csv", data)):
+            ti = tarfile.TarInfo(name)
+            ti.size = len(body)
+            t.addfile(ti, io.BytesIO(body))
+        ti = tarfile.TarInfo("exports/link")
+        ti.type = tarfile.SYMTYPE
+        ti.linkname = "../../etc/passwd"
+        t.addfile(ti)
+    blob = open(os.path.join(dest, "dump.tar.gz"), "rb").read()
+    open(os.path.join(dest, "cut.tar.gz"), "wb").write(blob[: len(blob) * 2 // 3])
+    import gzip
+    open(os.path.join(dest, "patients.csv.gz"), "wb").write(gzip.compress(data, mtime=0))
+    body, name = data, "patients.csv"
+    for level in range(12, 0, -1):
+        b = io.BytesIO()
+        with zipfile.ZipFile(b, "w") as z:
+            z.writestr(name, body)
+        body, name = b.getvalue(), f"level{level}.zip"
+    open(os.path.join(dest, "deep.zip"), "wb").write(body)
 
 
 def main():
@@ -52,6 +105,18 @@ def main():
         print(f"scan exited {run.returncode}: {run.stderr}")
         return 1
     docs.append(("scan of fixtures/", json.loads(run.stdout)))
+    with tempfile.TemporaryDirectory() as tmp:
+        make_archives(tmp, os.path.join(fixtures, "csv", "patients-fr-semicolon.csv"))
+        run = subprocess.run([binary, "scan", "--format", "json", "--no-progress", "-q", "."],
+                             cwd=tmp, capture_output=True, text=True)
+        if run.returncode != 2:
+            print(f"archive scan exited {run.returncode} (want 2): {run.stderr}")
+            return 1
+        doc = json.loads(run.stdout)
+        if doc["summary"]["archives"] < 10 or doc["summary"]["members"] < 10:
+            print("archive scan: archives or members missing")
+            return 1
+        docs.append(("scan of generated archives", doc))
     exp = os.path.join(fixtures, "expected")
     for root, _, files in os.walk(exp):
         for f in sorted(files):

@@ -50,6 +50,39 @@ START_TEST(test_cli_scan_options)
 }
 END_TEST
 
+START_TEST(test_cli_archive_options)
+{
+	struct bsc_cli cli;
+
+	ck_assert_int_eq(parse(&cli, "breachscope scan --max-archive-depth 3 "
+				     "--max-members=10 --max-ratio 50 "
+				     "--ratio-threshold 1M --max-total-size 2G "
+				     "--max-time 90s --max-seek-buffer 8M "
+				     "--password a --password=b x.zip"),
+			 0);
+	ck_assert_uint_eq(cli.limits.max_depth, 3);
+	ck_assert_uint_eq(cli.limits.max_members, 10);
+	ck_assert_uint_eq(cli.limits.max_ratio, 50);
+	ck_assert_uint_eq(cli.limits.ratio_threshold, 1024 * 1024);
+	ck_assert_uint_eq(cli.limits.max_total, 2ull << 30);
+	ck_assert_uint_eq(cli.limits.max_time_ms, 90000);
+	ck_assert_uint_eq(cli.limits.max_seek_buffer, 8 << 20);
+	ck_assert_uint_eq(cli.passwords.n, 2);
+	ck_assert_str_eq(cli.passwords.v[1], "b");
+	bsc_cli_release(&cli);
+	/* The defaults, as documented. */
+	ck_assert_int_eq(parse(&cli, "breachscope scan x.zip"), 0);
+	ck_assert_uint_eq(cli.limits.max_depth, 8);
+	ck_assert_uint_eq(cli.limits.max_members, 100000);
+	ck_assert_uint_eq(cli.limits.max_ratio, 100);
+	ck_assert_uint_eq(cli.limits.ratio_threshold, 16 << 20);
+	ck_assert_uint_eq(cli.limits.max_total, 64ull << 30);
+	ck_assert_uint_eq(cli.limits.max_time_ms, 600000);
+	ck_assert_uint_eq(cli.limits.max_seek_buffer, 64 << 20);
+	bsc_cli_release(&cli);
+}
+END_TEST
+
 START_TEST(test_cli_usage_errors)
 {
 	static const char *const bad[] = {
@@ -68,6 +101,12 @@ START_TEST(test_cli_usage_errors)
 		"breachscope scan --shard 0/3 a",
 		"breachscope scan --lang de a",
 		"breachscope merge",
+		"breachscope scan --max-archive-depth 65 a",
+		"breachscope scan --max-archive-depth 0 a",
+		"breachscope scan --max-time soon a",
+		"breachscope scan --max-time 0 a",
+		"breachscope scan --max-ratio 0 a",
+		"breachscope scan --password",
 		NULL};
 
 	for (int i = 0; bad[i]; i++) {
@@ -123,6 +162,9 @@ START_TEST(test_cli_help_and_man_cover_options)
 		"fail-on-severity", "follow-symlinks", "format", "help",
 		"max-columns", "no-policy", "policy", "hash", "lang",
 		"person-key-file", "shard", "max-persons-exact",
+		"max-archive-depth", "max-members", "max-ratio",
+		"max-seek-buffer", "max-time", "max-total-size", "password",
+		"ratio-threshold",
 		"max-field", "max-file-size", "max-record", "min-confidence",
 		"no-color", "no-progress", "output", "progress", "quiet",
 		"reader", "rules", "show-values", "version", NULL};
@@ -166,6 +208,7 @@ suite_cli(void)
 	TCase *td = tcase_create("docs");
 
 	tcase_add_test(tc, test_cli_scan_options);
+	tcase_add_test(tc, test_cli_archive_options);
 	tcase_add_test(tc, test_cli_usage_errors);
 	tcase_add_test(tc, test_cli_rules_commands);
 	tcase_add_test(td, test_cli_help_and_man_cover_options);

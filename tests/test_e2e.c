@@ -39,9 +39,27 @@ slurp_fd(int fd)
 	return buf;
 }
 
-/* Run $BSC_BIN with args in dir; stdin from in_path (or /dev/null). */
+/* Copy the file at path to fd, then exit (a pipe writer process). */
+static void
+feed(const char *path, int fd)
+{
+	int in = open(path, O_RDONLY);
+	char buf[65536];
+	ssize_t n;
+
+	while (in >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, (size_t)n) != n)
+			break;
+	_exit(0);
+}
+
+/*
+ * Run $BSC_BIN with args in dir; stdin from in_path (or /dev/null), a
+ * regular file, or through a pipe when piped (not seekable).
+ */
 static struct result
-run(const char *dir, const char *in_path, const char *const *args)
+run_ex(const char *dir, const char *in_path, const char *const *args,
+       bool piped)
 {
 	char outt[] = "/tmp/bsc-e2e-out-XXXXXX";
 	char errt[] = "/tmp/bsc-e2e-err-XXXXXX";
@@ -62,6 +80,20 @@ run(const char *dir, const char *in_path, const char *const *args)
 		int n = 0;
 		int in = open(in_path ? in_path : "/dev/null", O_RDONLY);
 
+		if (piped) {
+			int p[2];
+
+			if (pipe(p) != 0)
+				_exit(127);
+			if (fork() == 0) {
+				close(p[0]);
+				feed(in_path, p[1]);
+			}
+			close(p[1]);
+			close(in);
+			in = p[0];
+		}
+
 		argv[n++] = bin;
 		for (int i = 0; args[i] && n < 31; i++)
 			argv[n++] = args[i];
@@ -81,6 +113,12 @@ run(const char *dir, const char *in_path, const char *const *args)
 	close(ofd);
 	close(efd);
 	return r;
+}
+
+static struct result
+run(const char *dir, const char *in_path, const char *const *args)
+{
+	return run_ex(dir, in_path, args, false);
 }
 
 static void
@@ -574,6 +612,125 @@ START_TEST(test_e2e_linkable_through_key)
 }
 END_TEST
 
+/* dir/dump.tar.gz: exports/nested.zip (the French patients), a clean
+ * CSV and a symlink; made at test time. Returns the path. */
+static const char *
+make_dump(const char *dir)
+{
+	char p1[4096], p2[4096];
+	size_t l1, l2, lz;
+	char *patients, *clean, *zip;
+	struct bsc_member in[2] = {{0}}, out[4] = {{0}};
+	struct bsc_archive_spec zs = {.format = "zip"};
+	struct bsc_archive_spec tgz = {.format = "pax", .filter = "gzip"};
+
+	snprintf(p1, sizeof(p1), "%s/csv/patients-fr-semicolon.csv",
+		 fixtures());
+	snprintf(p2, sizeof(p2), "%s/csv/clean-inventory.csv", fixtures());
+	patients = bsc_read_file(p1, &l1);
+	clean = bsc_read_file(p2, &l2);
+	in[0].name = "patients.csv";
+	in[0].data = patients;
+	in[0].len = l1;
+	zip = bsc_read_file(bsc_make_archive(dir, "nested.zip", &zs, in),
+			    &lz);
+	out[0].name = "exports/nested.zip";
+	out[0].data = zip;
+	out[0].len = lz;
+	out[1].name = "exports/inventory.csv";
+	out[1].data = clean;
+	out[1].len = l2;
+	out[2].name = "exports/latest";
+	out[2].type = 'l';
+	out[2].target = "nested.zip";
+	bsc_make_archive(dir, "dump.tar.gz", &tgz, out);
+	free(patients);
+	free(clean);
+	free(zip);
+	return "dump.tar.gz";
+}
+
+/* A new user scans a nested dump: every member with its verdict. */
+START_TEST(test_e2e_archive_dump)
+{
+	const char *dir = bsc_tmpdir();
+	const char *name = make_dump(dir);
+	const char *text[] = {"scan", "--no-progress", "--no-color", name,
+			      NULL};
+	const char *json[] = {"scan", "--format", "json", name, NULL};
+	struct result r = run(dir, NULL, text);
+
+	ck_assert_int_eq(r.code, 1);
+	ck_assert_ptr_nonnull(strstr(r.out, "dump.tar.gz  [tar.gz archive]\n"));
+	ck_assert_ptr_nonnull(
+		strstr(r.out, "\n  dump.tar.gz!/exports/nested.zip  [zip "
+			      "archive]\n"));
+	ck_assert_ptr_nonnull(
+		strstr(r.out, "\n    dump.tar.gz!/exports/nested.zip!/"
+			      "patients.csv  [csv, utf-8, 8 records]"));
+	ck_assert_ptr_nonnull(strstr(r.out, "health data linked to persons"));
+	ck_assert_ptr_nonnull(
+		strstr(r.out, "dump.tar.gz!/exports/latest  [skipped]"));
+	ck_assert_ptr_nonnull(
+		strstr(r.out, "end of dump.tar.gz: tar.gz archive, 3 members"));
+	ck_assert_ptr_null(strstr(r.out, "sophie.leroy@exemple.fr"));
+	result_free(&r);
+	r = run(dir, NULL, json);
+	ck_assert_int_eq(r.code, 1);
+	ck_assert_ptr_nonnull(strstr(
+		r.out,
+		"\"path\": \"dump.tar.gz!/exports/nested.zip!/patients.csv\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"verdict\": \"linked\""));
+	ck_assert_ptr_null(strstr(r.out, "sophie.leroy@exemple.fr"));
+	result_free(&r);
+}
+END_TEST
+
+/* Archives on standard input: a redirected file, and a pipe. */
+START_TEST(test_e2e_archive_stdin)
+{
+	const char *dir = bsc_tmpdir();
+	const char *args[] = {"scan", "--format", "json", "-", NULL};
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, make_dump(dir));
+	for (int piped = 0; piped < 2; piped++) {
+		struct result r = run_ex(NULL, path, args, piped);
+
+		ck_assert_msg(r.code == 1, "piped %d: exit %d", piped, r.code);
+		ck_assert_ptr_nonnull(strstr(
+			r.out, "\"path\": \"-!/exports/nested.zip!/"
+			       "patients.csv\""));
+		ck_assert_ptr_nonnull(strstr(r.out, "\"format\": \"tar.gz\""));
+		result_free(&r);
+	}
+}
+END_TEST
+
+/* A zip bomb: exit 2, and stderr says which limit, at once. */
+START_TEST(test_e2e_archive_bomb)
+{
+	static char zeros[1 << 20];
+	const char *dir = bsc_tmpdir();
+	struct bsc_member m[2] = {{0}};
+	struct bsc_archive_spec zs = {.format = "zip"};
+	const char *args[] = {"scan", "--no-progress", "bomb.zip", NULL};
+	struct result r;
+
+	m[0].name = "zeros.bin";
+	m[0].data = zeros;
+	m[0].len = sizeof(zeros);
+	m[0].repeat = 64;
+	bsc_make_archive(dir, "bomb.zip", &zs, m);
+	r = run(dir, NULL, args);
+	ck_assert_int_eq(r.code, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "bomb.zip!/zeros.bin: partial: "));
+	ck_assert_ptr_nonnull(strstr(r.err, "--max-ratio (100)"));
+	ck_assert_ptr_nonnull(strstr(r.out, "not fully scanned (1):"));
+	result_free(&r);
+}
+END_TEST
+
 static Suite *
 suite_e2e(void)
 {
@@ -593,6 +750,9 @@ suite_e2e(void)
 	tcase_add_test(tc, test_e2e_several_outputs);
 	tcase_add_test(tc, test_e2e_hash_custody);
 	tcase_add_test(tc, test_e2e_linkable_through_key);
+	tcase_add_test(tc, test_e2e_archive_dump);
+	tcase_add_test(tc, test_e2e_archive_stdin);
+	tcase_add_test(tc, test_e2e_archive_bomb);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -38,6 +38,37 @@ START_TEST(test_util_parse_size_table)
 }
 END_TEST
 
+START_TEST(test_util_parse_duration_table)
+{
+	static const struct {
+		const char *in;
+		bool ok;
+		uint64_t ms;
+	} t[] = {
+		{"600", true, 600000},
+		{"90s", true, 90000},
+		{"500ms", true, 500},
+		{"10m", true, 600000},
+		{"2h", true, 7200000},
+		{"", false, 0},
+		{"s", false, 0},
+		{"10x", false, 0},
+		{"10 m", false, 0},
+		{"-1", false, 0},
+		{"99999999999999999h", false, 0},
+		{NULL, false, 0},
+	};
+
+	for (size_t i = 0; t[i].in; i++) {
+		uint64_t v = 7;
+
+		ck_assert_msg(bsc_parse_duration(t[i].in, &v) == t[i].ok, "%s",
+			      t[i].in);
+		ck_assert_uint_eq(v, t[i].ok ? t[i].ms : 7); /* untouched */
+	}
+}
+END_TEST
+
 START_TEST(test_util_format_size)
 {
 	char b[32];
@@ -97,6 +128,7 @@ suite_util(void)
 	TCase *tc = tcase_create("util");
 
 	tcase_add_test(tc, test_util_parse_size_table);
+	tcase_add_test(tc, test_util_parse_duration_table);
 	tcase_add_test(tc, test_util_format_size);
 	tcase_add_test(tc, test_buf_limit);
 	tcase_add_test(tc, test_util_icontains);

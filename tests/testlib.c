@@ -1,11 +1,15 @@
 /*
  * testlib.c - shared test helpers: fixture paths from the environment that
- * meson sets, a collecting sink that copies reports, temp directories.
+ * meson sets, a collecting sink that copies reports, temp directories, and
+ * archives written at test time with libarchive's write API.
  */
 #include "testlib.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <locale.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -84,6 +88,119 @@ bsc_write_file(const char *dir, const char *name, const void *data,
 	return write_buf;
 }
 
+static char archive_buf[4096];
+
+const char *
+bsc_make_archive(const char *dir, const char *name,
+		 const struct bsc_archive_spec *spec,
+		 const struct bsc_member *members)
+{
+	/* Names are UTF-8: write under a UTF-8 locale, for this thread only
+	 * (some of libarchive's writers need names in the locale). */
+	locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	locale_t old = loc ? uselocale(loc) : (locale_t)0;
+	struct archive *a = archive_write_new();
+
+	snprintf(archive_buf, sizeof(archive_buf), "%s/%s", dir, name);
+	ck_assert_msg(archive_write_set_format_by_name(a, spec->format) ==
+			      ARCHIVE_OK,
+		      "format %s: %s", spec->format, archive_error_string(a));
+	if (spec->filter)
+		ck_assert_msg(archive_write_add_filter_by_name(
+				      a, spec->filter) == ARCHIVE_OK,
+			      "filter %s: %s", spec->filter,
+			      archive_error_string(a));
+	if (spec->password)
+		ck_assert(archive_write_set_passphrase(a, spec->password) ==
+			  ARCHIVE_OK);
+	if (spec->options)
+		ck_assert_msg(archive_write_set_options(a, spec->options) ==
+				      ARCHIVE_OK,
+			      "options %s: %s", spec->options,
+			      archive_error_string(a));
+	/* Small blocks: no padding to 10 KiB, so cuts land where meant. */
+	archive_write_set_bytes_in_last_block(a, 1);
+	ck_assert_msg(archive_write_open_filename(a, archive_buf) ==
+			      ARCHIVE_OK,
+		      "open %s: %s", archive_buf, archive_error_string(a));
+	for (const struct bsc_member *m = members; m->name; m++) {
+		struct archive_entry *e = archive_entry_new();
+		unsigned rep = m->repeat ? m->repeat : 1;
+		int64_t size = (int64_t)m->len * rep;
+
+		archive_entry_set_pathname_utf8(e, m->name);
+		archive_entry_set_perm(e, 0644);
+		archive_entry_set_mtime(e, 1700000000, 0);
+		switch (m->type) {
+		case 'd':
+			archive_entry_set_filetype(e, AE_IFDIR);
+			archive_entry_set_perm(e, 0755);
+			size = 0;
+			break;
+		case 'l':
+			archive_entry_set_filetype(e, AE_IFLNK);
+			archive_entry_set_symlink(e, m->target);
+			size = 0;
+			break;
+		case 'h':
+			archive_entry_set_filetype(e, AE_IFREG);
+			archive_entry_set_hardlink(e, m->target);
+			size = 0;
+			break;
+		case 'c':
+			archive_entry_set_filetype(e, AE_IFCHR);
+			archive_entry_set_rdev(e, 0x0103);
+			size = 0;
+			break;
+		case 'p':
+			archive_entry_set_filetype(e, AE_IFIFO);
+			size = 0;
+			break;
+		default:
+			archive_entry_set_filetype(e, AE_IFREG);
+			break;
+		}
+		archive_entry_set_size(e, size);
+		ck_assert_msg(archive_write_header(a, e) == ARCHIVE_OK,
+			      "header %s: %s", m->name,
+			      archive_error_string(a));
+		for (unsigned i = 0; size && i < rep; i++)
+			ck_assert(archive_write_data(a, m->data, m->len) ==
+				  (la_ssize_t)m->len);
+		archive_entry_free(e);
+	}
+	ck_assert_msg(archive_write_close(a) == ARCHIVE_OK, "close %s: %s",
+		      archive_buf, archive_error_string(a));
+	archive_write_free(a);
+	if (loc) {
+		uselocale(old);
+		freelocale(loc);
+	}
+	return archive_buf;
+}
+
+char *
+bsc_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 65536, n = 0, k;
+	char *buf = malloc(cap + 1);
+
+	ck_assert_msg(f != NULL, "cannot read %s", path);
+	while ((k = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += k;
+		if (n == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap + 1);
+		}
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
 struct bsc_ctx *
 bsc_test_ctx(void)
 {
@@ -127,6 +244,10 @@ collect_item(void *data, const struct bsc_item_report *r)
 	it = &c->items[c->n++];
 	memset(it, 0, sizeof(*it));
 	it->path = strdup(r->path);
+	it->container = dup_or_null(r->container);
+	it->depth = r->depth;
+	it->archive = r->archive;
+	it->members = r->members;
 	it->format = dup_or_null(r->format);
 	it->status = r->status;
 	it->reason = dup_or_null(r->reason);
@@ -183,6 +304,7 @@ bsc_collect_free(struct bsc_collect *c)
 		}
 		free(it->findings);
 		free(it->path);
+		free(it->container);
 		free(it->format);
 		free(it->reason);
 		free(it->identity);
@@ -200,6 +322,15 @@ bsc_collect_scan(struct bsc_ctx *ctx, const char *path, struct bsc_collect *c)
 
 	bsc_collect_init(c);
 	ck_assert_int_eq(bsc_scan(ctx, paths, 1, &c->sink), BSC_OK);
+}
+
+const struct bsc_collected_item *
+bsc_collect_item(const struct bsc_collect *c, const char *path)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->items[i].path, path))
+			return &c->items[i];
+	return NULL;
 }
 
 const struct bsc_collected_finding *

@@ -6,6 +6,7 @@
 #define BSC_TESTLIB_H
 
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -20,6 +21,40 @@ const char *bsc_tmpdir(void);
 /* Write len bytes to dir/name; returns the path (static buffer). */
 const char *bsc_write_file(const char *dir, const char *name,
 			   const void *data, size_t len);
+
+/* One member of an archive written by bsc_make_archive. */
+struct bsc_member {
+	const char *name;   /* UTF-8 */
+	const void *data; /* content, written repeat times (0 counts as 1) */
+	size_t len;
+	unsigned repeat;
+	char type;          /* 0 or 'f' file, 'd' directory, 'l' symlink,
+			       'h' hard link, 'c' character device,
+			       'p' FIFO */
+	const char *target; /* link target */
+};
+
+/* How to write an archive: libarchive's write format and filter names. */
+struct bsc_archive_spec {
+	const char *format;   /* "zip", "pax", "gnutar", "7zip", "cpio",
+				 "ar", "iso9660", "raw" */
+	const char *filter;   /* "gzip", "bzip2", "xz", ...; NULL: none */
+	const char *options;  /* archive_write_set_options(), or NULL */
+	const char *password; /* archive_write_set_passphrase(), or NULL */
+};
+
+/*
+ * Write dir/name as an archive of members (ended by a NULL name) with
+ * libarchive's write API, so that no binary archive is committed.
+ * Returns the path (static buffer, valid until the next call). Aborts
+ * the test on error.
+ */
+const char *bsc_make_archive(const char *dir, const char *name,
+			     const struct bsc_archive_spec *spec,
+			     const struct bsc_member *members);
+
+/* Read a whole file (malloc'd, NUL-terminated; *len gets its size). */
+char *bsc_read_file(const char *path, size_t *len);
 
 /* A context with the project's rules loaded; aborts the test if not. */
 struct bsc_ctx *bsc_test_ctx(void);
@@ -41,9 +76,13 @@ struct bsc_collected_finding {
 };
 struct bsc_collected_item {
 	char *path;
+	char *container;
 	char *format;
 	int status;
 	char *reason;
+	unsigned depth;
+	bool archive;
+	unsigned long long members;
 	unsigned long long records, records_identity, records_medical,
 		records_linked;
 	char *identity; /* names joined with ',' */
@@ -64,6 +103,9 @@ void bsc_collect_free(struct bsc_collect *c);
 /* Scan one path with ctx into a fresh collector (caller frees). */
 void bsc_collect_scan(struct bsc_ctx *ctx, const char *path,
 		      struct bsc_collect *c);
+/* The item called path, or NULL. */
+const struct bsc_collected_item *
+bsc_collect_item(const struct bsc_collect *c, const char *path);
 /* The finding of category at column (0 = any) in item, or NULL. */
 const struct bsc_collected_finding *
 bsc_collect_find(const struct bsc_collected_item *it, const char *category,
