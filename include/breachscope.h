@@ -107,6 +107,14 @@ struct bsc_finding {
 	const char *note;         /* optional explanation; may be NULL */
 };
 
+/* Category names of one subject (sorted; medium or high confidence). */
+struct bsc_subject_categories {
+	const char *const *identity;
+	size_t n_identity;
+	const char *const *medical;
+	size_t n_medical;
+};
+
 /* The report of one item, handed to sinks. All memory is the scanner's. */
 struct bsc_item_report {
 	const char *path;     /* display path: "dir/a.csv", "-" for stdin */
@@ -126,6 +134,10 @@ struct bsc_item_report {
 	size_t n_identity;
 	const char *const *medical;  /* sorted category names, union */
 	size_t n_medical;
+	/* The unions split by whose data they are, indexed by enum
+	 * bsc_subject (findings of unknown subject under [0]). Only
+	 * filled for items that were read; zeroed otherwise. */
+	struct bsc_subject_categories subjects[4];
 };
 
 /* Totals over a run, handed to sinks at the end. */

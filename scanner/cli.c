@@ -80,7 +80,7 @@ static const struct opt opts[] = {
 	 "no warnings on stderr; text report lists only items with "
 	 "findings or problems"},
 	{"reader", 0, "NAME", OPT_READER,
-	 "force a reader (csv, text) instead of sniffing"},
+	 "force a reader (csv, hl7, text) instead of sniffing"},
 	{"rules", 0, "FILE", OPT_RULES,
 	 "load extra rules from FILE or directory (repeatable)"},
 	{"show-values", 0, NULL, OPT_SHOW_VALUES,
@@ -252,8 +252,8 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		if (!bsc_format_find(v))
 			return usage_error(err,
 					   "--reader: unknown reader '%s' "
-					   "(use csv or text)",
-					   v);
+					   "(use one of: %s)",
+					   v, bsc_format_names());
 		cli->reader = v;
 		break;
 	case OPT_RULES:
@@ -499,6 +499,8 @@ kind_name(const struct bsc_rule *r)
 		return "header";
 	case BSC_RULE_SUBJECT:
 		return "subject";
+	case BSC_RULE_PLACEHOLDER:
+		return "placeholder";
 	}
 	return "?";
 }
@@ -541,13 +543,17 @@ cmd_rules_list(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	for (size_t i = 0; i < rs->rules.n; i++) {
 		const struct bsc_rule *r = rs->rules.v[i];
 		const char *cat = r->category >= 0 ? rs->cats[r->category].name
-						   : bsc_subject_name(r->subject);
+				  : r->kind == BSC_RULE_HEADER ? "none"
+				  : r->kind == BSC_RULE_PLACEHOLDER
+					  ? "-"
+					  : bsc_subject_name(r->subject);
+		bool noconf = r->kind == BSC_RULE_SUBJECT ||
+			      r->kind == BSC_RULE_PLACEHOLDER ||
+			      r->category < 0;
 
 		printf("  %-36s %-7s %-16s %-10s %-6s %s\n", r->id, kind_name(r),
 		       cat, evidence_mode(r),
-		       r->kind == BSC_RULE_SUBJECT
-			       ? "-"
-			       : bsc_confidence_name(r->confidence),
+		       noconf ? "-" : bsc_confidence_name(r->confidence),
 		       r->validator >= 0 ? bsc_validator_name(r->validator)
 					 : "-");
 	}

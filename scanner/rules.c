@@ -84,6 +84,7 @@ bsc_ruleset_free(struct bsc_ruleset *rs)
 	bsc_vec_release(&rs->value_rules);
 	bsc_vec_release(&rs->header_rules);
 	bsc_vec_release(&rs->subject_rules);
+	bsc_vec_release(&rs->placeholder_rules);
 	bsc_vec_release(&rs->files);
 	free(rs);
 }
@@ -468,6 +469,8 @@ load_rule(struct loader *L, yaml_node_t *m)
 			st = get_list(L, v, k, true, &r->tokens);
 		else if (!strcmp(k, "not_tokens"))
 			st = get_list(L, v, k, true, &r->not_tokens);
+		else if (!strcmp(k, "exclusive"))
+			st = get_bool(L, v, k, &r->exclusive);
 		else if (!strcmp(k, "priority")) {
 			st = get_number(L, v, k, -1000, 1000, &d);
 			r->priority = (int)d;
@@ -500,9 +503,11 @@ load_rule(struct loader *L, yaml_node_t *m)
 		r->kind = BSC_RULE_HEADER;
 	else if (!strcmp(kind, "subject"))
 		r->kind = BSC_RULE_SUBJECT;
+	else if (!strcmp(kind, "placeholder"))
+		r->kind = BSC_RULE_PLACEHOLDER;
 	else {
-		st = lerr(L, m, "rule '%s': kind must be value, header or "
-				"subject, not '%s'",
+		st = lerr(L, m, "rule '%s': kind must be value, header, "
+				"subject or placeholder, not '%s'",
 			  r->id, kind);
 		goto out;
 	}
@@ -517,6 +522,30 @@ load_rule(struct loader *L, yaml_node_t *m)
 			st = lerr(L, m, "rule '%s' needs a 'subject'", r->id);
 			goto out;
 		}
+	} else if (r->kind == BSC_RULE_PLACEHOLDER) {
+		if (category || have_conf || have_subject || evidence ||
+		    validator) {
+			st = lerr(L, m,
+				  "rule '%s': placeholder rules take only "
+				  "a pattern (and caseless)",
+				  r->id);
+			goto out;
+		}
+		if (!r->pattern) {
+			st = lerr(L, m, "placeholder rule '%s' needs a "
+					"'pattern'",
+				  r->id);
+			goto out;
+		}
+		st = compile_pattern(L, pattern_node, r);
+		if (st != BSC_OK)
+			goto out;
+	} else if (r->kind == BSC_RULE_HEADER && category &&
+		   !strcmp(category, "none")) {
+		/* Names that hold codes or structure, not data. */
+		r->category = -1;
+		if (!have_conf)
+			r->confidence = BSC_CONF_LOW;
 	} else {
 		if (!category) {
 			st = lerr(L, m, "rule '%s' needs a 'category'", r->id);
@@ -572,9 +601,15 @@ load_rule(struct loader *L, yaml_node_t *m)
 		st = compile_pattern(L, pattern_node, r);
 		if (st != BSC_OK)
 			goto out;
+	} else if (r->kind == BSC_RULE_PLACEHOLDER) {
+		/* checked above */
 	} else if (r->pattern || validator || evidence) {
 		st = lerr(L, m, "rule '%s': pattern, validator and evidence "
 				"belong to value rules",
+			  r->id);
+		goto out;
+	} else if (r->exclusive && r->kind != BSC_RULE_HEADER) {
+		st = lerr(L, m, "rule '%s': exclusive belongs to header rules",
 			  r->id);
 		goto out;
 	} else if (r->headers.n == 0 && r->tokens.n == 0) {
@@ -599,6 +634,9 @@ load_rule(struct loader *L, yaml_node_t *m)
 		break;
 	case BSC_RULE_SUBJECT:
 		bsc_vec_push(&rs->subject_rules, r);
+		break;
+	case BSC_RULE_PLACEHOLDER:
+		bsc_vec_push(&rs->placeholder_rules, r);
 		break;
 	}
 	r = NULL;

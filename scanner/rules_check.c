@@ -35,6 +35,23 @@ header_cat(const struct bsc_ruleset *rs, const char *ex)
 	return h ? h->category : -1;
 }
 
+/* Does name ex classify to rule r's category? For a "none" header rule
+ * (category -1), it must classify to a "none" rule, not to nothing. */
+static bool
+header_is(const struct bsc_ruleset *rs, const struct bsc_rule *r,
+	  const char *ex)
+{
+	char *norm;
+	const struct bsc_rule *h;
+
+	if (r->category >= 0)
+		return header_cat(rs, ex) == r->category;
+	norm = bsc_header_normalise(ex, strlen(ex));
+	h = bsc_header_classify(rs, norm, NULL);
+	free(norm);
+	return h && h->category < 0;
+}
+
 static enum bsc_subject
 header_subject(const struct bsc_ruleset *rs, const char *ex)
 {
@@ -59,16 +76,19 @@ bsc_ruleset_selftest(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 			bool ok;
 
 			n++;
-			if (r->kind == BSC_RULE_VALUE)
+			if (r->kind == BSC_RULE_VALUE ||
+			    r->kind == BSC_RULE_PLACEHOLDER)
 				ok = value_hit(ctx, r, ex);
 			else if (r->kind == BSC_RULE_HEADER)
-				ok = header_cat(rs, ex) == r->category;
+				ok = header_is(rs, r, ex);
 			else
 				ok = header_subject(rs, ex) == r->subject;
 			if (!ok) {
 				failures++;
 				fail(ctx, r, "example", ex,
-				     r->kind == BSC_RULE_VALUE
+				     r->kind == BSC_RULE_VALUE ||
+						     r->kind ==
+							     BSC_RULE_PLACEHOLDER
 					     ? "does not match"
 					     : "does not classify to this rule");
 			}
@@ -78,16 +98,19 @@ bsc_ruleset_selftest(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 			bool bad;
 
 			n++;
-			if (r->kind == BSC_RULE_VALUE)
+			if (r->kind == BSC_RULE_VALUE ||
+			    r->kind == BSC_RULE_PLACEHOLDER)
 				bad = value_hit(ctx, r, ex);
 			else if (r->kind == BSC_RULE_HEADER)
-				bad = header_cat(rs, ex) == r->category;
+				bad = header_is(rs, r, ex);
 			else
 				bad = header_subject(rs, ex) == r->subject;
 			if (bad) {
 				failures++;
 				fail(ctx, r, "not_example", ex,
-				     r->kind == BSC_RULE_VALUE
+				     r->kind == BSC_RULE_VALUE ||
+						     r->kind ==
+							     BSC_RULE_PLACEHOLDER
 					     ? "matches"
 					     : "classifies to this rule");
 			}

@@ -7,6 +7,13 @@
  * a hash table, and at the end, once columns are classified, each shape
  * tells whether its records carry identity, medical data or both.
  *
+ * Placeholders: a cell that a placeholder rule matches ("LAST NAME" in a
+ * template export) is template text, treated as an empty cell.
+ * Subjects: each slot has one (subject rules on its name). Identifiers of
+ * professionals do not make a record linked: a doctor's name next to a
+ * result does not identify the patient. The category unions are also
+ * given per subject.
+ *
  * Speed: column and confirm rules are tested on every cell of a slot until
  * SAMPLE_CELLS cells; after that only rules that still have a chance to
  * reach their share keep running (shares are computed over tested cells).
@@ -25,6 +32,8 @@
 #include "rules.h"
 
 #define SAMPLE_CELLS 1000
+/* Placeholder rules only look at cells up to this long. */
+#define PLACEHOLDER_MAX 64
 #define SLOT_BUCKETS 256
 #define SIG_BUCKETS 1024
 
@@ -42,6 +51,7 @@ struct slot {
 	unsigned char *mode; /* per value rule: 0 off, 1 on, 2 context */
 	char *first;        /* sample of the first non-empty value */
 	uint64_t catmask;   /* categories of the column (set at the end) */
+	uint64_t linkmask;  /* the same, minus professionals' identity */
 	unsigned id;        /* index in slots */
 	struct slot *next;  /* hash chain */
 };
@@ -51,6 +61,7 @@ struct sig {
 	size_t nwords;
 	uint64_t *cols;
 	uint64_t vmask; /* standalone categories hit in the record */
+	uint64_t vlink; /* the same, minus professionals' identity */
 	uint64_t count;
 	struct sig *next;
 };
@@ -65,6 +76,7 @@ struct bsc_fields {
 	uint64_t *cur;
 	size_t cur_words;
 	uint64_t cur_vmask;
+	uint64_t cur_vlink;
 	bool cur_any;
 	/* record shapes */
 	struct sig *sig_hash[SIG_BUCKETS];
@@ -76,6 +88,8 @@ struct bsc_fields {
 	size_t n_findings;
 	const char **identity;
 	const char **medical;
+	const char **subj_identity[4]; /* per enum bsc_subject */
+	const char **subj_medical[4];
 	char *note;
 };
 
@@ -128,6 +142,10 @@ bsc_scope_free(struct bsc_fields *f)
 	free(f->findings);
 	free(f->identity);
 	free(f->medical);
+	for (int i = 0; i < 4; i++) {
+		free(f->subj_identity[i]);
+		free(f->subj_medical[i]);
+	}
 	free(f->note);
 	free(f);
 }
@@ -158,6 +176,11 @@ slot_create(struct bsc_fields *f, const char *name, unsigned column)
 
 		if (r->context_required && !ctx_hit)
 			s->mode[i] = 0;
+		else if (s->hrule && r->evidence != BSC_EV_STANDALONE &&
+			 (s->hrule->category < 0 || s->hrule->exclusive) &&
+			 r->category != s->hrule->category)
+			s->mode[i] = 0; /* the name decides: codes, or a
+					 * position of known meaning */
 		else
 			s->mode[i] = ctx_hit ? 2 : 1;
 	}
@@ -235,6 +258,29 @@ mark_slot(struct bsc_fields *f, unsigned id)
 	f->cur_any = true;
 }
 
+static bool
+is_placeholder(struct bsc_fields *f, const char *v, size_t len)
+{
+	const struct bsc_vec *pr = &f->rs->placeholder_rules;
+
+	if (len > PLACEHOLDER_MAX)
+		return false;
+	for (size_t i = 0; i < pr->n; i++)
+		if (bsc_detect_value(f->ctx, pr->v[i], v, len, NULL, NULL,
+				     NULL))
+			return true;
+	return false;
+}
+
+/* Whose data a value of rule r (or a header match, r NULL) in s is. */
+static enum bsc_subject
+value_subject(const struct slot *s, const struct bsc_rule *r)
+{
+	if (s->subject != BSC_SUBJECT_UNKNOWN || !r)
+		return s->subject;
+	return r->subject;
+}
+
 void
 bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		 size_t len)
@@ -252,7 +298,7 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 	}
 	while (len && isspace((unsigned char)v[len - 1]))
 		len--;
-	if (len == 0)
+	if (len == 0 || is_placeholder(f, v, len))
 		return;
 	s->nonempty++;
 	mark_slot(f, id);
@@ -279,17 +325,22 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 			s->samples[i] = make_sample(f, v + off, mlen,
 						    r->category);
 		if (r->evidence == BSC_EV_STANDALONE &&
-		    r->confidence >= BSC_CONF_MEDIUM)
+		    r->confidence >= BSC_CONF_MEDIUM) {
 			f->cur_vmask |= 1ull << r->category;
+			if (rs->cats[r->category].cls != BSC_CLASS_IDENTITY ||
+			    value_subject(s, r) != BSC_SUBJECT_PROFESSIONAL)
+				f->cur_vlink |= 1ull << r->category;
+		}
 	}
 }
 
 /* ---- records ---------------------------------------------------------- */
 
 static uint64_t
-sig_hash(const uint64_t *cols, size_t n, uint64_t vmask)
+sig_hash(const uint64_t *cols, size_t n, uint64_t vmask, uint64_t vlink)
 {
-	return bsc_hash64(cols, n * sizeof(uint64_t), vmask);
+	return bsc_hash64(cols, n * sizeof(uint64_t),
+			  vmask ^ (vlink * 0x9E3779B97F4A7C15ull));
 }
 
 void
@@ -301,11 +352,11 @@ bsc_fields_end_record(struct bsc_fields *f)
 
 	while (n && f->cur[n - 1] == 0)
 		n--;
-	h = sig_hash(f->cur, n, f->cur_vmask);
+	h = sig_hash(f->cur, n, f->cur_vmask, f->cur_vlink);
 	b = &f->sig_hash[h % SIG_BUCKETS];
 	for (s = *b; s; s = s->next)
 		if (s->hash == h && s->nwords == n &&
-		    s->vmask == f->cur_vmask &&
+		    s->vmask == f->cur_vmask && s->vlink == f->cur_vlink &&
 		    !memcmp(s->cols, f->cur, n * sizeof(uint64_t)))
 			break;
 	if (!s && f->n_sigs >= f->ctx->limits.max_signatures) {
@@ -321,6 +372,7 @@ bsc_fields_end_record(struct bsc_fields *f)
 		for (size_t i = 0; i < n; i++)
 			s->cols[i] |= f->cur[i];
 		s->vmask |= f->cur_vmask;
+		s->vlink |= f->cur_vlink;
 		f->sigs_full = true;
 	} else if (!s) {
 		s = bsc_zalloc(sizeof(*s));
@@ -329,6 +381,7 @@ bsc_fields_end_record(struct bsc_fields *f)
 		s->cols = bsc_zalloc((n ? n : 1) * sizeof(uint64_t));
 		memcpy(s->cols, f->cur, n * sizeof(uint64_t));
 		s->vmask = f->cur_vmask;
+		s->vlink = f->cur_vlink;
 		s->next = *b;
 		*b = s;
 		f->n_sigs++;
@@ -337,6 +390,7 @@ bsc_fields_end_record(struct bsc_fields *f)
 	if (f->cur_words)
 		memset(f->cur, 0, f->cur_words * sizeof(uint64_t));
 	f->cur_vmask = 0;
+	f->cur_vlink = 0;
 	f->cur_any = false;
 }
 
@@ -344,6 +398,7 @@ bsc_fields_end_record(struct bsc_fields *f)
 
 struct agg {
 	bool used;
+	bool strong; /* a value rule of medium or high confidence hit */
 	enum bsc_confidence conf;
 	unsigned evidence;
 	uint64_t count;
@@ -374,6 +429,8 @@ agg_value(struct agg *a, const struct bsc_rule *r, enum bsc_confidence c,
 		a->sample = sample;
 	}
 	a->used = true;
+	if (r->confidence >= BSC_CONF_MEDIUM)
+		a->strong = true;
 	a->evidence |= BSC_EVIDENCE_VALUE;
 	if (count > a->count)
 		a->count = count;
@@ -406,16 +463,14 @@ best_share(const struct bsc_fields *f, const struct slot *s, int cat,
 	return best;
 }
 
-static void
+static enum bsc_subject
 push_finding(struct bsc_fields *f, const struct slot *s, int cat,
 	     const struct agg *a)
 {
 	const struct bsc_category *c = &f->rs->cats[cat];
 	struct bsc_finding *x;
-	enum bsc_subject subj = s->subject;
+	enum bsc_subject subj = value_subject(s, a->rule);
 
-	if (subj == BSC_SUBJECT_UNKNOWN && a->rule)
-		subj = a->rule->subject;
 	f->findings = bsc_reallocarray(f->findings, f->n_findings + 1,
 				       sizeof(*f->findings));
 	x = &f->findings[f->n_findings++];
@@ -431,6 +486,7 @@ push_finding(struct bsc_fields *f, const struct slot *s, int cat,
 	x->subject = subj;
 	x->sample = a->sample ? a->sample : "";
 	x->note = a->note;
+	return subj;
 }
 
 static void
@@ -463,9 +519,18 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 
 		if (a->used) {
 			a->evidence |= BSC_EVIDENCE_HEADER;
-			a->conf = BSC_CONF_HIGH;
 			if (s->nonempty > a->count)
 				a->count = s->nonempty;
+			if (a->strong) {
+				a->conf = BSC_CONF_HIGH;
+			} else {
+				/* Only low rules hit (a NIR shape with a
+				 * wrong key): the values fail the check
+				 * the header calls for. */
+				a->conf = BSC_CONF_LOW;
+				a->note = "values have the shape of this "
+					  "category but fail its check";
+			}
 		} else {
 			a->used = true;
 			a->rule = s->hrule;
@@ -490,15 +555,21 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 	for (int c = 0; c < (int)rs->n_cats; c++) {
 		struct agg *a = &agg[c];
 
+		enum bsc_subject subj;
+
 		if (!a->used || (int)a->conf < f->ctx->min_confidence)
 			continue;
-		push_finding(f, s, c, a);
+		subj = push_finding(f, s, c, a);
 		/* Whole-column categories count for every non-empty cell;
 		 * standalone hits are counted per record already. */
 		if (a->conf >= BSC_CONF_MEDIUM &&
 		    ((a->evidence & BSC_EVIDENCE_HEADER) ||
-		     (a->rule && a->rule->evidence == BSC_EV_COLUMN)))
+		     (a->rule && a->rule->evidence == BSC_EV_COLUMN))) {
 			s->catmask |= 1ull << c;
+			if (rs->cats[c].cls != BSC_CLASS_IDENTITY ||
+			    subj != BSC_SUBJECT_PROFESSIONAL)
+				s->linkmask |= 1ull << c;
+		}
 	}
 }
 
@@ -515,11 +586,14 @@ names_of(const struct bsc_ruleset *rs, uint64_t mask, size_t *n)
 	return v;
 }
 
+/* Categories of a record shape; *link gets those that count for
+ * linkage (professionals' identity left out). */
 static uint64_t
-shape_mask(const struct bsc_fields *f, const struct sig *s)
+shape_mask(const struct bsc_fields *f, const struct sig *s, uint64_t *link)
 {
 	uint64_t m = s->vmask;
 
+	*link = s->vlink;
 	for (size_t w = 0; w < s->nwords; w++) {
 		uint64_t bits = s->cols[w];
 
@@ -528,8 +602,12 @@ shape_mask(const struct bsc_fields *f, const struct sig *s)
 			size_t id = w * 64 + b;
 
 			bits &= bits - 1;
-			if (id < f->slots.n)
-				m |= ((struct slot *)f->slots.v[id])->catmask;
+			if (id < f->slots.n) {
+				const struct slot *sl = f->slots.v[id];
+
+				m |= sl->catmask;
+				*link |= sl->linkmask;
+			}
 		}
 	}
 	return m;
@@ -540,7 +618,7 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 		 uint64_t *cats)
 {
 	const struct bsc_ruleset *rs = f->rs;
-	uint64_t mask = 0;
+	uint64_t mask = 0, smask[4] = {0};
 	size_t ni = 0, nm = 0;
 
 	if (f->cur_any)
@@ -550,8 +628,14 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 	for (size_t i = 0; i < f->n_findings; i++) {
 		const struct bsc_finding *x = &f->findings[i];
 
-		if (x->confidence >= BSC_CONF_MEDIUM)
-			mask |= 1ull << bsc_ruleset_category(rs, x->category);
+		uint64_t bit;
+
+		if (x->confidence < BSC_CONF_MEDIUM)
+			continue;
+		bit = 1ull << bsc_ruleset_category(rs, x->category);
+		mask |= bit;
+		if ((unsigned)x->subject < 4)
+			smask[x->subject] |= bit;
 	}
 	rep->records_identity = rep->records_medical = 0;
 	rep->records_linked = 0;
@@ -560,7 +644,8 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 			b < SIG_BUCKETS ? f->sig_hash[b] : &f->overflow;
 
 		for (; s; s = b < SIG_BUCKETS ? s->next : NULL) {
-			uint64_t m = shape_mask(f, s);
+			uint64_t lm;
+			uint64_t m = shape_mask(f, s, &lm);
 			bool id = (m & rs->direct_mask) != 0;
 			bool med = (m & rs->medical_mask) != 0;
 
@@ -568,7 +653,7 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 				rep->records_identity += s->count;
 			if (med)
 				rep->records_medical += s->count;
-			if (id && med)
+			if ((lm & rs->direct_mask) && med)
 				rep->records_linked += s->count;
 		}
 	}
@@ -584,6 +669,16 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 	rep->n_identity = ni;
 	rep->medical = f->medical;
 	rep->n_medical = nm;
+	for (int k = 0; k < 4; k++) {
+		struct bsc_subject_categories *sc = &rep->subjects[k];
+
+		f->subj_identity[k] = names_of(rs, smask[k] & rs->identity_mask,
+					       &sc->n_identity);
+		f->subj_medical[k] = names_of(rs, smask[k] & rs->medical_mask,
+					      &sc->n_medical);
+		sc->identity = f->subj_identity[k];
+		sc->medical = f->subj_medical[k];
+	}
 	if (cats)
 		*cats = mask;
 }

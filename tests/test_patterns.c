@@ -33,10 +33,11 @@ holds(const struct bsc_rule *r, const char *ex)
 	char *norm;
 	bool ok;
 
-	if (r->kind == BSC_RULE_VALUE)
+	if (r->kind == BSC_RULE_VALUE || r->kind == BSC_RULE_PLACEHOLDER)
 		return bsc_detect_value(ctx, r, ex, strlen(ex), NULL, NULL, NULL);
 	norm = bsc_header_normalise(ex, strlen(ex));
 	if (r->kind == BSC_RULE_HEADER) {
+		/* A "none" rule (category -1) must win, not just nothing. */
 		const struct bsc_rule *h = bsc_header_classify(rs, norm, NULL);
 
 		ok = h && h->category == r->category;
