@@ -29,6 +29,8 @@
  *          "PID-3.1[INS]", "PID-3.1[PI]", "PID-3.1[1.2.250.1.213.1.4.10]";
  *      XTN (PID-13, NK1-5, ...): component 1 gets the equipment type
  *          XTN.3, else the use code XTN.2: "PID-13.1[Internet]";
+ *      XCN (PV1-7, OBR-16, ...): component 1 gets the identifier type
+ *          XCN.13: "PV1-7.1[RPPS]", "PRT-5.1[INS]" (a patient);
  *      XAD (PID-11, NK1-4, ...): every component gets the address type
  *          XAD.7: "PID-11.3[BDL]" (a birth place), "PID-11.1[H]";
  *      OBX-5: every component gets the value type OBX-2: "OBX-5[NM]",
@@ -80,7 +82,7 @@ enum hl7_type {
 	T_XPN,   /* person name */
 	T_XAD,   /* address: qualifier XAD.7 on every component */
 	T_XTN,   /* telecom: qualifier XTN.3 / XTN.2 on .1 */
-	T_XCN,   /* person id + name (professionals) */
+	T_XCN,   /* person id + name: qualifier XCN.13 on .1 */
 	T_COMP,  /* other composite named by component (DLN, CNN, ...) */
 	T_CODED, /* CE/CWE: qualifier = coding system (.3) on every comp */
 	T_OBX5   /* OBX-5: qualifier = value type OBX-2 on every comp */
@@ -461,6 +463,10 @@ rep_qualifier(enum hl7_type t, const char *rep, size_t len,
 		if (nth_part(rep, len, d->comp, 7, &p, &n))
 			make_qual(p, n, d, q);
 		break;
+	case T_XCN:
+		if (nth_part(rep, len, d->comp, 13, &p, &n))
+			make_qual(p, n, d, q);
+		break;
 	case T_CODED:
 		if (nth_part(rep, len, d->comp, 3, &p, &n))
 			make_qual(p, n, d, q);
@@ -470,7 +476,6 @@ rep_qualifier(enum hl7_type t, const char *rep, size_t len,
 		break;
 	case T_NONE:
 	case T_XPN:
-	case T_XCN:
 	case T_COMP:
 		break;
 	}
@@ -483,6 +488,7 @@ qual_applies(enum hl7_type t, unsigned comp)
 	switch (t) {
 	case T_CX:
 	case T_XTN:
+	case T_XCN:
 		return comp == 1;
 	case T_XAD:
 	case T_CODED:
@@ -701,13 +707,49 @@ bsc_hl7_head_charset(const char *t, size_t len, char *buf, size_t cap)
  * usual four encoding characters (20 with fewer), above any CSV bid (at
  * most 34), because a pipe-separated CSV would otherwise claim HL7 files.
  * A second line that starts like a segment ("PID|") adds 10; an .hl7,
- * .er7 or .hl7v2 extension adds 4.
+ * .er7 or .hl7v2 extension adds 4. A head that starts with other segments
+ * (a message whose MSH was lost) bids 36 when its first line is a segment
+ * and a valid MSH starts a later line with the same field separator: the
+ * reader then reports the orphan segments instead of a CSV reader
+ * reading them as rows.
  * Fooled by: a text file that starts with a literal "MSH|^~\&|" line (an
  * HL7 tutorial). It is then read as HL7: its segment-like lines are
  * split, prose lines inside a "message" are still scanned as free text,
  * so nothing is lost. Not recognised: XML-encoded HL7 v2 (the XML reader's
  * business) and segments before the first MSH without a batch header.
  */
+static bool
+hl7_ext(const char *ext)
+{
+	return !strcmp(ext, "hl7") || !strcmp(ext, "er7") ||
+	       !strcmp(ext, "hl7v2");
+}
+
+/* The head starts with segment line t[i..e) that is no header: bid if an
+ * MSH with the same field separator starts a later line. */
+static int
+later_msh_bid(const char *t, size_t n, size_t i, size_t e, const char *ext)
+{
+	char fs = t[i + 3];
+
+	for (size_t p = e; p + 4 < n; p++) {
+		struct bsc_hl7_delims d;
+		size_t q = p + 1;
+
+		if (t[p] != '\r' && t[p] != '\n' && t[p] != MLLP_START)
+			continue;
+		if (memcmp(t + q, "MSH", 3))
+			continue;
+		e = q;
+		while (e < n && t[e] != '\r' && t[e] != '\n' && t[e] != MLLP_END)
+			e++;
+		if (bsc_hl7_delims_parse(t + q, e - q, &d) && d.field == fs)
+			return 36 + (hl7_ext(ext) ? 4 : 0);
+		return -1;
+	}
+	return -1;
+}
+
 static int
 hl7_bid(const struct bsc_sniff *s)
 {
@@ -730,6 +772,8 @@ hl7_bid(const struct bsc_sniff *s)
 	e = i;
 	while (e < n && t[e] != '\r' && t[e] != '\n' && t[e] != MLLP_END)
 		e++;
+	if (e - i >= 4 && is_seg_id(t + i) && !is_header_id(t + i))
+		return later_msh_bid(t, n, i, e, s->ext);
 	if (e - i < 5 || !bsc_hl7_delims_parse(t + i, e - i, &d))
 		return -1;
 	/* Count the encoding characters (delims_parse checked them). */
@@ -741,8 +785,7 @@ hl7_bid(const struct bsc_sniff *s)
 		e++;
 	if (n - e >= 4 && is_seg_id(t + e) && t[e + 3] == d.field)
 		bid += 10;
-	if (!strcmp(s->ext, "hl7") || !strcmp(s->ext, "er7") ||
-	    !strcmp(s->ext, "hl7v2"))
+	if (hl7_ext(s->ext))
 		bid += 4;
 	return bid;
 }

@@ -45,6 +45,7 @@ struct slot {
 	int hstrength;
 	enum bsc_subject subject;
 	uint64_t nonempty;
+	uint64_t placeholders; /* cells that held only template text */
 	uint64_t *tested;   /* per value rule: cells tested */
 	uint64_t *hits;     /* per value rule: cells with a validated hit */
 	char **samples;     /* per value rule: sample of the first hit */
@@ -298,8 +299,12 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 	}
 	while (len && isspace((unsigned char)v[len - 1]))
 		len--;
-	if (len == 0 || is_placeholder(f, v, len))
+	if (len == 0)
 		return;
+	if (is_placeholder(f, v, len)) {
+		s->placeholders++;
+		return;
+	}
 	s->nonempty++;
 	mark_slot(f, id);
 	if (!s->first)
@@ -539,7 +544,10 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 			a->sample = s->first;
 			if (s->nonempty == 0) {
 				a->conf = BSC_CONF_LOW;
-				a->note = "column is empty";
+				a->note = s->placeholders
+						  ? "only placeholder values "
+						    "(template text)"
+						  : "column is empty";
 			} else if (have_rules && sh >= 0.5) {
 				a->conf = BSC_CONF_HIGH;
 				a->evidence |= BSC_EVIDENCE_VALUE;

@@ -128,6 +128,7 @@ collect_item(void *data, const struct bsc_item_report *r)
 	memset(it, 0, sizeof(*it));
 	it->path = strdup(r->path);
 	it->format = dup_or_null(r->format);
+	it->encoding = dup_or_null(r->encoding);
 	it->status = r->status;
 	it->reason = dup_or_null(r->reason);
 	it->records = r->records;
@@ -176,6 +177,7 @@ bsc_collect_free(struct bsc_collect *c)
 		free(it->findings);
 		free(it->path);
 		free(it->format);
+		free(it->encoding);
 		free(it->reason);
 		free(it->identity);
 		free(it->medical);

@@ -38,6 +38,7 @@ struct bsc_collected_finding {
 struct bsc_collected_item {
 	char *path;
 	char *format;
+	char *encoding;
 	int status;
 	char *reason;
 	unsigned long long records, records_identity, records_medical,
