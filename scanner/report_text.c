@@ -62,7 +62,8 @@ subjects(struct text_sink *ts, const struct bsc_item_report *r)
 						 BSC_SUBJECT_RELATED};
 
 	for (size_t k = 0; k < BSC_ARRAY_SIZE(order); k++) {
-		const struct bsc_subject_categories *sc = &r->subjects[order[k]];
+		const struct bsc_subject_categories *sc =
+			&r->subjects[order[k]];
 
 		if (!sc->n_identity && !sc->n_medical)
 			continue;

@@ -19,6 +19,13 @@ fail(struct bsc_ctx *ctx, const struct bsc_rule *r, const char *what,
 		   what, ex, detail);
 }
 
+/* Value and placeholder rules are tested by matching their pattern. */
+static bool
+by_value(const struct bsc_rule *r)
+{
+	return r->kind == BSC_RULE_VALUE || r->kind == BSC_RULE_PLACEHOLDER;
+}
+
 static bool
 value_hit(struct bsc_ctx *ctx, const struct bsc_rule *r, const char *ex)
 {
@@ -76,8 +83,7 @@ bsc_ruleset_selftest(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 			bool ok;
 
 			n++;
-			if (r->kind == BSC_RULE_VALUE ||
-			    r->kind == BSC_RULE_PLACEHOLDER)
+			if (by_value(r))
 				ok = value_hit(ctx, r, ex);
 			else if (r->kind == BSC_RULE_HEADER)
 				ok = header_is(rs, r, ex);
@@ -86,9 +92,7 @@ bsc_ruleset_selftest(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 			if (!ok) {
 				failures++;
 				fail(ctx, r, "example", ex,
-				     r->kind == BSC_RULE_VALUE ||
-						     r->kind ==
-							     BSC_RULE_PLACEHOLDER
+				     by_value(r)
 					     ? "does not match"
 					     : "does not classify to this rule");
 			}
@@ -98,8 +102,7 @@ bsc_ruleset_selftest(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 			bool bad;
 
 			n++;
-			if (r->kind == BSC_RULE_VALUE ||
-			    r->kind == BSC_RULE_PLACEHOLDER)
+			if (by_value(r))
 				bad = value_hit(ctx, r, ex);
 			else if (r->kind == BSC_RULE_HEADER)
 				bad = header_is(rs, r, ex);
@@ -108,11 +111,8 @@ bsc_ruleset_selftest(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 			if (bad) {
 				failures++;
 				fail(ctx, r, "not_example", ex,
-				     r->kind == BSC_RULE_VALUE ||
-						     r->kind ==
-							     BSC_RULE_PLACEHOLDER
-					     ? "matches"
-					     : "classifies to this rule");
+				     by_value(r) ? "matches"
+						 : "classifies to this rule");
 			}
 		}
 	}

@@ -312,7 +312,8 @@ hl7_values(const char *path, char vals[][128], int max)
 	n = fread(data, 1, sizeof(data) - 1, f);
 	fclose(f);
 	data[n] = '\0';
-	for (char *seg = strtok(data, "\r\n"); seg; seg = strtok(NULL, "\r\n")) {
+	for (char *seg = strtok(data, "\r\n"); seg;
+	     seg = strtok(NULL, "\r\n")) {
 		for (size_t p = 0; p < sizeof(pick) / sizeof(pick[0]); p++) {
 			char *fld = seg;
 			int no = 0;
@@ -321,7 +322,8 @@ hl7_values(const char *path, char vals[][128], int max)
 				continue;
 			while (fld && *fld) {
 				char *end = strchr(fld, '|');
-				size_t len = end ? (size_t)(end - fld) : strlen(fld);
+				size_t len = end ? (size_t)(end - fld)
+						 : strlen(fld);
 				bool want = false;
 
 				for (int i = 0; pick[p].fields[i]; i++)
@@ -329,7 +331,8 @@ hl7_values(const char *path, char vals[][128], int max)
 				for (size_t a = 0; want && a < len;) {
 					size_t b = a;
 
-					while (b < len && !strchr("^~&", fld[b]))
+					while (b < len &&
+					       !strchr("^~&", fld[b]))
 						b++;
 					if (b - a >= 5 && b - a < 128 &&
 					    !memchr(fld + a, '.', b - a) &&

@@ -208,7 +208,8 @@ START_TEST(test_format_hl7_delims_table)
 		{"MSH||A", false, {0}},
 		{"MSH|^^\\&|A", false, {0}},
 		{"MSH|^~a&|A", false, {0}},
-		{"MSH|^~\\|&|A", true, {'|', '^', '~', '\\', 0}}, /* & is MSH-3 */
+		/* "&" is then MSH-3 */
+		{"MSH|^~\\|&|A", true, {'|', '^', '~', '\\', 0}},
 		{"MSH|^~\\&#$|A", false, {0}},     /* six characters */
 		{"MSH ^~\\&|A", false, {0}},       /* space */
 		{"PID|^~\\&|A", false, {0}},       /* no header segment */
@@ -310,8 +311,8 @@ START_TEST(test_format_hl7_split_table)
 		 "PID-11.6[H]=FRA\nPID-11.7[H]=H\nPID-11.7[BDL]=BDL\n"
 		 "PID-11.9[BDL]=63220\n"},
 		/* XTN: equipment type (else use code) qualifies component 1 */
-		{"PID|||||||||||||^PRN^PH^^^^^^^^^0612345678~a@b.fr^NET^Internet"
-		 "~(555)555-2004",
+		{"PID|||||||||||||^PRN^PH^^^^^^^^^0612345678~"
+		 "a@b.fr^NET^Internet~(555)555-2004",
 		 "PID-13.2=PRN\nPID-13.3=PH\nPID-13.12=0612345678\n"
 		 "PID-13.1[Internet]=a@b.fr\nPID-13.2=NET\nPID-13.3=Internet\n"
 		 "PID-13.1=(555)555-2004\n"},
@@ -330,7 +331,8 @@ START_TEST(test_format_hl7_split_table)
 		 "RXA-5.2[CVX]=HepB\nRXA-5.3[CVX]=CVX\n"},
 		/* XCN: the identifier type qualifies component 1 */
 		{"PV1|1|I|||||10000000009^GARNIER^Paul^^^^^^A&1.2&ISO^D^^^RPPS",
-		 "PV1-1=1\nPV1-2=I\nPV1-7.1[RPPS]=10000000009\nPV1-7.2=GARNIER\n"
+		 "PV1-1=1\nPV1-2=I\nPV1-7.1[RPPS]=10000000009\n"
+		 "PV1-7.2=GARNIER\n"
 		 "PV1-7.3=Paul\nPV1-7.9.1=A\nPV1-7.9.2=1.2\nPV1-7.9.3=ISO\n"
 		 "PV1-7.10=D\nPV1-7.13=RPPS\n"},
 		/* subcomponents without components keep component 1 */
@@ -416,8 +418,8 @@ START_TEST(test_format_hl7_head_charset)
 	const char *h1 = "\x0bMSH|^~\\&|A|B|C|D|2024||ADT^A01|1|P|2.5|||||FRA|"
 			 "8859/1~UNICODE UTF-8|FR\rPID|1\r";
 	const char *h2 = "MSH|^~\\&|A|B|C|D|2024||ADT^A01|1|P|2.5\r";
-	const char *h3 = "PID|1\rMSH!@~\\%!A!B!C!D!2024!!ADT@A01!1!P!2.5!!!!!FRA!"
-			 "UNICODE UTF-8\r";
+	const char *h3 = "PID|1\rMSH!@~\\%!A!B!C!D!2024!!ADT@A01!1!P!2.5!!!!"
+			 "!FRA!UNICODE UTF-8\r";
 
 	ck_assert(bsc_hl7_head_charset(h1, strlen(h1), cs, sizeof(cs)));
 	ck_assert_str_eq(cs, "8859/1");
@@ -447,7 +449,8 @@ START_TEST(test_format_hl7_adt_pam_fr)
 	f = find_at(it, "national_id", "PID-3.1[INS]");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(f->confidence, BSC_CONF_HIGH);
-	ck_assert_uint_eq(f->evidence, BSC_EVIDENCE_HEADER | BSC_EVIDENCE_VALUE);
+	ck_assert_uint_eq(f->evidence,
+			  BSC_EVIDENCE_HEADER | BSC_EVIDENCE_VALUE);
 	ck_assert_int_eq(f->subject, BSC_SUBJECT_PATIENT);
 	ck_assert_ptr_nonnull(
 		find_at(it, "national_id", "PID-3.1[1.2.250.1.213.1.4.10]"));
@@ -482,7 +485,8 @@ START_TEST(test_format_hl7_adt_pam_fr)
 	f = find_at(it, "professional_id", "PV1-7.1[RPPS]");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(f->subject, BSC_SUBJECT_PROFESSIONAL);
-	ck_assert_uint_eq(f->evidence, BSC_EVIDENCE_HEADER | BSC_EVIDENCE_VALUE);
+	ck_assert_uint_eq(f->evidence,
+			  BSC_EVIDENCE_HEADER | BSC_EVIDENCE_VALUE);
 	ck_assert_int_eq(find_at(it, "last_name", "PD1-4.2")->subject,
 			 BSC_SUBJECT_PROFESSIONAL);
 	ck_assert_int_eq(find_at(it, "phone", "ROL-12.12")->subject,
@@ -723,7 +727,8 @@ START_TEST(test_format_hl7_bad_no_msh)
 	ck_assert_uint_eq(it->records, 1);
 	/* the orphan PID was skipped, the next message read */
 	for (size_t i = 0; i < it->n_findings; i++)
-		ck_assert_ptr_null(strstr(it->findings[i].sample, "SANSENTETE"));
+		ck_assert_ptr_null(
+			strstr(it->findings[i].sample, "SANSENTETE"));
 	ck_assert_uint_eq(find_at(it, "last_name", "PID-5.1")->count, 1);
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
@@ -798,8 +803,8 @@ START_TEST(test_format_hl7_nir_key)
 	struct bsc_collect c = scan_text(
 		ctx, "bad.hl7",
 		"MSH|^~\\&|A|B|||2024||ADT^A28|1|P|2.5\r"
-		"PID|1||185057800608492^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8"
-		"&ISO^INS||DOE^JOHN\r");
+		"PID|1||185057800608492^^^ASIP-SANTE-INS-NIR&"
+		"1.2.250.1.213.1.4.8&ISO^INS||DOE^JOHN\r");
 	const struct bsc_collected_finding *f =
 		find_at(&c.items[0], "national_id", "PID-3.1[INS]");
 
@@ -838,7 +843,8 @@ START_TEST(test_format_hl7_linkage)
 		/* 3: only the IPP and the ordering doctor: not linked */
 		"MSH|^~\\&|A|B|||2024||ORU^R01|3|P|2.5\r"
 		"PID|1||3^^^H^PI\r"
-		"OBR|1|||2345-7^Glucose^LN||||||||||||10000000009^GARNIER^Paul\r"
+		"OBR|1|||2345-7^Glucose^LN||||||||||||"
+		"10000000009^GARNIER^Paul\r"
 		"OBX|1|NM|2345-7^Glucose^LN||6.1\r"
 		/* 4: patient name only */
 		"MSH|^~\\&|A|B|||2024||ADT^A28|4|P|2.5\r"
