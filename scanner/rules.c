@@ -564,6 +564,11 @@ load_rule(struct loader *L, yaml_node_t *m)
 			goto out;
 		}
 	}
+	if (r->exclusive && r->kind != BSC_RULE_HEADER) {
+		st = lerr(L, m, "rule '%s': exclusive belongs to header rules",
+			  r->id);
+		goto out;
+	}
 	if (r->kind == BSC_RULE_VALUE) {
 		if (!r->pattern) {
 			st = lerr(L, m, "value rule '%s' needs a 'pattern'",
@@ -606,10 +611,6 @@ load_rule(struct loader *L, yaml_node_t *m)
 	} else if (r->pattern || validator || evidence) {
 		st = lerr(L, m, "rule '%s': pattern, validator and evidence "
 				"belong to value rules",
-			  r->id);
-		goto out;
-	} else if (r->exclusive && r->kind != BSC_RULE_HEADER) {
-		st = lerr(L, m, "rule '%s': exclusive belongs to header rules",
 			  r->id);
 		goto out;
 	} else if (r->headers.n == 0 && r->tokens.n == 0) {

@@ -273,13 +273,17 @@ is_placeholder(struct bsc_fields *f, const char *v, size_t len)
 	return false;
 }
 
-/* Whose data a value of rule r (or a header match, r NULL) in s is. */
+/*
+ * Whose data a value of rule r (or a header match, r NULL) in s is: the
+ * rule's own subject first ("Dr Martin" is a professional even in a
+ * patient's result text), then the slot's.
+ */
 static enum bsc_subject
 value_subject(const struct slot *s, const struct bsc_rule *r)
 {
-	if (s->subject != BSC_SUBJECT_UNKNOWN || !r)
-		return s->subject;
-	return r->subject;
+	if (r && r->subject != BSC_SUBJECT_UNKNOWN)
+		return r->subject;
+	return s->subject;
 }
 
 void

@@ -858,6 +858,18 @@ START_TEST(test_format_hl7_linkage)
 	ck_assert_int_eq(find_at(it, "last_name", "OBR-16.2")->subject,
 			 BSC_SUBJECT_PROFESSIONAL);
 	bsc_collect_free(&c);
+	/* a doctor named in a result text is a professional, and does not
+	 * link the result to a person */
+	c = scan_text(ctx, "dr.hl7",
+		      "MSH|^~\\&|A|B|||2024||ORU^R01|1|P|2.5\r"
+		      "PID|1||5^^^H^PI\r"
+		      "OBX|1|TX|8251-1^Note^LN||Revu par le Dr Martin.\r");
+	it = &c.items[0];
+	ck_assert_int_eq(find_at(it, "last_name", "OBX-5[TX]")->subject,
+			 BSC_SUBJECT_PROFESSIONAL);
+	ck_assert_uint_eq(it->records_identity, 1);
+	ck_assert_uint_eq(it->records_linked, 0);
+	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
 }
 END_TEST
