@@ -366,7 +366,7 @@ bsc_fields_end_record(struct bsc_fields *f)
 	for (s = *b; s; s = s->next)
 		if (s->hash == h && s->nwords == n &&
 		    s->vmask == f->cur_vmask && s->vlink == f->cur_vlink &&
-		    !memcmp(s->cols, f->cur, n * sizeof(uint64_t)))
+		    (n == 0 || !memcmp(s->cols, f->cur, n * sizeof(uint64_t))))
 			break;
 	if (!s && f->n_sigs >= f->ctx->limits.max_signatures) {
 		/* Merge into one shape: counts become upper bounds. */
@@ -388,7 +388,8 @@ bsc_fields_end_record(struct bsc_fields *f)
 		s->hash = h;
 		s->nwords = n;
 		s->cols = bsc_zalloc((n ? n : 1) * sizeof(uint64_t));
-		memcpy(s->cols, f->cur, n * sizeof(uint64_t));
+		if (n) /* f->cur is NULL when no cell was ever marked */
+			memcpy(s->cols, f->cur, n * sizeof(uint64_t));
 		s->vmask = f->cur_vmask;
 		s->vlink = f->cur_vlink;
 		s->next = *b;
