@@ -149,6 +149,14 @@ struct bsc_persons {
 	const char *contactable_set;
 };
 
+/* Category names of one subject (sorted; counted findings only). */
+struct bsc_subject_categories {
+	const char *const *identity;
+	size_t n_identity;
+	const char *const *medical;
+	size_t n_medical;
+};
+
 /* An aggravating flag of an item (severity), with its reason and the
  * first place it was seen. */
 struct bsc_flag {
@@ -188,6 +196,10 @@ struct bsc_item_report {
 	size_t n_identity;
 	const char *const *medical;  /* sorted category names, union */
 	size_t n_medical;
+	/* The unions split by whose data they are, indexed by enum
+	 * bsc_subject (findings of unknown subject under [0]). Only
+	 * filled for items that were read; zeroed otherwise. */
+	struct bsc_subject_categories subjects[4];
 	unsigned depth;        /* 0 for a top-level input, 1 for a member of
 				  it, 2 for a member of a member ... */
 	const char *container; /* path of the archive holding this item, or

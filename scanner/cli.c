@@ -149,7 +149,7 @@ static const struct opt opts[] = {
 	 "bytes a member may expand to before --max-ratio applies "
 	 "(default 16M)"},
 	{"reader", 0, "NAME", OPT_READER,
-	 "force a reader (csv, text) instead of sniffing"},
+	 "force a reader (csv, hl7, text) instead of sniffing"},
 	{"rules", 0, "FILE", OPT_RULES,
 	 "load extra rules from FILE or directory (repeatable)"},
 	{"shard", 0, "K/N", OPT_SHARD,
@@ -417,8 +417,8 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		if (!bsc_format_find(v))
 			return usage_error(err,
 					   "--reader: unknown reader '%s' "
-					   "(use csv or text)",
-					   v);
+					   "(use one of: %s)",
+					   v, bsc_format_names());
 		cli->reader = v;
 		break;
 	case OPT_RULES:
@@ -850,6 +850,8 @@ kind_name(const struct bsc_rule *r)
 		return "subject";
 	case BSC_RULE_FLAG:
 		return "flag";
+	case BSC_RULE_PLACEHOLDER:
+		return "placeholder";
 	}
 	return "?";
 }
@@ -892,15 +894,18 @@ cmd_rules_list(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	for (size_t i = 0; i < rs->rules.n; i++) {
 		const struct bsc_rule *r = rs->rules.v[i];
 		const char *cat = r->category >= 0 ? rs->cats[r->category].name
+				  : r->kind == BSC_RULE_HEADER ? "none"
+				  : r->kind == BSC_RULE_PLACEHOLDER ? "-"
 				  : r->kind == BSC_RULE_FLAG
 					  ? r->flag
 					  : bsc_subject_name(r->subject);
+		bool noconf = r->kind == BSC_RULE_SUBJECT ||
+			      r->kind == BSC_RULE_PLACEHOLDER ||
+			      r->kind == BSC_RULE_FLAG || r->category < 0;
 
 		printf("  %-36s %-7s %-16s %-10s %-6s %s\n", r->id, kind_name(r),
 		       cat, evidence_mode(r),
-		       r->kind == BSC_RULE_SUBJECT
-			       ? "-"
-			       : bsc_confidence_name(r->confidence),
+		       noconf ? "-" : bsc_confidence_name(r->confidence),
 		       r->validator >= 0 ? bsc_validator_name(r->validator)
 					 : "-");
 	}

@@ -13,6 +13,7 @@
  * text, last. Ties keep the first registered, so order also breaks ties.
  */
 static const struct bsc_format *const formats[] = {
+	&bsc_format_hl7,
 	&bsc_format_csv,
 	&bsc_format_text,
 };
@@ -48,7 +49,7 @@ bsc_format_find(const char *name)
 const char *
 bsc_format_names(void)
 {
-	return "csv, text";
+	return "csv, hl7, text";
 }
 
 bsc_status

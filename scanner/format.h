@@ -38,6 +38,10 @@ struct bsc_reader {
 	const struct bsc_sniff *sniff;
 	char reason[256]; /* why the read was partial or failed */
 	unsigned long long records; /* records emitted */
+	/* Set by read() when an in-band declaration (HL7 MSH-18) made it
+	 * restart decoding in another encoding (bsc_item_text_begin before
+	 * the first read); BSC_ENC_EMPTY when the sniffed one stands. */
+	enum bsc_encoding encoding;
 };
 
 struct bsc_format {
@@ -72,6 +76,7 @@ bsc_status bsc_reader_fail(struct bsc_reader *r, bsc_status status,
 
 /* The readers (one file each). */
 extern const struct bsc_format bsc_format_csv;
+extern const struct bsc_format bsc_format_hl7;
 extern const struct bsc_format bsc_format_text;
 
 #endif

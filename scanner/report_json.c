@@ -13,6 +13,8 @@
  *        "records_medical", "records_linked", "verdict", "severity",
  *        "violations", "persons", "flags", "care_context", "sha256",
  *        "identity": [..], "medical": [..],
+ *        "subjects": {"patient"|"professional"|"related"|"unknown":
+ *                     {"identity": [..], "medical": [..]}},
  *        "findings": [ {"category", "class", "rule",
  *                       "location": {"column", "header", "line"},
  *                       "count", "confidence", "evidence": [..],
@@ -166,6 +168,32 @@ finding_json(const struct bsc_finding *f)
 	return o;
 }
 
+/* The unions per subject; subjects without categories are left out. */
+static json_object *
+subjects_json(const struct bsc_item_report *r)
+{
+	static const enum bsc_subject order[] = {
+		BSC_SUBJECT_PATIENT, BSC_SUBJECT_PROFESSIONAL,
+		BSC_SUBJECT_RELATED, BSC_SUBJECT_UNKNOWN};
+	json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < BSC_ARRAY_SIZE(order); i++) {
+		const struct bsc_subject_categories *sc =
+			&r->subjects[order[i]];
+		json_object *so;
+
+		if (!sc->n_identity && !sc->n_medical)
+			continue;
+		so = json_object_new_object();
+		json_object_object_add(so, "identity",
+				       names(sc->identity, sc->n_identity));
+		json_object_object_add(so, "medical",
+				       names(sc->medical, sc->n_medical));
+		json_object_object_add(o, bsc_subject_name(order[i]), so);
+	}
+	return o;
+}
+
 static json_object *
 persons_json(const struct bsc_persons *p)
 {
@@ -263,6 +291,7 @@ bsc_json_item_object(const struct bsc_item_report *r)
 	json_object_object_add(o, "identity",
 			       names(r->identity, r->n_identity));
 	json_object_object_add(o, "medical", names(r->medical, r->n_medical));
+	json_object_object_add(o, "subjects", subjects_json(r));
 	for (size_t i = 0; i < r->n_findings; i++)
 		json_object_array_add(fa, finding_json(&r->findings[i]));
 	json_object_object_add(o, "findings", fa);

@@ -73,6 +73,38 @@ list(struct text_sink *ts, unsigned depth, const char *label,
 	out(ts, "\n");
 }
 
+/* "  patient:      identity a, b; medical c", one line per known
+ * subject, when the item has findings about professionals or relatives
+ * or patients (the unions alone would mix them). */
+static void
+subjects(struct text_sink *ts, const struct bsc_item_report *r, unsigned d)
+{
+	static const enum bsc_subject order[] = {BSC_SUBJECT_PATIENT,
+						 BSC_SUBJECT_PROFESSIONAL,
+						 BSC_SUBJECT_RELATED};
+
+	for (size_t k = 0; k < BSC_ARRAY_SIZE(order); k++) {
+		const struct bsc_subject_categories *sc =
+			&r->subjects[order[k]];
+
+		if (!sc->n_identity && !sc->n_medical)
+			continue;
+		ind(ts, d);
+		out(ts, "    %-13s", bsc_subject_name(order[k]));
+		if (sc->n_identity)
+			out(ts, " identity");
+		for (size_t i = 0; i < sc->n_identity; i++)
+			out(ts, "%s%s", i ? ", " : " ", sc->identity[i]);
+		if (sc->n_identity && sc->n_medical)
+			out(ts, ";");
+		if (sc->n_medical)
+			out(ts, " medical");
+		for (size_t i = 0; i < sc->n_medical; i++)
+			out(ts, "%s%s", i ? ", " : " ", sc->medical[i]);
+		out(ts, "\n");
+	}
+}
+
 static void
 release(void *data)
 {
@@ -268,6 +300,7 @@ text_item(void *data, const struct bsc_item_report *r)
 	    r->status == BSC_ITEM_PARTIAL ? "PARTIAL" : "");
 	list(ts, d, "identity:", r->identity, r->n_identity);
 	list(ts, d, "medical:", r->medical, r->n_medical);
+	subjects(ts, r, d);
 	if (r->n_identity || r->n_medical) {
 		ind(ts, d);
 		out(ts,

@@ -94,6 +94,7 @@ bsc_ruleset_free(struct bsc_ruleset *rs)
 	bsc_vec_release(&rs->header_rules);
 	bsc_vec_release(&rs->subject_rules);
 	bsc_vec_release(&rs->flag_rules);
+	bsc_vec_release(&rs->placeholder_rules);
 	bsc_vec_release(&rs->files);
 	if (rs->digest)
 		EVP_MD_CTX_free(rs->digest);
@@ -523,6 +524,8 @@ load_rule(struct loader *L, yaml_node_t *m)
 			st = get_list(L, v, k, true, &r->file_tokens);
 		else if (!strcmp(k, "not_file_tokens"))
 			st = get_list(L, v, k, true, &r->not_file_tokens);
+		else if (!strcmp(k, "exclusive"))
+			st = get_bool(L, v, k, &r->exclusive);
 		else if (!strcmp(k, "priority")) {
 			st = get_number(L, v, k, -1000, 1000, &d);
 			r->priority = (int)d;
@@ -583,9 +586,11 @@ load_rule(struct loader *L, yaml_node_t *m)
 		r->kind = BSC_RULE_SUBJECT;
 	else if (!strcmp(kind, "flag"))
 		r->kind = BSC_RULE_FLAG;
+	else if (!strcmp(kind, "placeholder"))
+		r->kind = BSC_RULE_PLACEHOLDER;
 	else {
 		st = lerr(L, m, "rule '%s': kind must be value, header, "
-				"subject or flag, not '%s'",
+				"subject, flag or placeholder, not '%s'",
 			  r->id, kind);
 		goto out;
 	}
@@ -623,6 +628,30 @@ load_rule(struct loader *L, yaml_node_t *m)
 			st = lerr(L, m, "rule '%s' needs a 'subject'", r->id);
 			goto out;
 		}
+	} else if (r->kind == BSC_RULE_PLACEHOLDER) {
+		if (category || have_conf || have_subject || evidence ||
+		    validator) {
+			st = lerr(L, m,
+				  "rule '%s': placeholder rules take only "
+				  "a pattern (and caseless)",
+				  r->id);
+			goto out;
+		}
+		if (!r->pattern) {
+			st = lerr(L, m, "placeholder rule '%s' needs a "
+					"'pattern'",
+				  r->id);
+			goto out;
+		}
+		st = compile_pattern(L, pattern_node, r);
+		if (st != BSC_OK)
+			goto out;
+	} else if (r->kind == BSC_RULE_HEADER && category &&
+		   !strcmp(category, "none")) {
+		/* Names that hold codes or structure, not data. */
+		r->category = -1;
+		if (!have_conf)
+			r->confidence = BSC_CONF_LOW;
 	} else {
 		if (!category) {
 			st = lerr(L, m, "rule '%s' needs a 'category'", r->id);
@@ -640,6 +669,11 @@ load_rule(struct loader *L, yaml_node_t *m)
 				  r->id);
 			goto out;
 		}
+	}
+	if (r->exclusive && r->kind != BSC_RULE_HEADER) {
+		st = lerr(L, m, "rule '%s': exclusive belongs to header rules",
+			  r->id);
+		goto out;
 	}
 	if (r->kind == BSC_RULE_FLAG) {
 		/* checked above */
@@ -680,6 +714,8 @@ load_rule(struct loader *L, yaml_node_t *m)
 		st = compile_pattern(L, pattern_node, r);
 		if (st != BSC_OK)
 			goto out;
+	} else if (r->kind == BSC_RULE_PLACEHOLDER) {
+		/* checked above */
 	} else if (r->pattern || validator || evidence) {
 		st = lerr(L, m, "rule '%s': pattern, validator and evidence "
 				"belong to value rules",
@@ -710,6 +746,9 @@ load_rule(struct loader *L, yaml_node_t *m)
 		break;
 	case BSC_RULE_FLAG:
 		bsc_vec_push(&rs->flag_rules, r);
+		break;
+	case BSC_RULE_PLACEHOLDER:
+		bsc_vec_push(&rs->placeholder_rules, r);
 		break;
 	}
 	r = NULL;

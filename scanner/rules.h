@@ -42,7 +42,8 @@ enum bsc_rule_kind {
 	BSC_RULE_VALUE,
 	BSC_RULE_HEADER,
 	BSC_RULE_SUBJECT,
-	BSC_RULE_FLAG /* an aggravating flag raised by values (severity) */
+	BSC_RULE_FLAG, /* an aggravating flag raised by values (severity) */
+	BSC_RULE_PLACEHOLDER /* a cell it matches is template text: empty */
 };
 
 enum bsc_evidence_mode {
@@ -61,7 +62,10 @@ struct bsc_rule {
 	char *file; /* where it was defined, for messages */
 	unsigned line;
 	enum bsc_rule_kind kind;
-	int category; /* index into ruleset categories; -1 for subject */
+	/* index into ruleset categories; -1 for subject and placeholder
+	 * rules, and for header rules of category "none" (a name that holds
+	 * codes or structure, not data: column value rules are off there) */
+	int category;
 	enum bsc_confidence confidence;
 	enum bsc_subject subject; /* subject rules; value rules default */
 	/* value rules */
@@ -86,6 +90,10 @@ struct bsc_rule {
 	struct bsc_strlist dict; /* value rules: sorted normalised words a
 				  * match must be (or be made of) */
 	int priority;
+	/* header rules: the name alone decides (structural positions such as
+	 * HL7 PID-5.1): column and confirm value rules of other categories
+	 * do not run on a slot it names; standalone rules still do */
+	bool exclusive;
 	/* self-test */
 	struct bsc_strlist examples;
 	struct bsc_strlist not_examples;
@@ -105,6 +113,7 @@ struct bsc_ruleset {
 	struct bsc_vec header_rules;
 	struct bsc_vec subject_rules;
 	struct bsc_vec flag_rules;
+	struct bsc_vec placeholder_rules;
 	struct bsc_vec files;       /* char*, files loaded */
 	uint64_t identity_mask;     /* categories of class identity */
 	uint64_t direct_mask;       /* direct identifiers */

@@ -42,7 +42,8 @@ bsc_rule_example_holds(struct bsc_ctx *ctx, const struct bsc_rule *r,
 	char *file, *norm;
 	bool ok;
 
-	if (r->kind == BSC_RULE_VALUE || r->kind == BSC_RULE_FLAG)
+	if (r->kind == BSC_RULE_VALUE || r->kind == BSC_RULE_FLAG ||
+	    r->kind == BSC_RULE_PLACEHOLDER)
 		return bsc_detect_value(ctx, r, ex, strlen(ex), NULL, NULL,
 					NULL);
 	split_example(ex, &file, &norm);
@@ -50,7 +51,9 @@ bsc_rule_example_holds(struct bsc_ctx *ctx, const struct bsc_rule *r,
 		const struct bsc_rule *h =
 			bsc_header_classify_in(rs, norm, file, NULL);
 
-		ok = h && h->category == r->category;
+		/* A "none" rule (category -1) must win, not just nothing. */
+		ok = h && (r->category >= 0 ? h->category == r->category
+					    : h->category < 0);
 	} else {
 		ok = bsc_header_subject_in(rs, norm, file) == r->subject;
 	}
@@ -78,7 +81,8 @@ bsc_ruleset_selftest(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 				failures++;
 				fail(ctx, r, "example", ex,
 				     r->kind == BSC_RULE_VALUE ||
-						     r->kind == BSC_RULE_FLAG
+						     r->kind == BSC_RULE_FLAG ||
+						     r->kind == BSC_RULE_PLACEHOLDER
 					     ? "does not match"
 					     : "does not classify to this rule");
 			}
@@ -93,7 +97,8 @@ bsc_ruleset_selftest(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 				failures++;
 				fail(ctx, r, "not_example", ex,
 				     r->kind == BSC_RULE_VALUE ||
-						     r->kind == BSC_RULE_FLAG
+						     r->kind == BSC_RULE_FLAG ||
+						     r->kind == BSC_RULE_PLACEHOLDER
 					     ? "matches"
 					     : "classifies to this rule");
 			}

@@ -454,6 +454,11 @@ scan_item(struct run *run, struct bsc_item *it)
 	rd.limits = &ctx->limits;
 	rd.sniff = &sn;
 	rst = fmt->read(&rd);
+	if (rd.encoding != BSC_ENC_EMPTY) {
+		/* The reader decoded by an in-band declaration (MSH-18). */
+		enc = rd.encoding;
+		rep.encoding = bsc_encoding_name(enc);
+	}
 	rep.bytes = it->bytes;
 	rep.records = rd.records;
 	rep.status = BSC_ITEM_COMPLETE;

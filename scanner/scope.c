@@ -7,6 +7,13 @@
  * a hash table, and at the end, once columns are classified, each shape
  * tells whether its records carry identity, medical data or both.
  *
+ * Placeholders: a cell that a placeholder rule matches ("LAST NAME" in a
+ * template export) is template text, treated as an empty cell.
+ * Subjects: each slot has one (subject rules on its name). Identifiers of
+ * professionals do not make a record linked: a doctor's name next to a
+ * result does not identify the patient. The category unions are also
+ * given per subject.
+ *
  * Speed: column and confirm rules are tested on every cell of a slot until
  * SAMPLE_CELLS cells; after that only rules that still have a chance to
  * reach their share keep running (shares are computed over tested cells).
@@ -26,6 +33,8 @@
 #include "rules.h"
 
 #define SAMPLE_CELLS 1000
+/* Placeholder rules only look at cells up to this long. */
+#define PLACEHOLDER_MAX 64
 #define SLOT_BUCKETS 256
 #define SIG_BUCKETS 1024
 
@@ -37,6 +46,7 @@ struct slot {
 	int hstrength;
 	enum bsc_subject subject;
 	uint64_t nonempty;
+	uint64_t placeholders; /* cells that held only template text */
 	uint64_t *tested;   /* per value rule: cells tested */
 	uint64_t *hits;     /* per value rule: cells with a validated hit */
 	char **samples;     /* per value rule: sample of the first hit */
@@ -45,6 +55,7 @@ struct slot {
 	unsigned long first_line;  /* line of the first non-empty value */
 	unsigned long *hit_line;   /* per value rule: line of the first hit */
 	uint64_t catmask;   /* categories of the column (set at the end) */
+	uint64_t linkmask;  /* the same, minus professionals' identity */
 	unsigned id;        /* index in slots */
 	int role;           /* person-key role of its values (persons.h) */
 	struct slot *next;  /* hash chain */
@@ -55,6 +66,7 @@ struct sig {
 	size_t nwords;
 	uint64_t *cols;
 	uint64_t vmask; /* standalone categories hit in the record */
+	uint64_t vlink; /* the same, minus professionals' identity */
 	uint64_t count;
 	struct sig *next;
 };
@@ -69,6 +81,7 @@ struct bsc_fields {
 	uint64_t *cur;
 	size_t cur_words;
 	uint64_t cur_vmask;
+	uint64_t cur_vlink;
 	bool cur_any;
 	unsigned long cur_line;
 	struct bsc_record_keys keys; /* person-key values of the record */
@@ -97,6 +110,8 @@ struct bsc_fields {
 	size_t n_findings;
 	const char **identity;
 	const char **medical;
+	const char **subj_identity[4]; /* per enum bsc_subject */
+	const char **subj_medical[4];
 	char *note;
 };
 
@@ -171,6 +186,10 @@ bsc_scope_free(struct bsc_fields *f)
 	}
 	free(f->identity);
 	free(f->medical);
+	for (int i = 0; i < 4; i++) {
+		free(f->subj_identity[i]);
+		free(f->subj_medical[i]);
+	}
 	free(f->note);
 	free(f);
 }
@@ -191,7 +210,8 @@ slot_create(struct bsc_fields *f, const char *name, unsigned column)
 	s->hrule = bsc_header_classify_in(rs, s->norm, f->file, &s->hstrength);
 	s->subject = bsc_header_subject_in(rs, s->norm, f->file);
 	/* Values of professionals and relatives never key a patient. */
-	if (s->hrule && s->subject != BSC_SUBJECT_PROFESSIONAL &&
+	if (s->hrule && s->hrule->category >= 0 &&
+	    s->subject != BSC_SUBJECT_PROFESSIONAL &&
 	    s->subject != BSC_SUBJECT_RELATED)
 		s->role = rs->cats[s->hrule->category].person_key;
 	s->tested = bsc_zalloc((nr ? nr : 1) * sizeof(uint64_t));
@@ -207,6 +227,11 @@ slot_create(struct bsc_fields *f, const char *name, unsigned column)
 		if ((r->context_required && !ctx_hit) ||
 		    !bsc_rule_file_ok(r, f->file))
 			s->mode[i] = 0;
+		else if (s->hrule && r->evidence != BSC_EV_STANDALONE &&
+			 (s->hrule->category < 0 || s->hrule->exclusive) &&
+			 r->category != s->hrule->category)
+			s->mode[i] = 0; /* the name decides: codes, or a
+					 * position of known meaning */
 		else
 			s->mode[i] = ctx_hit ? 2 : 1;
 	}
@@ -307,6 +332,33 @@ add_key_value(struct bsc_fields *f, const struct slot *s, const char *v,
 	free(copy);
 }
 
+static bool
+is_placeholder(struct bsc_fields *f, const char *v, size_t len)
+{
+	const struct bsc_vec *pr = &f->rs->placeholder_rules;
+
+	if (len > PLACEHOLDER_MAX)
+		return false;
+	for (size_t i = 0; i < pr->n; i++)
+		if (bsc_detect_value(f->ctx, pr->v[i], v, len, NULL, NULL,
+				     NULL))
+			return true;
+	return false;
+}
+
+/*
+ * Whose data a value of rule r (or a header match, r NULL) in s is: the
+ * rule's own subject first ("Dr Martin" is a professional even in a
+ * patient's result text), then the slot's.
+ */
+static enum bsc_subject
+value_subject(const struct slot *s, const struct bsc_rule *r)
+{
+	if (r && r->subject != BSC_SUBJECT_UNKNOWN)
+		return r->subject;
+	return s->subject;
+}
+
 void
 bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		 size_t len)
@@ -327,6 +379,10 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		len--;
 	if (len == 0)
 		return;
+	if (is_placeholder(f, v, len)) {
+		s->placeholders++;
+		return;
+	}
 	s->nonempty++;
 	mark_slot(f, id);
 	if (!s->first) {
@@ -336,11 +392,13 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 	}
 	if (s->role)
 		bsc_record_keys_offer(&f->keys, s->role, v, len);
-	if (s->hrule && rs->cats[s->hrule->category].person_key ==
-				BSC_PK_LOCAL_ID)
+	if (s->hrule && s->hrule->category >= 0 &&
+	    rs->cats[s->hrule->category].person_key == BSC_PK_LOCAL_ID)
 		add_key_value(f, s, v, len);
 	bsc_cell_info(v, len, &info);
-	cell_cats = s->hrule ? 1ull << s->hrule->category : 0;
+	cell_cats = s->hrule && s->hrule->category >= 0
+			    ? 1ull << s->hrule->category
+			    : 0;
 	for (size_t i = 0; i < rs->value_rules.n; i++) {
 		const struct bsc_rule *r = rs->value_rules.v[i];
 		size_t off = 0, mlen = 0;
@@ -365,12 +423,18 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		}
 		if (r->evidence == BSC_EV_STANDALONE &&
 		    r->confidence >= BSC_CONF_MEDIUM) {
-			enum bsc_subject eff = s->subject ? s->subject
-							  : f->subject_default;
+			enum bsc_subject eff = value_subject(s, r);
 
+			if (eff == BSC_SUBJECT_UNKNOWN)
+				eff = f->subject_default;
 			if (eff == BSC_SUBJECT_ORGANIZATION)
 				continue;
 			f->cur_vmask |= 1ull << r->category;
+			/* A professional's identity never makes a patient's
+			 * record "linked". */
+			if (rs->cats[r->category].cls != BSC_CLASS_IDENTITY ||
+			    eff != BSC_SUBJECT_PROFESSIONAL)
+				f->cur_vlink |= 1ull << r->category;
 			if (eff != BSC_SUBJECT_PROFESSIONAL &&
 			    eff != BSC_SUBJECT_RELATED)
 				bsc_record_keys_offer(
@@ -496,9 +560,10 @@ bsc_fields_set_line(struct bsc_fields *f, unsigned long line)
 }
 
 static uint64_t
-sig_hash(const uint64_t *cols, size_t n, uint64_t vmask)
+sig_hash(const uint64_t *cols, size_t n, uint64_t vmask, uint64_t vlink)
 {
-	return bsc_hash64(cols, n * sizeof(uint64_t), vmask);
+	return bsc_hash64(cols, n * sizeof(uint64_t),
+			  vmask ^ (vlink * 0x9E3779B97F4A7C15ull));
 }
 
 void
@@ -513,12 +578,12 @@ bsc_fields_end_record(struct bsc_fields *f)
 	count_person(f);
 	while (n && f->cur[n - 1] == 0)
 		n--;
-	h = sig_hash(f->cur, n, f->cur_vmask);
+	h = sig_hash(f->cur, n, f->cur_vmask, f->cur_vlink);
 	b = &f->sig_hash[h % SIG_BUCKETS];
 	for (s = *b; s; s = s->next)
 		if (s->hash == h && s->nwords == n &&
-		    s->vmask == f->cur_vmask &&
-		    !memcmp(s->cols, f->cur, n * sizeof(uint64_t)))
+		    s->vmask == f->cur_vmask && s->vlink == f->cur_vlink &&
+		    (n == 0 || !memcmp(s->cols, f->cur, n * sizeof(uint64_t))))
 			break;
 	if (!s && f->n_sigs >= f->ctx->limits.max_signatures) {
 		/* Merge into one shape: counts become upper bounds. */
@@ -533,14 +598,17 @@ bsc_fields_end_record(struct bsc_fields *f)
 		for (size_t i = 0; i < n; i++)
 			s->cols[i] |= f->cur[i];
 		s->vmask |= f->cur_vmask;
+		s->vlink |= f->cur_vlink;
 		f->sigs_full = true;
 	} else if (!s) {
 		s = bsc_zalloc(sizeof(*s));
 		s->hash = h;
 		s->nwords = n;
 		s->cols = bsc_zalloc((n ? n : 1) * sizeof(uint64_t));
-		memcpy(s->cols, f->cur, n * sizeof(uint64_t));
+		if (n) /* f->cur is NULL when no cell was ever marked */
+			memcpy(s->cols, f->cur, n * sizeof(uint64_t));
 		s->vmask = f->cur_vmask;
+		s->vlink = f->cur_vlink;
 		s->next = *b;
 		*b = s;
 		f->n_sigs++;
@@ -549,6 +617,7 @@ bsc_fields_end_record(struct bsc_fields *f)
 	if (f->cur_words)
 		memset(f->cur, 0, f->cur_words * sizeof(uint64_t));
 	f->cur_vmask = 0;
+	f->cur_vlink = 0;
 	f->cur_any = false;
 }
 
@@ -556,6 +625,7 @@ bsc_fields_end_record(struct bsc_fields *f)
 
 struct agg {
 	bool used;
+	bool strong; /* a value rule of medium or high confidence hit */
 	enum bsc_confidence conf;
 	unsigned evidence;
 	uint64_t count;
@@ -588,6 +658,8 @@ agg_value(struct agg *a, const struct bsc_rule *r, enum bsc_confidence c,
 		a->line = line;
 	}
 	a->used = true;
+	if (r->confidence >= BSC_CONF_MEDIUM)
+		a->strong = true;
 	a->evidence |= BSC_EVIDENCE_VALUE;
 	if (count > a->count)
 		a->count = count;
@@ -620,16 +692,14 @@ best_share(const struct bsc_fields *f, const struct slot *s, int cat,
 	return best;
 }
 
-static void
+static enum bsc_subject
 push_finding(struct bsc_fields *f, const struct slot *s, int cat,
 	     const struct agg *a)
 {
 	const struct bsc_category *c = &f->rs->cats[cat];
 	struct bsc_finding *x;
-	enum bsc_subject subj = s->subject;
+	enum bsc_subject subj = value_subject(s, a->rule);
 
-	if (subj == BSC_SUBJECT_UNKNOWN && a->rule)
-		subj = a->rule->subject;
 	if (subj == BSC_SUBJECT_UNKNOWN)
 		subj = f->subject_default;
 	f->findings = bsc_reallocarray(f->findings, f->n_findings + 1,
@@ -648,6 +718,7 @@ push_finding(struct bsc_fields *f, const struct slot *s, int cat,
 	x->subject = subj;
 	x->sample = a->sample ? a->sample : "";
 	x->note = a->note ? a->note : a->rule ? a->rule->note : NULL;
+	return subj;
 }
 
 static void
@@ -686,9 +757,18 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 
 		if (a->used) {
 			a->evidence |= BSC_EVIDENCE_HEADER;
-			a->conf = BSC_CONF_HIGH;
 			if (s->nonempty > a->count)
 				a->count = s->nonempty;
+			if (a->strong) {
+				a->conf = BSC_CONF_HIGH;
+			} else {
+				/* Only low rules hit (a NIR shape with a
+				 * wrong key): the values fail the check
+				 * the header calls for. */
+				a->conf = BSC_CONF_LOW;
+				a->note = "values have the shape of this "
+					  "category but fail its check";
+			}
 		} else {
 			a->used = true;
 			a->rule = s->hrule;
@@ -698,7 +778,10 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 			a->line = s->first_line;
 			if (s->nonempty == 0) {
 				a->conf = BSC_CONF_LOW;
-				a->note = "column is empty";
+				a->note = s->placeholders
+						  ? "only placeholder values "
+						    "(template text)"
+						  : "column is empty";
 			} else if (have_rules && sh >= 0.5) {
 				a->conf = BSC_CONF_HIGH;
 				a->evidence |= BSC_EVIDENCE_VALUE;
@@ -714,15 +797,21 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 	for (int c = 0; c < (int)rs->n_cats; c++) {
 		struct agg *a = &agg[c];
 
+		enum bsc_subject subj;
+
 		if (!a->used || (int)a->conf < f->ctx->min_confidence)
 			continue;
-		push_finding(f, s, c, a);
+		subj = push_finding(f, s, c, a);
 		/* Whole-column categories count for every non-empty cell;
 		 * standalone hits are counted per record already. */
 		if (bsc_finding_counted(&f->findings[f->n_findings - 1]) &&
 		    ((a->evidence & BSC_EVIDENCE_HEADER) ||
-		     (a->rule && a->rule->evidence == BSC_EV_COLUMN)))
+		     (a->rule && a->rule->evidence == BSC_EV_COLUMN))) {
 			s->catmask |= 1ull << c;
+			if (rs->cats[c].cls != BSC_CLASS_IDENTITY ||
+			    subj != BSC_SUBJECT_PROFESSIONAL)
+				s->linkmask |= 1ull << c;
+		}
 	}
 }
 
@@ -773,11 +862,14 @@ names_of(const struct bsc_ruleset *rs, uint64_t mask, size_t *n)
 	return v;
 }
 
+/* Categories of a record shape; *link gets those that count for
+ * linkage (professionals' identity left out). */
 static uint64_t
-shape_mask(const struct bsc_fields *f, const struct sig *s)
+shape_mask(const struct bsc_fields *f, const struct sig *s, uint64_t *link)
 {
 	uint64_t m = s->vmask;
 
+	*link = s->vlink;
 	for (size_t w = 0; w < s->nwords; w++) {
 		uint64_t bits = s->cols[w];
 
@@ -786,8 +878,12 @@ shape_mask(const struct bsc_fields *f, const struct sig *s)
 			size_t id = w * 64 + b;
 
 			bits &= bits - 1;
-			if (id < f->slots.n)
-				m |= ((struct slot *)f->slots.v[id])->catmask;
+			if (id < f->slots.n) {
+				const struct slot *sl = f->slots.v[id];
+
+				m |= sl->catmask;
+				*link |= sl->linkmask;
+			}
 		}
 	}
 	return m;
@@ -798,7 +894,7 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 		 uint64_t *cats)
 {
 	const struct bsc_ruleset *rs = f->rs;
-	uint64_t mask = 0;
+	uint64_t mask = 0, smask[4] = {0};
 	size_t ni = 0, nm = 0;
 
 	if (f->cur_any)
@@ -808,8 +904,14 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 	for (size_t i = 0; i < f->n_findings; i++) {
 		const struct bsc_finding *x = &f->findings[i];
 
-		if (bsc_finding_counted(x))
-			mask |= 1ull << bsc_ruleset_category(rs, x->category);
+		uint64_t bit;
+
+		if (!bsc_finding_counted(x))
+			continue;
+		bit = 1ull << bsc_ruleset_category(rs, x->category);
+		mask |= bit;
+		if ((unsigned)x->subject < 4)
+			smask[x->subject] |= bit;
 	}
 	rep->records_identity = rep->records_medical = 0;
 	rep->records_linked = 0;
@@ -818,7 +920,8 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 			b < SIG_BUCKETS ? f->sig_hash[b] : &f->overflow;
 
 		for (; s; s = b < SIG_BUCKETS ? s->next : NULL) {
-			uint64_t m = shape_mask(f, s);
+			uint64_t lm;
+			uint64_t m = shape_mask(f, s, &lm);
 			bool id = (m & rs->direct_mask) != 0;
 			bool med = (m & rs->medical_mask) != 0;
 
@@ -826,7 +929,7 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 				rep->records_identity += s->count;
 			if (med)
 				rep->records_medical += s->count;
-			if (id && med)
+			if ((lm & rs->direct_mask) && med)
 				rep->records_linked += s->count;
 		}
 	}
@@ -878,6 +981,16 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 	rep->flags = f->flags;
 	rep->n_flags = f->n_flags;
 	care_context(f, rep);
+	for (int k = 0; k < 4; k++) {
+		struct bsc_subject_categories *sc = &rep->subjects[k];
+
+		f->subj_identity[k] = names_of(rs, smask[k] & rs->identity_mask,
+					       &sc->n_identity);
+		f->subj_medical[k] = names_of(rs, smask[k] & rs->medical_mask,
+					      &sc->n_medical);
+		sc->identity = f->subj_identity[k];
+		sc->medical = f->subj_medical[k];
+	}
 	if (cats)
 		*cats = mask;
 }

@@ -5,8 +5,9 @@ Usage: check_schema.py BREACHSCOPE SCHEMA FIXTURES_DIR
 Scans the fixtures (all of them, bad-* included) and every golden file in
 fixtures/expected/, and checks each document against the schema, plus the
 invariants the schema cannot state (linked <= identity, medical <= records,
-sorted category lists, summary = sum of items, an archive's member count =
-the items it holds, which come after it).
+sorted category lists, per-subject lists that add up to the unions, summary =
+sum of items, an archive's member count = the items it holds, which come after
+it).
 """
 import io
 import json
@@ -32,9 +33,27 @@ def invariants(doc, where):
         for k in ("identity", "medical"):
             if it[k] != sorted(it[k]):
                 errs.append(f"{p}: {k} not sorted")
-        cats = {f["category"] for f in it["findings"] if f["confidence"] != "low"}
+        cats = {f["category"] for f in it["findings"]
+                if f["confidence"] != "low" and f["subject"] != "organization"}
         if (set(it["identity"]) | set(it["medical"])) - cats:
             errs.append(f"{p}: a listed category has no medium/high finding")
+        # subjects split the unions: together they give them back exactly
+        for k in ("identity", "medical"):
+            split = set()
+            for who, sc in it["subjects"].items():
+                if sc[k] != sorted(sc[k]):
+                    errs.append(f"{p}: subjects.{who}.{k} not sorted")
+                split |= set(sc[k])
+                mine = {f["category"] for f in it["findings"]
+                        if f["confidence"] != "low" and f["subject"] == who}
+                if set(sc[k]) - mine:
+                    errs.append(f"{p}: subjects.{who}.{k} has a category "
+                                "without a finding of that subject")
+            if split != set(it[k]):
+                errs.append(f"{p}: subjects do not add up to {k}")
+        for who, sc in it["subjects"].items():
+            if not sc["identity"] and not sc["medical"]:
+                errs.append(f"{p}: subjects.{who} is empty")
     seen = set()
     for it in doc["items"]:
         c = it["container"]

@@ -351,6 +351,98 @@ START_TEST(test_e2e_no_raw_value_leaks)
 }
 END_TEST
 
+/*
+ * Personal values of an HL7 v2 fixture: the components of the identity
+ * fields of PID, NK1, IN1, PV1-7 and ROL (names, identifiers, dates,
+ * addresses, phones, e-mails), at least 5 bytes long. OIDs (dotted) and
+ * the code "Internet" are left out: type codes may be part of a slot name.
+ */
+static int
+hl7_values(const char *path, char vals[][128], int max)
+{
+	static const struct {
+		const char *seg;
+		int fields[5];
+	} pick[] = {
+		{"PID|", {3, 5, 11, 13, 0}}, {"NK1|", {2, 5, 0}},
+		{"IN1|", {16, 18, 19, 0}},    {"PV1|", {7, 0}},
+		{"ROL|", {4, 11, 12, 0}},
+	};
+	FILE *f = fopen(path, "rb");
+	static char data[65536];
+	size_t n;
+	int k = 0;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(data, 1, sizeof(data) - 1, f);
+	fclose(f);
+	data[n] = '\0';
+	for (char *seg = strtok(data, "\r\n"); seg;
+	     seg = strtok(NULL, "\r\n")) {
+		for (size_t p = 0; p < sizeof(pick) / sizeof(pick[0]); p++) {
+			char *fld = seg;
+			int no = 0;
+
+			if (strncmp(seg, pick[p].seg, 4))
+				continue;
+			while (fld && *fld) {
+				char *end = strchr(fld, '|');
+				size_t len = end ? (size_t)(end - fld)
+						 : strlen(fld);
+				bool want = false;
+
+				for (int i = 0; pick[p].fields[i]; i++)
+					want |= pick[p].fields[i] == no;
+				for (size_t a = 0; want && a < len;) {
+					size_t b = a;
+
+					while (b < len &&
+					       !strchr("^~&", fld[b]))
+						b++;
+					if (b - a >= 5 && b - a < 128 &&
+					    !memchr(fld + a, '.', b - a) &&
+					    strncmp(fld + a, "Internet", 8) &&
+					    k < max) {
+						memcpy(vals[k], fld + a, b - a);
+						vals[k++][b - a] = '\0';
+					}
+					a = b + 1;
+				}
+				fld = end ? end + 1 : NULL;
+				no++;
+			}
+		}
+	}
+	return k;
+}
+
+START_TEST(test_e2e_no_raw_value_leaks_hl7)
+{
+	static char vals[512][128];
+	char path[4096];
+	const char *fmts[] = {"text", "json"};
+	const char *rel = "hl7/adt-a28-a01-a08-a04.hl7";
+	int n;
+
+	snprintf(path, sizeof(path), "%s/%s", fixtures(), rel);
+	n = hl7_values(path, vals, 512);
+	ck_assert_int_gt(n, 30);
+	for (int k = 0; k < 2; k++) {
+		const char *args[] = {"scan", "--format", fmts[k], rel, NULL};
+		struct result r = run(fixtures(), NULL, args);
+
+		for (int i = 0; i < n; i++) {
+			ck_assert_msg(!strstr(r.out, vals[i]),
+				      "%s report shows a raw value (%d)",
+				      fmts[k], i);
+			ck_assert_msg(!strstr(r.err, vals[i]),
+				      "stderr shows a raw value (%d)", i);
+		}
+		result_free(&r);
+	}
+}
+END_TEST
+
 START_TEST(test_e2e_deterministic)
 {
 	const char *args[] = {"scan", "--format", "json", ".", NULL};
@@ -742,6 +834,7 @@ suite_e2e(void)
 	tcase_add_test(tc, test_e2e_exit_codes);
 	tcase_add_test(tc, test_e2e_stdin);
 	tcase_add_test(tc, test_e2e_no_raw_value_leaks);
+	tcase_add_test(tc, test_e2e_no_raw_value_leaks_hl7);
 	tcase_add_test(tc, test_e2e_deterministic);
 	tcase_add_test(tc, test_e2e_bad_files_do_not_stop_the_run);
 	tcase_add_test(tc, test_e2e_report_file_not_scanned);

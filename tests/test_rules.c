@@ -22,6 +22,10 @@ START_TEST(test_rules_invalid_files)
 		{"unknown-key.yml", ":8:", "unknown rule key 'severity'"},
 		{"duplicate-id.yml", ":9:", "used twice"},
 		{"yaml-syntax.yml", ":", "YAML error"},
+		{"placeholder-with-category.yml", ":2:",
+		 "placeholder rules take only a pattern"},
+		{"exclusive-value-rule.yml", ":2:",
+		 "exclusive belongs to header rules"},
 		{NULL, NULL, NULL},
 	};
 
@@ -39,6 +43,41 @@ START_TEST(test_rules_invalid_files)
 			      "%s: message was '%s'", t[i].file, err);
 		bsc_ctx_free(ctx);
 	}
+}
+END_TEST
+
+/* Header rules of category none, exclusive ones and placeholders. */
+START_TEST(test_rules_none_exclusive_placeholder)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_ruleset *rs;
+	size_t before = bsc_ctx_rules(ctx)->rules.n, checked = 0;
+	const struct bsc_rule *none = NULL, *ph = NULL, *ex = NULL;
+
+	ck_assert_int_eq(
+		bsc_ctx_load_rules(ctx,
+				   bsc_fixture_path("rules/valid/hl7-site-map.yml")),
+		BSC_OK);
+	rs = bsc_ctx_rules(ctx);
+	ck_assert_uint_eq(rs->rules.n, before + 3);
+	for (size_t i = before; i < rs->rules.n; i++) {
+		const struct bsc_rule *r = rs->rules.v[i];
+
+		if (!strcmp(r->id, "site.zpi.codes"))
+			none = r;
+		else if (!strcmp(r->id, "site.placeholder.anonyme"))
+			ph = r;
+		else
+			ex = r;
+	}
+	ck_assert_int_eq(none->category, -1);
+	ck_assert_int_eq(none->kind, BSC_RULE_HEADER);
+	ck_assert_int_eq(ph->kind, BSC_RULE_PLACEHOLDER);
+	ck_assert_int_eq(ph->category, -1);
+	ck_assert(ex->exclusive);
+	ck_assert_uint_eq(bsc_ruleset_selftest(rs, ctx, &checked), 0);
+	ck_assert_uint_ge(checked, 9);
+	bsc_ctx_free(ctx);
 }
 END_TEST
 
@@ -124,6 +163,7 @@ suite_rules(void)
 
 	tcase_add_test(tl, test_rules_invalid_files);
 	tcase_add_test(tl, test_rules_extra_file_loads_and_matches);
+	tcase_add_test(tl, test_rules_none_exclusive_placeholder);
 	tcase_add_test(tl, test_rules_failing_example_detected);
 	tcase_add_test(tl, test_rules_missing_path);
 	tcase_add_test(tc, test_rules_catalogue_shape);

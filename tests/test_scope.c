@@ -1,6 +1,8 @@
 /*
  * test_scope.c - per-item aggregation: exact identity x medical linkage per
- * record, value-only and header-only confidence, free-text cells.
+ * record (professionals do not link), value-only and header-only
+ * confidence, headers backed only by low rules, placeholders, free-text
+ * cells.
  */
 #include <string.h>
 
@@ -114,6 +116,82 @@ START_TEST(test_scope_nir_bad_key_low)
 }
 END_TEST
 
+/* A NIR column whose values all fail the key: low, not high. */
+START_TEST(test_scope_header_only_low_rules_is_low)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_collect c = scan_text(
+		ctx, "badkeys.csv",
+		"nir;ville\n185057800608492;Paris\n295109912611199;Lyon\n");
+	const struct bsc_collected_finding *f =
+		bsc_collect_find(&c.items[0], "national_id", 1);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->confidence, BSC_CONF_LOW);
+	ck_assert_uint_eq(f->evidence, BSC_EVIDENCE_HEADER | BSC_EVIDENCE_VALUE);
+	ck_assert_ptr_null(strstr(c.items[0].identity, "national_id"));
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+/* Template text counts as empty: it neither makes a column nor a record. */
+START_TEST(test_scope_placeholders_are_empty)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_collect c = scan_text(ctx, "tpl.csv",
+					 "nom;ddn;ville\n"
+					 "LAST NAME;DOB;CITY\n"
+					 "DUPONT;01/02/1980;Paris\n"
+					 "LAST NAME;DOB;CITY\n");
+	const struct bsc_collected_item *it = &c.items[0];
+
+	ck_assert_uint_eq(it->records, 3);
+	ck_assert_uint_eq(it->records_identity, 1);
+	ck_assert_uint_eq(bsc_collect_find(it, "last_name", 1)->count, 1);
+	bsc_collect_free(&c);
+	c = scan_text(ctx, "tpl2.csv", "nom;ddn\nLAST NAME;DOB\nNAME;DOB\n");
+	it = &c.items[0];
+	ck_assert_int_eq(bsc_collect_find(it, "last_name", 1)->confidence,
+			 BSC_CONF_LOW);
+	ck_assert_str_eq(it->identity, "");
+	ck_assert_uint_eq(it->records_identity, 0);
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+/* A professional's name next to medical data does not link the record. */
+START_TEST(test_scope_professionals_do_not_link)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_collect c = scan_text(ctx, "pro.csv",
+					 "nom_medecin;diagnostic\n"
+					 "MARTIN;E11.9\nDURAND;I10\n");
+	const struct bsc_collected_item *it = &c.items[0];
+
+	ck_assert_uint_eq(it->records_identity, 2);
+	ck_assert_uint_eq(it->records_medical, 2);
+	ck_assert_uint_eq(it->records_linked, 0);
+	ck_assert_int_eq(bsc_collect_find(it, "last_name", 1)->subject,
+			 BSC_SUBJECT_PROFESSIONAL);
+	bsc_collect_free(&c);
+	c = scan_text(ctx, "pat.csv",
+		      "nom_patient;nom_medecin;diagnostic\n"
+		      "DUPONT;MARTIN;E11.9\n;DURAND;I10\n");
+	it = &c.items[0];
+	ck_assert_uint_eq(it->records_linked, 1);
+	bsc_collect_free(&c);
+	/* a "Dr" name in free text is a professional's, whatever the column */
+	c = scan_text(ctx, "note.txt",
+		      "Vu par le Dr Martin, diabete E11.9 equilibre.\n");
+	ck_assert_int_eq(bsc_collect_find(&c.items[0], "last_name", 0)->subject,
+			 BSC_SUBJECT_PROFESSIONAL);
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_scope_masked_by_default)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
@@ -146,6 +224,9 @@ suite_scope(void)
 	tcase_add_test(tc, test_scope_header_contradicted);
 	tcase_add_test(tc, test_scope_header_confirmed);
 	tcase_add_test(tc, test_scope_nir_bad_key_low);
+	tcase_add_test(tc, test_scope_header_only_low_rules_is_low);
+	tcase_add_test(tc, test_scope_placeholders_are_empty);
+	tcase_add_test(tl, test_scope_professionals_do_not_link);
 	tcase_add_test(tc, test_scope_masked_by_default);
 	suite_add_tcase(s, tl);
 	suite_add_tcase(s, tc);

@@ -249,6 +249,7 @@ collect_item(void *data, const struct bsc_item_report *r)
 	it->archive = r->archive;
 	it->members = r->members;
 	it->format = dup_or_null(r->format);
+	it->encoding = dup_or_null(r->encoding);
 	it->status = r->status;
 	it->reason = dup_or_null(r->reason);
 	it->records = r->records;
@@ -306,6 +307,7 @@ bsc_collect_free(struct bsc_collect *c)
 		free(it->path);
 		free(it->container);
 		free(it->format);
+		free(it->encoding);
 		free(it->reason);
 		free(it->identity);
 		free(it->medical);

@@ -78,6 +78,7 @@ struct bsc_collected_item {
 	char *path;
 	char *container;
 	char *format;
+	char *encoding;
 	int status;
 	char *reason;
 	unsigned depth;
