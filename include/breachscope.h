@@ -80,6 +80,11 @@ struct bsc_limits {
 	size_t max_columns;     /* columns tracked per item (1024) */
 	size_t max_slots;       /* distinct field locations per item (4096) */
 	size_t max_signatures;  /* distinct record shapes per item (65536) */
+	size_t max_depth;       /* XML element / JSON value nesting (128;
+				 * at most 256, libxml2's own limit) */
+	size_t max_document;    /* bytes of one JSON document or NDJSON
+				 * line, parsed as a whole (32 MiB) */
+	size_t max_keys;        /* distinct record keys per item (65536) */
 };
 
 /*

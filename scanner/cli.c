@@ -26,6 +26,8 @@ enum opt_id {
 	OPT_FORMAT,
 	OPT_HELP,
 	OPT_MAX_COLUMNS,
+	OPT_MAX_DEPTH,
+	OPT_MAX_DOCUMENT,
 	OPT_MAX_FIELD,
 	OPT_MAX_FILE_SIZE,
 	OPT_MAX_RECORD,
@@ -60,6 +62,10 @@ static const struct opt opts[] = {
 	{"help", 'h', NULL, OPT_HELP, "show this help and exit"},
 	{"max-columns", 0, "N", OPT_MAX_COLUMNS,
 	 "columns scanned per table (default 1024)"},
+	{"max-depth", 0, "N", OPT_MAX_DEPTH,
+	 "deepest XML element or JSON nesting, 1 to 256 (default 128)"},
+	{"max-document", 0, "SIZE", OPT_MAX_DOCUMENT,
+	 "largest JSON document or NDJSON line (default 32M)"},
 	{"max-field", 0, "SIZE", OPT_MAX_FIELD,
 	 "longest field or cell (default 1M)"},
 	{"max-file-size", 0, "SIZE", OPT_MAX_FILE_SIZE,
@@ -80,7 +86,7 @@ static const struct opt opts[] = {
 	 "no warnings on stderr; text report lists only items with "
 	 "findings or problems"},
 	{"reader", 0, "NAME", OPT_READER,
-	 "force a reader (csv, text) instead of sniffing"},
+	 "force a reader (csv, json, text, xml) instead of sniffing"},
 	{"rules", 0, "FILE", OPT_RULES,
 	 "load extra rules from FILE or directory (repeatable)"},
 	{"show-values", 0, NULL, OPT_SHOW_VALUES,
@@ -209,6 +215,23 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 			return rc;
 		cli->limits.max_columns = (size_t)x;
 		break;
+	case OPT_MAX_DEPTH:
+		rc = set_size(err, o->lname, v, &x);
+		if (rc)
+			return rc;
+		if (x > 256)
+			return usage_error(err,
+					   "--max-depth: %s is more than 256, "
+					   "libxml2's own nesting limit",
+					   v);
+		cli->limits.max_depth = (size_t)x;
+		break;
+	case OPT_MAX_DOCUMENT:
+		rc = set_size(err, o->lname, v, &x);
+		if (rc)
+			return rc;
+		cli->limits.max_document = (size_t)x;
+		break;
 	case OPT_MAX_FIELD:
 		rc = set_size(err, o->lname, v, &x);
 		if (rc)
@@ -252,8 +275,8 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		if (!bsc_format_find(v))
 			return usage_error(err,
 					   "--reader: unknown reader '%s' "
-					   "(use csv or text)",
-					   v);
+					   "(use %s)",
+					   v, bsc_format_names());
 		cli->reader = v;
 		break;
 	case OPT_RULES:
@@ -499,6 +522,8 @@ kind_name(const struct bsc_rule *r)
 		return "header";
 	case BSC_RULE_SUBJECT:
 		return "subject";
+	case BSC_RULE_PATH:
+		return "path";
 	}
 	return "?";
 }
@@ -541,7 +566,9 @@ cmd_rules_list(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	for (size_t i = 0; i < rs->rules.n; i++) {
 		const struct bsc_rule *r = rs->rules.v[i];
 		const char *cat = r->category >= 0 ? rs->cats[r->category].name
-						   : bsc_subject_name(r->subject);
+				  : r->kind == BSC_RULE_PATH
+					  ? "none"
+					  : bsc_subject_name(r->subject);
 
 		printf("  %-36s %-7s %-16s %-10s %-6s %s\n", r->id, kind_name(r),
 		       cat, evidence_mode(r),

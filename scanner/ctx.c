@@ -26,6 +26,9 @@ bsc_limits_default(struct bsc_limits *limits)
 	limits->max_columns = 1024;
 	limits->max_slots = 4096;
 	limits->max_signatures = 65536;
+	limits->max_depth = 128;
+	limits->max_document = 32 * 1024 * 1024;            /* 32 MiB */
+	limits->max_keys = 65536;
 }
 
 struct bsc_ctx *

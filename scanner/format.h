@@ -38,6 +38,11 @@ struct bsc_reader {
 	const struct bsc_sniff *sniff;
 	char reason[256]; /* why the read was partial or failed */
 	unsigned long long records; /* records emitted */
+	/* What the reader found, for the report (optional): a more precise
+	 * format name ("cda", "fhir+json"; a static string), and the
+	 * encoding the document declares ("iso-8859-1"). */
+	const char *format;
+	char encoding[32];
 };
 
 struct bsc_format {
@@ -72,6 +77,8 @@ bsc_status bsc_reader_fail(struct bsc_reader *r, bsc_status status,
 
 /* The readers (one file each). */
 extern const struct bsc_format bsc_format_csv;
+extern const struct bsc_format bsc_format_json;
 extern const struct bsc_format bsc_format_text;
+extern const struct bsc_format bsc_format_xml;
 
 #endif

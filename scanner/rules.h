@@ -35,7 +35,12 @@ struct bsc_category {
 	char *label_fr;
 };
 
-enum bsc_rule_kind { BSC_RULE_VALUE, BSC_RULE_HEADER, BSC_RULE_SUBJECT };
+enum bsc_rule_kind {
+	BSC_RULE_VALUE,
+	BSC_RULE_HEADER,
+	BSC_RULE_SUBJECT,
+	BSC_RULE_PATH /* structural map over location paths (XML, JSON) */
+};
 
 enum bsc_evidence_mode {
 	BSC_EV_STANDALONE, /* one validated match anywhere is a finding */
@@ -53,7 +58,8 @@ struct bsc_rule {
 	char *file; /* where it was defined, for messages */
 	unsigned line;
 	enum bsc_rule_kind kind;
-	int category; /* index into ruleset categories; -1 for subject */
+	int category; /* index into ruleset categories; -1 for subject
+		       * rules and for path rules with "category: none" */
 	enum bsc_confidence confidence;
 	enum bsc_subject subject; /* subject rules; value rules default */
 	/* value rules */
@@ -71,6 +77,10 @@ struct bsc_rule {
 	struct bsc_strlist headers;
 	struct bsc_strlist tokens;
 	struct bsc_strlist not_tokens;
+	/* path rules: compiled token sequences (bsc_path_pattern) */
+	struct bsc_vec paths;
+	struct bsc_vec requires;
+	struct bsc_vec not_paths;
 	int priority;
 	/* self-test */
 	struct bsc_strlist examples;
@@ -85,6 +95,7 @@ struct bsc_ruleset {
 	struct bsc_vec value_rules; /* subset, load order */
 	struct bsc_vec header_rules;
 	struct bsc_vec subject_rules;
+	struct bsc_vec path_rules;
 	struct bsc_vec files;       /* char*, files loaded */
 	uint64_t identity_mask;     /* categories of class identity */
 	uint64_t direct_mask;       /* direct identifiers */
@@ -113,6 +124,16 @@ int bsc_ruleset_category(const struct bsc_ruleset *rs, const char *name);
  * static string, or NULL if none exists.
  */
 const char *bsc_default_patterns_dir(void);
+
+/*
+ * Does one example hold for rule r, judged with the whole rule set of ctx
+ * as a scan would? A value example must give a validated match; a header
+ * example must classify to r's category; a subject example to r's
+ * subject; a path example (a location path) must classify to r's category
+ * ("none" included). A not_example holds when this returns false.
+ */
+bool bsc_rule_example_holds(struct bsc_ctx *ctx, const struct bsc_rule *r,
+			    const char *ex);
 
 /*
  * Run every rule's examples and not_examples. Each failure is written to

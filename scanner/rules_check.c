@@ -4,11 +4,13 @@
  * check" and the patterns test). Examples are synthetic by policy, so
  * failure messages may quote them.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctx.h"
 #include "detect.h"
 #include "header.h"
+#include "path.h"
 #include "rules.h"
 
 static void
@@ -19,12 +21,6 @@ fail(struct bsc_ctx *ctx, const struct bsc_rule *r, const char *what,
 		   what, ex, detail);
 }
 
-static bool
-value_hit(struct bsc_ctx *ctx, const struct bsc_rule *r, const char *ex)
-{
-	return bsc_detect_value(ctx, r, ex, strlen(ex), NULL, NULL, NULL);
-}
-
 static int
 header_cat(const struct bsc_ruleset *rs, const char *ex)
 {
@@ -32,17 +28,63 @@ header_cat(const struct bsc_ruleset *rs, const char *ex)
 	const struct bsc_rule *h = bsc_header_classify(rs, norm, NULL);
 
 	free(norm);
-	return h ? h->category : -1;
+	return h ? h->category : -2;
+}
+
+/* Category of a location path with the whole catalogue: -1 for a
+ * "none" rule, -2 when nothing matches. */
+static int
+path_cat(const struct bsc_ruleset *rs, const char *ex)
+{
+	struct bsc_path p;
+	const struct bsc_rule *h;
+	int cat;
+
+	bsc_path_parse(&p, ex);
+	h = bsc_header_classify_path(rs, &p, NULL);
+	cat = h ? h->category : -2;
+	bsc_path_release(&p);
+	return cat;
 }
 
 static enum bsc_subject
 header_subject(const struct bsc_ruleset *rs, const char *ex)
 {
-	char *norm = bsc_header_normalise(ex, strlen(ex));
-	enum bsc_subject s = bsc_header_subject(rs, norm);
+	char *norm;
+	enum bsc_subject s;
 
+	if (bsc_path_is_path(ex)) {
+		struct bsc_path p;
+
+		bsc_path_parse(&p, ex);
+		s = bsc_header_subject(rs, p.norm, &p);
+		bsc_path_release(&p);
+		return s;
+	}
+	norm = bsc_header_normalise(ex, strlen(ex));
+	s = bsc_header_subject(rs, norm, NULL);
 	free(norm);
 	return s;
+}
+
+bool
+bsc_rule_example_holds(struct bsc_ctx *ctx, const struct bsc_rule *r,
+		       const char *ex)
+{
+	const struct bsc_ruleset *rs = bsc_ctx_rules(ctx);
+
+	switch (r->kind) {
+	case BSC_RULE_VALUE:
+		return bsc_detect_value(ctx, r, ex, strlen(ex), NULL, NULL,
+					NULL);
+	case BSC_RULE_HEADER:
+		return header_cat(rs, ex) == r->category;
+	case BSC_RULE_SUBJECT:
+		return header_subject(rs, ex) == r->subject;
+	case BSC_RULE_PATH:
+		return path_cat(rs, ex) == r->category;
+	}
+	return false;
 }
 
 size_t
@@ -59,12 +101,7 @@ bsc_ruleset_selftest(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 			bool ok;
 
 			n++;
-			if (r->kind == BSC_RULE_VALUE)
-				ok = value_hit(ctx, r, ex);
-			else if (r->kind == BSC_RULE_HEADER)
-				ok = header_cat(rs, ex) == r->category;
-			else
-				ok = header_subject(rs, ex) == r->subject;
+			ok = bsc_rule_example_holds(ctx, r, ex);
 			if (!ok) {
 				failures++;
 				fail(ctx, r, "example", ex,
@@ -78,12 +115,7 @@ bsc_ruleset_selftest(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 			bool bad;
 
 			n++;
-			if (r->kind == BSC_RULE_VALUE)
-				bad = value_hit(ctx, r, ex);
-			else if (r->kind == BSC_RULE_HEADER)
-				bad = header_cat(rs, ex) == r->category;
-			else
-				bad = header_subject(rs, ex) == r->subject;
+			bad = bsc_rule_example_holds(ctx, r, ex);
 			if (bad) {
 				failures++;
 				fail(ctx, r, "not_example", ex,

@@ -203,6 +203,10 @@ scan_item(struct run *run, struct bsc_item *it)
 	rd.limits = &ctx->limits;
 	rd.sniff = &sn;
 	rst = fmt->read(&rd);
+	if (rd.format)
+		rep.format = rd.format;
+	if (rd.encoding[0])
+		rep.encoding = rd.encoding;
 	rep.bytes = it->bytes;
 	rep.records = rd.records;
 	rep.status = BSC_ITEM_COMPLETE;

@@ -7,6 +7,10 @@
  * a hash table, and at the end, once columns are classified, each shape
  * tells whether its records carry identity, medical data or both.
  *
+ * Records may carry keys (fields.h): records that share a key are one
+ * entity (a FHIR Patient and the resources that refer to it), merged with
+ * a union-find over keys, and records_linked counts such entities once.
+ *
  * Speed: column and confirm rules are tested on every cell of a slot until
  * SAMPLE_CELLS cells; after that only rules that still have a chance to
  * reach their share keep running (shares are computed over tested cells).
@@ -16,24 +20,33 @@
 #include "scope.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "detect.h"
 #include "header.h"
 #include "mask.h"
+#include "path.h"
 #include "rules.h"
 
 #define SAMPLE_CELLS 1000
 #define SLOT_BUCKETS 256
 #define SIG_BUCKETS 1024
+#define KEY_BUCKETS 4096
+#define MAX_KEY_LEN 256
+#define MAX_NOTE 2048
+/* Values a location-path slot needs before a column rule may judge its
+ * share: one value in one document is not a column. */
+#define PATH_COLUMN_CELLS 3
 
 struct slot {
 	char *name; /* raw header or path, or NULL */
 	char *norm; /* normalised name, "" when none */
 	unsigned column;
 	const struct bsc_rule *hrule; /* header match, or NULL */
-	int hstrength;
+	int hstrength;      /* 4: a path rule decided (hrule may be NULL) */
+	bool is_path;       /* the name is a location path */
 	enum bsc_subject subject;
 	uint64_t nonempty;
 	uint64_t *tested;   /* per value rule: cells tested */
@@ -51,8 +64,21 @@ struct sig {
 	size_t nwords;
 	uint64_t *cols;
 	uint64_t vmask; /* standalone categories hit in the record */
+	bool keyed;     /* records of an entity: linked through their key */
 	uint64_t count;
 	struct sig *next;
+};
+
+/* A record key; the root of its union-find set holds the merged shape. */
+struct key {
+	uint64_t hash;
+	char *name;
+	size_t parent;  /* index in keys; itself when a root */
+	size_t nwords;
+	uint64_t *cols; /* union of the slots of its records (roots only) */
+	uint64_t vmask;
+	size_t index;     /* its own index in keys */
+	struct key *next; /* hash chain */
 };
 
 struct bsc_fields {
@@ -71,6 +97,12 @@ struct bsc_fields {
 	size_t n_sigs;
 	bool sigs_full;
 	struct sig overflow; /* merged shapes past max_signatures */
+	/* record keys */
+	struct bsc_vec keys; /* struct key*, creation order */
+	struct key *key_hash[KEY_BUCKETS];
+	bool keys_full;
+	size_t *cur_keys; /* keys of the current record */
+	size_t n_cur_keys, cap_cur_keys;
 	/* output */
 	struct bsc_finding *findings;
 	size_t n_findings;
@@ -124,12 +156,44 @@ bsc_scope_free(struct bsc_fields *f)
 		}
 	}
 	free(f->overflow.cols);
+	for (size_t i = 0; i < f->keys.n; i++) {
+		struct key *k = f->keys.v[i];
+
+		free(k->name);
+		free(k->cols);
+		free(k);
+	}
+	bsc_vec_release(&f->keys);
+	free(f->cur_keys);
 	free(f->cur);
 	free(f->findings);
 	free(f->identity);
 	free(f->medical);
 	free(f->note);
 	free(f);
+}
+
+/* Append a remark to the item note, once, within MAX_NOTE bytes. */
+static void
+add_note(struct bsc_fields *f, const char *text)
+{
+	size_t have = f->note ? strlen(f->note) : 0;
+	char *n;
+
+	if (!text || !*text || (f->note && strstr(f->note, text)))
+		return;
+	if (have + strlen(text) + 2 > MAX_NOTE)
+		return;
+	n = f->note ? bsc_asprintf("%s; %s", f->note, text)
+		    : bsc_strdup(text);
+	free(f->note);
+	f->note = n;
+}
+
+void
+bsc_fields_note(struct bsc_fields *f, const char *note)
+{
+	add_note(f, note);
 }
 
 /* ---- slots ------------------------------------------------------------ */
@@ -142,11 +206,24 @@ slot_create(struct bsc_fields *f, const char *name, unsigned column)
 	struct slot *s = bsc_zalloc(sizeof(*s));
 
 	s->name = name ? bsc_strdup(name) : NULL;
-	s->norm = name ? bsc_header_normalise(name, strlen(name))
-		       : bsc_strdup("");
 	s->column = column;
-	s->hrule = bsc_header_classify(rs, s->norm, &s->hstrength);
-	s->subject = bsc_header_subject(rs, s->norm);
+	if (bsc_path_is_path(name)) {
+		struct bsc_path p;
+
+		s->is_path = true;
+		bsc_path_parse(&p, name);
+		s->norm = bsc_strdup(p.norm);
+		s->hrule = bsc_header_classify_path(rs, &p, &s->hstrength);
+		s->subject = bsc_header_subject(rs, s->norm, &p);
+		bsc_path_release(&p);
+		if (s->hrule && s->hrule->category < 0)
+			s->hrule = NULL; /* a "none" rule: nothing to say */
+	} else {
+		s->norm = name ? bsc_header_normalise(name, strlen(name))
+			       : bsc_strdup("");
+		s->hrule = bsc_header_classify(rs, s->norm, &s->hstrength);
+		s->subject = bsc_header_subject(rs, s->norm, NULL);
+	}
 	s->tested = bsc_zalloc((nr ? nr : 1) * sizeof(uint64_t));
 	s->hits = bsc_zalloc((nr ? nr : 1) * sizeof(uint64_t));
 	s->samples = bsc_zalloc((nr ? nr : 1) * sizeof(char *));
@@ -186,13 +263,14 @@ bsc_fields_slot(struct bsc_fields *f, const char *name, unsigned column)
 		/* Past the limit every new location shares the last slot:
 		 * values are still scanned, locations are merged. */
 		if (!f->slots_full) {
+			char *n = bsc_asprintf("more than %zu distinct field "
+					       "locations: the extra ones are "
+					       "reported together",
+					       f->ctx->limits.max_slots);
+
 			f->slots_full = true;
-			if (!f->note)
-				f->note = bsc_asprintf(
-					"more than %zu distinct field "
-					"locations: the extra ones are "
-					"reported together",
-					f->ctx->limits.max_slots);
+			add_note(f, n);
+			free(n);
 		}
 		return (unsigned)(f->slots.n - 1);
 	}
@@ -287,25 +365,138 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 /* ---- records ---------------------------------------------------------- */
 
 static uint64_t
-sig_hash(const uint64_t *cols, size_t n, uint64_t vmask)
+sig_hash(const uint64_t *cols, size_t n, uint64_t vmask, bool keyed)
 {
-	return bsc_hash64(cols, n * sizeof(uint64_t), vmask);
+	return bsc_hash64(cols, n * sizeof(uint64_t),
+			  vmask ^ (keyed ? 0x9E3779B97F4A7C15ull : 0));
+}
+
+static size_t
+key_find(struct bsc_fields *f, size_t i)
+{
+	while (((struct key *)f->keys.v[i])->parent != i) {
+		struct key *k = f->keys.v[i];
+		struct key *p = f->keys.v[k->parent];
+
+		k->parent = p->parent; /* path halving */
+		i = k->parent;
+	}
+	return i;
+}
+
+/* OR a shape into key root r. */
+static void
+key_absorb(struct key *r, const uint64_t *cols, size_t n, uint64_t vmask)
+{
+	if (n > r->nwords) {
+		r->cols = bsc_reallocarray(r->cols, n, sizeof(uint64_t));
+		memset(r->cols + r->nwords, 0,
+		       (n - r->nwords) * sizeof(uint64_t));
+		r->nwords = n;
+	}
+	for (size_t i = 0; i < n; i++)
+		r->cols[i] |= cols[i];
+	r->vmask |= vmask;
+}
+
+static void
+key_union(struct bsc_fields *f, size_t a, size_t b)
+{
+	struct key *ra, *rb;
+
+	a = key_find(f, a);
+	b = key_find(f, b);
+	if (a == b)
+		return;
+	ra = f->keys.v[a];
+	rb = f->keys.v[b];
+	key_absorb(ra, rb->cols, rb->nwords, rb->vmask);
+	free(rb->cols);
+	rb->cols = NULL;
+	rb->nwords = 0;
+	rb->vmask = 0;
+	rb->parent = a;
+}
+
+void
+bsc_fields_record_key(struct bsc_fields *f, const char *key, size_t len)
+{
+	uint64_t h;
+	struct key **b, *k;
+	size_t idx;
+
+	if (!key || len == 0)
+		return;
+	if (len > MAX_KEY_LEN)
+		len = MAX_KEY_LEN;
+	h = bsc_hash64(key, len, 0);
+	b = &f->key_hash[h % KEY_BUCKETS];
+	for (k = *b; k; k = k->next)
+		if (k->hash == h && strlen(k->name) == len &&
+		    !memcmp(k->name, key, len))
+			break;
+	if (k) {
+		idx = k->index;
+	} else {
+		if (f->keys.n >= f->ctx->limits.max_keys) {
+			if (!f->keys_full) {
+				char *n = bsc_asprintf(
+					"more than %zu record keys: records "
+					"with new keys were linked on their "
+					"own",
+					f->ctx->limits.max_keys);
+
+				f->keys_full = true;
+				add_note(f, n);
+				free(n);
+			}
+			return;
+		}
+		k = bsc_zalloc(sizeof(*k));
+		k->hash = h;
+		k->name = bsc_strndup(key, len);
+		k->parent = f->keys.n;
+		k->index = f->keys.n;
+		k->next = *b;
+		*b = k;
+		idx = f->keys.n;
+		bsc_vec_push(&f->keys, k);
+	}
+	for (size_t i = 0; i < f->n_cur_keys; i++)
+		if (f->cur_keys[i] == idx)
+			return;
+	if (f->n_cur_keys == f->cap_cur_keys) {
+		f->cap_cur_keys = f->cap_cur_keys ? f->cap_cur_keys * 2 : 4;
+		f->cur_keys = bsc_reallocarray(f->cur_keys, f->cap_cur_keys,
+					       sizeof(size_t));
+	}
+	f->cur_keys[f->n_cur_keys++] = idx;
 }
 
 void
 bsc_fields_end_record(struct bsc_fields *f)
 {
 	size_t n = f->cur_words;
+	bool keyed = f->n_cur_keys > 0;
 	uint64_t h;
 	struct sig **b, *s;
 
 	while (n && f->cur[n - 1] == 0)
 		n--;
-	h = sig_hash(f->cur, n, f->cur_vmask);
+	if (keyed) {
+		size_t root = f->cur_keys[0];
+
+		for (size_t i = 1; i < f->n_cur_keys; i++)
+			key_union(f, root, f->cur_keys[i]);
+		root = key_find(f, root);
+		key_absorb(f->keys.v[root], f->cur, n, f->cur_vmask);
+		f->n_cur_keys = 0;
+	}
+	h = sig_hash(f->cur, n, f->cur_vmask, keyed);
 	b = &f->sig_hash[h % SIG_BUCKETS];
 	for (s = *b; s; s = s->next)
 		if (s->hash == h && s->nwords == n &&
-		    s->vmask == f->cur_vmask &&
+		    s->vmask == f->cur_vmask && s->keyed == keyed &&
 		    !memcmp(s->cols, f->cur, n * sizeof(uint64_t)))
 			break;
 	if (!s && f->n_sigs >= f->ctx->limits.max_signatures) {
@@ -329,6 +520,7 @@ bsc_fields_end_record(struct bsc_fields *f)
 		s->cols = bsc_zalloc((n ? n : 1) * sizeof(uint64_t));
 		memcpy(s->cols, f->cur, n * sizeof(uint64_t));
 		s->vmask = f->cur_vmask;
+		s->keyed = keyed;
 		s->next = *b;
 		*b = s;
 		f->n_sigs++;
@@ -452,6 +644,13 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 		share = (double)s->hits[i] / (double)s->tested[i];
 		if (r->evidence == BSC_EV_COLUMN && share < r->min_share)
 			continue;
+		/* On a location path the structure says what the values are:
+		 * a shape-only column rule may not contradict a path rule, and
+		 * needs a real column (several values) to speak alone. */
+		if (s->is_path && r->evidence == BSC_EV_COLUMN &&
+		    (s->hstrength == 4 ? hcat != r->category
+				       : s->nonempty < PATH_COLUMN_CELLS))
+			continue;
 		if (hcat == r->category || s->mode[i] == 2)
 			c = raise(c);
 		agg_value(&agg[r->category], r, c, s->hits[i], s->samples[i]);
@@ -516,12 +715,13 @@ names_of(const struct bsc_ruleset *rs, uint64_t mask, size_t *n)
 }
 
 static uint64_t
-shape_mask(const struct bsc_fields *f, const struct sig *s)
+shape_mask(const struct bsc_fields *f, const uint64_t *cols, size_t nwords,
+	   uint64_t vmask)
 {
-	uint64_t m = s->vmask;
+	uint64_t m = vmask;
 
-	for (size_t w = 0; w < s->nwords; w++) {
-		uint64_t bits = s->cols[w];
+	for (size_t w = 0; w < nwords; w++) {
+		uint64_t bits = cols[w];
 
 		while (bits) {
 			unsigned b = (unsigned)__builtin_ctzll(bits);
@@ -560,7 +760,8 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 			b < SIG_BUCKETS ? f->sig_hash[b] : &f->overflow;
 
 		for (; s; s = b < SIG_BUCKETS ? s->next : NULL) {
-			uint64_t m = shape_mask(f, s);
+			uint64_t m = shape_mask(f, s->cols, s->nwords,
+						s->vmask);
 			bool id = (m & rs->direct_mask) != 0;
 			bool med = (m & rs->medical_mask) != 0;
 
@@ -568,14 +769,35 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 				rep->records_identity += s->count;
 			if (med)
 				rep->records_medical += s->count;
-			if (id && med)
+			/* Keyed records are linked per entity, below. */
+			if (id && med && !s->keyed)
 				rep->records_linked += s->count;
 		}
 	}
-	if (f->sigs_full && !f->note)
-		f->note = bsc_asprintf("more than %zu distinct record shapes: "
+	for (size_t i = 0; i < f->keys.n; i++) {
+		const struct key *k = f->keys.v[i];
+		uint64_t m;
+
+		if (k->parent != i)
+			continue; /* not a root: merged into one */
+		m = shape_mask(f, k->cols, k->nwords, k->vmask);
+		if ((m & rs->direct_mask) && (m & rs->medical_mask))
+			rep->records_linked++;
+	}
+	/* Past max_signatures keyed and unkeyed shapes share the overflow
+	 * shape; keep the upper bound consistent. */
+	if (rep->records_linked > rep->records_identity)
+		rep->records_linked = rep->records_identity;
+	if (rep->records_linked > rep->records_medical)
+		rep->records_linked = rep->records_medical;
+	if (f->sigs_full) {
+		char *n = bsc_asprintf("more than %zu distinct record shapes: "
 				       "record counts are upper bounds",
 				       f->ctx->limits.max_signatures);
+
+		add_note(f, n);
+		free(n);
+	}
 	f->identity = names_of(rs, mask & rs->identity_mask, &ni);
 	f->medical = names_of(rs, mask & rs->medical_mask, &nm);
 	rep->findings = f->findings;

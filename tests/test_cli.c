@@ -32,6 +32,7 @@ START_TEST(test_cli_scan_options)
 
 	ck_assert_int_eq(parse(&cli, "breachscope scan --format=json -o out.json "
 				     "--max-file-size 2M --max-field=64K -q "
+				     "--max-depth 40 --max-document=1M "
 				     "--rules a.yml --rules b.yml --show-values "
 				     "x.csv - dir"),
 			 0);
@@ -40,6 +41,8 @@ START_TEST(test_cli_scan_options)
 	ck_assert_str_eq(cli.output, "out.json");
 	ck_assert_uint_eq(cli.limits.max_file_size, 2 * 1024 * 1024);
 	ck_assert_uint_eq(cli.limits.max_field, 64 * 1024);
+	ck_assert_uint_eq(cli.limits.max_depth, 40);
+	ck_assert_uint_eq(cli.limits.max_document, 1024 * 1024);
 	ck_assert(cli.quiet);
 	ck_assert(cli.show_values);
 	ck_assert_uint_eq(cli.rules.n, 2);
@@ -61,6 +64,9 @@ START_TEST(test_cli_usage_errors)
 		"breachscope scan -o",
 		"breachscope scan --min-confidence extreme a",
 		"breachscope scan --show-values=yes a",
+		"breachscope scan --max-depth 300 a",
+		"breachscope scan --max-depth 0 a",
+		"breachscope scan --reader pdf a",
 		NULL};
 
 	for (int i = 0; bad[i]; i++) {
@@ -113,7 +119,7 @@ START_TEST(test_cli_help_and_man_cover_options)
 {
 	static const char *const longs[] = {
 		"color", "follow-symlinks", "format", "help", "max-columns",
-		"max-field", "max-file-size", "max-record", "min-confidence",
+		"max-depth", "max-document", "max-field", "max-file-size", "max-record", "min-confidence",
 		"no-color", "no-progress", "output", "progress", "quiet",
 		"reader", "rules", "show-values", "version", NULL};
 	char path[4096];

@@ -87,13 +87,13 @@ START_TEST(test_header_subject)
 	struct bsc_ruleset *rs = bsc_ctx_rules(ctx);
 	char *n = bsc_header_normalise("nom_medecin", 11);
 
-	ck_assert_int_eq(bsc_header_subject(rs, n), BSC_SUBJECT_PROFESSIONAL);
+	ck_assert_int_eq(bsc_header_subject(rs, n, NULL), BSC_SUBJECT_PROFESSIONAL);
 	free(n);
 	n = bsc_header_normalise("tel_contact_urgence", 19);
-	ck_assert_int_eq(bsc_header_subject(rs, n), BSC_SUBJECT_RELATED);
+	ck_assert_int_eq(bsc_header_subject(rs, n, NULL), BSC_SUBJECT_RELATED);
 	free(n);
 	n = bsc_header_normalise("ville", 5);
-	ck_assert_int_eq(bsc_header_subject(rs, n), BSC_SUBJECT_UNKNOWN);
+	ck_assert_int_eq(bsc_header_subject(rs, n, NULL), BSC_SUBJECT_UNKNOWN);
 	free(n);
 	bsc_ctx_free(ctx);
 }

@@ -29,22 +29,7 @@ teardown(void)
 static bool
 holds(const struct bsc_rule *r, const char *ex)
 {
-	struct bsc_ruleset *rs = bsc_ctx_rules(ctx);
-	char *norm;
-	bool ok;
-
-	if (r->kind == BSC_RULE_VALUE)
-		return bsc_detect_value(ctx, r, ex, strlen(ex), NULL, NULL, NULL);
-	norm = bsc_header_normalise(ex, strlen(ex));
-	if (r->kind == BSC_RULE_HEADER) {
-		const struct bsc_rule *h = bsc_header_classify(rs, norm, NULL);
-
-		ok = h && h->category == r->category;
-	} else {
-		ok = bsc_header_subject(rs, norm) == r->subject;
-	}
-	free(norm);
-	return ok;
+	return bsc_rule_example_holds(ctx, r, ex);
 }
 
 START_TEST(test_patterns_examples)
