@@ -38,11 +38,11 @@ b64_value(unsigned char c)
 
 void
 bsc_embedded_begin(struct bsc_embedded *e, struct bsc_fields *f,
-		   unsigned slot, size_t max_field)
+		   const char *slot_name, size_t max_field)
 {
 	memset(e, 0, sizeof(*e));
 	e->f = f;
-	e->slot = slot;
+	e->slot_name = bsc_strdup(slot_name);
 	e->max_field = max_field ? max_field : 65536;
 	e->cap = e->max_field < SNIFF ? SNIFF : e->max_field;
 	if (e->cap > 1024 * 1024)
@@ -72,6 +72,10 @@ scan_text(struct bsc_embedded *e, bool final)
 		bool eol = i < olen && (out[i] == '\n' || out[i] == '\r');
 
 		if (i == olen || eol || i - start >= e->max_field) {
+			if (i > start && !e->have_slot) {
+				e->slot = bsc_fields_slot(e->f, e->slot_name, 0);
+				e->have_slot = true;
+			}
 			if (i > start)
 				bsc_fields_value(e->f, e->slot, out + start,
 						 i - start);
@@ -195,5 +199,7 @@ bsc_embedded_end(struct bsc_embedded *e, const char *where,
 	e->dec_ok = false;
 	free(e->buf);
 	e->buf = NULL;
+	free(e->slot_name);
+	e->slot_name = NULL;
 	e->active = false;
 }

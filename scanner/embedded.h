@@ -18,7 +18,9 @@
 
 struct bsc_embedded {
 	struct bsc_fields *f;
-	unsigned slot;        /* where decoded text lines go */
+	char *slot_name;      /* where decoded text lines go */
+	unsigned slot;        /* its id, once a line was emitted */
+	bool have_slot;
 	size_t max_field;
 	unsigned char quad[4]; /* base64 carry */
 	size_t nquad;
@@ -32,9 +34,10 @@ struct bsc_embedded {
 	bool dec_ok;
 };
 
-/* Start a payload whose text, if any, goes to slot of f. */
+/* Start a payload whose text, if any, goes to the slot called slot_name
+ * (copied; the slot is only created when text comes). */
 void bsc_embedded_begin(struct bsc_embedded *e, struct bsc_fields *f,
-			unsigned slot, size_t max_field);
+			const char *slot_name, size_t max_field);
 /* Feed base64 text (whitespace is ignored). */
 void bsc_embedded_feed(struct bsc_embedded *e, const char *b64, size_t n);
 /*

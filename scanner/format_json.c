@@ -211,10 +211,7 @@ walk_members(struct json_state *st, struct json_object *o)
 					      true))
 				continue;
 			bsc_embedded_begin(&e, st->f,
-					   bsc_fields_slot(st->f,
-							   bsc_docpath_slot(
-								   &st->dp, NULL),
-							   0),
+					   bsc_docpath_slot(&st->dp, NULL),
 					   st->r->limits->max_field);
 			bsc_embedded_feed(&e, json_object_get_string(v),
 					  (size_t)json_object_get_string_len(v));
@@ -388,6 +385,23 @@ walk_document(struct json_state *st, struct json_object *doc,
 	end_record(st);
 }
 
+/* A json-c error in words; the depth error names the limit. Static or
+ * per-thread buffer: used at once. */
+static const char *
+json_error(const struct bsc_reader *r, enum json_tokener_error err)
+{
+	static _Thread_local char buf[96];
+
+	if (err == json_tokener_error_depth) {
+		snprintf(buf, sizeof(buf), "nested deeper than --max-depth (%zu)",
+			 r->limits->max_depth);
+		return buf;
+	}
+	if (err == json_tokener_continue)
+		return "it ends before its value is complete";
+	return json_tokener_error_desc(err);
+}
+
 /* ---- NDJSON ----------------------------------------------------------- */
 
 /* Is the head one complete JSON value per line (two at least)? */
@@ -450,9 +464,7 @@ ndjson_line(struct ndjson *nd)
 		if (!nd->bad++)
 			snprintf(nd->first_bad, sizeof(nd->first_bad),
 				 "line %llu is not valid JSON (%s)", nd->lineno,
-				 err == json_tokener_error_depth
-					 ? "nested deeper than --max-depth"
-					 : json_tokener_error_desc(err));
+				 json_error(nd->st->r, err));
 		json_object_put(o);
 		return;
 	}
@@ -565,9 +577,7 @@ read_document(struct json_state *st)
 				r, BSC_FAILED, "not valid JSON at byte %llu: %s",
 				(unsigned long long)(total - (uint64_t)n +
 						     (uint64_t)json_tokener_get_parse_end(tok)),
-				err == json_tokener_error_depth
-					? "nested deeper than --max-depth"
-					: json_tokener_error_desc(err));
+				json_error(r, err));
 			goto out;
 		}
 		if (doc) {

@@ -544,10 +544,7 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		return;
 	if (st->b64_depth == st->depth) {
 		bsc_embedded_begin(&st->emb, st->f,
-				   bsc_fields_slot(st->f,
-						   bsc_docpath_slot(&st->dp,
-								    NULL),
-						   0),
+				   bsc_docpath_slot(&st->dp, NULL),
 				   st->r->limits->max_field);
 	}
 
@@ -602,11 +599,7 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 
 					bsc_embedded_begin(
 						e, st->f,
-						bsc_fields_slot(
-							st->f,
-							bsc_docpath_slot(
-								&st->dp, NULL),
-							0),
+						bsc_docpath_slot(&st->dp, NULL),
 						st->r->limits->max_field);
 					bsc_embedded_feed(e, (const char *)a[3],
 							  len);
@@ -808,9 +801,18 @@ sax_error(void *ctx, xmlErrorPtr err)
 	}
 	st->stopped = true;
 	st->failed_hard = true;
-	snprintf(st->reason, sizeof(st->reason),
-		 "malformed XML at line %d: %s; what came before was scanned",
-		 err->line, msg);
+	if (err->code == XML_ERR_DOCUMENT_END && st->depth > 0)
+		/* libxml2's word, in push mode, for an input cut short. */
+		snprintf(st->reason, sizeof(st->reason),
+			 "truncated XML: the input ends inside <%s> (line "
+			 "%d); what came before was scanned",
+			 st->dp.depth ? st->dp.frames[st->dp.depth].name : "?",
+			 err->line);
+	else
+		snprintf(st->reason, sizeof(st->reason),
+			 "malformed XML at line %d: %s; what came before "
+			 "was scanned",
+			 err->line, msg);
 }
 
 static void

@@ -22,6 +22,9 @@ START_TEST(test_rules_invalid_files)
 		{"unknown-key.yml", ":8:", "unknown rule key 'severity'"},
 		{"duplicate-id.yml", ":9:", "used twice"},
 		{"yaml-syntax.yml", ":", "YAML error"},
+		{"path-without-paths.yml", ":2:", "needs 'paths'"},
+		{"paths-on-header-rule.yml", ":2:",
+		 "paths belong to path and subject rules"},
 		{NULL, NULL, NULL},
 	};
 

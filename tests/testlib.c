@@ -128,8 +128,10 @@ collect_item(void *data, const struct bsc_item_report *r)
 	memset(it, 0, sizeof(*it));
 	it->path = strdup(r->path);
 	it->format = dup_or_null(r->format);
+	it->encoding = dup_or_null(r->encoding);
 	it->status = r->status;
 	it->reason = dup_or_null(r->reason);
+	it->note = dup_or_null(r->note);
 	it->records = r->records;
 	it->records_identity = r->records_identity;
 	it->records_medical = r->records_medical;
@@ -176,7 +178,9 @@ bsc_collect_free(struct bsc_collect *c)
 		free(it->findings);
 		free(it->path);
 		free(it->format);
+		free(it->encoding);
 		free(it->reason);
+		free(it->note);
 		free(it->identity);
 		free(it->medical);
 	}
@@ -200,6 +204,18 @@ bsc_collect_find(const struct bsc_collected_item *it, const char *category,
 	for (size_t i = 0; i < it->n_findings; i++)
 		if (!strcmp(it->findings[i].category, category) &&
 		    (column == 0 || it->findings[i].column == column))
+			return &it->findings[i];
+	return NULL;
+}
+
+const struct bsc_collected_finding *
+bsc_collect_find_at(const struct bsc_collected_item *it, const char *category,
+		    const char *where)
+{
+	for (size_t i = 0; i < it->n_findings; i++)
+		if (!strcmp(it->findings[i].category, category) &&
+		    it->findings[i].header &&
+		    strstr(it->findings[i].header, where))
 			return &it->findings[i];
 	return NULL;
 }

@@ -38,8 +38,10 @@ struct bsc_collected_finding {
 struct bsc_collected_item {
 	char *path;
 	char *format;
+	char *encoding;
 	int status;
 	char *reason;
+	char *note;
 	unsigned long long records, records_identity, records_medical,
 		records_linked;
 	char *identity; /* names joined with ',' */
@@ -62,6 +64,11 @@ void bsc_collect_scan(struct bsc_ctx *ctx, const char *path,
 const struct bsc_collected_finding *
 bsc_collect_find(const struct bsc_collected_item *it, const char *category,
 		 unsigned column);
+
+/* The finding of category whose location contains `where`, or NULL. */
+const struct bsc_collected_finding *
+bsc_collect_find_at(const struct bsc_collected_item *it, const char *category,
+		    const char *where);
 
 /* Run a suite the usual way; the exit status is the failure count. */
 #define BSC_TEST_MAIN(suite_fn)                                             \
