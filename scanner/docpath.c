@@ -19,9 +19,9 @@ bsc_docpath_init(struct bsc_docpath *dp, size_t max_depth)
 	dp->max_depth = max_depth;
 	dp->frames = bsc_zalloc((max_depth + 2) * sizeof(*dp->frames));
 	/* Each frame adds at most '/' name '[' qual ']'. */
-	bsc_buf_init(&dp->path, (max_depth + 1) *
-					(BSC_DOCPATH_NAME + BSC_DOCPATH_QUAL + 4) +
-				16);
+	bsc_buf_init(
+	    &dp->path,
+	    (max_depth + 1) * (BSC_DOCPATH_NAME + BSC_DOCPATH_QUAL + 4) + 16);
 	bsc_buf_add(&dp->path, "", 0);
 }
 
@@ -136,7 +136,8 @@ bsc_docpath_slot(struct bsc_docpath *dp, const char *attr)
 		o = len;
 	} else {
 		/* Keep the first components and the last ones. */
-		size_t head = BSC_DOCPATH_SLOT / 4, tail = len - BSC_DOCPATH_SLOT / 2;
+		size_t head = BSC_DOCPATH_SLOT / 4,
+		       tail = len - BSC_DOCPATH_SLOT / 2;
 
 		while (head > 1 && p[head] != '/')
 			head--;
@@ -166,8 +167,8 @@ bsc_docpath_slot(struct bsc_docpath *dp, const char *attr)
 }
 
 bool
-bsc_docpath_emit(struct bsc_docpath *dp, struct bsc_fields *f,
-		 const char *attr, const char *v, size_t len, size_t max_field)
+bsc_docpath_emit(struct bsc_docpath *dp, struct bsc_fields *f, const char *attr,
+		 const char *v, size_t len, size_t max_field)
 {
 	unsigned slot;
 	size_t i;

@@ -35,7 +35,7 @@ struct bsc_docpath {
 	struct bsc_docpath_frame *frames; /* frames[1..depth] */
 	size_t depth;
 	size_t max_depth;
-	struct bsc_buf path; /* "/a/b[q]", NUL-terminated */
+	struct bsc_buf path;		   /* "/a/b[q]", NUL-terminated */
 	char slot[BSC_DOCPATH_SLOT + 160]; /* scratch for slot names */
 };
 
@@ -48,9 +48,8 @@ void bsc_docpath_free(struct bsc_docpath *dp);
  * path (inside narrative text, for example). qual may be NULL. Returns
  * false, pushing nothing, when max_depth is reached.
  */
-bool bsc_docpath_push(struct bsc_docpath *dp, const char *name,
-		      size_t name_len, const char *qual, size_t qual_len,
-		      bool shown);
+bool bsc_docpath_push(struct bsc_docpath *dp, const char *name, size_t name_len,
+		      const char *qual, size_t qual_len, bool shown);
 void bsc_docpath_pop(struct bsc_docpath *dp);
 
 /*
@@ -58,8 +57,8 @@ void bsc_docpath_pop(struct bsc_docpath *dp);
  * FHIR "system" of an identifier or coding, the code of a CDA section).
  * Keeps an existing qualifier. The path below is rebuilt.
  */
-void bsc_docpath_qualify(struct bsc_docpath *dp, size_t level,
-			 const char *qual, size_t qual_len);
+void bsc_docpath_qualify(struct bsc_docpath *dp, size_t level, const char *qual,
+			 size_t qual_len);
 
 /*
  * The slot name of the current path, or of its attribute attr ("@attr"

@@ -64,8 +64,7 @@ scan_text(struct bsc_embedded *e, bool final)
 		return;
 	}
 	out = bsc_zalloc(cap + 1);
-	used = bsc_decoder_run(&e->dec, e->buf, e->len, out, cap, &olen,
-			       final);
+	used = bsc_decoder_run(&e->dec, e->buf, e->len, out, cap, &olen, final);
 	memmove(e->buf, e->buf + used, e->len - used);
 	e->len -= used;
 	for (size_t i = 0; i <= olen; i++) {
@@ -73,7 +72,8 @@ scan_text(struct bsc_embedded *e, bool final)
 
 		if (i == olen || eol || i - start >= e->max_field) {
 			if (i > start && !e->have_slot) {
-				e->slot = bsc_fields_slot(e->f, e->slot_name, 0);
+				e->slot =
+				    bsc_fields_slot(e->f, e->slot_name, 0);
 				e->have_slot = true;
 			}
 			if (i > start)
@@ -156,8 +156,8 @@ bsc_embedded_feed(struct bsc_embedded *e, const char *b64, size_t n)
 						    e->quad[1] >> 4));
 			put_byte(e, (unsigned char)(e->quad[1] << 4 |
 						    e->quad[2] >> 2));
-			put_byte(e, (unsigned char)(e->quad[2] << 6 |
-						    e->quad[3]));
+			put_byte(e,
+				 (unsigned char)(e->quad[2] << 6 | e->quad[3]));
 			e->nquad = 0;
 		}
 	}

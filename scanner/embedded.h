@@ -18,17 +18,17 @@
 
 struct bsc_embedded {
 	struct bsc_fields *f;
-	char *slot_name;      /* where decoded text lines go */
-	unsigned slot;        /* its id, once a line was emitted */
+	char *slot_name; /* where decoded text lines go */
+	unsigned slot;	 /* its id, once a line was emitted */
 	bool have_slot;
 	size_t max_field;
 	unsigned char quad[4]; /* base64 carry */
 	size_t nquad;
-	unsigned char *buf;   /* decoded bytes not yet scanned */
+	unsigned char *buf; /* decoded bytes not yet scanned */
 	size_t len, cap;
-	uint64_t decoded;     /* payload bytes decoded */
-	int kind;             /* enum in embedded.c */
-	bool bad;             /* not valid base64: decoding stopped */
+	uint64_t decoded; /* payload bytes decoded */
+	int kind;	  /* enum in embedded.c */
+	bool bad;	  /* not valid base64: decoding stopped */
 	bool active;
 	struct bsc_decoder dec; /* text payloads, set up when sniffed */
 	bool dec_ok;

@@ -31,8 +31,8 @@ struct json_state {
 	struct bsc_reader *r;
 	struct bsc_fields *f;
 	struct bsc_docpath dp;
-	bool fhir;     /* a resourceType was seen */
-	bool emitted;  /* values since the last record end */
+	bool fhir;    /* a resourceType was seen */
+	bool emitted; /* values since the last record end */
 	uint64_t values;
 };
 
@@ -81,15 +81,17 @@ emit_xhtml(struct json_state *st, const char *s, size_t len)
 			static const struct {
 				const char *e;
 				char c;
-			} ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'},
-				    {"&quot;", '"'}, {"&apos;", '\''},
-				    {"&nbsp;", ' '}, {"&#160;", ' '}};
+			} ents[] = {{"&amp;", '&'},   {"&lt;", '<'},
+				    {"&gt;", '>'},    {"&quot;", '"'},
+				    {"&apos;", '\''}, {"&nbsp;", ' '},
+				    {"&#160;", ' '}};
 			size_t k;
 
 			for (k = 0; k < BSC_ARRAY_SIZE(ents); k++) {
 				size_t el = strlen(ents[k].e);
 
-				if (i + el <= len && !memcmp(s + i, ents[k].e, el)) {
+				if (i + el <= len &&
+				    !memcmp(s + i, ents[k].e, el)) {
 					out[o++] = ents[k].c;
 					i += el - 1;
 					break;
@@ -138,8 +140,7 @@ resource_keys(struct json_state *st, struct json_object *res,
 	      const char *full_url)
 {
 	const char *type = get_string(res, "resourceType", NULL);
-	static const char *const refs[] = {"subject", "patient",
-					    "beneficiary"};
+	static const char *const refs[] = {"subject", "patient", "beneficiary"};
 	size_t len;
 	const char *s;
 
@@ -166,8 +167,8 @@ resource_keys(struct json_state *st, struct json_object *res,
 	}
 }
 
-static void walk(struct json_state *st, struct json_object *o,
-		 const char *key);
+static void
+walk(struct json_state *st, struct json_object *o, const char *key);
 
 static bool
 is_attachment_data(const struct json_state *st, const char *key)
@@ -200,8 +201,8 @@ walk_members(struct json_state *st, struct json_object *o)
 		url = NULL;
 	json_object_object_foreach(o, k, v)
 	{
-		if (!strcmp(k, "resourceType") || (sys && !strcmp(k, "system")) ||
-		    (url && !strcmp(k, "url")))
+		if (!strcmp(k, "resourceType") ||
+		    (sys && !strcmp(k, "system")) || (url && !strcmp(k, "url")))
 			continue;
 		if (st->fhir && json_object_is_type(v, json_type_string) &&
 		    is_attachment_data(st, k)) {
@@ -213,8 +214,9 @@ walk_members(struct json_state *st, struct json_object *o)
 			bsc_embedded_begin(&e, st->f,
 					   bsc_docpath_slot(&st->dp, NULL),
 					   st->r->limits->max_field);
-			bsc_embedded_feed(&e, json_object_get_string(v),
-					  (size_t)json_object_get_string_len(v));
+			bsc_embedded_feed(
+			    &e, json_object_get_string(v),
+			    (size_t)json_object_get_string_len(v));
 			bsc_embedded_end(&e, bsc_docpath_slot(&st->dp, NULL),
 					 ctype);
 			bsc_docpath_pop(&st->dp);
@@ -246,8 +248,7 @@ walk(struct json_state *st, struct json_object *o, const char *key)
 	if (t == json_type_null || t == json_type_boolean)
 		return;
 	if (key) {
-		if (!bsc_docpath_push(&st->dp, key, strlen(key), NULL, 0,
-				      true))
+		if (!bsc_docpath_push(&st->dp, key, strlen(key), NULL, 0, true))
 			return; /* json-c's depth limit comes first */
 		pushed = true;
 	}
@@ -298,8 +299,7 @@ array_of_objects(struct json_object *o)
 /* One document (a whole file or an NDJSON line). as_record: the document
  * is one record whatever its shape (NDJSON). */
 static void
-walk_document(struct json_state *st, struct json_object *doc,
-	      bool as_record)
+walk_document(struct json_state *st, struct json_object *doc, bool as_record)
 {
 	const char *type = get_string(doc, "resourceType", NULL);
 
@@ -308,8 +308,8 @@ walk_document(struct json_state *st, struct json_object *doc,
 		if (!strcmp(type, "Bundle") && !as_record) {
 			struct json_object *entries = NULL;
 
-			if (!bsc_docpath_push(&st->dp, type, strlen(type),
-					      NULL, 0, true))
+			if (!bsc_docpath_push(&st->dp, type, strlen(type), NULL,
+					      0, true))
 				return;
 			json_object_object_foreach(doc, k, v)
 			{
@@ -326,15 +326,15 @@ walk_document(struct json_state *st, struct json_object *doc,
 				n = json_object_array_length(v);
 				for (size_t i = 0; i < n; i++) {
 					struct json_object *e =
-						json_object_array_get_idx(v, i);
+					    json_object_array_get_idx(v, i);
 					struct json_object *res;
 
 					if (json_object_object_get_ex(
-						    e, "resource", &res))
+						e, "resource", &res))
 						resource_keys(
-							st, res,
-							get_string(e, "fullUrl",
-								   NULL));
+						    st, res,
+						    get_string(e, "fullUrl",
+							       NULL));
 					walk(st, e, "entry");
 					end_record(st);
 				}
@@ -385,15 +385,13 @@ walk_document(struct json_state *st, struct json_object *doc,
 	end_record(st);
 }
 
-/* A json-c error in words; the depth error names the limit. Static or
- * per-thread buffer: used at once. */
+/* A json-c error in words, in buf; the depth error names the limit. */
 static const char *
-json_error(const struct bsc_reader *r, enum json_tokener_error err)
+json_error(const struct bsc_reader *r, enum json_tokener_error err, char *buf,
+	   size_t len)
 {
-	static _Thread_local char buf[96];
-
 	if (err == json_tokener_error_depth) {
-		snprintf(buf, sizeof(buf), "nested deeper than --max-depth (%zu)",
+		snprintf(buf, len, "nested deeper than --max-depth (%zu)",
 			 r->limits->max_depth);
 		return buf;
 	}
@@ -422,8 +420,8 @@ looks_ndjson(const char *t, size_t len, size_t max_depth)
 	if (o && json_object_is_type(o, json_type_object)) {
 		const char *p = nl + 1;
 
-		while (p < t + len && (*p == ' ' || *p == '\r' || *p == '\n' ||
-				       *p == '\t'))
+		while (p < t + len &&
+		       (*p == ' ' || *p == '\r' || *p == '\n' || *p == '\t'))
 			p++;
 		yes = p < t + len && *p == '{';
 	}
@@ -436,7 +434,7 @@ struct ndjson {
 	struct json_state *st;
 	struct json_tokener *tok;
 	struct bsc_buf line;
-	bool skipping;      /* inside a line longer than max_document */
+	bool skipping; /* inside a line longer than max_document */
 	unsigned long long lineno;
 	unsigned long long bad;
 	char first_bad[160];
@@ -450,9 +448,9 @@ ndjson_line(struct ndjson *nd)
 	size_t i = 0;
 
 	nd->lineno++;
-	while (i < nd->line.len && (nd->line.data[i] == ' ' ||
-				    nd->line.data[i] == '\t' ||
-				    nd->line.data[i] == '\r'))
+	while (i < nd->line.len &&
+	       (nd->line.data[i] == ' ' || nd->line.data[i] == '\t' ||
+		nd->line.data[i] == '\r'))
 		i++;
 	if (i == nd->line.len)
 		return;
@@ -461,10 +459,12 @@ ndjson_line(struct ndjson *nd)
 				  (int)(nd->line.len - i));
 	err = json_tokener_get_error(nd->tok);
 	if (!o || err != json_tokener_success) {
+		char msg[96];
+
 		if (!nd->bad++)
 			snprintf(nd->first_bad, sizeof(nd->first_bad),
 				 "line %llu is not valid JSON (%s)", nd->lineno,
-				 json_error(nd->st->r, err));
+				 json_error(nd->st->r, err, msg, sizeof(msg)));
 		json_object_put(o);
 		return;
 	}
@@ -492,10 +492,13 @@ read_ndjson(struct json_state *st)
 		if (n == 0)
 			break;
 		for (ssize_t i = 0; i < n; i++) {
-			const char *nl = memchr(chunk + i, '\n', (size_t)(n - i));
-			size_t k = nl ? (size_t)(nl - chunk - i) : (size_t)(n - i);
+			const char *nl =
+			    memchr(chunk + i, '\n', (size_t)(n - i));
+			size_t k =
+			    nl ? (size_t)(nl - chunk - i) : (size_t)(n - i);
 
-			if (!nd.skipping && !bsc_buf_add(&nd.line, chunk + i, k)) {
+			if (!nd.skipping &&
+			    !bsc_buf_add(&nd.line, chunk + i, k)) {
 				nd.lineno++;
 				if (!nd.bad++)
 					snprintf(nd.first_bad,
@@ -519,8 +522,9 @@ read_ndjson(struct json_state *st)
 	if (!nd.skipping)
 		ndjson_line(&nd);
 	if (ret == BSC_OK && nd.bad)
-		ret = bsc_reader_fail(r, BSC_WARN, "%llu bad line(s); first: %s",
-				      nd.bad, nd.first_bad);
+		ret =
+		    bsc_reader_fail(r, BSC_WARN, "%llu bad line(s); first: %s",
+				    nd.bad, nd.first_bad);
 	json_tokener_free(nd.tok);
 	bsc_buf_free(&nd.line);
 	free(chunk);
@@ -533,13 +537,14 @@ static bsc_status
 read_document(struct json_state *st)
 {
 	struct bsc_reader *r = st->r;
-	struct json_tokener *tok = json_tokener_new_ex((int)r->limits->max_depth);
+	struct json_tokener *tok =
+	    json_tokener_new_ex((int)r->limits->max_depth);
 	char *chunk = bsc_zalloc(CHUNK);
 	struct json_object *doc = NULL;
 	enum json_tokener_error err = json_tokener_continue;
 	uint64_t total = 0;
 	bsc_status ret = BSC_OK;
-	char sz[32];
+	char sz[32], msg[96];
 	bool trailing = false;
 
 	for (;;) {
@@ -561,7 +566,8 @@ read_document(struct json_state *st)
 		}
 		total += (uint64_t)n;
 		if (total > r->limits->max_document) {
-			bsc_format_size(r->limits->max_document, sz, sizeof(sz));
+			bsc_format_size(r->limits->max_document, sz,
+					sizeof(sz));
 			ret = bsc_reader_fail(r, BSC_FAILED,
 					      "JSON document larger than "
 					      "--max-document (%s): not "
@@ -572,12 +578,15 @@ read_document(struct json_state *st)
 		}
 		doc = json_tokener_parse_ex(tok, chunk, (int)n);
 		err = json_tokener_get_error(tok);
-		if (err != json_tokener_continue && err != json_tokener_success) {
+		if (err != json_tokener_continue &&
+		    err != json_tokener_success) {
 			ret = bsc_reader_fail(
-				r, BSC_FAILED, "not valid JSON at byte %llu: %s",
-				(unsigned long long)(total - (uint64_t)n +
-						     (uint64_t)json_tokener_get_parse_end(tok)),
-				json_error(r, err));
+			    r, BSC_FAILED, "not valid JSON at byte %llu: %s",
+			    (unsigned long long)(total - (uint64_t)n +
+						 (uint64_t)
+						     json_tokener_get_parse_end(
+							 tok)),
+			    json_error(r, err, msg, sizeof(msg)));
 			goto out;
 		}
 		if (doc) {
@@ -673,7 +682,7 @@ json_bid(const struct bsc_sniff *s)
 }
 
 const struct bsc_format bsc_format_json = {
-	.name = "json",
-	.bid = json_bid,
-	.read = json_read,
+    .name = "json",
+    .bid = json_bid,
+    .read = json_read,
 };

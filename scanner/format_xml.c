@@ -109,15 +109,15 @@ struct xml_state {
 	bool mode_known;
 	bool root_is_bundle;
 	struct bsc_docpath dp;
-	size_t depth;      /* element depth, root = 1 */
-	size_t hide_depth; /* start of a hidden subtree (templateId), or 0 */
-	size_t narr_depth; /* start of a narrative block, or 0 */
-	size_t rec_mark;   /* depth of the open record element, or 0 */
-	size_t b64_depth;  /* element whose text is base64, or 0 */
+	size_t depth;	     /* element depth, root = 1 */
+	size_t hide_depth;   /* start of a hidden subtree (templateId), or 0 */
+	size_t narr_depth;   /* start of a narrative block, or 0 */
+	size_t rec_mark;     /* depth of the open record element, or 0 */
+	size_t b64_depth;    /* element whose text is base64, or 0 */
 	struct bsc_buf text; /* pending text (or narrative) */
 	struct bsc_embedded emb;
 	char media_type[64];
-	bool emitted;      /* values since the last record end */
+	bool emitted; /* values since the last record end */
 	uint64_t values;
 	/* generic records, from the prescan */
 	char *rec_parent;
@@ -126,16 +126,16 @@ struct xml_state {
 	struct prescan_entry *pre;
 	size_t npre;
 	/* FHIR */
-	size_t res_depth;  /* the top resource element, or 0 */
+	size_t res_depth; /* the top resource element, or 0 */
 	bool res_patient;
-	size_t ref_depth;  /* subject/patient element of the resource */
+	size_t ref_depth; /* subject/patient element of the resource */
 	char fullurl[256];
 	char att_type[64]; /* contentType of the current attachment */
 	/* outcome */
 	bool stopped;
 	bool failed_hard; /* an error that ends the read */
 	char reason[256];
-	char nserr[200];   /* first namespace error (not fatal) */
+	char nserr[200]; /* first namespace error (not fatal) */
 	char undeclared[128];
 	char ext_dtd[160];
 };
@@ -368,11 +368,21 @@ set_mode(struct xml_state *st, const xmlChar *name, const xmlChar *uri)
  * otherwise read as a column called "procedure class code". Alphasorted.
  */
 static const char *const v3_skip[] = {
-	"classCode",         "codeSystem",   "codeSystemName",
-	"codeSystemVersion", "contextConductionInd", "contextControlCode",
-	"determinerCode",    "independentInd", "inversionInd",
-	"moodCode",          "negationInd",  "nullFlavor",
-	"representation",    "styleCode",    "typeCode",
+    "classCode",
+    "codeSystem",
+    "codeSystemName",
+    "codeSystemVersion",
+    "contextConductionInd",
+    "contextControlCode",
+    "determinerCode",
+    "independentInd",
+    "inversionInd",
+    "moodCode",
+    "negationInd",
+    "nullFlavor",
+    "representation",
+    "styleCode",
+    "typeCode",
 };
 
 static int
@@ -409,8 +419,9 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		return;
 	st->depth++;
 	if (st->depth > st->r->limits->max_depth) {
-		stop(st, "elements nested deeper than --max-depth (%zu) at "
-			 "line %d: the rest was not read",
+		stop(st,
+		     "elements nested deeper than --max-depth (%zu) at "
+		     "line %d: the rest was not read",
 		     st->r->limits->max_depth, line_of(st));
 		return;
 	}
@@ -432,10 +443,10 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 
 	if (st->mode == MODE_HL7V3) {
 		size_t rl = 0, el = 0;
-		const xmlChar *root = attr_value(attrs, nb_attributes, "root",
-						 &rl);
-		const xmlChar *ext = attr_value(attrs, nb_attributes,
-						"extension", &el);
+		const xmlChar *root =
+		    attr_value(attrs, nb_attributes, "root", &rl);
+		const xmlChar *ext =
+		    attr_value(attrs, nb_attributes, "extension", &el);
 
 		if (!strcmp(name, "templateId") || !strcmp(name, "typeId") ||
 		    !strcmp(name, "realmCode")) {
@@ -484,16 +495,16 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			st->b64_depth = st->depth;
 		v = attr_value(attrs, nb_attributes, "mediaType", &vlen);
 		if (st->b64_depth == st->depth)
-			snprintf(st->media_type, sizeof(st->media_type),
-				 "%.*s", v ? (int)vlen : 0,
-				 v ? (const char *)v : "");
+			snprintf(st->media_type, sizeof(st->media_type), "%.*s",
+				 v ? (int)vlen : 0, v ? (const char *)v : "");
 	} else if (st->mode == MODE_FHIR) {
 		if (eq(uri, NS_XHTML)) {
 			narr = true;
 		} else if (!strcmp(name, "system") && st->depth >= 2 &&
 			   (v = attr_value(attrs, nb_attributes, "value",
 					   &vlen))) {
-			/* Qualifies its parent (identifier, coding, telecom). */
+			/* Qualifies its parent (identifier, coding, telecom).
+			 */
 			bsc_docpath_qualify(&st->dp, st->depth - 1,
 					    (const char *)v, vlen);
 			hide = true;
@@ -598,16 +609,15 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 					struct bsc_embedded *e = &st->emb;
 
 					bsc_embedded_begin(
-						e, st->f,
-						bsc_docpath_slot(&st->dp, NULL),
-						st->r->limits->max_field);
+					    e, st->f,
+					    bsc_docpath_slot(&st->dp, NULL),
+					    st->r->limits->max_field);
 					bsc_embedded_feed(e, (const char *)a[3],
 							  len);
 					bsc_embedded_end(
-						e, bsc_docpath_slot(&st->dp,
-								    NULL),
-						st->att_type[0] ? st->att_type
-								: NULL);
+					    e, bsc_docpath_slot(&st->dp, NULL),
+					    st->att_type[0] ? st->att_type
+							    : NULL);
 					st->emitted = true;
 					continue;
 				}
@@ -645,10 +655,9 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		if (st->narr_depth == st->depth)
 			st->narr_depth = 0;
 		if (st->b64_depth == st->depth) {
-			bsc_embedded_end(&st->emb,
-					 bsc_docpath_slot(&st->dp, NULL),
-					 st->media_type[0] ? st->media_type
-							   : NULL);
+			bsc_embedded_end(
+			    &st->emb, bsc_docpath_slot(&st->dp, NULL),
+			    st->media_type[0] ? st->media_type : NULL);
 			st->b64_depth = 0;
 			st->emitted = true;
 		}
@@ -693,9 +702,10 @@ sax_entity_decl(void *ctx, const xmlChar *name, int type,
 	(void)public_id;
 	(void)system_id;
 	(void)content;
-	stop(st, "the DOCTYPE declares entity '%.40s' (line %d): entity "
-		 "declarations are refused (entity expansion, external "
-		 "entities); the rest was not read",
+	stop(st,
+	     "the DOCTYPE declares entity '%.40s' (line %d): entity "
+	     "declarations are refused (entity expansion, external "
+	     "entities); the rest was not read",
 	     (const char *)name, line_of(st));
 }
 
@@ -863,9 +873,9 @@ parse_stream(struct xml_state *st, const unsigned char *first, size_t nfirst,
 		nfirst = (size_t)n;
 	}
 	sax_init(&sax);
-	st->ctxt = xmlCreatePushParserCtxt(&sax, st, (const char *)first,
-					   (int)(nfirst < 4 ? nfirst : 4),
-					   NULL);
+	st->ctxt =
+	    xmlCreatePushParserCtxt(&sax, st, (const char *)first,
+				    (int)(nfirst < 4 ? nfirst : 4), NULL);
 	if (!st->ctxt) {
 		stop(st, "libxml2 could not create a parser");
 		free(buf);
@@ -896,7 +906,8 @@ parse_stream(struct xml_state *st, const unsigned char *first, size_t nfirst,
 		size_t i;
 		char *enc = st->r->encoding;
 
-		for (i = 0; st->ctxt->encoding[i] && i + 1 < sizeof(st->r->encoding);
+		for (i = 0;
+		     st->ctxt->encoding[i] && i + 1 < sizeof(st->r->encoding);
 		     i++) {
 			char c = (char)st->ctxt->encoding[i];
 
@@ -1003,8 +1014,7 @@ xml_read(struct bsc_reader *r)
 	bsc_buf_init(&st.text, r->limits->max_field);
 	parse_stream(&st, NULL, 0, item_more, r->item, &read_error);
 	if (st.emb.active)
-		bsc_embedded_end(&st.emb, bsc_docpath_slot(&st.dp, NULL),
-				 NULL);
+		bsc_embedded_end(&st.emb, bsc_docpath_slot(&st.dp, NULL), NULL);
 	flush_text(&st);
 	if (st.emitted || (r->records == 0 && st.values))
 		end_record(&st);
@@ -1024,7 +1034,8 @@ xml_read(struct bsc_reader *r)
 		free(n);
 	}
 	if (read_error)
-		ret = bsc_reader_fail(r, BSC_WARN, "read error after %llu "
+		ret = bsc_reader_fail(r, BSC_WARN,
+				      "read error after %llu "
 				      "bytes",
 				      (unsigned long long)r->item->bytes);
 	else if (st.failed_hard)
@@ -1050,8 +1061,8 @@ static const char *
 skip_prolog(const char *p, const char *end, bool *decl)
 {
 	for (;;) {
-		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' ||
-				   *p == '\n'))
+		while (p < end &&
+		       (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
 			p++;
 		if (p + 1 >= end || *p != '<')
 			return p;
@@ -1116,7 +1127,7 @@ xml_bid(const struct bsc_sniff *s)
 }
 
 const struct bsc_format bsc_format_xml = {
-	.name = "xml",
-	.bid = xml_bid,
-	.read = xml_read,
+    .name = "xml",
+    .bid = xml_bid,
+    .read = xml_read,
 };

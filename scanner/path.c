@@ -54,15 +54,16 @@ bsc_path_pattern_new(const char *text)
 	}
 	while (p < text + len) {
 		const char *star = memchr(p, '*', (size_t)(text + len - p));
-		size_t plen = star ? (size_t)(star - p) : (size_t)(text + len - p);
+		size_t plen =
+		    star ? (size_t)(star - p) : (size_t)(text + len - p);
 		char *norm = bsc_header_normalise(p, plen);
 
 		add_tokens(&pat->tok, &pat->n, norm);
 		free(norm);
 		if (!star)
 			break;
-		pat->tok = bsc_reallocarray(pat->tok, pat->n + 1,
-					    sizeof(char *));
+		pat->tok =
+		    bsc_reallocarray(pat->tok, pat->n + 1, sizeof(char *));
 		pat->tok[pat->n++] = bsc_strdup("*");
 		p = star + 1;
 	}
@@ -117,12 +118,12 @@ push_norm(struct builder *b, const char *norm, int qual)
 				b->cap = (b->len + len + 1) * 2;
 				b->buf = bsc_realloc(b->buf, b->cap);
 			}
-			b->off = bsc_reallocarray(b->off, b->n + 1,
-						  sizeof(size_t));
-			b->tlen = bsc_reallocarray(b->tlen, b->n + 1,
-						   sizeof(size_t));
-			b->qual = bsc_reallocarray(b->qual, b->n + 1,
-						   sizeof(int));
+			b->off =
+			    bsc_reallocarray(b->off, b->n + 1, sizeof(size_t));
+			b->tlen =
+			    bsc_reallocarray(b->tlen, b->n + 1, sizeof(size_t));
+			b->qual =
+			    bsc_reallocarray(b->qual, b->n + 1, sizeof(int));
 			memcpy(b->buf + b->len, p, len);
 			b->off[b->n] = b->len;
 			b->tlen[b->n] = len;
@@ -193,8 +194,8 @@ bsc_path_parse(struct bsc_path *p, const char *name)
 		free(norm);
 		if (lb) {
 			const char *rb = memchr(lb, ']', (size_t)(e - lb));
-			size_t qlen = rb ? (size_t)(rb - lb - 1)
-					 : (size_t)(e - lb - 1);
+			size_t qlen =
+			    rb ? (size_t)(rb - lb - 1) : (size_t)(e - lb - 1);
 
 			norm = bsc_header_normalise(lb + 1, qlen);
 			push_norm(&b, norm, nq++);

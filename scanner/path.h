@@ -23,11 +23,11 @@
  * patterns match anywhere on token boundaries.
  */
 struct bsc_path_pattern {
-	char *text;      /* as written, for messages */
-	char **tok;      /* normalised tokens, "*" for a qualifier */
+	char *text; /* as written, for messages */
+	char **tok; /* normalised tokens, "*" for a qualifier */
 	size_t n;
-	bool anchored;   /* must end where the path ends ('$') */
-	bool at_start;   /* must start where the path starts ('^') */
+	bool anchored;	 /* must end where the path ends ('$') */
+	bool at_start;	 /* must start where the path starts ('^') */
 	size_t literals; /* tokens other than "*": how specific it is */
 };
 
@@ -43,11 +43,11 @@ struct bsc_path_tok {
 
 /* A parsed location path. */
 struct bsc_path {
-	char *buf;                /* token storage */
+	char *buf;		  /* token storage */
 	struct bsc_path_tok *tok; /* every token, in path order */
 	size_t n;
-	char *norm; /* all tokens joined with '_' (what subject rules see) */
-	char *leaf; /* the last element or attribute name, normalised */
+	char *norm;  /* all tokens joined with '_' (what subject rules see) */
+	char *leaf;  /* the last element or attribute name, normalised */
 	char *leaf2; /* for an attribute: element and attribute; or NULL */
 };
 

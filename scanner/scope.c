@@ -677,10 +677,12 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 			} else if (have_rules && sh >= 0.5) {
 				a->conf = BSC_CONF_HIGH;
 				a->evidence |= BSC_EVIDENCE_VALUE;
-			} else if (have_rules && sh < 0.1 && s->hstrength != 4) {
-				/* A path rule is the document's own structure:
-				 * value shapes made for CSV columns (a CIM-10
-				 * code, a French phone) do not contradict it. */
+			} else if (have_rules && sh < 0.1 &&
+				   s->hstrength != 4) {
+				/* A path rule is the document's structure:
+				 * shapes made for CSV columns (a CIM-10
+				 * code, a French phone) do not contradict
+				 * it. */
 				a->conf = lower(s->hrule->confidence);
 				a->note = "values do not look like this "
 					  "category";

@@ -28,8 +28,8 @@ scan_fixture(struct bsc_ctx *ctx, const char *rel)
 static struct bsc_collect
 scan_data(struct bsc_ctx *ctx, const char *name, const char *data)
 {
-	return scan_one(ctx, bsc_write_file(bsc_tmpdir(), name, data,
-					    strlen(data)));
+	return scan_one(ctx,
+			bsc_write_file(bsc_tmpdir(), name, data, strlen(data)));
 }
 
 static int
@@ -54,14 +54,14 @@ START_TEST(test_format_json_bid_table)
 		const char *ext;
 		bool bids;
 	} t[] = {
-		{"{\"resourceType\": \"Patient\"}", "", true},
-		{"  [1, 2, 3]\n", "", true},
-		{"{\"a\":1}\n{\"a\":2}\n", "ndjson", true},
-		{"{\"a\": [1, 2", "json", true}, /* truncated: still ours */
-		{"nom;prenom\nDUPONT;Jean\n", "csv", false},
-		{"{not json at all}", "", false},
-		{"<a/>", "xml", false},
-		{NULL, NULL, false},
+	    {"{\"resourceType\": \"Patient\"}", "", true},
+	    {"  [1, 2, 3]\n", "", true},
+	    {"{\"a\":1}\n{\"a\":2}\n", "ndjson", true},
+	    {"{\"a\": [1, 2", "json", true}, /* truncated: still ours */
+	    {"nom;prenom\nDUPONT;Jean\n", "csv", false},
+	    {"{not json at all}", "", false},
+	    {"<a/>", "xml", false},
+	    {NULL, NULL, false},
 	};
 
 	for (int i = 0; t[i].text; i++)
@@ -83,20 +83,20 @@ START_TEST(test_format_json_fhir_patient)
 	ck_assert_uint_eq(it->records, 1);
 	ck_assert_uint_eq(it->records_identity, 1);
 	f = bsc_collect_find_at(
-		it, "national_id",
-		"/Patient/identifier[urn:oid:1.2.250.1.213.1.4.8]/value");
+	    it, "national_id",
+	    "/Patient/identifier[urn:oid:1.2.250.1.213.1.4.8]/value");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(f->confidence, BSC_CONF_HIGH);
 	ck_assert_int_eq(f->subject, BSC_SUBJECT_PATIENT);
 	/* "system" qualifies whatever the key order in the object. */
 	ck_assert_ptr_nonnull(
-		bsc_collect_find_at(it, "phone", "/Patient/telecom[phone]/value"));
+	    bsc_collect_find_at(it, "phone", "/Patient/telecom[phone]/value"));
 	ck_assert_ptr_nonnull(
-		bsc_collect_find_at(it, "email", "/Patient/telecom[email]/value"));
+	    bsc_collect_find_at(it, "email", "/Patient/telecom[email]/value"));
 	ck_assert_ptr_nonnull(
-		bsc_collect_find_at(it, "patient_id", "[urn:oid:1.2.250.1.999.1]"));
+	    bsc_collect_find_at(it, "patient_id", "[urn:oid:1.2.250.1.999.1]"));
 	ck_assert_ptr_null(
-		bsc_collect_find_at(it, "last_name", "managingOrganization"));
+	    bsc_collect_find_at(it, "last_name", "managingOrganization"));
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
 }
@@ -106,7 +106,7 @@ START_TEST(test_format_json_bundle_linkage)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	struct bsc_collect c =
-		scan_fixture(ctx, "fhir/bundle-condition-medication.json");
+	    scan_fixture(ctx, "fhir/bundle-condition-medication.json");
 	const struct bsc_collected_item *it = &c.items[0];
 
 	ck_assert_uint_eq(it->records, 6);
@@ -125,20 +125,21 @@ END_TEST
 START_TEST(test_format_json_linkage_by_reference)
 {
 	static const char bundle[] =
-		"{\"resourceType\":\"Bundle\",\"entry\":["
-		"{\"resource\":{\"resourceType\":\"Condition\",\"code\":{\"text\":"
-		"\"asthme\"},\"subject\":{\"reference\":\"Patient/1\"}}},"
-		"{\"resource\":{\"resourceType\":\"Condition\",\"code\":{\"text\":"
-		"\"asthme\"},\"subject\":{\"reference\":\"Patient/2\"}}},"
-		"{\"resource\":{\"resourceType\":\"Condition\",\"code\":{\"text\":"
-		"\"asthme\"},\"subject\":{\"reference\":"
-		"\"https://h.exemple.fr/fhir/Patient/3/_history/2\"}}},"
-		"{\"fullUrl\":\"https://h.exemple.fr/fhir/Patient/1\",\"resource\":"
-		"{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"DUPONT\"}]}},"
-		"{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"3\",\"name\":"
-		"[{\"family\":\"MARTIN\"}]}},"
-		"{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"4\",\"name\":"
-		"[{\"family\":\"DURAND\"}]}}]}";
+	    "{\"resourceType\":\"Bundle\",\"entry\":["
+	    "{\"resource\":{\"resourceType\":\"Condition\",\"code\":{\"text\":"
+	    "\"asthme\"},\"subject\":{\"reference\":\"Patient/1\"}}},"
+	    "{\"resource\":{\"resourceType\":\"Condition\",\"code\":{\"text\":"
+	    "\"asthme\"},\"subject\":{\"reference\":\"Patient/2\"}}},"
+	    "{\"resource\":{\"resourceType\":\"Condition\",\"code\":{\"text\":"
+	    "\"asthme\"},\"subject\":{\"reference\":"
+	    "\"https://h.exemple.fr/fhir/Patient/3/_history/2\"}}},"
+	    "{\"fullUrl\":\"https://h.exemple.fr/fhir/Patient/1\",\"resource\":"
+	    "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"DUPONT\"}]}}"
+	    ","
+	    "{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"3\",\"name\":"
+	    "[{\"family\":\"MARTIN\"}]}},"
+	    "{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"4\",\"name\":"
+	    "[{\"family\":\"DURAND\"}]}}]}";
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	struct bsc_collect c = scan_data(ctx, "bundle.json", bundle);
 	const struct bsc_collected_item *it = &c.items[0];
@@ -164,8 +165,8 @@ START_TEST(test_format_json_ndjson_bulk)
 	ck_assert_uint_eq(it->records_identity, 3);
 	ck_assert_uint_eq(it->records_medical, 4);
 	ck_assert_uint_eq(it->records_linked, 2);
-	ck_assert_ptr_nonnull(
-		bsc_collect_find_at(it, "observation", "/Observation/valueQuantity"));
+	ck_assert_ptr_nonnull(bsc_collect_find_at(
+	    it, "observation", "/Observation/valueQuantity"));
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
 }
@@ -175,20 +176,21 @@ START_TEST(test_format_json_generic_records)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	struct bsc_collect a = scan_data(
-		ctx, "rows.json",
-		"[{\"nom\":\"DUPONT\",\"email\":\"jean@exemple.fr\","
-		"\"diagnostic\":\"E11.9\"},{\"nom\":\"MARTIN\",\"email\":"
-		"\"luc@exemple.fr\"},{\"nom\":\"DURAND\",\"diagnostic\":\"I10\"}]");
-	struct bsc_collect b = scan_data(
-		ctx, "wrapped.json",
-		"{\"export\":\"2024\",\"patients\":[{\"nom\":\"DUPONT\","
-		"\"date_naissance\":\"01/02/1980\"},{\"nom\":\"MARTIN\","
-		"\"date_naissance\":\"03/04/1990\"}]}");
+	    ctx, "rows.json",
+	    "[{\"nom\":\"DUPONT\",\"email\":\"jean@exemple.fr\","
+	    "\"diagnostic\":\"E11.9\"},{\"nom\":\"MARTIN\",\"email\":"
+	    "\"luc@exemple.fr\"},{\"nom\":\"DURAND\",\"diagnostic\":\"I10\"}]");
+	struct bsc_collect b =
+	    scan_data(ctx, "wrapped.json",
+		      "{\"export\":\"2024\",\"patients\":[{\"nom\":\"DUPONT\","
+		      "\"date_naissance\":\"01/02/1980\"},{\"nom\":\"MARTIN\","
+		      "\"date_naissance\":\"03/04/1990\"}]}");
 
 	ck_assert_str_eq(a.items[0].format, "json");
 	ck_assert_uint_eq(a.items[0].records, 3);
 	ck_assert_uint_eq(a.items[0].records_linked, 2);
-	ck_assert_ptr_nonnull(bsc_collect_find_at(&a.items[0], "last_name", "/nom"));
+	ck_assert_ptr_nonnull(
+	    bsc_collect_find_at(&a.items[0], "last_name", "/nom"));
 	ck_assert_uint_eq(b.items[0].records, 2);
 	ck_assert_ptr_nonnull(bsc_collect_find_at(&b.items[0], "birth_date",
 						  "/patients/date_naissance"));
@@ -201,24 +203,28 @@ END_TEST
 START_TEST(test_format_json_narrative_and_attachments)
 {
 	static const char doc[] =
-		"{\"resourceType\":\"DocumentReference\",\"subject\":{\"reference\":"
-		"\"Patient/1\"},\"text\":{\"div\":\"<div xmlns=\\\"http://www.w3.org/"
-		"1999/xhtml\\\"><p>Appeler <b>paul.roy@exemple.fr</b></p></div>\"},"
-		"\"content\":[{\"attachment\":{\"contentType\":\"text/plain\","
-		/* "Compte rendu\nContact : jeanne.morel@exemple.fr\n" */
-		"\"data\":\"Q29tcHRlIHJlbmR1CkNvbnRhY3QgOiBqZWFubmUubW9yZWxAZXhlbXBsZS5mcgo=\"}},"
-		"{\"attachment\":{\"contentType\":\"application/pdf\","
-		"\"data\":\"JVBERi0xLjQKJSBzeW50aGV0aWMK\"}}]}";
+	    "{\"resourceType\":\"DocumentReference\",\"subject\":{"
+	    "\"reference\":"
+	    "\"Patient/1\"},\"text\":{\"div\":\"<div "
+	    "xmlns=\\\"http://www.w3.org/"
+	    "1999/xhtml\\\"><p>Appeler <b>paul.roy@exemple.fr</b></p></div>\"},"
+	    "\"content\":[{\"attachment\":{\"contentType\":\"text/plain\","
+	    /* "Compte rendu\nContact : jeanne.morel@exemple.fr\n" */
+	    "\"data\":"
+	    "\"Q29tcHRlIHJlbmR1CkNvbnRhY3QgOiBqZWFubmUubW9yZWxAZXhlbXBsZS5mcgo="
+	    "\"}},"
+	    "{\"attachment\":{\"contentType\":\"application/pdf\","
+	    "\"data\":\"JVBERi0xLjQKJSBzeW50aGV0aWMK\"}}]}";
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	struct bsc_collect c = scan_data(ctx, "docref.json", doc);
 	const struct bsc_collected_item *it = &c.items[0];
 
 	ck_assert_ptr_nonnull(
-		bsc_collect_find_at(it, "email", "/DocumentReference/text/div"));
+	    bsc_collect_find_at(it, "email", "/DocumentReference/text/div"));
 	ck_assert_ptr_nonnull(bsc_collect_find_at(
-		it, "email", "/DocumentReference/content/attachment/data"));
+	    it, "email", "/DocumentReference/content/attachment/data"));
 	ck_assert_ptr_nonnull(bsc_collect_find_at(
-		it, "clinical_note", "/DocumentReference/content/attachment/data"));
+	    it, "clinical_note", "/DocumentReference/content/attachment/data"));
 	ck_assert_ptr_nonnull(it->note);
 	ck_assert_ptr_nonnull(strstr(it->note, "embedded PDF document"));
 	bsc_collect_free(&c);
@@ -233,12 +239,12 @@ START_TEST(test_format_json_bad_files)
 		int status;
 		const char *reason;
 	} t[] = {
-		{"fhir/bad-truncated.json", BSC_ITEM_FAILED,
-		 "ends before its value is complete"},
-		{"fhir/bad-deep-nesting.json", BSC_ITEM_FAILED,
-		 "deeper than --max-depth (128)"},
-		{"fhir/bad-line.ndjson", BSC_ITEM_PARTIAL, "line 2"},
-		{NULL, 0, NULL},
+	    {"fhir/bad-truncated.json", BSC_ITEM_FAILED,
+	     "ends before its value is complete"},
+	    {"fhir/bad-deep-nesting.json", BSC_ITEM_FAILED,
+	     "deeper than --max-depth (128)"},
+	    {"fhir/bad-line.ndjson", BSC_ITEM_PARTIAL, "line 2"},
+	    {NULL, 0, NULL},
 	};
 	struct bsc_ctx *ctx = bsc_test_ctx();
 
@@ -283,15 +289,16 @@ START_TEST(test_format_json_document_limit)
 	bsc_collect_free(&c);
 	/* NDJSON: only the line over the limit is lost. */
 	bsc_ctx_limits(ctx)->max_document = 100;
-	c = scan_data(ctx, "long.ndjson",
-		      "{\"resourceType\":\"Patient\",\"name\":[{\"family\":"
-		      "\"DUPONT\"}]}\n"
-		      "{\"resourceType\":\"Patient\",\"note\":\""
-		      "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		      "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		      "\"}\n"
-		      "{\"resourceType\":\"Patient\",\"name\":[{\"family\":"
-		      "\"MARTIN\"}]}\n");
+	c = scan_data(
+	    ctx, "long.ndjson",
+	    "{\"resourceType\":\"Patient\",\"name\":[{\"family\":"
+	    "\"DUPONT\"}]}\n"
+	    "{\"resourceType\":\"Patient\",\"note\":\""
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "\"}\n"
+	    "{\"resourceType\":\"Patient\",\"name\":[{\"family\":"
+	    "\"MARTIN\"}]}\n");
 	ck_assert_int_eq(c.items[0].status, BSC_ITEM_PARTIAL);
 	ck_assert_ptr_nonnull(strstr(c.items[0].reason, "line 2 is longer"));
 	ck_assert_uint_eq(c.items[0].records, 2);

@@ -34,8 +34,8 @@ scan_fixture(struct bsc_ctx *ctx, const char *rel)
 static struct bsc_collect
 scan_data(struct bsc_ctx *ctx, const char *name, const char *data)
 {
-	return scan_one(ctx, bsc_write_file(bsc_tmpdir(), name, data,
-					    strlen(data)));
+	return scan_one(ctx,
+			bsc_write_file(bsc_tmpdir(), name, data, strlen(data)));
 }
 
 /* ---- bid ---------------------------------------------------------------- */
@@ -62,16 +62,16 @@ START_TEST(test_format_xml_bid_table)
 		const char *ext;
 		bool bids;
 	} t[] = {
-		{"<?xml version=\"1.0\"?><a/>", "", true},
-		{"\n  <patients><patient/></patients>", "", true},
-		{"<!-- c --><!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>", "", true},
-		{"<?xml version=\"1.0\"?><html><body/></html>", "xml", true},
-		{"<html><body>hello</body></html>", "html", false},
-		{"<!DOCTYPE html><html></html>", "", false},
-		{"nom;prenom\n<b>;x\n", "csv", false},
-		{"{\"resourceType\": \"Patient\"}", "json", false},
-		{"< not a tag", "", false},
-		{NULL, NULL, false},
+	    {"<?xml version=\"1.0\"?><a/>", "", true},
+	    {"\n  <patients><patient/></patients>", "", true},
+	    {"<!-- c --><!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>", "", true},
+	    {"<?xml version=\"1.0\"?><html><body/></html>", "xml", true},
+	    {"<html><body>hello</body></html>", "html", false},
+	    {"<!DOCTYPE html><html></html>", "", false},
+	    {"nom;prenom\n<b>;x\n", "csv", false},
+	    {"{\"resourceType\": \"Patient\"}", "json", false},
+	    {"< not a tag", "", false},
+	    {NULL, NULL, false},
 	};
 
 	for (int i = 0; t[i].text; i++)
@@ -84,14 +84,16 @@ START_TEST(test_format_xml_bid_table)
 }
 END_TEST
 
-/* ---- generic XML ---------------------------------------------------------- */
+/* ---- generic XML ----------------------------------------------------------
+ */
 
 /* The same people as a CSV and as an XML table give the same categories. */
 START_TEST(test_format_xml_table_like_csv)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	struct bsc_collect x = scan_fixture(ctx, "xml/patients-table.xml");
-	struct bsc_collect c = scan_fixture(ctx, "csv/patients-fr-semicolon.csv");
+	struct bsc_collect c =
+	    scan_fixture(ctx, "csv/patients-fr-semicolon.csv");
 	const struct bsc_collected_item *it = &x.items[0];
 	const struct bsc_collected_finding *f;
 
@@ -101,15 +103,16 @@ START_TEST(test_format_xml_table_like_csv)
 	ck_assert_uint_eq(it->records_linked, 8);
 	ck_assert_str_eq(it->identity, c.items[0].identity);
 	ck_assert_str_eq(it->medical, c.items[0].medical);
-	f = bsc_collect_find_at(it, "last_name", "/export/patients/patient/nom");
+	f = bsc_collect_find_at(it, "last_name",
+				"/export/patients/patient/nom");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_uint_eq(f->count, 8);
 	/* An attribute is a field too: <patient ipp="..."> */
 	ck_assert_ptr_nonnull(
-		bsc_collect_find_at(it, "patient_id", "/patient/@ipp"));
+	    bsc_collect_find_at(it, "patient_id", "/patient/@ipp"));
 	/* A nested element keeps its leaf name as header. */
 	ck_assert_ptr_nonnull(
-		bsc_collect_find_at(it, "city", "/patient/adresse/ville"));
+	    bsc_collect_find_at(it, "city", "/patient/adresse/ville"));
 	bsc_collect_free(&x);
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
@@ -134,9 +137,9 @@ START_TEST(test_format_xml_encodings)
 		const char *rel;
 		const char *enc;
 	} t[] = {
-		{"xml/patients-latin1.xml", "iso-8859-1"},
-		{"xml/patients-utf16.xml", "utf-16"},
-		{NULL, NULL},
+	    {"xml/patients-latin1.xml", "iso-8859-1"},
+	    {"xml/patients-utf16.xml", "utf-16"},
+	    {NULL, NULL},
 	};
 	struct bsc_ctx *ctx = bsc_test_ctx();
 
@@ -148,9 +151,10 @@ START_TEST(test_format_xml_encodings)
 		ck_assert_str_eq(it->encoding, t[i].enc);
 		ck_assert_uint_eq(it->records, 5);
 		/* The accented element name was decoded, then matched. */
-		ck_assert_msg(bsc_collect_find_at(it, "first_name",
-						  "/usagers/usager/pr\xC3\xA9nom"),
-			      "%s: no first_name at <pr\xC3\xA9nom>", t[i].rel);
+		ck_assert_msg(
+		    bsc_collect_find_at(it, "first_name",
+					"/usagers/usager/pr\xC3\xA9nom"),
+		    "%s: no first_name at <pr\xC3\xA9nom>", t[i].rel);
 		ck_assert_ptr_nonnull(bsc_collect_find(it, "birth_date", 0));
 		bsc_collect_free(&c);
 	}
@@ -158,7 +162,8 @@ START_TEST(test_format_xml_encodings)
 }
 END_TEST
 
-/* ---- CDA -------------------------------------------------------------------- */
+/* ---- CDA --------------------------------------------------------------------
+ */
 
 START_TEST(test_format_xml_cda_lab)
 {
@@ -172,8 +177,8 @@ START_TEST(test_format_xml_cda_lab)
 	ck_assert_uint_eq(it->records, 1);
 	ck_assert_uint_eq(it->records_linked, 1);
 	f = bsc_collect_find_at(
-		it, "national_id",
-		"/recordTarget/patientRole/id[1.2.250.1.213.1.4.8]/@extension");
+	    it, "national_id",
+	    "/recordTarget/patientRole/id[1.2.250.1.213.1.4.8]/@extension");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(f->subject, BSC_SUBJECT_PATIENT);
 	ck_assert_int_eq(f->confidence, BSC_CONF_HIGH);
@@ -181,40 +186,44 @@ START_TEST(test_format_xml_cda_lab)
 				"/patientRole/id[1.2.250.1.999.1]/@extension");
 	ck_assert_ptr_nonnull(f);
 	f = bsc_collect_find_at(
-		it, "professional_id",
-		"/author/assignedAuthor/id[1.2.250.1.71.4.2.1]/@extension");
+	    it, "professional_id",
+	    "/author/assignedAuthor/id[1.2.250.1.71.4.2.1]/@extension");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(f->subject, BSC_SUBJECT_PROFESSIONAL);
-	f = bsc_collect_find_at(it, "last_name",
-				"/author/assignedAuthor/assignedPerson/name/family");
+	f = bsc_collect_find_at(
+	    it, "last_name",
+	    "/author/assignedAuthor/assignedPerson/name/family");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(f->subject, BSC_SUBJECT_PROFESSIONAL);
 	f = bsc_collect_find_at(it, "last_name",
 				"/participant[IND]/associatedEntity");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(f->subject, BSC_SUBJECT_RELATED);
+	ck_assert_ptr_nonnull(bsc_collect_find_at(
+	    it, "phone", "/patientRole/telecom[tel]/@value"));
+	ck_assert_ptr_nonnull(bsc_collect_find_at(
+	    it, "email", "/patientRole/telecom[mailto]/@value"));
 	ck_assert_ptr_nonnull(
-		bsc_collect_find_at(it, "phone", "/patientRole/telecom[tel]/@value"));
-	ck_assert_ptr_nonnull(bsc_collect_find_at(
-		it, "email", "/patientRole/telecom[mailto]/@value"));
-	ck_assert_ptr_nonnull(bsc_collect_find_at(
-		it, "birth_date", "/patient/birthTime/@value"));
+	    bsc_collect_find_at(it, "birth_date", "/patient/birthTime/@value"));
 	/* Lab results: LOINC codes and their values. */
-	f = bsc_collect_find_at(it, "observation",
-				"/observation/code[2.16.840.1.113883.6.1]/@code");
+	f = bsc_collect_find_at(
+	    it, "observation",
+	    "/observation/code[2.16.840.1.113883.6.1]/@code");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_uint_eq(f->count, 3);
-	ck_assert_ptr_nonnull(bsc_collect_find_at(it, "clinical_note",
-						  "/section[18719-5]/text"));
 	ck_assert_ptr_nonnull(
-		bsc_collect_find_at(it, "encounter", "/encompassingEncounter/"));
+	    bsc_collect_find_at(it, "clinical_note", "/section[18719-5]/text"));
+	ck_assert_ptr_nonnull(
+	    bsc_collect_find_at(it, "encounter", "/encompassingEncounter/"));
 	/* Organisations are not persons; the document code is metadata. */
-	ck_assert_ptr_null(bsc_collect_find_at(it, "last_name", "Organization"));
-	ck_assert_ptr_null(bsc_collect_find_at(it, "observation",
-					       "/ClinicalDocument/code["));
+	ck_assert_ptr_null(
+	    bsc_collect_find_at(it, "last_name", "Organization"));
+	ck_assert_ptr_null(
+	    bsc_collect_find_at(it, "observation", "/ClinicalDocument/code["));
 	/* Templates carry no data and make no slots. */
 	for (size_t i = 0; i < it->n_findings; i++)
-		ck_assert_ptr_null(strstr(it->findings[i].header, "templateId"));
+		ck_assert_ptr_null(
+		    strstr(it->findings[i].header, "templateId"));
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
 }
@@ -247,7 +256,7 @@ START_TEST(test_format_xml_cda_embedded_pdf)
 	ck_assert_int_eq(it->status, BSC_ITEM_COMPLETE);
 	ck_assert_str_eq(it->medical, "clinical_note");
 	ck_assert_ptr_nonnull(bsc_collect_find_at(
-		it, "clinical_note", "/nonXMLBody/text/@mediaType"));
+	    it, "clinical_note", "/nonXMLBody/text/@mediaType"));
 	ck_assert_ptr_nonnull(it->note);
 	ck_assert_ptr_nonnull(strstr(it->note, "embedded PDF document"));
 	ck_assert_ptr_nonnull(strstr(it->note, "not scanned"));
@@ -262,22 +271,22 @@ START_TEST(test_format_xml_cda_embedded_text)
 {
 	/* "Compte rendu\nContact : jeanne.morel@exemple.fr\n" */
 	static const char doc[] =
-		"<?xml version=\"1.0\"?>\n"
-		"<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><component>"
-		"<nonXMLBody><text mediaType=\"text/plain\" "
-		"representation=\"B64\">\n"
-		"Q29tcHRlIHJlbmR1CkNvbnRhY3QgOiBqZWFubmUubW9yZWxA\n"
-		"ZXhlbXBsZS5mcgo=\n"
-		"</text></nonXMLBody></component></ClinicalDocument>\n";
+	    "<?xml version=\"1.0\"?>\n"
+	    "<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><component>"
+	    "<nonXMLBody><text mediaType=\"text/plain\" "
+	    "representation=\"B64\">\n"
+	    "Q29tcHRlIHJlbmR1CkNvbnRhY3QgOiBqZWFubmUubW9yZWxA\n"
+	    "ZXhlbXBsZS5mcgo=\n"
+	    "</text></nonXMLBody></component></ClinicalDocument>\n";
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	struct bsc_collect c = scan_data(ctx, "embedded.xml", doc);
 	const struct bsc_collected_item *it = &c.items[0];
 
 	ck_assert_int_eq(it->status, BSC_ITEM_COMPLETE);
 	ck_assert_ptr_nonnull(
-		bsc_collect_find_at(it, "email", "/nonXMLBody/text"));
+	    bsc_collect_find_at(it, "email", "/nonXMLBody/text"));
 	ck_assert_ptr_nonnull(
-		bsc_collect_find_at(it, "clinical_note", "/nonXMLBody/text"));
+	    bsc_collect_find_at(it, "clinical_note", "/nonXMLBody/text"));
 	ck_assert_ptr_null(it->note);
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
@@ -288,13 +297,13 @@ END_TEST
 START_TEST(test_format_xml_cda_fragment)
 {
 	static const char doc[] =
-		"<section><templateId root=\"2.16.840.1.113883.10.20.22.2.5.1\"/>"
-		"<code code=\"11450-4\" codeSystem=\"2.16.840.1.113883.6.1\"/>"
-		"<title>Problems</title><text>Pneumonia</text>"
-		"<entry><act><entryRelationship><observation>"
-		"<value xsi:type=\"CD\" code=\"J18.9\" "
-		"codeSystem=\"2.16.840.1.113883.6.3\"/>"
-		"</observation></entryRelationship></act></entry></section>\n";
+	    "<section><templateId root=\"2.16.840.1.113883.10.20.22.2.5.1\"/>"
+	    "<code code=\"11450-4\" codeSystem=\"2.16.840.1.113883.6.1\"/>"
+	    "<title>Problems</title><text>Pneumonia</text>"
+	    "<entry><act><entryRelationship><observation>"
+	    "<value xsi:type=\"CD\" code=\"J18.9\" "
+	    "codeSystem=\"2.16.840.1.113883.6.3\"/>"
+	    "</observation></entryRelationship></act></entry></section>\n";
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	struct bsc_collect c = scan_data(ctx, "fragment.xml", doc);
 	const struct bsc_collected_item *it = &c.items[0];
@@ -304,30 +313,32 @@ START_TEST(test_format_xml_cda_fragment)
 	ck_assert_int_eq(it->status, BSC_ITEM_COMPLETE);
 	ck_assert_ptr_nonnull(it->note);
 	ck_assert_ptr_nonnull(strstr(it->note, "namespace"));
-	ck_assert_ptr_nonnull(bsc_collect_find_at(
-		it, "diagnosis", "/section[11450-4]/entry/"));
+	ck_assert_ptr_nonnull(
+	    bsc_collect_find_at(it, "diagnosis", "/section[11450-4]/entry/"));
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
 }
 END_TEST
 
-/* ---- FHIR XML ---------------------------------------------------------------- */
+/* ---- FHIR XML
+ * ---------------------------------------------------------------- */
 
 /* The same Patient and Bundle in XML and JSON: same slots, same findings. */
 START_TEST(test_format_xml_fhir_same_as_json)
 {
 	static const char *const pairs[][2] = {
-		{"fhir/patient-ins.xml", "fhir/patient-ins.json"},
-		{"fhir/bundle-condition-medication.xml",
-		 "fhir/bundle-condition-medication.json"},
-		{NULL, NULL},
+	    {"fhir/patient-ins.xml", "fhir/patient-ins.json"},
+	    {"fhir/bundle-condition-medication.xml",
+	     "fhir/bundle-condition-medication.json"},
+	    {NULL, NULL},
 	};
 	struct bsc_ctx *ctx = bsc_test_ctx();
 
 	for (int i = 0; pairs[i][0]; i++) {
 		struct bsc_collect x = scan_fixture(ctx, pairs[i][0]);
 		struct bsc_collect j = scan_fixture(ctx, pairs[i][1]);
-		const struct bsc_collected_item *a = &x.items[0], *b = &j.items[0];
+		const struct bsc_collected_item *a = &x.items[0],
+						*b = &j.items[0];
 
 		ck_assert_str_eq(a->format, "fhir+xml");
 		ck_assert_str_eq(b->format, "fhir+json");
@@ -338,8 +349,7 @@ START_TEST(test_format_xml_fhir_same_as_json)
 		ck_assert_uint_eq(a->n_findings, b->n_findings);
 		for (size_t k = 0; k < a->n_findings; k++)
 			ck_assert_ptr_nonnull(bsc_collect_find_at(
-				b, a->findings[k].category,
-				a->findings[k].header));
+			    b, a->findings[k].category, a->findings[k].header));
 		bsc_collect_free(&x);
 		bsc_collect_free(&j);
 	}
@@ -351,36 +361,41 @@ START_TEST(test_format_xml_fhir_bundle_linkage)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	struct bsc_collect c =
-		scan_fixture(ctx, "fhir/bundle-condition-medication.xml");
+	    scan_fixture(ctx, "fhir/bundle-condition-medication.xml");
 	const struct bsc_collected_item *it = &c.items[0];
 	const struct bsc_collected_finding *f;
 
-	ck_assert_uint_eq(it->records, 6);    /* one per entry */
+	ck_assert_uint_eq(it->records, 6); /* one per entry */
 	ck_assert_uint_eq(it->records_medical, 3);
 	ck_assert_uint_eq(it->records_linked, 2); /* patients A and B */
 	f = bsc_collect_find_at(
-		it, "national_id",
-		"/Bundle/entry/resource/Patient/identifier[urn:oid:1.2.250.1.213.1.4.8]/value");
+	    it, "national_id",
+	    "/Bundle/entry/resource/Patient/"
+	    "identifier[urn:oid:1.2.250.1.213.1.4.8]/value");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_uint_eq(f->count, 2);
 	/* subject.display in a clinical resource is the patient's name. */
 	f = bsc_collect_find_at(it, "last_name", "/Condition/subject/display");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(f->subject, BSC_SUBJECT_PATIENT);
-	f = bsc_collect_find_at(it, "professional_id", "/Practitioner/identifier");
+	f = bsc_collect_find_at(it, "professional_id",
+				"/Practitioner/identifier");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(f->subject, BSC_SUBJECT_PROFESSIONAL);
-	ck_assert_ptr_nonnull(bsc_collect_find_at(it, "diagnosis", "/Condition/code/"));
+	ck_assert_ptr_nonnull(
+	    bsc_collect_find_at(it, "diagnosis", "/Condition/code/"));
 	ck_assert_ptr_nonnull(bsc_collect_find_at(
-		it, "medication", "/MedicationRequest/medicationCodeableConcept/"));
+	    it, "medication", "/MedicationRequest/medicationCodeableConcept/"));
 	/* The managing organisation is not a person. */
-	ck_assert_ptr_null(bsc_collect_find_at(it, "last_name", "Organization"));
+	ck_assert_ptr_null(
+	    bsc_collect_find_at(it, "last_name", "Organization"));
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
 }
 END_TEST
 
-/* ---- hostile input -------------------------------------------------------- */
+/* ---- hostile input --------------------------------------------------------
+ */
 
 START_TEST(test_format_xml_bad_files)
 {
@@ -389,18 +404,17 @@ START_TEST(test_format_xml_bad_files)
 		int status;
 		const char *reason;
 	} t[] = {
-		{"xml/bad-billion-laughs.xml", BSC_ITEM_FAILED,
-		 "entity declarations are refused"},
-		{"xml/bad-xxe-file.xml", BSC_ITEM_FAILED,
-		 "declares entity 'xxe'"},
-		{"xml/bad-xxe-external-dtd.xml", BSC_ITEM_PARTIAL,
-		 "undeclared entity '&nom;'"},
-		{"xml/bad-deep-nesting.xml", BSC_ITEM_FAILED,
-		 "deeper than --max-depth (128)"},
-		{"xml/bad-malformed.xml", BSC_ITEM_PARTIAL, "at line 5"},
-		{"xml/bad-truncated.xml", BSC_ITEM_PARTIAL,
-		 "the input ends inside <email>"},
-		{NULL, 0, NULL},
+	    {"xml/bad-billion-laughs.xml", BSC_ITEM_FAILED,
+	     "entity declarations are refused"},
+	    {"xml/bad-xxe-file.xml", BSC_ITEM_FAILED, "declares entity 'xxe'"},
+	    {"xml/bad-xxe-external-dtd.xml", BSC_ITEM_PARTIAL,
+	     "undeclared entity '&nom;'"},
+	    {"xml/bad-deep-nesting.xml", BSC_ITEM_FAILED,
+	     "deeper than --max-depth (128)"},
+	    {"xml/bad-malformed.xml", BSC_ITEM_PARTIAL, "at line 5"},
+	    {"xml/bad-truncated.xml", BSC_ITEM_PARTIAL,
+	     "the input ends inside <email>"},
+	    {NULL, 0, NULL},
 	};
 	struct bsc_ctx *ctx = bsc_test_ctx();
 
@@ -499,10 +513,11 @@ START_TEST(test_format_xml_no_external_file_is_read)
 		 "<?xml version=\"1.0\"?>\n<!DOCTYPE a [<!ENTITY x SYSTEM "
 		 "\"%s\">]>\n<a mail=\"&x;\"/>\n",
 		 secret);
-	snprintf(docs[4], sizeof(docs[4]),
-		 "<?xml version=\"1.0\"?>\n<a xmlns:xi=\"http://www.w3.org/"
-		 "2001/XInclude\"><xi:include href=\"%s\" parse=\"text\"/></a>\n",
-		 secret);
+	snprintf(
+	    docs[4], sizeof(docs[4]),
+	    "<?xml version=\"1.0\"?>\n<a xmlns:xi=\"http://www.w3.org/"
+	    "2001/XInclude\"><xi:include href=\"%s\" parse=\"text\"/></a>\n",
+	    secret);
 	for (int i = 0; i < 5; i++) {
 		char name[32];
 		struct bsc_collect c;
@@ -510,9 +525,9 @@ START_TEST(test_format_xml_no_external_file_is_read)
 		snprintf(name, sizeof(name), "xxe%d.xml", i);
 		c = scan_data(ctx, name, docs[i]);
 		for (size_t k = 0; k < c.items[0].n_findings; k++)
-			ck_assert_msg(!strstr(c.items[0].findings[k].sample,
-					      canary),
-				      "doc %d: the secret file was read", i);
+			ck_assert_msg(
+			    !strstr(c.items[0].findings[k].sample, canary),
+			    "doc %d: the secret file was read", i);
 		if (i < 4)
 			ck_assert_msg(c.items[0].status != BSC_ITEM_COMPLETE,
 				      "doc %d: status %d", i,
@@ -534,15 +549,16 @@ START_TEST(test_format_xml_no_external_file_is_read)
 }
 END_TEST
 
-/* ---- limits --------------------------------------------------------------- */
+/* ---- limits ---------------------------------------------------------------
+ */
 
 START_TEST(test_format_xml_depth_limit)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	static const char doc[] =
-		"<r><p><email>a.b@exemple.fr</email></p>"
-		"<p><q><s><t><u><email>c.d@exemple.fr</email></u></t></s></q></p>"
-		"</r>\n";
+	    "<r><p><email>a.b@exemple.fr</email></p>"
+	    "<p><q><s><t><u><email>c.d@exemple.fr</email></u></t></s></q></p>"
+	    "</r>\n";
 	struct bsc_collect c;
 
 	bsc_ctx_limits(ctx)->max_depth = 5;

@@ -88,7 +88,8 @@ START_TEST(test_header_subject)
 	struct bsc_ruleset *rs = bsc_ctx_rules(ctx);
 	char *n = bsc_header_normalise("nom_medecin", 11);
 
-	ck_assert_int_eq(bsc_header_subject(rs, n, NULL), BSC_SUBJECT_PROFESSIONAL);
+	ck_assert_int_eq(bsc_header_subject(rs, n, NULL),
+			 BSC_SUBJECT_PROFESSIONAL);
 	free(n);
 	n = bsc_header_normalise("tel_contact_urgence", 19);
 	ck_assert_int_eq(bsc_header_subject(rs, n, NULL), BSC_SUBJECT_RELATED);
@@ -160,8 +161,8 @@ START_TEST(test_header_path_patterns)
 		 "/r/id[1.2.250.1.213.1.4.10]/@extension", true},
 		{"id_1_2_250_1_213_1_4_*_extension$",
 		 "/r/id[1.2.250.1.213.1.40]/@extension", false},
-		{"section_*_code", "/s/section[11450-4]/code[2.16]/@code", true},
-		{"section_*_code", "/s/section[11450-4]/entry/code/@code", false},
+		{"section_*_code", "/s/section[114-4]/code[2.16]/@code", true},
+		{"section_*_code", "/s/section[114-4]/entry/code/@code", false},
 		{"^clinical_document", "/ClinicalDocument/code", true},
 		{"^clinical_document", "/x/ClinicalDocument/code", false},
 		{"telecom_tel_value$", "/p/telecom[tel]/@value", true},
@@ -169,7 +170,8 @@ START_TEST(test_header_path_patterns)
 	};
 
 	for (int i = 0; t[i].pattern; i++) {
-		struct bsc_path_pattern *pat = bsc_path_pattern_new(t[i].pattern);
+		struct bsc_path_pattern *pat =
+			bsc_path_pattern_new(t[i].pattern);
 		struct bsc_path p;
 
 		ck_assert_ptr_nonnull(pat);
@@ -209,21 +211,31 @@ START_TEST(test_header_classify_paths)
 		{"/dump/patient/nom", "last_name"},
 		{"/export/row/date_naissance", "birth_date"},
 		{"/export/row/@email", "email"},
-		{"/ClinicalDocument/recordTarget/patientRole/id[1.2.250.1.213.1.4.9]/@extension",
+		{"/ClinicalDocument/recordTarget/patientRole"
+		 "/id[1.2.250.1.213.1.4.9]/@extension",
 		 "national_id"},
-		{"/ClinicalDocument/author/assignedAuthor/id[1.2.250.1.71.4.2.1]/@extension",
+		{"/ClinicalDocument/author/assignedAuthor"
+		 "/id[1.2.250.1.71.4.2.1]/@extension",
 		 "professional_id"},
-		{"/ClinicalDocument/recordTarget/patientRole/patient/birthTime/@value",
+		{"/ClinicalDocument/recordTarget/patientRole/patient"
+		 "/birthTime/@value",
 		 "birth_date"},
-		{"/ClinicalDocument/component/structuredBody/component/section[48765-2]/entry/act/entryRelationship/observation/value[2.16.840.1.113883.6.96]/@code",
+		{"/ClinicalDocument/component/structuredBody/component"
+		 "/section[48765-2]/entry/act/entryRelationship"
+		 "/observation/value[2.16.840.1.113883.6.96]/@code",
 		 "allergy"},
-		{"/ClinicalDocument/component/structuredBody/component/section[30954-2]/entry/organizer/component/observation/value[2.16.840.1.113883.6.96]/@code",
+		{"/ClinicalDocument/component/structuredBody/component"
+		 "/section[30954-2]/entry/organizer/component/observation"
+		 "/value[2.16.840.1.113883.6.96]/@code",
 		 "observation"},
-		{"/ClinicalDocument/component/structuredBody/component/section[11450-4]/code[2.16.840.1.113883.6.1]/@code",
+		{"/ClinicalDocument/component/structuredBody/component"
+		 "/section[11450-4]/code[2.16.840.1.113883.6.1]/@code",
 		 "none"},
-		{"/ClinicalDocument/custodian/assignedCustodian/representedCustodianOrganization/addr/city",
+		{"/ClinicalDocument/custodian/assignedCustodian"
+		 "/representedCustodianOrganization/addr/city",
 		 "none"},
-		{"/Bundle/entry/resource/Condition/code/coding[http://snomed.info/sct]/code",
+		{"/Bundle/entry/resource/Condition/code/coding[http:/"
+		 "/snomed.info/sct]/code",
 		 "diagnosis"},
 		{"/Observation/valueQuantity[http://unitsofmeasure.org]/value",
 		 "observation"},
@@ -233,7 +245,8 @@ START_TEST(test_header_classify_paths)
 		{"/Condition/subject/display", "last_name"},
 		{"/Organization/telecom[phone]/value", "none"},
 		/* FHIR words inside a CDA document do not make FHIR meaning. */
-		{"/ClinicalDocument/component/structuredBody/component/section/entry/procedure/code[1.2.250.1.213.2.63]/@code",
+		{"/ClinicalDocument/component/structuredBody/component"
+		 "/section/entry/procedure/code[1.2.250.1.213.2.63]/@code",
 		 "-"},
 		{NULL, NULL},
 	};
@@ -253,15 +266,20 @@ START_TEST(test_header_subject_paths)
 		const char *path;
 		enum bsc_subject subject;
 	} t[] = {
-		{"/ClinicalDocument/recordTarget/patientRole/patient/name/family",
+		{"/ClinicalDocument/recordTarget/patientRole/patient/name"
+		 "/family",
 		 BSC_SUBJECT_PATIENT},
-		{"/ClinicalDocument/recordTarget/patientRole/patient/guardian/guardianPerson/name/family",
+		{"/ClinicalDocument/recordTarget/patientRole/patient"
+		 "/guardian/guardianPerson/name/family",
 		 BSC_SUBJECT_RELATED},
-		{"/ClinicalDocument/legalAuthenticator/assignedEntity/assignedPerson/name/family",
+		{"/ClinicalDocument/legalAuthenticator/assignedEntity"
+		 "/assignedPerson/name/family",
 		 BSC_SUBJECT_PROFESSIONAL},
-		{"/ClinicalDocument/participant[IND]/associatedEntity/associatedPerson/name/family",
+		{"/ClinicalDocument/participant[IND]/associatedEntity"
+		 "/associatedPerson/name/family",
 		 BSC_SUBJECT_RELATED},
-		{"/ClinicalDocument/participant[REF]/associatedEntity/associatedPerson/name/family",
+		{"/ClinicalDocument/participant[REF]/associatedEntity"
+		 "/associatedPerson/name/family",
 		 BSC_SUBJECT_PROFESSIONAL},
 		{"/Bundle/entry/resource/Practitioner/name/family",
 		 BSC_SUBJECT_PROFESSIONAL},
@@ -276,7 +294,8 @@ START_TEST(test_header_subject_paths)
 		struct bsc_path p;
 
 		bsc_path_parse(&p, t[i].path);
-		ck_assert_msg(bsc_header_subject(rs, p.norm, &p) == t[i].subject,
+		ck_assert_msg(bsc_header_subject(rs, p.norm, &p) ==
+				      t[i].subject,
 			      "'%s'", t[i].path);
 		bsc_path_release(&p);
 	}

@@ -205,7 +205,8 @@ START_TEST(test_scope_key_limit_and_notes)
 	bsc_fields_note(f, "embedded PDF at /x was not scanned");
 	bsc_scope_report(f, &rep, NULL);
 	ck_assert_uint_eq(rep.records_linked, 1);
-	ck_assert_ptr_nonnull(strstr(bsc_scope_note(f), "more than 1 record key"));
+	ck_assert_ptr_nonnull(
+		strstr(bsc_scope_note(f), "more than 1 record key"));
 	ck_assert_ptr_nonnull(strstr(bsc_scope_note(f), "embedded PDF"));
 	/* Each remark once. */
 	ck_assert_ptr_null(strstr(strstr(bsc_scope_note(f), "embedded PDF") + 1,
