@@ -91,6 +91,12 @@ bsc_xml_refused_loads(void)
 	return atomic_load(&refused_loads);
 }
 
+int
+bsc_xml_parse_options(void)
+{
+	return xml_options;
+}
+
 /* ---- state ------------------------------------------------------------ */
 
 struct prescan_entry {
@@ -491,8 +497,8 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			}
 		}
 		v = attr_value(attrs, nb_attributes, "representation", &vlen);
-		if (v && vlen == 3 && !memcmp(v, "B64", 3))
-			st->b64_depth = st->depth;
+		if (v && vlen == 3 && !memcmp(v, "B64", 3) && !st->b64_depth)
+			st->b64_depth = st->depth; /* never nested */
 		v = attr_value(attrs, nb_attributes, "mediaType", &vlen);
 		if (st->b64_depth == st->depth)
 			snprintf(st->media_type, sizeof(st->media_type), "%.*s",
@@ -882,6 +888,12 @@ parse_stream(struct xml_state *st, const unsigned char *first, size_t nfirst,
 		return;
 	}
 	xmlCtxtUseOptions(st->ctxt, xml_options);
+	/* The context starts from libxml2's process-wide defaults
+	 * (xmlSubstituteEntitiesDefault, xmlLoadExtDtdDefaultValue), which
+	 * other code in the process could have changed: pin them off. */
+	st->ctxt->replaceEntities = 0;
+	st->ctxt->loadsubset = 0;
+	st->ctxt->validate = 0;
 	if (nfirst > 4)
 		xmlParseChunk(st->ctxt, (const char *)first + 4,
 			      (int)(nfirst - 4), 0);

@@ -14,4 +14,7 @@
  */
 unsigned long bsc_xml_refused_loads(void);
 
+/* The libxml2 XML_PARSE_* options every XML item is parsed with. */
+int bsc_xml_parse_options(void);
+
 #endif

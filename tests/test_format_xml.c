@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libxml/parser.h>
+
 #include "format.h"
 #include "format_xml.h"
 #include "testlib.h"
@@ -84,8 +86,7 @@ START_TEST(test_format_xml_bid_table)
 }
 END_TEST
 
-/* ---- generic XML ----------------------------------------------------------
- */
+/* ---- generic XML --------------------------------------------------------- */
 
 /* The same people as a CSV and as an XML table give the same categories. */
 START_TEST(test_format_xml_table_like_csv)
@@ -162,8 +163,7 @@ START_TEST(test_format_xml_encodings)
 }
 END_TEST
 
-/* ---- CDA --------------------------------------------------------------------
- */
+/* ---- CDA ----------------------------------------------------------------- */
 
 START_TEST(test_format_xml_cda_lab)
 {
@@ -320,8 +320,7 @@ START_TEST(test_format_xml_cda_fragment)
 }
 END_TEST
 
-/* ---- FHIR XML
- * ---------------------------------------------------------------- */
+/* ---- FHIR XML ------------------------------------------------------------ */
 
 /* The same Patient and Bundle in XML and JSON: same slots, same findings. */
 START_TEST(test_format_xml_fhir_same_as_json)
@@ -394,8 +393,7 @@ START_TEST(test_format_xml_fhir_bundle_linkage)
 }
 END_TEST
 
-/* ---- hostile input --------------------------------------------------------
- */
+/* ---- hostile input ------------------------------------------------------- */
 
 START_TEST(test_format_xml_bad_files)
 {
@@ -549,8 +547,23 @@ START_TEST(test_format_xml_no_external_file_is_read)
 }
 END_TEST
 
-/* ---- limits ---------------------------------------------------------------
- */
+/* The options libxml2 gets: network off, and none of the options that
+ * substitute entities, load DTDs or lift the built-in limits. */
+START_TEST(test_format_xml_parser_options)
+{
+	int o = bsc_xml_parse_options();
+
+	ck_assert(o & XML_PARSE_NONET);
+	ck_assert(!(o & XML_PARSE_NOENT));
+	ck_assert(!(o & XML_PARSE_DTDLOAD));
+	ck_assert(!(o & XML_PARSE_DTDATTR));
+	ck_assert(!(o & XML_PARSE_DTDVALID));
+	ck_assert(!(o & XML_PARSE_HUGE));
+	ck_assert(!(o & XML_PARSE_XINCLUDE));
+}
+END_TEST
+
+/* ---- limits -------------------------------------------------------------- */
 
 START_TEST(test_format_xml_depth_limit)
 {
@@ -621,6 +634,7 @@ suite_format_xml(void)
 	tcase_add_test(tc, test_format_xml_cda_fragment);
 	tcase_add_test(tf, test_format_xml_fhir_same_as_json);
 	tcase_add_test(tf, test_format_xml_fhir_bundle_linkage);
+	tcase_add_test(th, test_format_xml_parser_options);
 	tcase_add_test(th, test_format_xml_bad_files);
 	tcase_add_test(th, test_format_xml_malformed_keeps_what_was_read);
 	tcase_add_test(th, test_format_xml_no_external_file_is_read);
