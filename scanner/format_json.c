@@ -633,7 +633,8 @@ json_read(struct bsc_reader *r)
 		  !strcmp(r->sniff->ext, "jsonl");
 	bsc_status ret;
 
-	bsc_docpath_init(&st.dp, r->limits->max_depth + 2);
+	/* Arrays add no component, a resource adds two (key and type). */
+	bsc_docpath_init(&st.dp, 2 * r->limits->max_depth + 2);
 	ret = nd ? read_ndjson(&st) : read_document(&st);
 	if (st.fhir)
 		r->format = nd ? "fhir+ndjson" : "fhir+json";

@@ -497,7 +497,8 @@ bsc_fields_end_record(struct bsc_fields *f)
 	for (s = *b; s; s = s->next)
 		if (s->hash == h && s->nwords == n &&
 		    s->vmask == f->cur_vmask && s->keyed == keyed &&
-		    !memcmp(s->cols, f->cur, n * sizeof(uint64_t)))
+		    (n == 0 ||
+		     !memcmp(s->cols, f->cur, n * sizeof(uint64_t))))
 			break;
 	if (!s && f->n_sigs >= f->ctx->limits.max_signatures) {
 		/* Merge into one shape: counts become upper bounds. */
@@ -518,7 +519,8 @@ bsc_fields_end_record(struct bsc_fields *f)
 		s->hash = h;
 		s->nwords = n;
 		s->cols = bsc_zalloc((n ? n : 1) * sizeof(uint64_t));
-		memcpy(s->cols, f->cur, n * sizeof(uint64_t));
+		if (n) /* f->cur is NULL before the first value */
+			memcpy(s->cols, f->cur, n * sizeof(uint64_t));
 		s->vmask = f->cur_vmask;
 		s->keyed = keyed;
 		s->next = *b;
