@@ -293,6 +293,26 @@ START_TEST(test_format_xml_cda_embedded_text)
 }
 END_TEST
 
+/* A payload that is not base64 is noted; the record holds no value at
+ * all (a path the sanitizer build keeps honest). */
+START_TEST(test_format_xml_cda_embedded_not_base64)
+{
+	static const char doc[] =
+		"<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><component>"
+		"<nonXMLBody><text representation=\"B64\">!!!!@@@@</text>"
+		"</nonXMLBody></component></ClinicalDocument>";
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_collect c = scan_data(ctx, "notb64.xml", doc);
+
+	ck_assert_int_eq(c.items[0].status, BSC_ITEM_COMPLETE);
+	ck_assert_ptr_nonnull(c.items[0].note);
+	ck_assert_ptr_nonnull(strstr(c.items[0].note, "not valid base64"));
+	ck_assert_uint_eq(c.items[0].n_findings, 0);
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 /* C-CDA sections are exchanged as fragments, without namespace. */
 START_TEST(test_format_xml_cda_fragment)
 {
@@ -631,6 +651,7 @@ suite_format_xml(void)
 	tcase_add_test(tc, test_format_xml_cda_no_body);
 	tcase_add_test(tc, test_format_xml_cda_embedded_pdf);
 	tcase_add_test(tc, test_format_xml_cda_embedded_text);
+	tcase_add_test(tc, test_format_xml_cda_embedded_not_base64);
 	tcase_add_test(tc, test_format_xml_cda_fragment);
 	tcase_add_test(tf, test_format_xml_fhir_same_as_json);
 	tcase_add_test(tf, test_format_xml_fhir_bundle_linkage);
