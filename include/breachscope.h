@@ -82,8 +82,8 @@ struct bsc_limits {
 	size_t max_signatures;  /* distinct record shapes per item (65536) */
 	size_t max_depth;       /* XML element / JSON value nesting (128;
 				 * at most 256, libxml2's own limit) */
-	size_t max_document;    /* bytes of one JSON document or NDJSON
-				 * line, parsed as a whole (32 MiB) */
+	size_t max_document;    /* bytes of one piece of a JSON document
+				 * (member, entry) or NDJSON line (32 MiB) */
 	size_t max_keys;        /* distinct record keys per item (65536) */
 };
 

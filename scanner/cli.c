@@ -65,7 +65,7 @@ static const struct opt opts[] = {
 	{"max-depth", 0, "N", OPT_MAX_DEPTH,
 	 "deepest XML element or JSON nesting, 1 to 256 (default 128)"},
 	{"max-document", 0, "SIZE", OPT_MAX_DOCUMENT,
-	 "largest JSON document or NDJSON line (default 32M)"},
+	 "largest JSON piece (member, entry) or NDJSON line (default 32M)"},
 	{"max-field", 0, "SIZE", OPT_MAX_FIELD,
 	 "longest field or cell (default 1M)"},
 	{"max-file-size", 0, "SIZE", OPT_MAX_FILE_SIZE,

@@ -1,10 +1,12 @@
 /*
  * format_json.c - the JSON reader: FHIR JSON (resources and Bundles),
- * NDJSON such as FHIR bulk exports, and generic JSON. json-c's tokener
- * parses one document at a time with bounded nesting (--max-depth) and
- * size (--max-document): a single JSON file is one document; NDJSON is
- * streamed line by line, each line one document and one record, so a
- * bulk export of any size runs in the memory of its longest line.
+ * NDJSON such as FHIR bulk exports, and generic JSON. Everything streams:
+ * NDJSON line by line, each line one record; a single JSON document piece
+ * by piece (each top-level member, each element of an array such as a
+ * Bundle's entries), split by a small lexer. json-c's tokener parses one
+ * line or piece at a time, with bounded nesting (--max-depth) and size
+ * (--max-document), so memory is that of the largest piece, whatever the
+ * file size.
  *
  * Fields are string and number values at a location path built from the
  * keys, in the same scheme as FHIR XML (README "Slot names"): arrays add
@@ -16,6 +18,8 @@
  * top-level key holding an array of objects, in generic JSON. It never
  * classifies.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -281,114 +285,10 @@ walk(struct json_state *st, struct json_object *o, const char *key)
 		bsc_docpath_pop(&st->dp);
 }
 
-static bool
-array_of_objects(struct json_object *o)
-{
-	size_t n;
-
-	if (!json_object_is_type(o, json_type_array))
-		return false;
-	n = json_object_array_length(o);
-	for (size_t i = 0; i < n; i++)
-		if (json_object_is_type(json_object_array_get_idx(o, i),
-					json_type_object))
-			return true;
-	return false;
-}
-
-/* One document (a whole file or an NDJSON line). as_record: the document
- * is one record whatever its shape (NDJSON). */
-static void
-walk_document(struct json_state *st, struct json_object *doc, bool as_record)
-{
-	const char *type = get_string(doc, "resourceType", NULL);
-
-	if (type) {
-		st->fhir = true;
-		if (!strcmp(type, "Bundle") && !as_record) {
-			struct json_object *entries = NULL;
-
-			if (!bsc_docpath_push(&st->dp, type, strlen(type), NULL,
-					      0, true))
-				return;
-			json_object_object_foreach(doc, k, v)
-			{
-				size_t n;
-
-				if (!strcmp(k, "resourceType"))
-					continue;
-				if (strcmp(k, "entry") ||
-				    !json_object_is_type(v, json_type_array)) {
-					walk(st, v, k);
-					continue;
-				}
-				entries = v;
-				n = json_object_array_length(v);
-				for (size_t i = 0; i < n; i++) {
-					struct json_object *e =
-					    json_object_array_get_idx(v, i);
-					struct json_object *res;
-
-					if (json_object_object_get_ex(
-						e, "resource", &res))
-						resource_keys(
-						    st, res,
-						    get_string(e, "fullUrl",
-							       NULL));
-					walk(st, e, "entry");
-					end_record(st);
-				}
-			}
-			(void)entries;
-			bsc_docpath_pop(&st->dp);
-			if (st->emitted)
-				end_record(st);
-			return;
-		}
-		resource_keys(st, doc, NULL);
-		walk(st, doc, NULL);
-		end_record(st);
-		return;
-	}
-	if (as_record) {
-		walk(st, doc, NULL);
-		end_record(st);
-		return;
-	}
-	if (json_object_is_type(doc, json_type_array)) {
-		size_t n = json_object_array_length(doc);
-
-		for (size_t i = 0; i < n; i++) {
-			walk(st, json_object_array_get_idx(doc, i), NULL);
-			end_record(st);
-		}
-		return;
-	}
-	if (json_object_is_type(doc, json_type_object)) {
-		json_object_object_foreach(doc, k, v)
-		{
-			if (!array_of_objects(v)) {
-				walk(st, v, k);
-				continue;
-			}
-			for (size_t i = 0; i < json_object_array_length(v);
-			     i++) {
-				walk(st, json_object_array_get_idx(v, i), k);
-				end_record(st);
-			}
-		}
-		if (st->emitted || st->r->records == 0)
-			end_record(st);
-		return;
-	}
-	walk(st, doc, NULL);
-	end_record(st);
-}
-
 /* A json-c error in words, in buf; the depth error names the limit. */
 static const char *
-json_error(const struct bsc_reader *r, enum json_tokener_error err, char *buf,
-	   size_t len)
+json_error(const struct bsc_reader *r, enum json_tokener_error err,
+	   char *buf, size_t len)
 {
 	if (err == json_tokener_error_depth) {
 		snprintf(buf, len, "nested deeper than --max-depth (%zu)",
@@ -398,6 +298,18 @@ json_error(const struct bsc_reader *r, enum json_tokener_error err, char *buf,
 	if (err == json_tokener_continue)
 		return "it ends before its value is complete";
 	return json_tokener_error_desc(err);
+}
+
+/* One NDJSON line: one record, keyed when it is a FHIR resource. */
+static void
+walk_line(struct json_state *st, struct json_object *doc)
+{
+	if (get_string(doc, "resourceType", NULL)) {
+		st->fhir = true;
+		resource_keys(st, doc, NULL);
+	}
+	walk(st, doc, NULL);
+	end_record(st);
 }
 
 /* ---- NDJSON ----------------------------------------------------------- */
@@ -468,7 +380,7 @@ ndjson_line(struct ndjson *nd)
 		json_object_put(o);
 		return;
 	}
-	walk_document(nd->st, o, true);
+	walk_line(nd->st, o);
 	json_object_put(o);
 }
 
@@ -531,94 +443,435 @@ read_ndjson(struct json_state *st)
 	return ret;
 }
 
-/* ---- one document ----------------------------------------------------- */
+/* ---- one document, streamed ------------------------------------------- */
+
+/*
+ * A single JSON document is not parsed whole: a json-c tree costs some 25
+ * times the text. A small lexer splits the top-level value instead, and
+ * json-c parses one piece at a time: each member of a top-level object,
+ * each element of an array held by such a member (a Bundle's entries),
+ * each element of a top-level array. --max-document bounds one piece, so
+ * memory stays flat whatever the file size, and a truncated file keeps
+ * the pieces read before the cut.
+ */
+enum split_state {
+	SP_TOP,       /* before the top-level value */
+	SP_KEY_WAIT,  /* top object: before a key, or ',' '}' */
+	SP_KEY,       /* inside a key */
+	SP_COLON,     /* after a key */
+	SP_VALUE_WAIT,
+	SP_VALUE,     /* capturing a member value */
+	SP_ELEM_WAIT, /* an array of pieces: before an element, ',' or ']' */
+	SP_ELEM,      /* capturing an element */
+	SP_AFTER,     /* top object: after a member, before ',' or '}' */
+	SP_DONE,      /* the top-level value is complete */
+	SP_ERROR
+};
+
+struct splitter {
+	struct json_state *st;
+	struct json_tokener *tok;
+	enum split_state state;
+	bool top_array;   /* the top-level value is an array */
+	bool in_str, esc; /* inside a string of the piece being captured */
+	int nest;         /* nesting inside the piece being captured */
+	char key[128];    /* the member being read */
+	size_t key_len;
+	struct bsc_buf piece;
+	bool too_big;     /* the piece outgrew --max-document: skipped */
+	uint64_t offset;  /* bytes of text seen */
+	uint64_t pieces;  /* pieces scanned */
+	uint64_t skipped; /* pieces skipped (too big, not valid) */
+	char first_problem[160];
+	bool trailing;    /* data after the top-level value */
+	/* what the document is, from its head */
+	const char *type;     /* resourceType, or NULL */
+	bool bundle;
+	char type_buf[64];
+};
+
+static void
+split_problem(struct splitter *sp, const char *fmt, ...) BSC_PRINTF(2, 3);
+
+static void
+split_problem(struct splitter *sp, const char *fmt, ...)
+{
+	va_list ap;
+
+	sp->skipped++;
+	if (sp->first_problem[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sp->first_problem, sizeof(sp->first_problem), fmt, ap);
+	va_end(ap);
+}
+
+/* Keys of a single resource, member by member. */
+static void
+member_keys(struct splitter *sp, const char *key, struct json_object *v)
+{
+	const char *s;
+	size_t len;
+
+	if (!sp->type || sp->bundle)
+		return;
+	if (!strcmp(sp->type, "Patient") && !strcmp(key, "id") &&
+	    json_object_is_type(v, json_type_string)) {
+		char k[160];
+
+		snprintf(k, sizeof(k), "Patient/%s", json_object_get_string(v));
+		bsc_fields_record_key(sp->st->f, k, strlen(k));
+	} else if ((!strcmp(key, "subject") || !strcmp(key, "patient") ||
+		    !strcmp(key, "beneficiary")) &&
+		   (s = get_string(v, "reference", &len))) {
+		ref_key(sp->st, s, len);
+	}
+}
+
+/* Parse the captured piece and hand it to the walker. */
+static void
+split_dispatch(struct splitter *sp, bool element)
+{
+	struct json_state *st = sp->st;
+	struct json_object *o;
+	enum json_tokener_error err;
+	char msg[96];
+
+	if (sp->too_big) {
+		char sz[32];
+
+		bsc_format_size(st->r->limits->max_document, sz, sizeof(sz));
+		split_problem(sp,
+			      "%s of '%s' ending at byte %llu is larger than "
+			      "--max-document (%s) and was skipped",
+			      element ? "an element" : "the value",
+			      sp->key_len || !sp->top_array ? sp->key : "[]",
+			      (unsigned long long)sp->offset, sz);
+		sp->too_big = false;
+		bsc_buf_reset(&sp->piece);
+		return;
+	}
+	json_tokener_reset(sp->tok);
+	o = json_tokener_parse_ex(sp->tok, sp->piece.data,
+				  (int)sp->piece.len);
+	err = json_tokener_get_error(sp->tok);
+	if (!o && err == json_tokener_continue) /* a bare number */
+		o = json_tokener_parse_ex(sp->tok, "", 1);
+	err = json_tokener_get_error(sp->tok);
+	bsc_buf_reset(&sp->piece);
+	if (!o || err != json_tokener_success) {
+		split_problem(sp, "not valid JSON before byte %llu (%s)",
+			      (unsigned long long)sp->offset,
+			      json_error(st->r, err, msg, sizeof(msg)));
+		json_object_put(o);
+		return;
+	}
+	sp->pieces++;
+	if (sp->top_array) {
+		/* An element of a top-level array is a record. */
+		if (get_string(o, "resourceType", NULL))
+			resource_keys(st, o, NULL);
+		walk(st, o, NULL);
+		end_record(st);
+	} else if (!element) {
+		if (strcmp(sp->key, "resourceType")) {
+			member_keys(sp, sp->key, o);
+			walk(st, o, sp->key);
+		}
+	} else if (sp->bundle && !strcmp(sp->key, "entry")) {
+		struct json_object *res;
+
+		if (json_object_object_get_ex(o, "resource", &res))
+			resource_keys(st, res, get_string(o, "fullUrl", NULL));
+		walk(st, o, "entry");
+		end_record(st);
+	} else if (!sp->type && json_object_is_type(o, json_type_object)) {
+		/* Generic JSON: {"patients": [{...}, {...}]} */
+		walk(st, o, sp->key);
+		end_record(st);
+	} else {
+		walk(st, o, sp->key);
+	}
+	json_object_put(o);
+}
+
+static bool
+is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Add c to the piece, tracking strings and nesting. Returns true when c
+ * ends the piece (a ',' '}' or ']' outside it), which is not added. */
+static bool
+capture(struct splitter *sp, char c)
+{
+	if (sp->in_str) {
+		if (sp->esc)
+			sp->esc = false;
+		else if (c == '\\')
+			sp->esc = true;
+		else if (c == '"')
+			sp->in_str = false;
+	} else if (c == '"') {
+		sp->in_str = true;
+	} else if (c == '{' || c == '[') {
+		sp->nest++;
+	} else if (c == '}' || c == ']' || c == ',') {
+		if (sp->nest == 0)
+			return true;
+		if (c != ',')
+			sp->nest--;
+	}
+	if (!sp->too_big && !bsc_buf_addc(&sp->piece, c))
+		sp->too_big = true;
+	return false;
+}
+
+static void
+start_piece(struct splitter *sp, char c)
+{
+	sp->in_str = sp->esc = false;
+	sp->nest = 0;
+	sp->too_big = false;
+	bsc_buf_reset(&sp->piece);
+	capture(sp, c);
+}
+
+static void
+split_char(struct splitter *sp, char c)
+{
+	switch (sp->state) {
+	case SP_TOP:
+		if (is_ws(c))
+			return;
+		if (c == '{') {
+			sp->state = SP_KEY_WAIT;
+		} else if (c == '[') {
+			sp->top_array = true;
+			sp->key[0] = '\0';
+			sp->key_len = 0;
+			sp->state = SP_ELEM_WAIT;
+		} else {
+			/* A scalar document: one piece. */
+			sp->top_array = true;
+			start_piece(sp, c);
+			sp->state = SP_ELEM;
+		}
+		return;
+	case SP_KEY_WAIT:
+		if (is_ws(c) || c == ',')
+			return;
+		if (c == '}') {
+			sp->state = SP_DONE;
+		} else if (c == '"') {
+			sp->key_len = 0;
+			sp->key[0] = '\0';
+			sp->esc = false;
+			sp->state = SP_KEY;
+		} else {
+			sp->state = SP_ERROR;
+		}
+		return;
+	case SP_KEY:
+		if (sp->esc) {
+			sp->esc = false;
+		} else if (c == '\\') {
+			sp->esc = true;
+			return;
+		} else if (c == '"') {
+			sp->state = SP_COLON;
+			return;
+		}
+		if (sp->key_len + 1 < sizeof(sp->key)) {
+			sp->key[sp->key_len++] = c;
+			sp->key[sp->key_len] = '\0';
+		}
+		return;
+	case SP_COLON:
+		if (is_ws(c))
+			return;
+		sp->state = c == ':' ? SP_VALUE_WAIT : SP_ERROR;
+		return;
+	case SP_VALUE_WAIT:
+		if (is_ws(c))
+			return;
+		if (c == '[') {
+			sp->state = SP_ELEM_WAIT; /* its elements, one by one */
+		} else {
+			start_piece(sp, c);
+			sp->state = SP_VALUE;
+		}
+		return;
+	case SP_VALUE:
+		if (!capture(sp, c))
+			return;
+		split_dispatch(sp, false);
+		sp->state = c == '}' ? SP_DONE : c == ',' ? SP_KEY_WAIT
+							    : SP_ERROR;
+		return;
+	case SP_ELEM_WAIT:
+		if (is_ws(c) || c == ',')
+			return;
+		if (c == ']')
+			sp->state = sp->top_array ? SP_DONE : SP_AFTER;
+		else {
+			start_piece(sp, c);
+			sp->state = SP_ELEM;
+		}
+		return;
+	case SP_ELEM:
+		if (!capture(sp, c))
+			return;
+		split_dispatch(sp, true);
+		if (c == ',')
+			sp->state = SP_ELEM_WAIT;
+		else if (c == ']')
+			sp->state = sp->top_array ? SP_DONE : SP_AFTER;
+		else
+			sp->state = SP_ERROR;
+		return;
+	case SP_AFTER:
+		if (is_ws(c))
+			return;
+		sp->state = c == ',' ? SP_KEY_WAIT : c == '}' ? SP_DONE
+							      : SP_ERROR;
+		return;
+	case SP_DONE:
+		if (!is_ws(c))
+			sp->trailing = true;
+		return;
+	case SP_ERROR:
+		return;
+	}
+}
+
+/* What the document is: its top-level resourceType, from the head. */
+static void
+probe_type(struct splitter *sp, const char *head, size_t len)
+{
+	struct json_object *o = NULL;
+	struct json_tokener *tok = json_tokener_new_ex(4);
+	const char *p = head, *end = head + len;
+	int depth = 0;
+	bool in_str = false, esc = false;
+
+	/* The first "resourceType" string at depth 1, without a parse. */
+	for (; p < end && tok; p++) {
+		char c = *p;
+
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		} else if (c == '"') {
+			if (depth == 1 && end - p > 15 &&
+			    !memcmp(p, "\"resourceType\"", 14)) {
+				const char *q = p + 14;
+
+				while (q < end && (is_ws(*q) || *q == ':'))
+					q++;
+				o = json_tokener_parse_ex(tok, q,
+							  (int)(end - q));
+				break;
+			}
+			in_str = true;
+		}
+	}
+	if (o && json_object_is_type(o, json_type_string)) {
+		snprintf(sp->type_buf, sizeof(sp->type_buf), "%s",
+			 json_object_get_string(o));
+		sp->type = sp->type_buf;
+		sp->bundle = !strcmp(sp->type, "Bundle");
+	}
+	json_object_put(o);
+	if (tok)
+		json_tokener_free(tok);
+}
 
 static bsc_status
 read_document(struct json_state *st)
 {
 	struct bsc_reader *r = st->r;
-	struct json_tokener *tok =
-	    json_tokener_new_ex((int)r->limits->max_depth);
+	struct splitter sp = {.st = st};
 	char *chunk = bsc_zalloc(CHUNK);
-	struct json_object *doc = NULL;
-	enum json_tokener_error err = json_tokener_continue;
-	uint64_t total = 0;
 	bsc_status ret = BSC_OK;
-	char sz[32], msg[96];
-	bool trailing = false;
+	bool pushed = false;
 
+	sp.tok = json_tokener_new_ex((int)r->limits->max_depth);
+	bsc_buf_init(&sp.piece, r->limits->max_document);
+	probe_type(&sp, r->sniff->text, r->sniff->text_len);
+	if (sp.type) {
+		st->fhir = true;
+		pushed = bsc_docpath_push(&st->dp, sp.type, strlen(sp.type),
+					  NULL, 0, true);
+	}
 	for (;;) {
 		ssize_t n = bsc_item_read_text(r->item, chunk, CHUNK);
 
 		if (n < 0) {
-			ret = bsc_reader_fail(r, BSC_FAILED, "read error");
-			goto out;
+			ret = bsc_reader_fail(r, BSC_WARN, "read error");
+			break;
 		}
 		if (n == 0)
 			break;
-		if (doc) {
-			/* After the value: only whitespace may follow. */
-			for (ssize_t i = 0; i < n; i++)
-				if (chunk[i] != ' ' && chunk[i] != '\n' &&
-				    chunk[i] != '\r' && chunk[i] != '\t')
-					trailing = true;
-			continue;
+		for (ssize_t i = 0; i < n && sp.state != SP_ERROR; i++) {
+			sp.offset++;
+			split_char(&sp, chunk[i]);
 		}
-		total += (uint64_t)n;
-		if (total > r->limits->max_document) {
-			bsc_format_size(r->limits->max_document, sz,
-					sizeof(sz));
-			ret = bsc_reader_fail(r, BSC_FAILED,
-					      "JSON document larger than "
-					      "--max-document (%s): not "
-					      "scanned (NDJSON is read line by "
-					      "line)",
-					      sz);
-			goto out;
-		}
-		doc = json_tokener_parse_ex(tok, chunk, (int)n);
-		err = json_tokener_get_error(tok);
-		if (err != json_tokener_continue &&
-		    err != json_tokener_success) {
-			ret = bsc_reader_fail(
-			    r, BSC_FAILED, "not valid JSON at byte %llu: %s",
-			    (unsigned long long)(total - (uint64_t)n +
-						 (uint64_t)
-						     json_tokener_get_parse_end(
-							 tok)),
-			    json_error(r, err, msg, sizeof(msg)));
-			goto out;
-		}
-		if (doc) {
-			size_t end = json_tokener_get_parse_end(tok);
-
-			for (size_t i = end; i < (size_t)n; i++)
-				if (chunk[i] != ' ' && chunk[i] != '\n' &&
-				    chunk[i] != '\r' && chunk[i] != '\t')
-					trailing = true;
-		}
+		if (sp.state == SP_ERROR)
+			break;
 	}
-	if (!doc) {
-		/* A bare number at EOF completes only now. */
-		doc = json_tokener_parse_ex(tok, "", 1);
-		if (!doc) {
-			ret = bsc_reader_fail(r, BSC_FAILED,
-					      "JSON ends before its value is "
-					      "complete (truncated at byte "
-					      "%llu)",
-					      (unsigned long long)total);
-			goto out;
-		}
+	if (sp.state == SP_ELEM && sp.top_array && sp.nest == 0 &&
+	    !sp.in_str && sp.piece.len) {
+		/* A scalar document ends with the file. */
+		split_dispatch(&sp, true);
+		sp.state = SP_DONE;
 	}
-	walk_document(st, doc, false);
-	if (trailing)
+	if (pushed)
+		bsc_docpath_pop(&st->dp);
+	/* A single resource is one record; so is what is left over. */
+	if (st->emitted || (r->records == 0 && st->values))
+		end_record(st);
+	if (ret != BSC_OK) {
+		/* read error: already set */
+	} else if (sp.state == SP_ERROR) {
+		ret = bsc_reader_fail(r, sp.pieces ? BSC_WARN : BSC_FAILED,
+				      "not valid JSON at byte %llu%s",
+				      (unsigned long long)sp.offset,
+				      sp.pieces ? "; what came before was "
+						  "scanned"
+						: "");
+	} else if (sp.state != SP_DONE) {
+		ret = bsc_reader_fail(r, sp.pieces ? BSC_WARN : BSC_FAILED,
+				      "JSON ends before its value is complete "
+				      "(truncated at byte %llu)%s",
+				      (unsigned long long)sp.offset,
+				      sp.pieces ? "; what came before was "
+						  "scanned"
+						: "");
+	} else if (sp.skipped) {
+		ret = bsc_reader_fail(r, sp.pieces ? BSC_WARN : BSC_FAILED,
+				      "%llu part(s) not scanned; first: %s",
+				      (unsigned long long)sp.skipped,
+				      sp.first_problem);
+	} else if (sp.trailing) {
 		ret = bsc_reader_fail(r, BSC_WARN,
 				      "data after the JSON value was not "
 				      "scanned (NDJSON needs one value per "
 				      "line)");
-out:
-	json_object_put(doc);
-	json_tokener_free(tok);
+	}
+	json_tokener_free(sp.tok);
+	bsc_buf_free(&sp.piece);
 	free(chunk);
 	return ret;
 }

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "ctx.h"
 #include "format.h"
 #include "testlib.h"
 
@@ -239,7 +240,7 @@ START_TEST(test_format_json_bad_files)
 		int status;
 		const char *reason;
 	} t[] = {
-	    {"fhir/bad-truncated.json", BSC_ITEM_FAILED,
+	    {"fhir/bad-truncated.json", BSC_ITEM_PARTIAL,
 	     "ends before its value is complete"},
 	    {"fhir/bad-deep-nesting.json", BSC_ITEM_FAILED,
 	     "deeper than --max-depth (128)"},
@@ -282,10 +283,14 @@ START_TEST(test_format_json_document_limit)
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	struct bsc_collect c;
 
+	/* A document is read piece by piece: only the Bundle entry over the
+	 * limit is lost (Patient A, 1.3K), the other five are scanned. */
 	bsc_ctx_limits(ctx)->max_document = 1024;
 	c = scan_fixture(ctx, "fhir/bundle-condition-medication.json");
-	ck_assert_int_eq(c.items[0].status, BSC_ITEM_FAILED);
+	ck_assert_int_eq(c.items[0].status, BSC_ITEM_PARTIAL);
 	ck_assert_ptr_nonnull(strstr(c.items[0].reason, "--max-document (1K)"));
+	ck_assert_ptr_nonnull(strstr(c.items[0].reason, "element of 'entry'"));
+	ck_assert_uint_eq(c.items[0].records, 5);
 	bsc_collect_free(&c);
 	/* NDJSON: only the line over the limit is lost. */
 	bsc_ctx_limits(ctx)->max_document = 100;
@@ -321,6 +326,48 @@ START_TEST(test_format_json_clean)
 }
 END_TEST
 
+/* The streaming splitter: structure errors, trailing data, scalars. */
+START_TEST(test_format_json_structure)
+{
+	static const struct {
+		const char *text;
+		int status;
+		const char *reason; /* NULL: none */
+		unsigned long long records;
+	} t[] = {
+	    {"{\"email\": \"a.b@exemple.fr\"}\n", BSC_ITEM_COMPLETE, NULL, 1},
+	    {"{\"email\": \"a.b@exemple.fr\"} {\"x\": 1}", BSC_ITEM_PARTIAL,
+	     "data after the JSON value", 1},
+	    {"{\"email\" \"a.b@exemple.fr\"}", BSC_ITEM_FAILED,
+	     "not valid JSON at byte", 0},
+	    {"[{\"email\": \"a.b@exemple.fr\"}, {\"email\": tru}]",
+	     BSC_ITEM_PARTIAL, "not valid JSON before byte", 1},
+	    {"\"a.b@exemple.fr\"", BSC_ITEM_COMPLETE, NULL, 1},
+	    {"[\"x\", {\"k\": \"}]\\\"\"}, 3]", BSC_ITEM_COMPLETE, NULL, 3},
+	    {NULL, 0, NULL, 0},
+	};
+	struct bsc_ctx *ctx = bsc_test_ctx();
+
+	ctx->force_reader = "json"; /* broken JSON would go to text */
+	for (int i = 0; t[i].text; i++) {
+		struct bsc_collect c = scan_data(ctx, "s.json", t[i].text);
+		const struct bsc_collected_item *it = &c.items[0];
+
+		ck_assert_msg(it->status == t[i].status, "case %d: status %d",
+			      i, it->status);
+		if (t[i].reason)
+			ck_assert_msg(it->reason &&
+					  strstr(it->reason, t[i].reason),
+				      "case %d: reason '%s'", i,
+				      it->reason ? it->reason : "(null)");
+		ck_assert_msg(it->records == t[i].records,
+			      "case %d: %llu records", i, it->records);
+		bsc_collect_free(&c);
+	}
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 suite_format_json(void)
 {
@@ -338,6 +385,7 @@ suite_format_json(void)
 	tcase_add_test(tf, test_format_json_narrative_and_attachments);
 	tcase_add_test(tg, test_format_json_generic_records);
 	tcase_add_test(tg, test_format_json_clean);
+	tcase_add_test(tl, test_format_json_structure);
 	tcase_add_test(tl, test_format_json_bad_files);
 	tcase_add_test(tl, test_format_json_bad_line_skipped);
 	tcase_add_test(tl, test_format_json_document_limit);
