@@ -84,7 +84,7 @@ struct bsc_limits {
 				 * at most 256, libxml2's own limit) */
 	size_t max_document;    /* bytes of one piece of a JSON document
 				 * (member, entry) or NDJSON line (32 MiB) */
-	size_t max_keys;        /* distinct record keys per item (65536) */
+	size_t max_keys;        /* distinct record keys per item (262144) */
 };
 
 /*

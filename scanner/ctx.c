@@ -28,7 +28,7 @@ bsc_limits_default(struct bsc_limits *limits)
 	limits->max_signatures = 65536;
 	limits->max_depth = 128;
 	limits->max_document = 32 * 1024 * 1024;            /* 32 MiB */
-	limits->max_keys = 65536;
+	limits->max_keys = 262144;
 }
 
 struct bsc_ctx *

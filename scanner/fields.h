@@ -37,8 +37,8 @@ void bsc_fields_value(struct bsc_fields *f, unsigned slot, const char *v,
 void bsc_fields_end_record(struct bsc_fields *f);
 
 /*
- * The current record is about the entity named key (len bytes, copied),
- * for example the FHIR Patient a resource refers to. A record may name
+ * The current record is about the entity named key (len bytes; only its
+ * 64-bit hash is kept), for example the FHIR Patient a resource refers to. A record may name
  * several keys: they then name one entity. Records that share a key,
  * directly or through other records, form one entity for linkage:
  * records_linked counts each such entity once, when its records together

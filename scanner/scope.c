@@ -34,7 +34,7 @@
 #define SLOT_BUCKETS 256
 #define SIG_BUCKETS 1024
 #define KEY_BUCKETS 4096
-#define MAX_KEY_LEN 256
+#define NO_KEY UINT32_MAX
 #define MAX_NOTE 2048
 /* Values a location-path slot needs before a column rule may judge its
  * share: one value in one document is not a column. */
@@ -69,16 +69,18 @@ struct sig {
 	struct sig *next;
 };
 
-/* A record key; the root of its union-find set holds the merged shape. */
+/*
+ * A record key, kept as its 64-bit hash only (no string): keys are many
+ * (one per patient), and a collision needs some 2^32 keys to be likely.
+ * The root of a union-find set holds the merged shape of its records.
+ */
 struct key {
 	uint64_t hash;
-	char *name;
-	size_t parent;  /* index in keys; itself when a root */
-	size_t nwords;
-	uint64_t *cols; /* union of the slots of its records (roots only) */
 	uint64_t vmask;
-	size_t index;     /* its own index in keys */
-	struct key *next; /* hash chain */
+	uint64_t *cols;  /* union of the slots of its records (roots only) */
+	uint32_t nwords;
+	uint32_t parent; /* index in keys; itself when a root */
+	uint32_t next;   /* hash chain, NO_KEY at the end */
 };
 
 struct bsc_fields {
@@ -98,10 +100,11 @@ struct bsc_fields {
 	bool sigs_full;
 	struct sig overflow; /* merged shapes past max_signatures */
 	/* record keys */
-	struct bsc_vec keys; /* struct key*, creation order */
-	struct key *key_hash[KEY_BUCKETS];
+	struct key *keys; /* creation order */
+	size_t n_keys, cap_keys;
+	uint32_t key_hash[KEY_BUCKETS]; /* first key of each chain */
 	bool keys_full;
-	size_t *cur_keys; /* keys of the current record */
+	uint32_t *cur_keys; /* keys of the current record */
 	size_t n_cur_keys, cap_cur_keys;
 	/* output */
 	struct bsc_finding *findings;
@@ -118,6 +121,8 @@ bsc_scope_new(struct bsc_ctx *ctx)
 
 	f->ctx = ctx;
 	f->rs = bsc_ctx_rules(ctx);
+	for (size_t b = 0; b < KEY_BUCKETS; b++)
+		f->key_hash[b] = NO_KEY;
 	return f;
 }
 
@@ -156,14 +161,9 @@ bsc_scope_free(struct bsc_fields *f)
 		}
 	}
 	free(f->overflow.cols);
-	for (size_t i = 0; i < f->keys.n; i++) {
-		struct key *k = f->keys.v[i];
-
-		free(k->name);
-		free(k->cols);
-		free(k);
-	}
-	bsc_vec_release(&f->keys);
+	for (size_t i = 0; i < f->n_keys; i++)
+		free(f->keys[i].cols);
+	free(f->keys);
 	free(f->cur_keys);
 	free(f->cur);
 	free(f->findings);
@@ -371,14 +371,13 @@ sig_hash(const uint64_t *cols, size_t n, uint64_t vmask, bool keyed)
 			  vmask ^ (keyed ? 0x9E3779B97F4A7C15ull : 0));
 }
 
-static size_t
-key_find(struct bsc_fields *f, size_t i)
+static uint32_t
+key_find(struct bsc_fields *f, uint32_t i)
 {
-	while (((struct key *)f->keys.v[i])->parent != i) {
-		struct key *k = f->keys.v[i];
-		struct key *p = f->keys.v[k->parent];
+	while (f->keys[i].parent != i) {
+		struct key *k = &f->keys[i];
 
-		k->parent = p->parent; /* path halving */
+		k->parent = f->keys[k->parent].parent; /* path halving */
 		i = k->parent;
 	}
 	return i;
@@ -392,7 +391,7 @@ key_absorb(struct key *r, const uint64_t *cols, size_t n, uint64_t vmask)
 		r->cols = bsc_reallocarray(r->cols, n, sizeof(uint64_t));
 		memset(r->cols + r->nwords, 0,
 		       (n - r->nwords) * sizeof(uint64_t));
-		r->nwords = n;
+		r->nwords = (uint32_t)n;
 	}
 	for (size_t i = 0; i < n; i++)
 		r->cols[i] |= cols[i];
@@ -400,7 +399,7 @@ key_absorb(struct key *r, const uint64_t *cols, size_t n, uint64_t vmask)
 }
 
 static void
-key_union(struct bsc_fields *f, size_t a, size_t b)
+key_union(struct bsc_fields *f, uint32_t a, uint32_t b)
 {
 	struct key *ra, *rb;
 
@@ -408,8 +407,8 @@ key_union(struct bsc_fields *f, size_t a, size_t b)
 	b = key_find(f, b);
 	if (a == b)
 		return;
-	ra = f->keys.v[a];
-	rb = f->keys.v[b];
+	ra = &f->keys[a];
+	rb = &f->keys[b];
 	key_absorb(ra, rb->cols, rb->nwords, rb->vmask);
 	free(rb->cols);
 	rb->cols = NULL;
@@ -422,23 +421,20 @@ void
 bsc_fields_record_key(struct bsc_fields *f, const char *key, size_t len)
 {
 	uint64_t h;
-	struct key **b, *k;
-	size_t idx;
+	uint32_t *b, idx;
 
 	if (!key || len == 0)
 		return;
-	if (len > MAX_KEY_LEN)
-		len = MAX_KEY_LEN;
 	h = bsc_hash64(key, len, 0);
 	b = &f->key_hash[h % KEY_BUCKETS];
-	for (k = *b; k; k = k->next)
-		if (k->hash == h && strlen(k->name) == len &&
-		    !memcmp(k->name, key, len))
+	for (idx = *b; idx != NO_KEY; idx = f->keys[idx].next)
+		if (f->keys[idx].hash == h)
 			break;
-	if (k) {
-		idx = k->index;
-	} else {
-		if (f->keys.n >= f->ctx->limits.max_keys) {
+	if (idx == NO_KEY) {
+		struct key *k;
+
+		if (f->n_keys >= f->ctx->limits.max_keys ||
+		    f->n_keys >= NO_KEY) {
 			if (!f->keys_full) {
 				char *n = bsc_asprintf(
 					"more than %zu record keys: records "
@@ -452,15 +448,18 @@ bsc_fields_record_key(struct bsc_fields *f, const char *key, size_t len)
 			}
 			return;
 		}
-		k = bsc_zalloc(sizeof(*k));
+		if (f->n_keys == f->cap_keys) {
+			f->cap_keys = f->cap_keys ? f->cap_keys * 2 : 64;
+			f->keys = bsc_reallocarray(f->keys, f->cap_keys,
+						   sizeof(*f->keys));
+		}
+		idx = (uint32_t)f->n_keys++;
+		k = &f->keys[idx];
+		memset(k, 0, sizeof(*k));
 		k->hash = h;
-		k->name = bsc_strndup(key, len);
-		k->parent = f->keys.n;
-		k->index = f->keys.n;
+		k->parent = idx;
 		k->next = *b;
-		*b = k;
-		idx = f->keys.n;
-		bsc_vec_push(&f->keys, k);
+		*b = idx;
 	}
 	for (size_t i = 0; i < f->n_cur_keys; i++)
 		if (f->cur_keys[i] == idx)
@@ -468,7 +467,7 @@ bsc_fields_record_key(struct bsc_fields *f, const char *key, size_t len)
 	if (f->n_cur_keys == f->cap_cur_keys) {
 		f->cap_cur_keys = f->cap_cur_keys ? f->cap_cur_keys * 2 : 4;
 		f->cur_keys = bsc_reallocarray(f->cur_keys, f->cap_cur_keys,
-					       sizeof(size_t));
+					       sizeof(*f->cur_keys));
 	}
 	f->cur_keys[f->n_cur_keys++] = idx;
 }
@@ -484,12 +483,12 @@ bsc_fields_end_record(struct bsc_fields *f)
 	while (n && f->cur[n - 1] == 0)
 		n--;
 	if (keyed) {
-		size_t root = f->cur_keys[0];
+		uint32_t root = f->cur_keys[0];
 
 		for (size_t i = 1; i < f->n_cur_keys; i++)
 			key_union(f, root, f->cur_keys[i]);
 		root = key_find(f, root);
-		key_absorb(f->keys.v[root], f->cur, n, f->cur_vmask);
+		key_absorb(&f->keys[root], f->cur, n, f->cur_vmask);
 		f->n_cur_keys = 0;
 	}
 	h = sig_hash(f->cur, n, f->cur_vmask, keyed);
@@ -781,8 +780,8 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 				rep->records_linked += s->count;
 		}
 	}
-	for (size_t i = 0; i < f->keys.n; i++) {
-		const struct key *k = f->keys.v[i];
+	for (size_t i = 0; i < f->n_keys; i++) {
+		const struct key *k = &f->keys[i];
 		uint64_t m;
 
 		if (k->parent != i)
