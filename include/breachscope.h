@@ -97,6 +97,11 @@ struct bsc_limits {
 	uint64_t max_seek_buffer; /* bytes held in memory for archives that
 				     need seeking (7z) inside an archive or on
 				     a pipe (64 MiB) */
+	size_t max_nesting;     /* XML element / JSON value nesting (128;
+				 * at most 256, libxml2's own limit) */
+	size_t max_document;    /* bytes of one piece of a JSON document
+				 * (member, entry) or NDJSON line (32 MiB) */
+	size_t max_keys;        /* distinct record keys per item (262144) */
 };
 
 /*

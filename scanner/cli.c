@@ -38,6 +38,8 @@ enum opt_id {
 	OPT_LANG,
 	OPT_MAX_ARCHIVE_DEPTH,
 	OPT_MAX_COLUMNS,
+	OPT_MAX_DEPTH,
+	OPT_MAX_DOCUMENT,
 	OPT_MAX_FIELD,
 	OPT_MAX_FILE_SIZE,
 	OPT_MAX_MEMBERS,
@@ -102,6 +104,10 @@ static const struct opt opts[] = {
 	 "archive levels opened inside each other, at most 64 (default 8)"},
 	{"max-columns", 0, "N", OPT_MAX_COLUMNS,
 	 "columns scanned per table (default 1024)"},
+	{"max-depth", 0, "N", OPT_MAX_DEPTH,
+	 "deepest XML element or JSON nesting, 1 to 256 (default 128)"},
+	{"max-document", 0, "SIZE", OPT_MAX_DOCUMENT,
+	 "largest JSON piece (member, entry) or NDJSON line (default 32M)"},
 	{"max-field", 0, "SIZE", OPT_MAX_FIELD,
 	 "longest field or cell (default 1M)"},
 	{"max-file-size", 0, "SIZE", OPT_MAX_FILE_SIZE,
@@ -149,7 +155,7 @@ static const struct opt opts[] = {
 	 "bytes a member may expand to before --max-ratio applies "
 	 "(default 16M)"},
 	{"reader", 0, "NAME", OPT_READER,
-	 "force a reader (csv, hl7, text) instead of sniffing"},
+	 "force a reader (csv, hl7, json, text, xml) instead of sniffing"},
 	{"rules", 0, "FILE", OPT_RULES,
 	 "load extra rules from FILE or directory (repeatable)"},
 	{"shard", 0, "K/N", OPT_SHARD,
@@ -344,6 +350,23 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		if (rc)
 			return rc;
 		cli->limits.max_columns = (size_t)x;
+		break;
+	case OPT_MAX_DEPTH:
+		rc = set_size(err, o->lname, v, &x);
+		if (rc)
+			return rc;
+		if (x > 256)
+			return usage_error(err,
+					   "--max-depth: %s is more than 256, "
+					   "libxml2's own nesting limit",
+					   v);
+		cli->limits.max_nesting = (size_t)x;
+		break;
+	case OPT_MAX_DOCUMENT:
+		rc = set_size(err, o->lname, v, &x);
+		if (rc)
+			return rc;
+		cli->limits.max_document = (size_t)x;
 		break;
 	case OPT_MAX_FIELD:
 		rc = set_size(err, o->lname, v, &x);
@@ -852,6 +875,8 @@ kind_name(const struct bsc_rule *r)
 		return "flag";
 	case BSC_RULE_PLACEHOLDER:
 		return "placeholder";
+	case BSC_RULE_PATH:
+		return "path";
 	}
 	return "?";
 }
@@ -895,6 +920,7 @@ cmd_rules_list(struct bsc_cli *cli, struct bsc_ctx *ctx)
 		const struct bsc_rule *r = rs->rules.v[i];
 		const char *cat = r->category >= 0 ? rs->cats[r->category].name
 				  : r->kind == BSC_RULE_HEADER ? "none"
+				  : r->kind == BSC_RULE_PATH ? "none"
 				  : r->kind == BSC_RULE_PLACEHOLDER ? "-"
 				  : r->kind == BSC_RULE_FLAG
 					  ? r->flag

@@ -36,6 +36,9 @@ bsc_limits_default(struct bsc_limits *limits)
 	limits->ratio_threshold = 16 * 1024 * 1024;          /* 16 MiB */
 	limits->max_time_ms = 10 * 60 * 1000;                /* 10 min */
 	limits->max_seek_buffer = 64 * 1024 * 1024;          /* 64 MiB */
+	limits->max_nesting = 128;
+	limits->max_document = 32 * 1024 * 1024;            /* 32 MiB */
+	limits->max_keys = 262144;
 }
 
 struct bsc_ctx *

@@ -1,8 +1,9 @@
 /*
- * fields.h - what readers emit: fields (a value at a slot) and record
- * boundaries. A slot is a location that repeats across records: a CSV
- * column, an XML path, an HL7 field position. Readers name slots; they
- * never classify. scope.c implements this interface.
+ * fields.h - what readers emit: fields (a value at a slot), record
+ * boundaries, record keys and notes. A slot is a location that repeats
+ * across records: a CSV column, an XML or JSON path, an HL7 field
+ * position. Readers name slots; they never classify. scope.c implements
+ * this interface.
  */
 #ifndef BSC_FIELDS_H
 #define BSC_FIELDS_H
@@ -21,6 +22,9 @@ struct bsc_fields;
  * The slot id for a location. name is the header or field path (copied;
  * may be NULL for a headerless column), column the 1-based column number
  * (0 when not a table). The same (name, column) always gives the same id.
+ * A name starting with '/' is a location path (path.h, README "Slot
+ * names"): it is classified by the path rules, and failing those by its
+ * leaf name.
  */
 unsigned bsc_fields_slot(struct bsc_fields *f, const char *name,
 			 unsigned column);
@@ -37,5 +41,24 @@ void bsc_fields_set_line(struct bsc_fields *f, unsigned long line);
 
 /* The current record is complete. */
 void bsc_fields_end_record(struct bsc_fields *f);
+
+/*
+ * The current record is about the entity named key (len bytes; only its
+ * 64-bit hash is kept), for example the FHIR Patient a resource refers to. A record may name
+ * several keys: they then name one entity. Records that share a key,
+ * directly or through other records, form one entity for linkage:
+ * records_linked counts each such entity once, when its records together
+ * hold a direct identifier and medical data, while records without a key
+ * count on their own. records_identity and records_medical still count
+ * records. Call before bsc_fields_end_record.
+ */
+void bsc_fields_record_key(struct bsc_fields *f, const char *key,
+			   size_t len);
+
+/*
+ * A remark for the item's report note (copied), e.g. content that was seen
+ * but could not be scanned. Remarks are joined with "; " (bounded).
+ */
+void bsc_fields_note(struct bsc_fields *f, const char *note);
 
 #endif

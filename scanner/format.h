@@ -42,6 +42,11 @@ struct bsc_reader {
 	 * restart decoding in another encoding (bsc_item_text_begin before
 	 * the first read); BSC_ENC_EMPTY when the sniffed one stands. */
 	enum bsc_encoding encoding;
+	/* What the reader found, for the report (optional): a more precise
+	 * format name ("cda", "fhir+json"; a static string), and the
+	 * encoding the XML document declares ("iso-8859-1"). */
+	const char *format;
+	char declared_encoding[32];
 };
 
 struct bsc_format {
@@ -77,6 +82,8 @@ bsc_status bsc_reader_fail(struct bsc_reader *r, bsc_status status,
 /* The readers (one file each). */
 extern const struct bsc_format bsc_format_csv;
 extern const struct bsc_format bsc_format_hl7;
+extern const struct bsc_format bsc_format_json;
 extern const struct bsc_format bsc_format_text;
+extern const struct bsc_format bsc_format_xml;
 
 #endif

@@ -234,15 +234,89 @@ bsc_header_classify_in(const struct bsc_ruleset *rs, const char *norm,
 	return best;
 }
 
-enum bsc_subject
-bsc_header_subject(const struct bsc_ruleset *rs, const char *norm)
+bool
+bsc_header_path_rule_matches(const struct bsc_rule *r,
+			     const struct bsc_path *p, size_t *spec)
 {
-	return bsc_header_subject_in(rs, norm, NULL);
+	size_t best = 0;
+	bool any = false;
+
+	for (size_t i = 0; i < r->paths.n; i++) {
+		const struct bsc_path_pattern *pat = r->paths.v[i];
+
+		if (bsc_path_match(p, pat)) {
+			any = true;
+			if (pat->literals > best)
+				best = pat->literals;
+		}
+	}
+	if (!any)
+		return false;
+	if (r->requires.n) {
+		bool req = false;
+
+		for (size_t i = 0; i < r->requires.n && !req; i++)
+			req = bsc_path_match(p, r->requires.v[i]);
+		if (!req)
+			return false;
+	}
+	for (size_t i = 0; i < r->not_paths.n; i++)
+		if (bsc_path_match(p, r->not_paths.v[i]))
+			return false;
+	if (spec)
+		*spec = best;
+	return true;
 }
 
-enum bsc_subject
-bsc_header_subject_in(const struct bsc_ruleset *rs, const char *norm,
-		      const char *file)
+const struct bsc_rule *
+bsc_header_classify_path(const struct bsc_ruleset *rs,
+			 const struct bsc_path *p, int *strength)
+{
+	const struct bsc_rule *best = NULL;
+	size_t best_spec = 0;
+	int s1 = 0, s2 = 0;
+	const struct bsc_rule *h1, *h2;
+
+	for (size_t i = 0; i < rs->path_rules.n; i++) {
+		const struct bsc_rule *r = rs->path_rules.v[i];
+		size_t spec = 0;
+
+		if (!bsc_header_path_rule_matches(r, p, &spec))
+			continue;
+		if (!best || r->priority > best->priority ||
+		    (r->priority == best->priority && spec > best_spec)) {
+			best = r;
+			best_spec = spec;
+		}
+	}
+	if (best) {
+		if (strength)
+			*strength = 4;
+		return best;
+	}
+	h1 = bsc_header_classify(rs, p->leaf, &s1);
+	h2 = p->leaf2 ? bsc_header_classify(rs, p->leaf2, &s2) : NULL;
+	if (h2 && (!h1 || s2 > s1)) {
+		h1 = h2;
+		s1 = s2;
+	}
+	if (strength)
+		*strength = s1;
+	return h1;
+}
+
+static bool
+subject_paths(const struct bsc_rule *r, const struct bsc_path *p)
+{
+	for (size_t i = 0; p && i < r->paths.n; i++)
+		if (bsc_path_match(p, r->paths.v[i]))
+			return true;
+	return false;
+}
+
+static enum bsc_subject
+subject_of(const struct bsc_ruleset *rs, const char *norm, const char *file,
+	   const struct bsc_path *p)
 {
 	/* Professionals and relatives first: "medecin_patient" is about a
 	 * doctor. */
@@ -258,9 +332,23 @@ bsc_header_subject_in(const struct bsc_ruleset *rs, const char *norm,
 
 			if (r->subject != order[k] || !file_ok(r, file))
 				continue;
-			if (rule_strength(r, norm) > 0)
+			if (rule_strength(r, norm) > 0 || subject_paths(r, p))
 				return r->subject;
 		}
 	}
 	return BSC_SUBJECT_UNKNOWN;
+}
+
+enum bsc_subject
+bsc_header_subject(const struct bsc_ruleset *rs, const char *norm,
+		   const struct bsc_path *p)
+{
+	return subject_of(rs, norm, NULL, p);
+}
+
+enum bsc_subject
+bsc_header_subject_in(const struct bsc_ruleset *rs, const char *norm,
+		      const char *file)
+{
+	return subject_of(rs, norm, file, NULL);
 }

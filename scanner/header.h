@@ -9,6 +9,7 @@
 #error "scanner-internal header"
 #endif
 
+#include "path.h"
 #include "rules.h"
 
 /*
@@ -44,9 +45,34 @@ bool bsc_rule_file_ok(const struct bsc_rule *r, const char *file);
 enum bsc_subject bsc_header_subject_in(const struct bsc_ruleset *rs,
 				       const char *norm, const char *file);
 
-/* Whose data a column with this normalised name holds (subject rules). */
+/*
+ * Classify a location path (XML and JSON slots). Path rules see the whole
+ * path: the one that matches with the highest priority wins, then the most
+ * specific (most literal tokens), then load order; it may be a
+ * "category: none" rule (category -1), which says the location is known
+ * and holds nothing to report. When no path rule matches, header rules
+ * see only the leaf (the last element or attribute name; for an attribute
+ * also "element_attribute"), exactly as they see a CSV header.
+ * *strength gets 4 for a path rule, else the header strength (may be
+ * NULL). Returns NULL when nothing matches.
+ */
+const struct bsc_rule *bsc_header_classify_path(const struct bsc_ruleset *rs,
+						const struct bsc_path *p,
+						int *strength);
+
+/* Does path rule r match p (paths, requires and not_paths)? *spec gets
+ * the literal tokens of its most specific matching pattern. */
+bool bsc_header_path_rule_matches(const struct bsc_rule *r,
+				  const struct bsc_path *p, size_t *spec);
+
+/*
+ * Whose data a column with this normalised name holds (subject rules).
+ * For a location path, give it parsed as p (else NULL): subject rules
+ * then also match by their paths.
+ */
 enum bsc_subject bsc_header_subject(const struct bsc_ruleset *rs,
-				    const char *norm);
+				    const char *norm,
+				    const struct bsc_path *p);
 
 /* True if any token of norm is in the list (normalised entries). */
 bool bsc_header_any_token(const char *norm, const struct bsc_strlist *l);

@@ -236,6 +236,27 @@ persons_line(struct text_sink *ts, const struct bsc_persons *p, unsigned d)
 	out(ts, "\n");
 }
 
+/* A location path keeps its end, the most telling part:
+ * "…ient/name/family". */
+static void
+pad_path(struct text_sink *ts, const char *s, size_t width)
+{
+	size_t chars = 0, i;
+
+	for (i = 0; s[i]; i++)
+		chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+	if (chars <= width) {
+		pad(ts, s, width);
+		return;
+	}
+	for (i = 0; chars > width - 1; i++)
+		chars -= ((unsigned char)s[i] & 0xC0) != 0x80;
+	while (((unsigned char)s[i] & 0xC0) == 0x80)
+		i++;
+	out(ts, "\u2026"); /* "…" */
+	pad(ts, s + i, width - 1);
+}
+
 static const char *
 evidence_name(unsigned ev)
 {
@@ -319,7 +340,10 @@ text_item(void *data, const struct bsc_item_report *r)
 			snprintf(col, sizeof(col), "col %u", f->loc.column);
 		ind(ts, d);
 		out(ts, "    - %-15s %-7s ", f->category, col);
-		pad(ts, f->loc.header ? f->loc.header : "", 22);
+		if (f->loc.header && f->loc.header[0] == '/')
+			pad_path(ts, f->loc.header, 22);
+		else
+			pad(ts, f->loc.header ? f->loc.header : "", 22);
 		out(ts, " %-6s %-12s %6" PRIu64 " x  %s%s%s%s\n",
 		    bsc_confidence_name(f->confidence),
 		    evidence_name(f->evidence), f->count, f->sample,

@@ -22,6 +22,7 @@
 #include "ctx.h"
 #include "header.h"
 #include "persons.h"
+#include "path.h"
 #include "validate.h"
 #include "yamldoc.h"
 
@@ -43,10 +44,21 @@ strlist_free(struct bsc_strlist *l)
 }
 
 static void
+patterns_free(struct bsc_vec *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		bsc_path_pattern_free(v->v[i]);
+	bsc_vec_release(v);
+}
+
+static void
 rule_free(struct bsc_rule *r)
 {
 	if (!r)
 		return;
+	patterns_free(&r->paths);
+	patterns_free(&r->requires);
+	patterns_free(&r->not_paths);
 	free(r->id);
 	free(r->file);
 	free(r->pattern);
@@ -95,6 +107,7 @@ bsc_ruleset_free(struct bsc_ruleset *rs)
 	bsc_vec_release(&rs->subject_rules);
 	bsc_vec_release(&rs->flag_rules);
 	bsc_vec_release(&rs->placeholder_rules);
+	bsc_vec_release(&rs->path_rules);
 	bsc_vec_release(&rs->files);
 	if (rs->digest)
 		EVP_MD_CTX_free(rs->digest);
@@ -241,6 +254,28 @@ load_dictionary(struct loader *L, yaml_node_t *v, struct bsc_rule *r)
 	if (n == 0)
 		return lerr(L, v, "dictionary '%s' is empty", name);
 	return BSC_OK;
+}
+
+/* A string or a list of strings, compiled as path patterns (path.h). */
+static bsc_status
+get_patterns(struct loader *L, yaml_node_t *v, const char *key,
+	     struct bsc_vec *out)
+{
+	struct bsc_strlist raw = {0};
+	bsc_status st = get_list(L, v, key, false, &raw);
+
+	patterns_free(out);
+	for (size_t i = 0; st == BSC_OK && i < raw.n; i++) {
+		struct bsc_path_pattern *p = bsc_path_pattern_new(raw.v[i]);
+
+		if (!p)
+			st = lerr(L, v, "'%s': '%s' holds no token", key,
+				  raw.v[i]);
+		else
+			bsc_vec_push(out, p);
+	}
+	strlist_free(&raw);
+	return st;
 }
 
 static bool
@@ -526,6 +561,12 @@ load_rule(struct loader *L, yaml_node_t *m)
 			st = get_list(L, v, k, true, &r->not_file_tokens);
 		else if (!strcmp(k, "exclusive"))
 			st = get_bool(L, v, k, &r->exclusive);
+		else if (!strcmp(k, "paths"))
+			st = get_patterns(L, v, k, &r->paths);
+		else if (!strcmp(k, "requires"))
+			st = get_patterns(L, v, k, &r->requires);
+		else if (!strcmp(k, "not_paths"))
+			st = get_patterns(L, v, k, &r->not_paths);
 		else if (!strcmp(k, "priority")) {
 			st = get_number(L, v, k, -1000, 1000, &d);
 			r->priority = (int)d;
@@ -588,10 +629,25 @@ load_rule(struct loader *L, yaml_node_t *m)
 		r->kind = BSC_RULE_FLAG;
 	else if (!strcmp(kind, "placeholder"))
 		r->kind = BSC_RULE_PLACEHOLDER;
+	else if (!strcmp(kind, "path"))
+		r->kind = BSC_RULE_PATH;
 	else {
 		st = lerr(L, m, "rule '%s': kind must be value, header, "
-				"subject, flag or placeholder, not '%s'",
+				"subject, path, flag or placeholder, not '%s'",
 			  r->id, kind);
+		goto out;
+	}
+	if ((r->requires.n || r->not_paths.n) && r->kind != BSC_RULE_PATH) {
+		st = lerr(L, m, "rule '%s': requires and not_paths belong to "
+				"path rules",
+			  r->id);
+		goto out;
+	}
+	if (r->paths.n && r->kind != BSC_RULE_PATH &&
+	    r->kind != BSC_RULE_SUBJECT) {
+		st = lerr(L, m, "rule '%s': paths belong to path and subject "
+				"rules",
+			  r->id);
 		goto out;
 	}
 	if (r->kind == BSC_RULE_FLAG) {
@@ -652,6 +708,10 @@ load_rule(struct loader *L, yaml_node_t *m)
 		r->category = -1;
 		if (!have_conf)
 			r->confidence = BSC_CONF_LOW;
+	} else if (r->kind == BSC_RULE_PATH && category &&
+		   !strcmp(category, "none")) {
+		/* A known location that holds nothing to report. */
+		r->category = -1;
 	} else {
 		if (!category) {
 			st = lerr(L, m, "rule '%s' needs a 'category'", r->id);
@@ -721,8 +781,20 @@ load_rule(struct loader *L, yaml_node_t *m)
 				"belong to value rules",
 			  r->id);
 		goto out;
-	} else if (r->headers.n == 0 && r->tokens.n == 0) {
-		st = lerr(L, m, "rule '%s' needs 'headers' or 'tokens'",
+	} else if (r->kind == BSC_RULE_PATH) {
+		if (r->paths.n == 0) {
+			st = lerr(L, m, "path rule '%s' needs 'paths'", r->id);
+			goto out;
+		}
+		if (r->headers.n || r->tokens.n || r->not_tokens.n) {
+			st = lerr(L, m, "path rule '%s': use paths and "
+					"not_paths, not headers or tokens",
+				  r->id);
+			goto out;
+		}
+	} else if (r->headers.n == 0 && r->tokens.n == 0 && r->paths.n == 0) {
+		st = lerr(L, m, "rule '%s' needs 'headers', 'tokens' or "
+				"'paths'",
 			  r->id);
 		goto out;
 	}
@@ -749,6 +821,9 @@ load_rule(struct loader *L, yaml_node_t *m)
 		break;
 	case BSC_RULE_PLACEHOLDER:
 		bsc_vec_push(&rs->placeholder_rules, r);
+		break;
+	case BSC_RULE_PATH:
+		bsc_vec_push(&rs->path_rules, r);
 		break;
 	}
 	r = NULL;

@@ -43,7 +43,8 @@ enum bsc_rule_kind {
 	BSC_RULE_HEADER,
 	BSC_RULE_SUBJECT,
 	BSC_RULE_FLAG, /* an aggravating flag raised by values (severity) */
-	BSC_RULE_PLACEHOLDER /* a cell it matches is template text: empty */
+	BSC_RULE_PLACEHOLDER, /* a cell it matches is template text: empty */
+	BSC_RULE_PATH /* structural map over location paths (XML, JSON) */
 };
 
 enum bsc_evidence_mode {
@@ -63,8 +64,9 @@ struct bsc_rule {
 	unsigned line;
 	enum bsc_rule_kind kind;
 	/* index into ruleset categories; -1 for subject and placeholder
-	 * rules, and for header rules of category "none" (a name that holds
-	 * codes or structure, not data: column value rules are off there) */
+	 * rules, and for header and path rules of category "none" (a name
+	 * that holds codes or structure, not data: value rules are off
+	 * there) */
 	int category;
 	enum bsc_confidence confidence;
 	enum bsc_subject subject; /* subject rules; value rules default */
@@ -89,6 +91,10 @@ struct bsc_rule {
 	char *note;        /* shown with findings the rule decides */
 	struct bsc_strlist dict; /* value rules: sorted normalised words a
 				  * match must be (or be made of) */
+	/* path rules: compiled token sequences (bsc_path_pattern) */
+	struct bsc_vec paths;
+	struct bsc_vec requires;
+	struct bsc_vec not_paths;
 	int priority;
 	/* header rules: the name alone decides (structural positions such as
 	 * HL7 PID-5.1): column and confirm value rules of other categories
@@ -114,6 +120,7 @@ struct bsc_ruleset {
 	struct bsc_vec subject_rules;
 	struct bsc_vec flag_rules;
 	struct bsc_vec placeholder_rules;
+	struct bsc_vec path_rules;
 	struct bsc_vec files;       /* char*, files loaded */
 	uint64_t identity_mask;     /* categories of class identity */
 	uint64_t direct_mask;       /* direct identifiers */
@@ -152,7 +159,11 @@ const char *bsc_default_patterns_dir(void);
  * Does example ex hold for rule r, through the scanner's own detectors?
  * Value and flag examples are cell texts; header and subject examples are
  * header texts, optionally "path::header" to give the item path that
- * rules with file_tokens look at.
+ * rules with file_tokens look at. Each is judged with the whole rule set
+ * of ctx as a scan would: a value example must give a validated match; a
+ * header example must classify to r's category ("none" included); a
+ * subject example to r's subject; a path example (a location path) must
+ * classify to r's category. A not_example holds when this returns false.
  */
 bool bsc_rule_example_holds(struct bsc_ctx *ctx, const struct bsc_rule *r,
 			    const char *ex);

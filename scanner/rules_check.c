@@ -4,11 +4,13 @@
  * check" and the patterns test). Examples are synthetic by policy, so
  * failure messages may quote them.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctx.h"
 #include "detect.h"
 #include "header.h"
+#include "path.h"
 #include "rules.h"
 
 static void
@@ -34,32 +36,79 @@ split_example(const char *ex, char **file, char **norm)
 	*norm = bsc_header_normalise(ex, strlen(ex));
 }
 
-bool
-bsc_rule_example_holds(struct bsc_ctx *ctx, const struct bsc_rule *r,
-		       const char *ex)
+/* Category of a location path with the whole catalogue: -1 for a
+ * "none" rule, -2 when nothing matches. */
+static int
+path_cat(const struct bsc_ruleset *rs, const char *ex)
 {
-	const struct bsc_ruleset *rs = bsc_ctx_rules(ctx);
+	struct bsc_path p;
+	const struct bsc_rule *h;
+	int cat;
+
+	bsc_path_parse(&p, ex);
+	h = bsc_header_classify_path(rs, &p, NULL);
+	cat = h ? h->category : -2;
+	bsc_path_release(&p);
+	return cat;
+}
+
+/* Header examples: a column name, "path::name", or a location path. */
+static bool
+header_holds(const struct bsc_ruleset *rs, const struct bsc_rule *r,
+	     const char *ex)
+{
 	char *file, *norm;
 	bool ok;
 
-	if (r->kind == BSC_RULE_VALUE || r->kind == BSC_RULE_FLAG ||
-	    r->kind == BSC_RULE_PLACEHOLDER)
-		return bsc_detect_value(ctx, r, ex, strlen(ex), NULL, NULL,
-					NULL);
+	if (bsc_path_is_path(ex)) {
+		struct bsc_path p;
+
+		bsc_path_parse(&p, ex);
+		if (r->kind == BSC_RULE_HEADER) {
+			const struct bsc_rule *h =
+				bsc_header_classify_path(rs, &p, NULL);
+
+			ok = h && h->category == r->category;
+		} else {
+			ok = bsc_header_subject(rs, p.norm, &p) == r->subject;
+		}
+		bsc_path_release(&p);
+		return ok;
+	}
 	split_example(ex, &file, &norm);
 	if (r->kind == BSC_RULE_HEADER) {
 		const struct bsc_rule *h =
 			bsc_header_classify_in(rs, norm, file, NULL);
 
 		/* A "none" rule (category -1) must win, not just nothing. */
-		ok = h && (r->category >= 0 ? h->category == r->category
-					    : h->category < 0);
+		ok = h && h->category == r->category;
 	} else {
 		ok = bsc_header_subject_in(rs, norm, file) == r->subject;
 	}
 	free(file);
 	free(norm);
 	return ok;
+}
+
+bool
+bsc_rule_example_holds(struct bsc_ctx *ctx, const struct bsc_rule *r,
+		       const char *ex)
+{
+	const struct bsc_ruleset *rs = bsc_ctx_rules(ctx);
+
+	switch (r->kind) {
+	case BSC_RULE_VALUE:
+	case BSC_RULE_FLAG:
+	case BSC_RULE_PLACEHOLDER:
+		return bsc_detect_value(ctx, r, ex, strlen(ex), NULL, NULL,
+					NULL);
+	case BSC_RULE_HEADER:
+	case BSC_RULE_SUBJECT:
+		return header_holds(rs, r, ex);
+	case BSC_RULE_PATH:
+		return path_cat(rs, ex) == r->category;
+	}
+	return false;
 }
 
 size_t

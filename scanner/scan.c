@@ -459,6 +459,10 @@ scan_item(struct run *run, struct bsc_item *it)
 		enc = rd.encoding;
 		rep.encoding = bsc_encoding_name(enc);
 	}
+	if (rd.format)
+		rep.format = rd.format;
+	if (rd.declared_encoding[0])
+		rep.encoding = rd.declared_encoding;
 	rep.bytes = it->bytes;
 	rep.records = rd.records;
 	rep.status = BSC_ITEM_COMPLETE;

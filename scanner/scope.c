@@ -13,6 +13,9 @@
  * professionals do not make a record linked: a doctor's name next to a
  * result does not identify the patient. The category unions are also
  * given per subject.
+ * Records may carry keys (fields.h): records that share a key are one
+ * entity (a FHIR Patient and the resources that refer to it), merged with
+ * a union-find over keys, and records_linked counts such entities once.
  *
  * Speed: column and confirm rules are tested on every cell of a slot until
  * SAMPLE_CELLS cells; after that only rules that still have a chance to
@@ -23,6 +26,7 @@
 #include "scope.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +34,7 @@
 #include "header.h"
 #include "mask.h"
 #include "persons.h"
+#include "path.h"
 #include "rules.h"
 
 #define SAMPLE_CELLS 1000
@@ -37,13 +42,20 @@
 #define PLACEHOLDER_MAX 64
 #define SLOT_BUCKETS 256
 #define SIG_BUCKETS 1024
+#define KEY_BUCKETS 4096
+#define NO_KEY UINT32_MAX
+#define MAX_NOTE 2048
+/* Values a location-path slot needs before a column rule may judge its
+ * share: one value in one document is not a column. */
+#define PATH_COLUMN_CELLS 3
 
 struct slot {
 	char *name; /* raw header or path, or NULL */
 	char *norm; /* normalised name, "" when none */
 	unsigned column;
 	const struct bsc_rule *hrule; /* header match, or NULL */
-	int hstrength;
+	int hstrength;      /* 4: a path rule decided (hrule may be NULL) */
+	bool is_path;       /* the name is a location path */
 	enum bsc_subject subject;
 	uint64_t nonempty;
 	uint64_t placeholders; /* cells that held only template text */
@@ -67,8 +79,24 @@ struct sig {
 	uint64_t *cols;
 	uint64_t vmask; /* standalone categories hit in the record */
 	uint64_t vlink; /* the same, minus professionals' identity */
+	bool keyed;     /* records of an entity: linked through their key */
 	uint64_t count;
 	struct sig *next;
+};
+
+/*
+ * A record key, kept as its 64-bit hash only (no string): keys are many
+ * (one per patient), and a collision needs some 2^32 keys to be likely.
+ * The root of a union-find set holds the merged shape of its records.
+ */
+struct key {
+	uint64_t hash;
+	uint64_t vmask;
+	uint64_t vlink;
+	uint64_t *cols;  /* union of the slots of its records (roots only) */
+	uint32_t nwords;
+	uint32_t parent; /* index in keys; itself when a root */
+	uint32_t next;   /* hash chain, NO_KEY at the end */
 };
 
 struct bsc_fields {
@@ -84,7 +112,7 @@ struct bsc_fields {
 	uint64_t cur_vlink;
 	bool cur_any;
 	unsigned long cur_line;
-	struct bsc_record_keys keys; /* person-key values of the record */
+	struct bsc_record_keys pkeys; /* person-key values of the record */
 	struct bsc_personset *persons, *contactable;
 	bool subject_decided;      /* file-level subject inferred */
 	enum bsc_subject subject_default; /* for slots that say nothing */
@@ -105,6 +133,13 @@ struct bsc_fields {
 	size_t n_sigs;
 	bool sigs_full;
 	struct sig overflow; /* merged shapes past max_signatures */
+	/* record keys */
+	struct key *keys; /* creation order */
+	size_t n_keys, cap_keys;
+	uint32_t key_hash[KEY_BUCKETS]; /* first key of each chain */
+	bool keys_full;
+	uint32_t *cur_keys; /* keys of the current record */
+	size_t n_cur_keys, cap_cur_keys;
 	/* output */
 	struct bsc_finding *findings;
 	size_t n_findings;
@@ -129,6 +164,8 @@ bsc_scope_new(struct bsc_ctx *ctx, const char *path)
 		bsc_zalloc((f->rs->flag_rules.n + 1) * sizeof(unsigned long));
 	f->persons = bsc_personset_new(ctx->limits.max_persons_exact);
 	f->contactable = bsc_personset_new(ctx->limits.max_persons_exact);
+	for (size_t b = 0; b < KEY_BUCKETS; b++)
+		f->key_hash[b] = NO_KEY;
 	return f;
 }
 
@@ -168,6 +205,10 @@ bsc_scope_free(struct bsc_fields *f)
 		}
 	}
 	free(f->overflow.cols);
+	for (size_t i = 0; i < f->n_keys; i++)
+		free(f->keys[i].cols);
+	free(f->keys);
+	free(f->cur_keys);
 	free(f->cur);
 	free(f->findings);
 	bsc_personset_free(f->persons);
@@ -182,7 +223,7 @@ bsc_scope_free(struct bsc_fields *f)
 		uint64_t h;
 		bool c;
 
-		bsc_record_keys_take(&f->keys, f->ctx->person_key, &h, &c);
+		bsc_record_keys_take(&f->pkeys, f->ctx->person_key, &h, &c);
 	}
 	free(f->identity);
 	free(f->medical);
@@ -192,6 +233,29 @@ bsc_scope_free(struct bsc_fields *f)
 	}
 	free(f->note);
 	free(f);
+}
+
+/* Append a remark to the item note, once, within MAX_NOTE bytes. */
+static void
+add_note(struct bsc_fields *f, const char *text)
+{
+	size_t have = f->note ? strlen(f->note) : 0;
+	char *n;
+
+	if (!text || !*text || (f->note && strstr(f->note, text)))
+		return;
+	if (have + strlen(text) + 2 > MAX_NOTE)
+		return;
+	n = f->note ? bsc_asprintf("%s; %s", f->note, text)
+		    : bsc_strdup(text);
+	free(f->note);
+	f->note = n;
+}
+
+void
+bsc_fields_note(struct bsc_fields *f, const char *note)
+{
+	add_note(f, note);
 }
 
 /* ---- slots ------------------------------------------------------------ */
@@ -204,11 +268,25 @@ slot_create(struct bsc_fields *f, const char *name, unsigned column)
 	struct slot *s = bsc_zalloc(sizeof(*s));
 
 	s->name = name ? bsc_strdup(name) : NULL;
-	s->norm = name ? bsc_header_normalise(name, strlen(name))
-		       : bsc_strdup("");
 	s->column = column;
-	s->hrule = bsc_header_classify_in(rs, s->norm, f->file, &s->hstrength);
-	s->subject = bsc_header_subject_in(rs, s->norm, f->file);
+	if (bsc_path_is_path(name)) {
+		struct bsc_path p;
+
+		s->is_path = true;
+		bsc_path_parse(&p, name);
+		s->norm = bsc_strdup(p.norm);
+		s->hrule = bsc_header_classify_path(rs, &p, &s->hstrength);
+		s->subject = bsc_header_subject(rs, s->norm, &p);
+		bsc_path_release(&p);
+		if (s->hrule && s->hrule->category < 0)
+			s->hrule = NULL; /* a "none" rule: nothing to say */
+	} else {
+		s->norm = name ? bsc_header_normalise(name, strlen(name))
+			       : bsc_strdup("");
+		s->hrule = bsc_header_classify_in(rs, s->norm, f->file,
+						  &s->hstrength);
+		s->subject = bsc_header_subject_in(rs, s->norm, f->file);
+	}
 	/* Values of professionals and relatives never key a patient. */
 	if (s->hrule && s->hrule->category >= 0 &&
 	    s->subject != BSC_SUBJECT_PROFESSIONAL &&
@@ -260,13 +338,14 @@ bsc_fields_slot(struct bsc_fields *f, const char *name, unsigned column)
 		/* Past the limit every new location shares the last slot:
 		 * values are still scanned, locations are merged. */
 		if (!f->slots_full) {
+			char *n = bsc_asprintf("more than %zu distinct field "
+					       "locations: the extra ones are "
+					       "reported together",
+					       f->ctx->limits.max_slots);
+
 			f->slots_full = true;
-			if (!f->note)
-				f->note = bsc_asprintf(
-					"more than %zu distinct field "
-					"locations: the extra ones are "
-					"reported together",
-					f->ctx->limits.max_slots);
+			add_note(f, n);
+			free(n);
 		}
 		return (unsigned)(f->slots.n - 1);
 	}
@@ -391,7 +470,7 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		s->first_line = f->cur_line;
 	}
 	if (s->role)
-		bsc_record_keys_offer(&f->keys, s->role, v, len);
+		bsc_record_keys_offer(&f->pkeys, s->role, v, len);
 	if (s->hrule && s->hrule->category >= 0 &&
 	    rs->cats[s->hrule->category].person_key == BSC_PK_LOCAL_ID)
 		add_key_value(f, s, v, len);
@@ -438,7 +517,7 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 			if (eff != BSC_SUBJECT_PROFESSIONAL &&
 			    eff != BSC_SUBJECT_RELATED)
 				bsc_record_keys_offer(
-					&f->keys,
+					&f->pkeys,
 					rs->cats[r->category].person_key,
 					v + off, mlen);
 		}
@@ -512,7 +591,7 @@ decide_subject(struct bsc_fields *f)
 		uint64_t h;
 		bool c;
 
-		bsc_record_keys_take(&f->keys, f->ctx->person_key, &h, &c);
+		bsc_record_keys_take(&f->pkeys, f->ctx->person_key, &h, &c);
 	}
 }
 
@@ -523,7 +602,7 @@ count_person(struct bsc_fields *f)
 	struct bsc_ctx *ctx = f->ctx;
 	uint64_t h = 0;
 	bool contactable = false;
-	int kind = bsc_record_keys_take(&f->keys, ctx->person_key, &h,
+	int kind = bsc_record_keys_take(&f->pkeys, ctx->person_key, &h,
 					&contactable);
 
 	if (kind < 0) {
@@ -560,16 +639,123 @@ bsc_fields_set_line(struct bsc_fields *f, unsigned long line)
 }
 
 static uint64_t
-sig_hash(const uint64_t *cols, size_t n, uint64_t vmask, uint64_t vlink)
+sig_hash(const uint64_t *cols, size_t n, uint64_t vmask, uint64_t vlink,
+	 bool keyed)
 {
 	return bsc_hash64(cols, n * sizeof(uint64_t),
-			  vmask ^ (vlink * 0x9E3779B97F4A7C15ull));
+			  vmask ^ (vlink * 0x9E3779B97F4A7C15ull) ^
+				  (keyed ? 0xC2B2AE3D27D4EB4Full : 0));
+}
+
+static uint32_t
+key_find(struct bsc_fields *f, uint32_t i)
+{
+	while (f->keys[i].parent != i) {
+		struct key *k = &f->keys[i];
+
+		k->parent = f->keys[k->parent].parent; /* path halving */
+		i = k->parent;
+	}
+	return i;
+}
+
+/* OR a shape into key root r. */
+static void
+key_absorb(struct key *r, const uint64_t *cols, size_t n, uint64_t vmask,
+	   uint64_t vlink)
+{
+	if (n > r->nwords) {
+		r->cols = bsc_reallocarray(r->cols, n, sizeof(uint64_t));
+		memset(r->cols + r->nwords, 0,
+		       (n - r->nwords) * sizeof(uint64_t));
+		r->nwords = (uint32_t)n;
+	}
+	for (size_t i = 0; i < n; i++)
+		r->cols[i] |= cols[i];
+	r->vmask |= vmask;
+	r->vlink |= vlink;
+}
+
+static void
+key_union(struct bsc_fields *f, uint32_t a, uint32_t b)
+{
+	struct key *ra, *rb;
+
+	a = key_find(f, a);
+	b = key_find(f, b);
+	if (a == b)
+		return;
+	ra = &f->keys[a];
+	rb = &f->keys[b];
+	key_absorb(ra, rb->cols, rb->nwords, rb->vmask, rb->vlink);
+	free(rb->cols);
+	rb->cols = NULL;
+	rb->nwords = 0;
+	rb->vmask = 0;
+	rb->vlink = 0;
+	rb->parent = a;
+}
+
+void
+bsc_fields_record_key(struct bsc_fields *f, const char *key, size_t len)
+{
+	uint64_t h;
+	uint32_t *b, idx;
+
+	if (!key || len == 0)
+		return;
+	h = bsc_hash64(key, len, 0);
+	b = &f->key_hash[h % KEY_BUCKETS];
+	for (idx = *b; idx != NO_KEY; idx = f->keys[idx].next)
+		if (f->keys[idx].hash == h)
+			break;
+	if (idx == NO_KEY) {
+		struct key *k;
+
+		if (f->n_keys >= f->ctx->limits.max_keys ||
+		    f->n_keys >= NO_KEY) {
+			if (!f->keys_full) {
+				char *n = bsc_asprintf(
+					"more than %zu record keys: records "
+					"with new keys were linked on their "
+					"own",
+					f->ctx->limits.max_keys);
+
+				f->keys_full = true;
+				add_note(f, n);
+				free(n);
+			}
+			return;
+		}
+		if (f->n_keys == f->cap_keys) {
+			f->cap_keys = f->cap_keys ? f->cap_keys * 2 : 64;
+			f->keys = bsc_reallocarray(f->keys, f->cap_keys,
+						   sizeof(*f->keys));
+		}
+		idx = (uint32_t)f->n_keys++;
+		k = &f->keys[idx];
+		memset(k, 0, sizeof(*k));
+		k->hash = h;
+		k->parent = idx;
+		k->next = *b;
+		*b = idx;
+	}
+	for (size_t i = 0; i < f->n_cur_keys; i++)
+		if (f->cur_keys[i] == idx)
+			return;
+	if (f->n_cur_keys == f->cap_cur_keys) {
+		f->cap_cur_keys = f->cap_cur_keys ? f->cap_cur_keys * 2 : 4;
+		f->cur_keys = bsc_reallocarray(f->cur_keys, f->cap_cur_keys,
+					       sizeof(*f->cur_keys));
+	}
+	f->cur_keys[f->n_cur_keys++] = idx;
 }
 
 void
 bsc_fields_end_record(struct bsc_fields *f)
 {
 	size_t n = f->cur_words;
+	bool keyed = f->n_cur_keys > 0;
 	uint64_t h;
 	struct sig **b, *s;
 
@@ -578,12 +764,24 @@ bsc_fields_end_record(struct bsc_fields *f)
 	count_person(f);
 	while (n && f->cur[n - 1] == 0)
 		n--;
-	h = sig_hash(f->cur, n, f->cur_vmask, f->cur_vlink);
+	if (keyed) {
+		uint32_t root = f->cur_keys[0];
+
+		for (size_t i = 1; i < f->n_cur_keys; i++)
+			key_union(f, root, f->cur_keys[i]);
+		root = key_find(f, root);
+		key_absorb(&f->keys[root], f->cur, n, f->cur_vmask,
+			   f->cur_vlink);
+		f->n_cur_keys = 0;
+	}
+	h = sig_hash(f->cur, n, f->cur_vmask, f->cur_vlink, keyed);
 	b = &f->sig_hash[h % SIG_BUCKETS];
 	for (s = *b; s; s = s->next)
 		if (s->hash == h && s->nwords == n &&
 		    s->vmask == f->cur_vmask && s->vlink == f->cur_vlink &&
-		    (n == 0 || !memcmp(s->cols, f->cur, n * sizeof(uint64_t))))
+		    s->keyed == keyed &&
+		    (n == 0 ||
+		     !memcmp(s->cols, f->cur, n * sizeof(uint64_t))))
 			break;
 	if (!s && f->n_sigs >= f->ctx->limits.max_signatures) {
 		/* Merge into one shape: counts become upper bounds. */
@@ -605,10 +803,11 @@ bsc_fields_end_record(struct bsc_fields *f)
 		s->hash = h;
 		s->nwords = n;
 		s->cols = bsc_zalloc((n ? n : 1) * sizeof(uint64_t));
-		if (n) /* f->cur is NULL when no cell was ever marked */
+		if (n) /* f->cur is NULL before the first value */
 			memcpy(s->cols, f->cur, n * sizeof(uint64_t));
 		s->vmask = f->cur_vmask;
 		s->vlink = f->cur_vlink;
+		s->keyed = keyed;
 		s->next = *b;
 		*b = s;
 		f->n_sigs++;
@@ -745,6 +944,13 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 		share = (double)s->hits[i] / (double)s->tested[i];
 		if (r->evidence == BSC_EV_COLUMN && share < r->min_share)
 			continue;
+		/* On a location path the structure says what the values are:
+		 * a shape-only column rule may not contradict a path rule, and
+		 * needs a real column (several values) to speak alone. */
+		if (s->is_path && r->evidence == BSC_EV_COLUMN &&
+		    (s->hstrength == 4 ? hcat != r->category
+				       : s->nonempty < PATH_COLUMN_CELLS))
+			continue;
 		if (hcat == r->category || s->mode[i] == 2)
 			c = raise(c);
 		agg_value(&agg[r->category], r, c, s->hits[i], s->samples[i],
@@ -785,7 +991,12 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 			} else if (have_rules && sh >= 0.5) {
 				a->conf = BSC_CONF_HIGH;
 				a->evidence |= BSC_EVIDENCE_VALUE;
-			} else if (have_rules && sh < 0.1) {
+			} else if (have_rules && sh < 0.1 &&
+				   s->hstrength != 4) {
+				/* A path rule is the document's structure:
+				 * shapes made for CSV columns (a CIM-10
+				 * code, a French phone) do not contradict
+				 * it. */
 				a->conf = lower(s->hrule->confidence);
 				a->note = "values do not look like this "
 					  "category";
@@ -865,13 +1076,14 @@ names_of(const struct bsc_ruleset *rs, uint64_t mask, size_t *n)
 /* Categories of a record shape; *link gets those that count for
  * linkage (professionals' identity left out). */
 static uint64_t
-shape_mask(const struct bsc_fields *f, const struct sig *s, uint64_t *link)
+shape_mask(const struct bsc_fields *f, const uint64_t *cols, size_t nwords,
+	   uint64_t vmask, uint64_t vlink, uint64_t *link)
 {
-	uint64_t m = s->vmask;
+	uint64_t m = vmask;
 
-	*link = s->vlink;
-	for (size_t w = 0; w < s->nwords; w++) {
-		uint64_t bits = s->cols[w];
+	*link = vlink;
+	for (size_t w = 0; w < nwords; w++) {
+		uint64_t bits = cols[w];
 
 		while (bits) {
 			unsigned b = (unsigned)__builtin_ctzll(bits);
@@ -921,7 +1133,8 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 
 		for (; s; s = b < SIG_BUCKETS ? s->next : NULL) {
 			uint64_t lm;
-			uint64_t m = shape_mask(f, s, &lm);
+			uint64_t m = shape_mask(f, s->cols, s->nwords,
+						s->vmask, s->vlink, &lm);
 			bool id = (m & rs->direct_mask) != 0;
 			bool med = (m & rs->medical_mask) != 0;
 
@@ -929,14 +1142,35 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 				rep->records_identity += s->count;
 			if (med)
 				rep->records_medical += s->count;
-			if ((lm & rs->direct_mask) && med)
+			/* Keyed records are linked per entity, below. */
+			if ((lm & rs->direct_mask) && med && !s->keyed)
 				rep->records_linked += s->count;
 		}
 	}
-	if (f->sigs_full && !f->note)
-		f->note = bsc_asprintf("more than %zu distinct record shapes: "
+	for (size_t i = 0; i < f->n_keys; i++) {
+		const struct key *k = &f->keys[i];
+		uint64_t m, lm;
+
+		if (k->parent != i)
+			continue; /* not a root: merged into one */
+		m = shape_mask(f, k->cols, k->nwords, k->vmask, k->vlink, &lm);
+		if ((lm & rs->direct_mask) && (m & rs->medical_mask))
+			rep->records_linked++;
+	}
+	/* Past max_signatures keyed and unkeyed shapes share the overflow
+	 * shape; keep the upper bound consistent. */
+	if (rep->records_linked > rep->records_identity)
+		rep->records_linked = rep->records_identity;
+	if (rep->records_linked > rep->records_medical)
+		rep->records_linked = rep->records_medical;
+	if (f->sigs_full) {
+		char *n = bsc_asprintf("more than %zu distinct record shapes: "
 				       "record counts are upper bounds",
 				       f->ctx->limits.max_signatures);
+
+		add_note(f, n);
+		free(n);
+	}
 	f->identity = names_of(rs, mask & rs->identity_mask, &ni);
 	f->medical = names_of(rs, mask & rs->medical_mask, &nm);
 	rep->findings = f->findings;

@@ -32,6 +32,7 @@ START_TEST(test_cli_scan_options)
 
 	ck_assert_int_eq(parse(&cli, "breachscope scan --format=json -o out.json "
 				     "--max-file-size 2M --max-field=64K -q "
+				     "--max-depth 40 --max-document=1M "
 				     "--rules a.yml --rules b.yml --show-values "
 				     "x.csv - dir"),
 			 0);
@@ -41,6 +42,8 @@ START_TEST(test_cli_scan_options)
 	ck_assert_str_eq(cli.outputs.v[0], "out.json");
 	ck_assert_uint_eq(cli.limits.max_file_size, 2 * 1024 * 1024);
 	ck_assert_uint_eq(cli.limits.max_field, 64 * 1024);
+	ck_assert_uint_eq(cli.limits.max_nesting, 40);
+	ck_assert_uint_eq(cli.limits.max_document, 1024 * 1024);
 	ck_assert(cli.quiet);
 	ck_assert(cli.show_values);
 	ck_assert_uint_eq(cli.rules.n, 2);
@@ -107,6 +110,9 @@ START_TEST(test_cli_usage_errors)
 		"breachscope scan --max-time 0 a",
 		"breachscope scan --max-ratio 0 a",
 		"breachscope scan --password",
+		"breachscope scan --max-depth 300 a",
+		"breachscope scan --max-depth 0 a",
+		"breachscope scan --reader pdf a",
 		NULL};
 
 	for (int i = 0; bad[i]; i++) {
@@ -164,7 +170,7 @@ START_TEST(test_cli_help_and_man_cover_options)
 		"person-key-file", "shard", "max-persons-exact",
 		"max-archive-depth", "max-members", "max-ratio",
 		"max-seek-buffer", "max-time", "max-total-size", "password",
-		"ratio-threshold",
+		"ratio-threshold", "max-depth", "max-document",
 		"max-field", "max-file-size", "max-record", "min-confidence",
 		"no-color", "no-progress", "output", "progress", "quiet",
 		"reader", "rules", "show-values", "version", NULL};

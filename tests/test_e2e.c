@@ -249,6 +249,14 @@ START_TEST(test_e2e_exit_codes)
 		{{"scan", "csv/bad-unterminated-quote.csv", NULL}, 2},
 		{{"scan", "csv/bad-invalid-encoding.csv", NULL}, 2},
 		{{"scan", "csv/bad-binary.csv", NULL}, 0},
+		{{"scan", "xml/clean-config.xml", "fhir/clean-capability.json",
+		  NULL},
+		 0},
+		{{"scan", "xml/cda-ins-rpps-lab.xml", NULL}, 1},
+		{{"scan", "fhir/bulk-export.ndjson", NULL}, 1},
+		{{"scan", "xml/bad-billion-laughs.xml", NULL}, 2},
+		{{"scan", "--reader", "xml", "csv/clean-inventory.csv", NULL}, 2},
+		{{"scan", "--max-depth", "300", "xml/clean-config.xml", NULL}, 2},
 		{{"scan", "csv/clean-stats.csv", "csv/patients-en-comma.csv", NULL},
 		 1},
 		{{"scan", "csv/patients-en-comma.csv", "no-such-file.csv", NULL},
@@ -323,15 +331,19 @@ START_TEST(test_e2e_no_raw_value_leaks)
 		 fixtures());
 	n = cells(path, vals, 512);
 	ck_assert_int_gt(n, 50);
-	for (int k = 0; k < 2; k++) {
-		const char *args[] = {"scan", "--format", fmts[k],
-				      "csv/patients-fr-semicolon.csv", NULL};
+	/* The same people as CSV and as an XML table: no value may leak. */
+	for (int k = 0; k < 4; k++) {
+		const char *args[] = {"scan", "--format", fmts[k % 2],
+				      k < 2 ? "csv/patients-fr-semicolon.csv"
+					    : "xml/patients-table.xml",
+				      NULL};
 		struct result r = run(fixtures(), NULL, args);
 
 		for (int i = 0; i < n; i++) {
 			ck_assert_msg(!strstr(r.out, vals[i]),
-				      "%s report shows a raw value (cell %d)",
-				      fmts[k], i);
+				      "%s report of %s shows a raw value "
+				      "(cell %d)",
+				      fmts[k % 2], args[3], i);
 			ck_assert_msg(!strstr(r.err, vals[i]),
 				      "stderr shows a raw value (cell %d)", i);
 		}

@@ -26,6 +26,9 @@ START_TEST(test_rules_invalid_files)
 		 "placeholder rules take only a pattern"},
 		{"exclusive-value-rule.yml", ":2:",
 		 "exclusive belongs to header rules"},
+		{"path-without-paths.yml", ":2:", "needs 'paths'"},
+		{"paths-on-header-rule.yml", ":2:",
+		 "paths belong to path and subject rules"},
 		{NULL, NULL, NULL},
 	};
 

@@ -6,6 +6,8 @@
  */
 #include <string.h>
 
+#include "ctx.h"
+#include "scope.h"
 #include "testlib.h"
 
 static struct bsc_collect
@@ -212,6 +214,86 @@ START_TEST(test_scope_masked_by_default)
 }
 END_TEST
 
+/*
+ * Record keys, straight through the fields interface: records that share
+ * a key, directly or through another record, are one entity, linked once.
+ */
+START_TEST(test_scope_record_keys)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_fields *f = bsc_scope_new(ctx, NULL);
+	struct bsc_item_report rep;
+	unsigned nom = bsc_fields_slot(f, "/r/nom", 0);
+	unsigned dgn = bsc_fields_slot(f, "/r/diagnostic", 0);
+
+	memset(&rep, 0, sizeof(rep));
+	/* Entity 1: identity record keyed "P/1" + "urn:1", medical records
+	 * keyed "urn:1" and "P/1". */
+	bsc_fields_value(f, nom, "DUPONT", 6);
+	bsc_fields_record_key(f, "P/1", 3);
+	bsc_fields_record_key(f, "urn:1", 5);
+	bsc_fields_end_record(f);
+	bsc_fields_value(f, dgn, "E11.9", 5);
+	bsc_fields_record_key(f, "urn:1", 5);
+	bsc_fields_end_record(f);
+	bsc_fields_value(f, dgn, "I10", 3);
+	bsc_fields_record_key(f, "P/1", 3);
+	bsc_fields_end_record(f);
+	/* Entity 2: identity only. Entity 3: medical only. */
+	bsc_fields_value(f, nom, "MARTIN", 6);
+	bsc_fields_record_key(f, "P/2", 3);
+	bsc_fields_end_record(f);
+	bsc_fields_value(f, dgn, "J45.0", 5);
+	bsc_fields_record_key(f, "P/3", 3);
+	bsc_fields_end_record(f);
+	/* An unkeyed record with both counts on its own. */
+	bsc_fields_value(f, nom, "DURAND", 6);
+	bsc_fields_value(f, dgn, "K35.8", 5);
+	bsc_fields_end_record(f);
+	bsc_scope_report(f, &rep, NULL);
+	ck_assert_uint_eq(rep.records_identity, 3);
+	ck_assert_uint_eq(rep.records_medical, 4);
+	ck_assert_uint_eq(rep.records_linked, 2);
+	bsc_scope_free(f);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_scope_key_limit_and_notes)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_fields *f;
+	struct bsc_item_report rep;
+	unsigned nom, dgn;
+
+	bsc_ctx_limits(ctx)->max_keys = 1;
+	f = bsc_scope_new(ctx, NULL);
+	nom = bsc_fields_slot(f, "/r/nom", 0);
+	dgn = bsc_fields_slot(f, "/r/diagnostic", 0);
+	memset(&rep, 0, sizeof(rep));
+	bsc_fields_value(f, nom, "DUPONT", 6);
+	bsc_fields_record_key(f, "P/1", 3);
+	bsc_fields_end_record(f);
+	/* Past the limit the key is dropped: this record stands alone. */
+	bsc_fields_value(f, nom, "MARTIN", 6);
+	bsc_fields_value(f, dgn, "I10", 3);
+	bsc_fields_record_key(f, "P/2", 3);
+	bsc_fields_end_record(f);
+	bsc_fields_note(f, "embedded PDF at /x was not scanned");
+	bsc_fields_note(f, "embedded PDF at /x was not scanned");
+	bsc_scope_report(f, &rep, NULL);
+	ck_assert_uint_eq(rep.records_linked, 1);
+	ck_assert_ptr_nonnull(
+		strstr(bsc_scope_note(f), "more than 1 record key"));
+	ck_assert_ptr_nonnull(strstr(bsc_scope_note(f), "embedded PDF"));
+	/* Each remark once. */
+	ck_assert_ptr_null(strstr(strstr(bsc_scope_note(f), "embedded PDF") + 1,
+				  "embedded PDF"));
+	bsc_scope_free(f);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 suite_scope(void)
 {
@@ -221,6 +303,8 @@ suite_scope(void)
 
 	tcase_add_test(tl, test_scope_linkage_exact);
 	tcase_add_test(tl, test_scope_free_text_cell);
+	tcase_add_test(tl, test_scope_record_keys);
+	tcase_add_test(tl, test_scope_key_limit_and_notes);
 	tcase_add_test(tc, test_scope_header_contradicted);
 	tcase_add_test(tc, test_scope_header_confirmed);
 	tcase_add_test(tc, test_scope_nir_bad_key_low);

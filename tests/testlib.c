@@ -252,6 +252,7 @@ collect_item(void *data, const struct bsc_item_report *r)
 	it->encoding = dup_or_null(r->encoding);
 	it->status = r->status;
 	it->reason = dup_or_null(r->reason);
+	it->note = dup_or_null(r->note);
 	it->records = r->records;
 	it->records_identity = r->records_identity;
 	it->records_medical = r->records_medical;
@@ -309,6 +310,7 @@ bsc_collect_free(struct bsc_collect *c)
 		free(it->format);
 		free(it->encoding);
 		free(it->reason);
+		free(it->note);
 		free(it->identity);
 		free(it->medical);
 		free(it->severity);
@@ -342,6 +344,18 @@ bsc_collect_find(const struct bsc_collected_item *it, const char *category,
 	for (size_t i = 0; i < it->n_findings; i++)
 		if (!strcmp(it->findings[i].category, category) &&
 		    (column == 0 || it->findings[i].column == column))
+			return &it->findings[i];
+	return NULL;
+}
+
+const struct bsc_collected_finding *
+bsc_collect_find_at(const struct bsc_collected_item *it, const char *category,
+		    const char *where)
+{
+	for (size_t i = 0; i < it->n_findings; i++)
+		if (!strcmp(it->findings[i].category, category) &&
+		    it->findings[i].header &&
+		    strstr(it->findings[i].header, where))
 			return &it->findings[i];
 	return NULL;
 }

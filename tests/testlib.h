@@ -84,6 +84,7 @@ struct bsc_collected_item {
 	unsigned depth;
 	bool archive;
 	unsigned long long members;
+	char *note;
 	unsigned long long records, records_identity, records_medical,
 		records_linked;
 	char *identity; /* names joined with ',' */
@@ -111,6 +112,11 @@ bsc_collect_item(const struct bsc_collect *c, const char *path);
 const struct bsc_collected_finding *
 bsc_collect_find(const struct bsc_collected_item *it, const char *category,
 		 unsigned column);
+
+/* The finding of category whose location contains `where`, or NULL. */
+const struct bsc_collected_finding *
+bsc_collect_find_at(const struct bsc_collected_item *it, const char *category,
+		    const char *where);
 
 /* Run a suite the usual way; the exit status is the failure count. */
 #define BSC_TEST_MAIN(suite_fn)                                             \
