@@ -45,8 +45,8 @@
 #define KEY_BUCKETS 4096
 #define NO_KEY UINT32_MAX
 #define MAX_NOTE 2048
-/* Values a location-path slot needs before a column rule may judge its
- * share: one value in one document is not a column. */
+/* Matching values a location-path slot needs before a column rule may
+ * speak for it: one value in one document is not a column. */
 #define PATH_COLUMN_CELLS 3
 
 struct slot {
@@ -946,10 +946,12 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 			continue;
 		/* On a location path the structure says what the values are:
 		 * a shape-only column rule may not contradict a path rule, and
-		 * needs a real column (several values) to speak alone. */
+		 * needs a real column (several matching values) to speak
+		 * alone: two error codes "E11", "C50" are not diagnoses. A
+		 * leaf name of its own category ("prenom") is not alone. */
 		if (s->is_path && r->evidence == BSC_EV_COLUMN &&
-		    (s->hstrength == 4 ? hcat != r->category
-				       : s->nonempty < PATH_COLUMN_CELLS))
+		    hcat != r->category &&
+		    (s->hstrength == 4 || s->hits[i] < PATH_COLUMN_CELLS))
 			continue;
 		if (hcat == r->category || s->mode[i] == 2)
 			c = raise(c);
