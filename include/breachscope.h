@@ -82,7 +82,7 @@ struct bsc_limits {
 	size_t max_slots;       /* distinct field locations per item (4096) */
 	size_t max_signatures;  /* distinct record shapes per item (65536) */
 	size_t max_persons_exact; /* persons counted exactly per set before
-				   * a sketch takes over (1000000) */
+				   * a sketch takes over (500000) */
 	/* Archives and compressed files (see README "Limits"). */
 	unsigned max_depth;       /* nested archive levels opened (8) */
 	uint64_t max_members;     /* entries listed per archive (100000) */

@@ -117,7 +117,7 @@ static const struct opt opts[] = {
 	 "entries listed per archive (default 100000)"},
 	{"max-persons-exact", 0, "N", OPT_MAX_PERSONS,
 	 "persons counted exactly per set before an estimate (HyperLogLog, "
-	 "about 1% error) takes over (default 1000000)"},
+	 "about 1% error) takes over (default 500000)"},
 	{"max-ratio", 0, "N", OPT_MAX_RATIO,
 	 "compression ratio of an archive member, checked past "
 	 "--ratio-threshold (default 100)"},

@@ -28,7 +28,7 @@ bsc_limits_default(struct bsc_limits *limits)
 	limits->max_columns = 1024;
 	limits->max_slots = 4096;
 	limits->max_signatures = 65536;
-	limits->max_persons_exact = 1000000;
+	limits->max_persons_exact = 500000;
 	limits->max_depth = 8;
 	limits->max_members = 100000;
 	limits->max_total = 64ull * 1024 * 1024 * 1024;      /* 64 GiB */

@@ -161,6 +161,24 @@ bsc_personset_merge(struct bsc_personset *dst, const struct bsc_personset *src)
 			bsc_personset_add(dst, src->slots[i]);
 }
 
+void
+bsc_personset_absorb(struct bsc_personset **dst, struct bsc_personset **src)
+{
+	struct bsc_personset *d = *dst, *s = *src;
+
+	if (!d->hll && d->n == 0 && d->budget == s->budget) {
+		*dst = s;
+		*src = d; /* the empty one */
+		return;
+	}
+	bsc_personset_merge(d, s);
+	free(s->slots);
+	free(s->hll);
+	s->slots = NULL;
+	s->hll = NULL;
+	s->cap = s->n = 0;
+}
+
 uint64_t
 bsc_personset_count(const struct bsc_personset *ps, bool *approx,
 		    double *error)

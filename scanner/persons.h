@@ -34,6 +34,14 @@ size_t bsc_personset_size(const struct bsc_personset *ps);
 void bsc_personset_merge(struct bsc_personset *dst,
 			 const struct bsc_personset *src);
 /*
+ * Move the members of *src into *dst. When *dst is still empty the two
+ * sets are swapped (no copy: a single big item never holds its persons
+ * twice); otherwise this is bsc_personset_merge. *src is emptied either
+ * way and stays owned by the caller.
+ */
+void bsc_personset_absorb(struct bsc_personset **dst,
+			  struct bsc_personset **src);
+/*
  * The count. *approx says whether it comes from the sketch, and *error the
  * relative standard error then (0 when exact).
  */

@@ -611,13 +611,8 @@ count_person(struct bsc_fields *f)
 	}
 	f->by_key[kind]++;
 	bsc_personset_add(f->persons, h);
-	if (ctx->run_persons)
-		bsc_personset_add(ctx->run_persons, h);
-	if (contactable) {
+	if (contactable)
 		bsc_personset_add(f->contactable, h);
-		if (ctx->run_contactable)
-			bsc_personset_add(ctx->run_contactable, h);
-	}
 }
 
 struct bsc_personset *
@@ -1194,6 +1189,13 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 			bsc_personset_count(f->contactable, &approx, &err);
 		memcpy(rep->persons.by_key, f->by_key, sizeof(f->by_key));
 		rep->persons.without_key = f->without_key;
+		/* The run's sets take this item's persons now that they are
+		 * counted: moved, not copied, into empty run sets. */
+		if (f->ctx->run_persons)
+			bsc_personset_absorb(&f->ctx->run_persons, &f->persons);
+		if (f->ctx->run_contactable)
+			bsc_personset_absorb(&f->ctx->run_contactable,
+					     &f->contactable);
 	}
 	f->flags = bsc_zalloc((rs->flag_rules.n + 1) * sizeof(*f->flags));
 	for (size_t i = 0; i < rs->flag_rules.n; i++) {

@@ -85,6 +85,45 @@ START_TEST(test_persons_merge_and_dump)
 }
 END_TEST
 
+/* absorb moves into an empty set (the same object afterwards) and merges
+ * into a non-empty one; the source ends empty either way. */
+START_TEST(test_persons_absorb)
+{
+	struct bsc_personset *run = bsc_personset_new(100000);
+	struct bsc_personset *item = bsc_personset_new(100000);
+	struct bsc_personset *moved;
+	uint64_t seed = 11;
+	uint64_t first[500];
+	bool approx;
+	double err;
+
+	for (int i = 0; i < 500; i++) {
+		first[i] = splitmix(&seed);
+		bsc_personset_add(item, first[i]);
+	}
+	moved = item;
+	bsc_personset_absorb(&run, &item);
+	ck_assert_ptr_eq(run, moved); /* swapped, not copied */
+	ck_assert_uint_eq(bsc_personset_count(run, &approx, &err), 500);
+	ck_assert_uint_eq(bsc_personset_count(item, &approx, &err), 0);
+	/* A second item: 250 known persons and 300 new ones. */
+	for (int i = 0; i < 250; i++)
+		bsc_personset_add(item, first[i]);
+	for (int i = 0; i < 300; i++)
+		bsc_personset_add(item, splitmix(&seed));
+	moved = item;
+	bsc_personset_absorb(&run, &item);
+	ck_assert_ptr_eq(item, moved); /* merged: each keeps its object */
+	ck_assert_uint_eq(bsc_personset_count(run, &approx, &err), 800);
+	ck_assert(!approx);
+	ck_assert_uint_eq(bsc_personset_count(item, &approx, &err), 0);
+	bsc_personset_add(item, first[0]); /* still usable */
+	ck_assert_uint_eq(bsc_personset_count(item, &approx, &err), 1);
+	bsc_personset_free(run);
+	bsc_personset_free(item);
+}
+END_TEST
+
 static int
 take(struct bsc_record_keys *k, uint64_t *h, bool *c)
 {
@@ -205,6 +244,7 @@ suite_persons(void)
 
 	tcase_add_test(ts, test_persons_exact_then_sketch);
 	tcase_add_test(ts, test_persons_merge_and_dump);
+	tcase_add_test(ts, test_persons_absorb);
 	tcase_add_test(tk, test_persons_key_priority);
 	tcase_add_test(tk, test_persons_name_variants);
 	tcase_add_test(tk, test_persons_key_matters);
