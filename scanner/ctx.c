@@ -60,6 +60,7 @@ bsc_ctx_free(struct bsc_ctx *ctx)
 	bsc_ruleset_free(ctx->rules);
 	bsc_personset_free(ctx->run_persons);
 	bsc_personset_free(ctx->run_contactable);
+	bsc_hmac_free(ctx->person_mac);
 	for (size_t i = 0; i < ctx->passwords.n; i++)
 		free(ctx->passwords.v[i]);
 	bsc_vec_release(&ctx->passwords);

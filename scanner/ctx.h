@@ -18,6 +18,8 @@ struct bsc_ruleset;
 struct bsc_policy;
 struct bsc_personset;
 
+struct bsc_hmac;
+
 struct bsc_ctx {
 	struct bsc_limits limits;
 	bool show_values;
@@ -29,6 +31,8 @@ struct bsc_ctx {
 	struct bsc_policy *policy; /* borrowed; NULL: any finding fails */
 	unsigned char person_key[32]; /* HMAC key of person hashes */
 	bool person_key_set;  /* given by the user (shards can merge) */
+	struct bsc_hmac *person_mac; /* person_key's HMAC state (persons.h),
+				      * made by bsc_scan or on first use */
 	bool hash_items;      /* --hash: SHA-256 of every item */
 	const char *const *argv; /* the command line, for reports */
 	size_t argc;

@@ -356,6 +356,73 @@ bsc_person_hash(const unsigned char key[32], const char *kind,
 	return h;
 }
 
+struct bsc_hmac {
+	EVP_MD *md;
+	EVP_MD_CTX *inner, *outer; /* after the key pads */
+	EVP_MD_CTX *tmp;
+};
+
+struct bsc_hmac *
+bsc_hmac_new(const unsigned char key[32])
+{
+	struct bsc_hmac *m = bsc_zalloc(sizeof(*m));
+	unsigned char pad[64];
+
+	m->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	m->inner = EVP_MD_CTX_new();
+	m->outer = EVP_MD_CTX_new();
+	m->tmp = EVP_MD_CTX_new();
+	if (!m->md || !m->inner || !m->outer || !m->tmp)
+		abort();
+	/* HMAC (RFC 2104) with a 32-byte key: key ^ ipad, key ^ opad */
+	memset(pad, 0x36, sizeof(pad));
+	for (int i = 0; i < 32; i++)
+		pad[i] ^= key[i];
+	if (!EVP_DigestInit_ex(m->inner, m->md, NULL) ||
+	    !EVP_DigestUpdate(m->inner, pad, sizeof(pad)))
+		abort();
+	memset(pad, 0x5c, sizeof(pad));
+	for (int i = 0; i < 32; i++)
+		pad[i] ^= key[i];
+	if (!EVP_DigestInit_ex(m->outer, m->md, NULL) ||
+	    !EVP_DigestUpdate(m->outer, pad, sizeof(pad)))
+		abort();
+	memset(pad, 0, sizeof(pad));
+	return m;
+}
+
+void
+bsc_hmac_free(struct bsc_hmac *m)
+{
+	if (!m)
+		return;
+	EVP_MD_CTX_free(m->inner);
+	EVP_MD_CTX_free(m->outer);
+	EVP_MD_CTX_free(m->tmp);
+	EVP_MD_free(m->md);
+	free(m);
+}
+
+uint64_t
+bsc_hmac_person(struct bsc_hmac *m, const char *kind, const char *value)
+{
+	unsigned char ih[EVP_MAX_MD_SIZE], md[EVP_MAX_MD_SIZE];
+	unsigned int il = 0, ml = 0;
+	uint64_t h = 0;
+
+	if (!EVP_MD_CTX_copy_ex(m->tmp, m->inner) ||
+	    !EVP_DigestUpdate(m->tmp, kind, strlen(kind) + 1) ||
+	    !EVP_DigestUpdate(m->tmp, value, strlen(value)) ||
+	    !EVP_DigestFinal_ex(m->tmp, ih, &il) ||
+	    !EVP_MD_CTX_copy_ex(m->tmp, m->outer) ||
+	    !EVP_DigestUpdate(m->tmp, ih, il) ||
+	    !EVP_DigestFinal_ex(m->tmp, md, &ml))
+		abort();
+	for (int i = 0; i < 8; i++)
+		h = (h << 8) | md[i];
+	return h;
+}
+
 /* ---- person keys of a record ------------------------------------------ */
 
 static const char *const role_names[BSC_PK_COUNT] = {
@@ -515,7 +582,7 @@ bsc_record_keys_offer(struct bsc_record_keys *k, int role, const char *v,
 }
 
 int
-bsc_record_keys_take(struct bsc_record_keys *k, const unsigned char key[32],
+bsc_record_keys_take(struct bsc_record_keys *k, struct bsc_hmac *mac,
 		     uint64_t *hash, bool *contactable)
 {
 	int kind = -1;
@@ -541,7 +608,7 @@ bsc_record_keys_take(struct bsc_record_keys *k, const unsigned char key[32],
 						      : k->v[BSC_PK_PHONE]);
 	}
 	if (kind >= 0)
-		*hash = bsc_person_hash(key, bsc_person_key_name(kind), value);
+		*hash = bsc_hmac_person(mac, bsc_person_key_name(kind), value);
 	if (value) {
 		memset(value, 0, strlen(value));
 		free(value);

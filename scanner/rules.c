@@ -65,6 +65,7 @@ rule_free(struct bsc_rule *r)
 	if (r->re)
 		pcre2_code_free(r->re);
 	strlist_free(&r->keywords);
+	free(r->kw_len);
 	strlist_free(&r->context);
 	strlist_free(&r->headers);
 	strlist_free(&r->tokens);
@@ -92,6 +93,8 @@ bsc_ruleset_free(struct bsc_ruleset *rs)
 {
 	if (!rs)
 		return;
+	for (size_t i = 0; i < 256; i++)
+		free(rs->kw_by_first[i]);
 	for (size_t i = 0; i < rs->n_cats; i++) {
 		free(rs->cats[i].name);
 		free(rs->cats[i].label);
@@ -484,6 +487,34 @@ compile_pattern(struct loader *L, yaml_node_t *v, struct bsc_rule *r)
 	return BSC_OK;
 }
 
+
+/* File the rule's keywords under their first byte so that one pass over a
+ * cell finds the keywords of every rule (bsc_cell_info_rs). Rules past
+ * BSC_KW_RULES_MAX, or with an empty keyword, keep the per-rule scan. */
+static void
+index_keywords(struct bsc_ruleset *rs, struct bsc_rule *r)
+{
+	r->kw_index = -1;
+	if (r->keywords.n == 0 || rs->n_kw_rules >= BSC_KW_RULES_MAX)
+		return;
+	for (size_t j = 0; j < r->keywords.n; j++)
+		if (r->kw_len[j] == 0)
+			return;
+	r->kw_index = (int)rs->n_kw_rules++;
+	for (size_t j = 0; j < r->keywords.n; j++) {
+		unsigned char f = (unsigned char)r->keywords.v[j][0];
+		struct bsc_kwent *e;
+
+		rs->kw_by_first[f] = bsc_reallocarray(rs->kw_by_first[f],
+						      rs->kw_n[f] + 1,
+						      sizeof(*e));
+		e = &rs->kw_by_first[f][rs->kw_n[f]++];
+		e->kw = r->keywords.v[j];
+		e->len = r->kw_len[j];
+		e->index = (unsigned)r->kw_index;
+	}
+}
+
 static bsc_status
 load_rule(struct loader *L, yaml_node_t *m)
 {
@@ -530,8 +561,25 @@ load_rule(struct loader *L, yaml_node_t *m)
 		else if (!strcmp(k, "validator")) {
 			validator_node = v;
 			st = get_string(L, v, k, &validator);
-		} else if (!strcmp(k, "keywords"))
+		} else if (!strcmp(k, "keywords")) {
 			st = get_list(L, v, k, false, &r->keywords);
+			/* matched against an ASCII-lower-cased cell, in one
+			 * pass: first-byte bitmap, then memcmp (detect.c) */
+			free(r->kw_len);
+			r->kw_len = bsc_zalloc((r->keywords.n + 1) *
+					       sizeof(size_t));
+			memset(r->kw_first, 0, sizeof(r->kw_first));
+			for (size_t j = 0; j < r->keywords.n; j++) {
+				unsigned char f;
+
+				for (char *c = r->keywords.v[j]; *c; c++)
+					if (*c >= 'A' && *c <= 'Z')
+						*c = (char)(*c + 32);
+				r->kw_len[j] = strlen(r->keywords.v[j]);
+				f = (unsigned char)r->keywords.v[j][0];
+				r->kw_first[f >> 6] |= 1ull << (f & 63);
+			}
+		}
 		else if (!strcmp(k, "min_digits")) {
 			st = get_number(L, v, k, 0, 64, &d);
 			r->min_digits = (unsigned)d;
@@ -804,6 +852,7 @@ load_rule(struct loader *L, yaml_node_t *m)
 			  r->id);
 		goto out;
 	}
+	index_keywords(rs, r);
 	bsc_vec_push(&rs->rules, r);
 	switch (r->kind) {
 	case BSC_RULE_VALUE:

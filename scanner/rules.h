@@ -76,7 +76,10 @@ struct bsc_rule {
 	void *re; /* pcre2_code* */
 	bool jit; /* re was JIT-compiled */
 	int validator; /* -1 when none */
-	struct bsc_strlist keywords;
+	struct bsc_strlist keywords; /* ASCII-lower-cased at load */
+	uint64_t kw_first[4];        /* bitmap of their first bytes */
+	size_t *kw_len;              /* their lengths */
+	int kw_index; /* bit in bsc_cell_info.kw, or -1 (per-rule scan) */
 	unsigned min_digits;
 	enum bsc_evidence_mode evidence;
 	double min_share;
@@ -111,6 +114,16 @@ struct bsc_rule {
 	uint64_t on_mask;  /* categories whose values are tested */
 };
 
+/* Rules whose keywords one pass over a cell finds together. */
+#define BSC_KW_RULES_MAX 256
+
+/* One keyword of one rule, filed under its first byte. */
+struct bsc_kwent {
+	const char *kw; /* owned by the rule */
+	size_t len;
+	unsigned index; /* the rule's kw_index */
+};
+
 struct bsc_ruleset {
 	struct bsc_category cats[BSC_MAX_CATEGORIES];
 	size_t n_cats;
@@ -120,6 +133,11 @@ struct bsc_ruleset {
 	struct bsc_vec subject_rules;
 	struct bsc_vec flag_rules;
 	struct bsc_vec placeholder_rules;
+	/* keyword index: by first byte, every keyword of every rule with a
+	 * kw_index (detect.c, bsc_cell_info_rs) */
+	struct bsc_kwent *kw_by_first[256];
+	size_t kw_n[256];
+	unsigned n_kw_rules;
 	struct bsc_vec path_rules;
 	struct bsc_vec files;       /* char*, files loaded */
 	uint64_t identity_mask;     /* categories of class identity */

@@ -699,6 +699,8 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	if (!ctx->person_key_set && RAND_bytes(ctx->person_key, 32) != 1)
 		return bsc_set_error(ctx, BSC_FATAL,
 				     "no randomness for the person key");
+	bsc_hmac_free(ctx->person_mac);
+	ctx->person_mac = bsc_hmac_new(ctx->person_key);
 	bsc_personset_free(ctx->run_persons);
 	bsc_personset_free(ctx->run_contactable);
 	ctx->run_persons = bsc_personset_new(ctx->limits.max_persons_exact);

@@ -150,6 +150,16 @@ struct bsc_fields {
 	char *note;
 };
 
+/* The context's person-hash state; made here for a scope used outside
+ * bsc_scan (tests), which otherwise makes it with the scan's key. */
+static struct bsc_hmac *
+person_mac(struct bsc_ctx *ctx)
+{
+	if (!ctx->person_mac)
+		ctx->person_mac = bsc_hmac_new(ctx->person_key);
+	return ctx->person_mac;
+}
+
 struct bsc_fields *
 bsc_scope_new(struct bsc_ctx *ctx, const char *path)
 {
@@ -223,7 +233,7 @@ bsc_scope_free(struct bsc_fields *f)
 		uint64_t h;
 		bool c;
 
-		bsc_record_keys_take(&f->pkeys, f->ctx->person_key, &h, &c);
+		bsc_record_keys_take(&f->pkeys, person_mac(f->ctx), &h, &c);
 	}
 	free(f->identity);
 	free(f->medical);
@@ -406,7 +416,7 @@ add_key_value(struct bsc_fields *f, const struct slot *s, const char *v,
 	if (bsc_personset_size(f->keyset) >= KEYSET_MAX || len > 128)
 		return;
 	copy = bsc_strndup(v, len);
-	bsc_personset_add(f->keyset, bsc_person_hash(f->ctx->person_key,
+	bsc_personset_add(f->keyset, bsc_hmac_person(person_mac(f->ctx),
 						     s->norm, copy));
 	free(copy);
 }
@@ -474,7 +484,7 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 	if (s->hrule && s->hrule->category >= 0 &&
 	    rs->cats[s->hrule->category].person_key == BSC_PK_LOCAL_ID)
 		add_key_value(f, s, v, len);
-	bsc_cell_info(v, len, &info);
+	bsc_cell_info_rs(rs, v, len, &info);
 	cell_cats = s->hrule && s->hrule->category >= 0
 			    ? 1ull << s->hrule->category
 			    : 0;
@@ -591,7 +601,7 @@ decide_subject(struct bsc_fields *f)
 		uint64_t h;
 		bool c;
 
-		bsc_record_keys_take(&f->pkeys, f->ctx->person_key, &h, &c);
+		bsc_record_keys_take(&f->pkeys, person_mac(f->ctx), &h, &c);
 	}
 }
 
@@ -602,7 +612,7 @@ count_person(struct bsc_fields *f)
 	struct bsc_ctx *ctx = f->ctx;
 	uint64_t h = 0;
 	bool contactable = false;
-	int kind = bsc_record_keys_take(&f->pkeys, ctx->person_key, &h,
+	int kind = bsc_record_keys_take(&f->pkeys, person_mac(ctx), &h,
 					&contactable);
 
 	if (kind < 0) {
