@@ -40,21 +40,11 @@ START_TEST(test_format_csv_sniff_table)
 }
 END_TEST
 
-static struct bsc_collect
-scan_one(struct bsc_ctx *ctx, const char *path)
-{
-	struct bsc_collect c;
-
-	bsc_collect_scan(ctx, path, &c);
-	ck_assert_uint_eq(c.n, 1);
-	return c;
-}
-
 START_TEST(test_format_csv_semicolon_fixture)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	struct bsc_collect c =
-		scan_one(ctx, bsc_fixture_path("csv/patients-fr-semicolon.csv"));
+		bsc_collect_fixture(ctx, "csv/patients-fr-semicolon.csv");
 	const struct bsc_collected_item *it = &c.items[0];
 
 	ck_assert_str_eq(it->format, "csv");
@@ -74,10 +64,10 @@ END_TEST
 START_TEST(test_format_csv_encodings_agree)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect a = scan_one(ctx,
+	struct bsc_collect a = bsc_collect_one(ctx,
 					bsc_fixture_path("csv/patients-fr-cp1252.csv"));
 	struct bsc_collect b =
-		scan_one(ctx, bsc_fixture_path("csv/patients-utf16.csv"));
+		bsc_collect_fixture(ctx, "csv/patients-utf16.csv");
 
 	ck_assert_int_eq(a.items[0].status, BSC_ITEM_COMPLETE);
 	ck_assert_int_eq(b.items[0].status, BSC_ITEM_COMPLETE);
@@ -96,7 +86,7 @@ START_TEST(test_format_csv_headerless_values)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	struct bsc_collect c =
-		scan_one(ctx, bsc_fixture_path("csv/patients-headerless.csv"));
+		bsc_collect_fixture(ctx, "csv/patients-headerless.csv");
 	const struct bsc_collected_item *it = &c.items[0];
 	const struct bsc_collected_finding *f;
 
@@ -115,7 +105,7 @@ START_TEST(test_format_csv_unterminated_quote)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	struct bsc_collect c =
-		scan_one(ctx, bsc_fixture_path("csv/bad-unterminated-quote.csv"));
+		bsc_collect_fixture(ctx, "csv/bad-unterminated-quote.csv");
 	const struct bsc_collected_item *it = &c.items[0];
 
 	ck_assert_int_eq(it->status, BSC_ITEM_PARTIAL);
@@ -141,7 +131,7 @@ START_TEST(test_format_csv_field_limit)
 	data[n + 11] = '\0';
 	path = bsc_write_file(dir, "big.csv", data, strlen(data));
 	bsc_ctx_limits(ctx)->max_field = 64 * 1024;
-	c = scan_one(ctx, path);
+	c = bsc_collect_one(ctx, path);
 	ck_assert_int_eq(c.items[0].status, BSC_ITEM_PARTIAL);
 	ck_assert_ptr_nonnull(strstr(c.items[0].reason, "--max-field"));
 	ck_assert_uint_eq(c.items[0].records, 1); /* "a,b" is the header */
@@ -161,7 +151,7 @@ START_TEST(test_format_csv_column_limit)
 	struct bsc_collect c;
 
 	bsc_ctx_limits(ctx)->max_columns = 3;
-	c = scan_one(ctx, path);
+	c = bsc_collect_one(ctx, path);
 	ck_assert_int_eq(c.items[0].status, BSC_ITEM_PARTIAL);
 	ck_assert_ptr_nonnull(strstr(c.items[0].reason, "--max-columns"));
 	ck_assert_ptr_null(bsc_collect_find(&c.items[0], "email", 0));
@@ -185,7 +175,7 @@ START_TEST(test_format_csv_bad_files)
 	struct bsc_ctx *ctx = bsc_test_ctx();
 
 	for (int i = 0; t[i].path; i++) {
-		struct bsc_collect c = scan_one(ctx, bsc_fixture_path(t[i].path));
+		struct bsc_collect c = bsc_collect_fixture(ctx, t[i].path);
 
 		ck_assert_msg(c.items[0].status == t[i].status, "%s: status %d",
 			      t[i].path, c.items[0].status);
@@ -204,7 +194,7 @@ START_TEST(test_format_csv_clean_files)
 	struct bsc_ctx *ctx = bsc_test_ctx();
 
 	for (int i = 0; t[i]; i++) {
-		struct bsc_collect c = scan_one(ctx, bsc_fixture_path(t[i]));
+		struct bsc_collect c = bsc_collect_fixture(ctx, t[i]);
 
 		ck_assert_msg(c.items[0].n_findings == 0, "%s: %zu findings",
 			      t[i], c.items[0].n_findings);

@@ -84,31 +84,12 @@ in_list(const char *list, const char *name)
 }
 
 static struct bsc_collect
-scan_path(struct bsc_ctx *ctx, const char *path)
-{
-	struct bsc_collect c;
-
-	bsc_collect_scan(ctx, path, &c);
-	ck_assert_uint_eq(c.n, 1);
-	return c;
-}
-
-static struct bsc_collect
 scan_fixture(struct bsc_ctx *ctx, const char *rel)
 {
-	struct bsc_collect c = scan_path(ctx, bsc_fixture_path(rel));
+	struct bsc_collect c = bsc_collect_fixture(ctx, rel);
 
 	ck_assert_str_eq(c.items[0].format, "hl7");
 	return c;
-}
-
-static struct bsc_collect
-scan_text(struct bsc_ctx *ctx, const char *name, const char *data)
-{
-	const char *path = bsc_write_file(bsc_tmpdir(), name, data,
-					  strlen(data));
-
-	return scan_path(ctx, path);
 }
 
 static int
@@ -763,7 +744,7 @@ END_TEST
 START_TEST(test_format_hl7_damage_mix)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_text(
+	struct bsc_collect c = bsc_collect_text(
 		ctx, "mix.hl7",
 		"MSH|^~\\&|A\r"                          /* no MSH-9 */
 		"PID|1||1^^^H^PI||LOST^ONE\r"
@@ -802,7 +783,7 @@ START_TEST(test_format_hl7_nir_key)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	/* 185057800608491 has a valid key, 185057800608492 does not */
-	struct bsc_collect c = scan_text(
+	struct bsc_collect c = bsc_collect_text(
 		ctx, "bad.hl7",
 		"MSH|^~\\&|A|B|||2024||ADT^A28|1|P|2.5\r"
 		"PID|1||185057800608492^^^ASIP-SANTE-INS-NIR&"
@@ -815,7 +796,7 @@ START_TEST(test_format_hl7_nir_key)
 	ck_assert_int_eq(f->confidence, BSC_CONF_LOW);
 	ck_assert(!in_list(c.items[0].identity, "national_id"));
 	bsc_collect_free(&c);
-	c = scan_text(ctx, "good.hl7",
+	c = bsc_collect_text(ctx, "good.hl7",
 		      "MSH|^~\\&|A|B|||2024||ADT^A28|1|P|2.5\r"
 		      "PID|1||185057800608491^^^ASIP-SANTE-INS-NIR&1.2.250.1."
 		      "213.1.4.8&ISO^INS||DOE^JOHN\r");
@@ -832,7 +813,7 @@ END_TEST
 START_TEST(test_format_hl7_linkage)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_text(
+	struct bsc_collect c = bsc_collect_text(
 		ctx, "link.hl7",
 		/* 1: patient name + result: linked */
 		"MSH|^~\\&|A|B|||2024||ORU^R01|1|P|2.5\r"
@@ -862,7 +843,7 @@ START_TEST(test_format_hl7_linkage)
 	bsc_collect_free(&c);
 	/* a doctor named in a result text is a professional, and does not
 	 * link the result to a person */
-	c = scan_text(ctx, "dr.hl7",
+	c = bsc_collect_text(ctx, "dr.hl7",
 		      "MSH|^~\\&|A|B|||2024||ORU^R01|1|P|2.5\r"
 		      "PID|1||5^^^H^PI\r"
 		      "OBX|1|TX|8251-1^Note^LN||Revu par le Dr Martin.\r");
@@ -880,7 +861,7 @@ END_TEST
 START_TEST(test_format_hl7_z_segment_free_text)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_text(
+	struct bsc_collect c = bsc_collect_text(
 		ctx, "z.hl7",
 		"MSH|^~\\&|A|B|||2024||ADT^A01|1|P|2.5\r"
 		"PID|1||1^^^H^PI\r"
@@ -916,7 +897,7 @@ START_TEST(test_format_hl7_segment_limit)
 	n += (size_t)sprintf(data + n, "\rPID|1||1^^^H^PI||DOE^JOHN\r");
 	path = bsc_write_file(bsc_tmpdir(), "long.hl7", data, n);
 	bsc_ctx_limits(ctx)->max_record = 8192;
-	c = scan_path(ctx, path);
+	c = bsc_collect_one(ctx, path);
 	ck_assert_int_eq(c.items[0].status, BSC_ITEM_PARTIAL);
 	ck_assert_ptr_nonnull(strstr(c.items[0].reason, "--max-record"));
 	ck_assert_ptr_nonnull(strstr(c.items[0].reason, "8K"));
@@ -946,7 +927,7 @@ START_TEST(test_format_hl7_long_value)
 	n += (size_t)sprintf(data + n, " jean.dupont@exemple.fr\r");
 	path = bsc_write_file(bsc_tmpdir(), "longv.hl7", data, n);
 	bsc_ctx_limits(ctx)->max_field = 65536;
-	c = scan_path(ctx, path);
+	c = bsc_collect_one(ctx, path);
 	ck_assert_int_eq(c.items[0].status, BSC_ITEM_COMPLETE);
 	ck_assert_ptr_nonnull(find_at(&c.items[0], "email", "NTE-3"));
 	bsc_collect_free(&c);
@@ -988,14 +969,14 @@ START_TEST(test_format_hl7_msh18_switch)
 	const char *path = bsc_write_file(bsc_tmpdir(), "l1.hl7", d, n);
 	struct bsc_collect c;
 
-	c = scan_path(ctx, path);
+	c = bsc_collect_one(ctx, path);
 	ck_assert_str_eq(c.items[0].encoding, "windows-1252");
 	ck_assert_int_eq(c.items[0].status, BSC_ITEM_COMPLETE);
 	bsc_collect_free(&c);
 	free(d);
 	d = latin1_file("UNICODE UTF-8", &n);
 	path = bsc_write_file(bsc_tmpdir(), "u8.hl7", d, n);
-	c = scan_path(ctx, path);
+	c = bsc_collect_one(ctx, path);
 	ck_assert_str_eq(c.items[0].encoding, "utf-8");
 	ck_assert_int_eq(c.items[0].status, BSC_ITEM_PARTIAL);
 	ck_assert_ptr_nonnull(strstr(c.items[0].reason, "not valid utf-8"));
@@ -1029,7 +1010,7 @@ START_TEST(test_format_hl7_junk_no_crash)
 		snprintf(name, sizeof(name), "junk%d.hl7", round);
 		bsc_ctx_limits(ctx)->max_record = round == 2 ? 64 : 1 << 20;
 		bsc_ctx_limits(ctx)->max_field = round == 1 ? 16 : 1 << 20;
-		c = scan_path(ctx, bsc_write_file(bsc_tmpdir(), name, d, n));
+		c = bsc_collect_one(ctx, bsc_write_file(bsc_tmpdir(), name, d, n));
 		ck_assert_str_eq(c.items[0].format, "hl7");
 		ck_assert(c.items[0].status == BSC_ITEM_COMPLETE ||
 			  c.items[0].status == BSC_ITEM_PARTIAL);

@@ -10,29 +10,6 @@
 #include "format.h"
 #include "testlib.h"
 
-static struct bsc_collect
-scan_one(struct bsc_ctx *ctx, const char *path)
-{
-	struct bsc_collect c;
-
-	bsc_collect_scan(ctx, path, &c);
-	ck_assert_uint_eq(c.n, 1);
-	return c;
-}
-
-static struct bsc_collect
-scan_fixture(struct bsc_ctx *ctx, const char *rel)
-{
-	return scan_one(ctx, bsc_fixture_path(rel));
-}
-
-static struct bsc_collect
-scan_data(struct bsc_ctx *ctx, const char *name, const char *data)
-{
-	return scan_one(ctx,
-			bsc_write_file(bsc_tmpdir(), name, data, strlen(data)));
-}
-
 static int
 bid(const char *text, const char *ext)
 {
@@ -76,7 +53,7 @@ END_TEST
 START_TEST(test_format_json_fhir_patient)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_fixture(ctx, "fhir/patient-ins.json");
+	struct bsc_collect c = bsc_collect_fixture(ctx, "fhir/patient-ins.json");
 	const struct bsc_collected_item *it = &c.items[0];
 	const struct bsc_collected_finding *f;
 
@@ -107,7 +84,7 @@ START_TEST(test_format_json_bundle_linkage)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	struct bsc_collect c =
-	    scan_fixture(ctx, "fhir/bundle-condition-medication.json");
+	    bsc_collect_fixture(ctx, "fhir/bundle-condition-medication.json");
 	const struct bsc_collected_item *it = &c.items[0];
 
 	ck_assert_uint_eq(it->records, 6);
@@ -142,7 +119,7 @@ START_TEST(test_format_json_linkage_by_reference)
 	    "{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"4\",\"name\":"
 	    "[{\"family\":\"DURAND\"}]}}]}";
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_data(ctx, "bundle.json", bundle);
+	struct bsc_collect c = bsc_collect_text(ctx, "bundle.json", bundle);
 	const struct bsc_collected_item *it = &c.items[0];
 
 	ck_assert_uint_eq(it->records, 6);
@@ -157,7 +134,7 @@ END_TEST
 START_TEST(test_format_json_ndjson_bulk)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_fixture(ctx, "fhir/bulk-export.ndjson");
+	struct bsc_collect c = bsc_collect_fixture(ctx, "fhir/bulk-export.ndjson");
 	const struct bsc_collected_item *it = &c.items[0];
 
 	ck_assert_str_eq(it->format, "fhir+ndjson");
@@ -176,13 +153,13 @@ END_TEST
 START_TEST(test_format_json_generic_records)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect a = scan_data(
+	struct bsc_collect a = bsc_collect_text(
 	    ctx, "rows.json",
 	    "[{\"nom\":\"DUPONT\",\"email\":\"jean@exemple.fr\","
 	    "\"diagnostic\":\"E11.9\"},{\"nom\":\"MARTIN\",\"email\":"
 	    "\"luc@exemple.fr\"},{\"nom\":\"DURAND\",\"diagnostic\":\"I10\"}]");
 	struct bsc_collect b =
-	    scan_data(ctx, "wrapped.json",
+	    bsc_collect_text(ctx, "wrapped.json",
 		      "{\"export\":\"2024\",\"patients\":[{\"nom\":\"DUPONT\","
 		      "\"date_naissance\":\"01/02/1980\"},{\"nom\":\"MARTIN\","
 		      "\"date_naissance\":\"03/04/1990\"}]}");
@@ -217,7 +194,7 @@ START_TEST(test_format_json_narrative_and_attachments)
 	    "{\"attachment\":{\"contentType\":\"application/pdf\","
 	    "\"data\":\"JVBERi0xLjQKJSBzeW50aGV0aWMK\"}}]}";
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_data(ctx, "docref.json", doc);
+	struct bsc_collect c = bsc_collect_text(ctx, "docref.json", doc);
 	const struct bsc_collected_item *it = &c.items[0];
 
 	ck_assert_ptr_nonnull(
@@ -250,7 +227,7 @@ START_TEST(test_format_json_bad_files)
 	struct bsc_ctx *ctx = bsc_test_ctx();
 
 	for (int i = 0; t[i].rel; i++) {
-		struct bsc_collect c = scan_fixture(ctx, t[i].rel);
+		struct bsc_collect c = bsc_collect_fixture(ctx, t[i].rel);
 		const struct bsc_collected_item *it = &c.items[0];
 
 		ck_assert_msg(it->status == t[i].status, "%s: status %d",
@@ -267,7 +244,7 @@ END_TEST
 START_TEST(test_format_json_bad_line_skipped)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_fixture(ctx, "fhir/bad-line.ndjson");
+	struct bsc_collect c = bsc_collect_fixture(ctx, "fhir/bad-line.ndjson");
 	const struct bsc_collected_item *it = &c.items[0];
 
 	/* Lines 1 and 3 are read and linked; line 2 is skipped. */
@@ -286,7 +263,7 @@ START_TEST(test_format_json_document_limit)
 	/* A document is read piece by piece: only the Bundle entry over the
 	 * limit is lost (Patient A, 1.3K), the other five are scanned. */
 	bsc_ctx_limits(ctx)->max_document = 1024;
-	c = scan_fixture(ctx, "fhir/bundle-condition-medication.json");
+	c = bsc_collect_fixture(ctx, "fhir/bundle-condition-medication.json");
 	ck_assert_int_eq(c.items[0].status, BSC_ITEM_PARTIAL);
 	ck_assert_ptr_nonnull(strstr(c.items[0].reason, "--max-document (1K)"));
 	ck_assert_ptr_nonnull(strstr(c.items[0].reason, "element of 'entry'"));
@@ -294,7 +271,7 @@ START_TEST(test_format_json_document_limit)
 	bsc_collect_free(&c);
 	/* NDJSON: only the line over the limit is lost. */
 	bsc_ctx_limits(ctx)->max_document = 100;
-	c = scan_data(
+	c = bsc_collect_text(
 	    ctx, "long.ndjson",
 	    "{\"resourceType\":\"Patient\",\"name\":[{\"family\":"
 	    "\"DUPONT\"}]}\n"
@@ -317,7 +294,7 @@ END_TEST
 START_TEST(test_format_json_clean)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_fixture(ctx, "fhir/clean-capability.json");
+	struct bsc_collect c = bsc_collect_fixture(ctx, "fhir/clean-capability.json");
 
 	ck_assert_int_eq(c.items[0].status, BSC_ITEM_COMPLETE);
 	ck_assert_uint_eq(c.items[0].n_findings, 0);
@@ -350,7 +327,7 @@ START_TEST(test_format_json_structure)
 
 	ctx->force_reader = "json"; /* broken JSON would go to text */
 	for (int i = 0; t[i].text; i++) {
-		struct bsc_collect c = scan_data(ctx, "s.json", t[i].text);
+		struct bsc_collect c = bsc_collect_text(ctx, "s.json", t[i].text);
 		const struct bsc_collected_item *it = &c.items[0];
 
 		ck_assert_msg(it->status == t[i].status, "case %d: status %d",

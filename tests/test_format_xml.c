@@ -17,29 +17,6 @@
 #include "format_xml.h"
 #include "testlib.h"
 
-static struct bsc_collect
-scan_one(struct bsc_ctx *ctx, const char *path)
-{
-	struct bsc_collect c;
-
-	bsc_collect_scan(ctx, path, &c);
-	ck_assert_uint_eq(c.n, 1);
-	return c;
-}
-
-static struct bsc_collect
-scan_fixture(struct bsc_ctx *ctx, const char *rel)
-{
-	return scan_one(ctx, bsc_fixture_path(rel));
-}
-
-static struct bsc_collect
-scan_data(struct bsc_ctx *ctx, const char *name, const char *data)
-{
-	return scan_one(ctx,
-			bsc_write_file(bsc_tmpdir(), name, data, strlen(data)));
-}
-
 /* ---- bid ---------------------------------------------------------------- */
 
 static int
@@ -92,9 +69,9 @@ END_TEST
 START_TEST(test_format_xml_table_like_csv)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect x = scan_fixture(ctx, "xml/patients-table.xml");
+	struct bsc_collect x = bsc_collect_fixture(ctx, "xml/patients-table.xml");
 	struct bsc_collect c =
-	    scan_fixture(ctx, "csv/patients-fr-semicolon.csv");
+	    bsc_collect_fixture(ctx, "csv/patients-fr-semicolon.csv");
 	const struct bsc_collected_item *it = &x.items[0];
 	const struct bsc_collected_finding *f;
 
@@ -123,7 +100,7 @@ END_TEST
 START_TEST(test_format_xml_clean_config)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_fixture(ctx, "xml/clean-config.xml");
+	struct bsc_collect c = bsc_collect_fixture(ctx, "xml/clean-config.xml");
 
 	ck_assert_int_eq(c.items[0].status, BSC_ITEM_COMPLETE);
 	ck_assert_uint_eq(c.items[0].n_findings, 0);
@@ -145,7 +122,7 @@ START_TEST(test_format_xml_encodings)
 	struct bsc_ctx *ctx = bsc_test_ctx();
 
 	for (int i = 0; t[i].rel; i++) {
-		struct bsc_collect c = scan_fixture(ctx, t[i].rel);
+		struct bsc_collect c = bsc_collect_fixture(ctx, t[i].rel);
 		const struct bsc_collected_item *it = &c.items[0];
 
 		ck_assert_int_eq(it->status, BSC_ITEM_COMPLETE);
@@ -168,7 +145,7 @@ END_TEST
 START_TEST(test_format_xml_cda_lab)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_fixture(ctx, "xml/cda-ins-rpps-lab.xml");
+	struct bsc_collect c = bsc_collect_fixture(ctx, "xml/cda-ins-rpps-lab.xml");
 	const struct bsc_collected_item *it = &c.items[0];
 	const struct bsc_collected_finding *f;
 
@@ -232,7 +209,7 @@ END_TEST
 START_TEST(test_format_xml_cda_no_body)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_fixture(ctx, "xml/cda-no-body.xml");
+	struct bsc_collect c = bsc_collect_fixture(ctx, "xml/cda-no-body.xml");
 	const struct bsc_collected_item *it = &c.items[0];
 
 	ck_assert_str_eq(it->format, "cda");
@@ -250,7 +227,7 @@ END_TEST
 START_TEST(test_format_xml_cda_embedded_pdf)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_fixture(ctx, "xml/cda-nonxmlbody-pdf.xml");
+	struct bsc_collect c = bsc_collect_fixture(ctx, "xml/cda-nonxmlbody-pdf.xml");
 	const struct bsc_collected_item *it = &c.items[0];
 
 	ck_assert_int_eq(it->status, BSC_ITEM_COMPLETE);
@@ -279,7 +256,7 @@ START_TEST(test_format_xml_cda_embedded_text)
 	    "ZXhlbXBsZS5mcgo=\n"
 	    "</text></nonXMLBody></component></ClinicalDocument>\n";
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_data(ctx, "embedded.xml", doc);
+	struct bsc_collect c = bsc_collect_text(ctx, "embedded.xml", doc);
 	const struct bsc_collected_item *it = &c.items[0];
 
 	ck_assert_int_eq(it->status, BSC_ITEM_COMPLETE);
@@ -302,7 +279,7 @@ START_TEST(test_format_xml_cda_embedded_not_base64)
 		"<nonXMLBody><text representation=\"B64\">!!!!@@@@</text>"
 		"</nonXMLBody></component></ClinicalDocument>";
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_data(ctx, "notb64.xml", doc);
+	struct bsc_collect c = bsc_collect_text(ctx, "notb64.xml", doc);
 
 	ck_assert_int_eq(c.items[0].status, BSC_ITEM_COMPLETE);
 	ck_assert_ptr_nonnull(c.items[0].note);
@@ -325,7 +302,7 @@ START_TEST(test_format_xml_cda_fragment)
 	    "codeSystem=\"2.16.840.1.113883.6.3\"/>"
 	    "</observation></entryRelationship></act></entry></section>\n";
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_data(ctx, "fragment.xml", doc);
+	struct bsc_collect c = bsc_collect_text(ctx, "fragment.xml", doc);
 	const struct bsc_collected_item *it = &c.items[0];
 
 	ck_assert_str_eq(it->format, "cda");
@@ -354,8 +331,8 @@ START_TEST(test_format_xml_fhir_same_as_json)
 	struct bsc_ctx *ctx = bsc_test_ctx();
 
 	for (int i = 0; pairs[i][0]; i++) {
-		struct bsc_collect x = scan_fixture(ctx, pairs[i][0]);
-		struct bsc_collect j = scan_fixture(ctx, pairs[i][1]);
+		struct bsc_collect x = bsc_collect_fixture(ctx, pairs[i][0]);
+		struct bsc_collect j = bsc_collect_fixture(ctx, pairs[i][1]);
 		const struct bsc_collected_item *a = &x.items[0],
 						*b = &j.items[0];
 
@@ -380,7 +357,7 @@ START_TEST(test_format_xml_fhir_bundle_linkage)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	struct bsc_collect c =
-	    scan_fixture(ctx, "fhir/bundle-condition-medication.xml");
+	    bsc_collect_fixture(ctx, "fhir/bundle-condition-medication.xml");
 	const struct bsc_collected_item *it = &c.items[0];
 	const struct bsc_collected_finding *f;
 
@@ -437,7 +414,7 @@ START_TEST(test_format_xml_bad_files)
 	struct bsc_ctx *ctx = bsc_test_ctx();
 
 	for (int i = 0; t[i].rel; i++) {
-		struct bsc_collect c = scan_fixture(ctx, t[i].rel);
+		struct bsc_collect c = bsc_collect_fixture(ctx, t[i].rel);
 		const struct bsc_collected_item *it = &c.items[0];
 
 		ck_assert_msg(it->status == t[i].status, "%s: status %d",
@@ -454,8 +431,8 @@ END_TEST
 START_TEST(test_format_xml_malformed_keeps_what_was_read)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect m = scan_fixture(ctx, "xml/bad-malformed.xml");
-	struct bsc_collect t = scan_fixture(ctx, "xml/bad-truncated.xml");
+	struct bsc_collect m = bsc_collect_fixture(ctx, "xml/bad-malformed.xml");
+	struct bsc_collect t = bsc_collect_fixture(ctx, "xml/bad-truncated.xml");
 	const struct bsc_collected_finding *f;
 
 	f = bsc_collect_find(&m.items[0], "email", 0);
@@ -541,7 +518,7 @@ START_TEST(test_format_xml_no_external_file_is_read)
 		struct bsc_collect c;
 
 		snprintf(name, sizeof(name), "xxe%d.xml", i);
-		c = scan_data(ctx, name, docs[i]);
+		c = bsc_collect_text(ctx, name, docs[i]);
 		for (size_t k = 0; k < c.items[0].n_findings; k++)
 			ck_assert_msg(
 			    !strstr(c.items[0].findings[k].sample, canary),
@@ -595,13 +572,13 @@ START_TEST(test_format_xml_depth_limit)
 	struct bsc_collect c;
 
 	bsc_ctx_limits(ctx)->max_nesting = 5;
-	c = scan_data(ctx, "deep.xml", doc);
+	c = bsc_collect_text(ctx, "deep.xml", doc);
 	ck_assert_int_eq(c.items[0].status, BSC_ITEM_PARTIAL);
 	ck_assert_ptr_nonnull(strstr(c.items[0].reason, "--max-depth (5)"));
 	ck_assert_uint_eq(bsc_collect_find(&c.items[0], "email", 0)->count, 1);
 	bsc_collect_free(&c);
 	bsc_ctx_limits(ctx)->max_nesting = 7;
-	c = scan_data(ctx, "deep.xml", doc);
+	c = bsc_collect_text(ctx, "deep.xml", doc);
 	ck_assert_int_eq(c.items[0].status, BSC_ITEM_COMPLETE);
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
@@ -623,7 +600,7 @@ START_TEST(test_format_xml_long_text_in_pieces)
 	o += (size_t)sprintf(doc + o, " marc.petit@exemple.fr</note></r>\n");
 	doc[o] = '\0';
 	bsc_ctx_limits(ctx)->max_field = 16 * 1024;
-	c = scan_data(ctx, "long.xml", doc);
+	c = bsc_collect_text(ctx, "long.xml", doc);
 	ck_assert_int_eq(c.items[0].status, BSC_ITEM_COMPLETE);
 	ck_assert_ptr_nonnull(bsc_collect_find(&c.items[0], "email", 0));
 	bsc_collect_free(&c);

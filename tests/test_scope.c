@@ -10,23 +10,11 @@
 #include "scope.h"
 #include "testlib.h"
 
-static struct bsc_collect
-scan_text(struct bsc_ctx *ctx, const char *name, const char *data)
-{
-	const char *dir = bsc_tmpdir();
-	const char *path = bsc_write_file(dir, name, data, strlen(data));
-	struct bsc_collect c;
-
-	bsc_collect_scan(ctx, path, &c);
-	ck_assert_uint_eq(c.n, 1);
-	return c;
-}
-
 START_TEST(test_scope_linkage_exact)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	/* rows: both, identity only, medical only, both, nothing */
-	struct bsc_collect c = scan_text(
+	struct bsc_collect c = bsc_collect_text(
 		ctx, "mix.csv",
 		"nom;email;diagnostic;quantite\n"
 		"DUPONT;jean@exemple.fr;E11.9;1\n"
@@ -48,7 +36,7 @@ END_TEST
 START_TEST(test_scope_free_text_cell)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_text(
+	struct bsc_collect c = bsc_collect_text(
 		ctx, "orders.csv",
 		"ref;montant;commentaire\n"
 		"A1;10;livraison rapide\n"
@@ -69,7 +57,7 @@ END_TEST
 START_TEST(test_scope_header_contradicted)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_text(
+	struct bsc_collect c = bsc_collect_text(
 		ctx, "odd.csv",
 		"date_naissance;ville\n"
 		"pomme;Paris\npoire;Lyon\nkiwi;Caen\n");
@@ -87,7 +75,7 @@ END_TEST
 START_TEST(test_scope_header_confirmed)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_text(
+	struct bsc_collect c = bsc_collect_text(
 		ctx, "ok.csv",
 		"ddn;ville\n01/02/1980;Paris\n03/04/1990;Lyon\n");
 	const struct bsc_collected_finding *f =
@@ -104,7 +92,7 @@ END_TEST
 START_TEST(test_scope_nir_bad_key_low)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_text(ctx, "n.txt",
+	struct bsc_collect c = bsc_collect_text(ctx, "n.txt",
 					 "numero 185057800608492 a verifier\n");
 	const struct bsc_collected_finding *f =
 		bsc_collect_find(&c.items[0], "national_id", 0);
@@ -122,7 +110,7 @@ END_TEST
 START_TEST(test_scope_header_only_low_rules_is_low)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_text(
+	struct bsc_collect c = bsc_collect_text(
 		ctx, "badkeys.csv",
 		"nir;ville\n185057800608492;Paris\n295109912611199;Lyon\n");
 	const struct bsc_collected_finding *f =
@@ -141,7 +129,7 @@ END_TEST
 START_TEST(test_scope_placeholders_are_empty)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_text(ctx, "tpl.csv",
+	struct bsc_collect c = bsc_collect_text(ctx, "tpl.csv",
 					 "nom;ddn;ville\n"
 					 "LAST NAME;DOB;CITY\n"
 					 "DUPONT;01/02/1980;Paris\n"
@@ -152,7 +140,7 @@ START_TEST(test_scope_placeholders_are_empty)
 	ck_assert_uint_eq(it->records_identity, 1);
 	ck_assert_uint_eq(bsc_collect_find(it, "last_name", 1)->count, 1);
 	bsc_collect_free(&c);
-	c = scan_text(ctx, "tpl2.csv", "nom;ddn\nLAST NAME;DOB\nNAME;DOB\n");
+	c = bsc_collect_text(ctx, "tpl2.csv", "nom;ddn\nLAST NAME;DOB\nNAME;DOB\n");
 	it = &c.items[0];
 	ck_assert_int_eq(bsc_collect_find(it, "last_name", 1)->confidence,
 			 BSC_CONF_LOW);
@@ -167,7 +155,7 @@ END_TEST
 START_TEST(test_scope_professionals_do_not_link)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_text(ctx, "pro.csv",
+	struct bsc_collect c = bsc_collect_text(ctx, "pro.csv",
 					 "nom_medecin;diagnostic\n"
 					 "MARTIN;E11.9\nDURAND;I10\n");
 	const struct bsc_collected_item *it = &c.items[0];
@@ -178,14 +166,14 @@ START_TEST(test_scope_professionals_do_not_link)
 	ck_assert_int_eq(bsc_collect_find(it, "last_name", 1)->subject,
 			 BSC_SUBJECT_PROFESSIONAL);
 	bsc_collect_free(&c);
-	c = scan_text(ctx, "pat.csv",
+	c = bsc_collect_text(ctx, "pat.csv",
 		      "nom_patient;nom_medecin;diagnostic\n"
 		      "DUPONT;MARTIN;E11.9\n;DURAND;I10\n");
 	it = &c.items[0];
 	ck_assert_uint_eq(it->records_linked, 1);
 	bsc_collect_free(&c);
 	/* a "Dr" name in free text is a professional's, whatever the column */
-	c = scan_text(ctx, "note.txt",
+	c = bsc_collect_text(ctx, "note.txt",
 		      "Vu par le Dr Martin, diabete E11.9 equilibre.\n");
 	ck_assert_int_eq(bsc_collect_find(&c.items[0], "last_name", 0)->subject,
 			 BSC_SUBJECT_PROFESSIONAL);
@@ -197,7 +185,7 @@ END_TEST
 START_TEST(test_scope_masked_by_default)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
-	struct bsc_collect c = scan_text(ctx, "m.txt",
+	struct bsc_collect c = bsc_collect_text(ctx, "m.txt",
 					 "contact: jean.dupont@exemple.fr\n");
 	const struct bsc_collected_finding *f =
 		bsc_collect_find(&c.items[0], "email", 0);
@@ -206,7 +194,7 @@ START_TEST(test_scope_masked_by_default)
 	ck_assert_ptr_null(strstr(f->sample, "dupont"));
 	bsc_collect_free(&c);
 	bsc_ctx_set_show_values(ctx, true);
-	c = scan_text(ctx, "m2.txt", "contact: jean.dupont@exemple.fr\n");
+	c = bsc_collect_text(ctx, "m2.txt", "contact: jean.dupont@exemple.fr\n");
 	f = bsc_collect_find(&c.items[0], "email", 0);
 	ck_assert_str_eq(f->sample, "jean.dupont@exemple.fr");
 	bsc_collect_free(&c);

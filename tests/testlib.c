@@ -328,6 +328,29 @@ bsc_collect_scan(struct bsc_ctx *ctx, const char *path, struct bsc_collect *c)
 	ck_assert_int_eq(bsc_scan(ctx, paths, 1, &c->sink), BSC_OK);
 }
 
+struct bsc_collect
+bsc_collect_one(struct bsc_ctx *ctx, const char *path)
+{
+	struct bsc_collect c;
+
+	bsc_collect_scan(ctx, path, &c);
+	ck_assert_uint_eq(c.n, 1);
+	return c;
+}
+
+struct bsc_collect
+bsc_collect_fixture(struct bsc_ctx *ctx, const char *rel)
+{
+	return bsc_collect_one(ctx, bsc_fixture_path(rel));
+}
+
+struct bsc_collect
+bsc_collect_text(struct bsc_ctx *ctx, const char *name, const char *data)
+{
+	return bsc_collect_one(ctx, bsc_write_file(bsc_tmpdir(), name, data,
+						   strlen(data)));
+}
+
 const struct bsc_collected_item *
 bsc_collect_item(const struct bsc_collect *c, const char *path)
 {

@@ -105,6 +105,14 @@ void bsc_collect_free(struct bsc_collect *c);
 /* Scan one path with ctx into a fresh collector (caller frees). */
 void bsc_collect_scan(struct bsc_ctx *ctx, const char *path,
 		      struct bsc_collect *c);
+/* Scan path; exactly one item must come back (caller frees). */
+struct bsc_collect bsc_collect_one(struct bsc_ctx *ctx, const char *path);
+/* The same for fixtures/<rel>. */
+struct bsc_collect bsc_collect_fixture(struct bsc_ctx *ctx, const char *rel);
+/* Write data as <name> in the test's temporary directory and scan it as
+ * one item. */
+struct bsc_collect bsc_collect_text(struct bsc_ctx *ctx, const char *name,
+				    const char *data);
 /* The item called path, or NULL. */
 const struct bsc_collected_item *
 bsc_collect_item(const struct bsc_collect *c, const char *path);
