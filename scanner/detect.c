@@ -1,6 +1,6 @@
 /*
  * detect.c - the value detector (detectors stage). For one rule and one
- * cell: keyword prefilter (one pass over a lower-cased copy), digit-count
+ * cell: keyword prefilter (one pass per cell for all rules), digit-count
  * prefilter, then PCRE2 (JIT, PCRE2_MATCH_INVALID_UTF so arbitrary bytes
  * are safe) and the rule's validator on each candidate match. It never
  * prints and never decides categories: scope.c aggregates its answers.
@@ -26,19 +26,8 @@ bsc_cell_info(const char *s, size_t len, struct bsc_cell_info *info)
 {
 	unsigned d = 0;
 
-	if (len <= sizeof(info->buf)) {
-		for (size_t i = 0; i < len; i++) {
-			char c = s[i];
-
-			d += (unsigned)(c >= '0' && c <= '9');
-			info->buf[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-		}
-		info->lower = info->buf;
-	} else {
-		for (size_t i = 0; i < len; i++)
-			d += (unsigned)(s[i] >= '0' && s[i] <= '9');
-		info->lower = NULL;
-	}
+	for (size_t i = 0; i < len; i++)
+		d += (unsigned)(s[i] >= '0' && s[i] <= '9');
 	info->digits = d;
 	info->kw_valid = false;
 }
@@ -47,17 +36,21 @@ void
 bsc_cell_info_rs(const struct bsc_ruleset *rs, const char *s, size_t len,
 		 struct bsc_cell_info *info)
 {
+	char low[BSC_CELL_LOWER_MAX];
+
 	bsc_cell_info(s, len, info);
-	if (!info->lower)
-		return; /* too long: per-rule scans */
+	if (len > sizeof(low))
+		return; /* too long: each rule scans for its own keywords */
+	for (size_t i = 0; i < len; i++)
+		low[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
 	memset(info->kw, 0, sizeof(info->kw));
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)info->lower[i];
+		unsigned char c = (unsigned char)low[i];
 		const struct bsc_kwent *e = rs->kw_by_first[c];
 
 		for (size_t k = 0; k < rs->kw_n[c]; k++)
 			if (e[k].len <= len - i &&
-			    !memcmp(info->lower + i, e[k].kw, e[k].len))
+			    !memcmp(low + i, e[k].kw, e[k].len))
 				info->kw[e[k].index >> 6] |= 1ull
 							      << (e[k].index & 63);
 	}
@@ -81,43 +74,21 @@ ensure_match(struct bsc_ctx *ctx)
 	pcre2_set_depth_limit(ctx->match_ctx, 10000);
 }
 
-/* Keyword prefilter, one pass over the cell's lower-cased copy: a byte
- * that starts some keyword (bitmap) is compared with those keywords. An
- * empty keyword matches anything; a cell too long for the copy gets the
- * case-insensitive scan. */
+/* Keyword prefilter: the rule's bit from the cell's one keyword pass
+ * (bsc_cell_info_rs), else a case-insensitive scan per keyword (a cell
+ * too long for that pass, a rule outside the index, a caller without
+ * the rule set). */
 static bool
 keywords_ok(const struct bsc_rule *r, const char *s, size_t len,
 	    const struct bsc_cell_info *info)
 {
-	const char *low = info->lower;
-
 	if (r->keywords.n == 0)
 		return true;
 	if (info->kw_valid && r->kw_index >= 0)
 		return (info->kw[r->kw_index >> 6] >> (r->kw_index & 63)) & 1;
-	if (!low) {
-		for (size_t k = 0; k < r->keywords.n; k++)
-			if (bsc_ascii_icontains(s, len, r->keywords.v[k]))
-				return true;
-		return false;
-	}
 	for (size_t k = 0; k < r->keywords.n; k++)
-		if (r->kw_len[k] == 0)
+		if (bsc_ascii_icontains(s, len, r->keywords.v[k]))
 			return true;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)low[i];
-
-		if (!((r->kw_first[c >> 6] >> (c & 63)) & 1))
-			continue;
-		for (size_t k = 0; k < r->keywords.n; k++) {
-			const char *kw = r->keywords.v[k];
-
-			if ((unsigned char)kw[0] == c &&
-			    r->kw_len[k] <= len - i &&
-			    !memcmp(low + i, kw, r->kw_len[k]))
-				return true;
-		}
-	}
 	return false;
 }
 

@@ -12,18 +12,15 @@
 #include "rules.h"
 
 /* Cheap facts about a cell, computed once and shared by all rules. */
-/* Cells up to this many bytes get an ASCII-lower-cased copy for the
- * keyword prefilter; longer ones are scanned case-insensitively. */
+/* Cells up to this many bytes get the one-pass keyword search (on an
+ * ASCII-lower-cased copy); longer ones are scanned rule by rule. */
 #define BSC_CELL_LOWER_MAX 4096
 
-/* What every rule's prefilter needs from a cell, computed once per cell.
- * lower points into buf (not NUL-terminated) or is NULL. */
+/* What every rule's prefilter needs from a cell, computed once per cell. */
 struct bsc_cell_info {
 	unsigned digits; /* ASCII digits in the cell */
-	const char *lower;
 	bool kw_valid;   /* kw was computed (bsc_cell_info_rs) */
-	uint64_t kw[BSC_KW_RULES_MAX / 64]; /* rules whose keywords occur */
-	char buf[BSC_CELL_LOWER_MAX];
+	uint64_t kw[BSC_KW_RULES_MAX / 64]; /* by kw_index: keywords occur */
 };
 
 void bsc_cell_info(const char *s, size_t len, struct bsc_cell_info *info);

@@ -65,7 +65,6 @@ rule_free(struct bsc_rule *r)
 	if (r->re)
 		pcre2_code_free(r->re);
 	strlist_free(&r->keywords);
-	free(r->kw_len);
 	strlist_free(&r->context);
 	strlist_free(&r->headers);
 	strlist_free(&r->tokens);
@@ -487,7 +486,6 @@ compile_pattern(struct loader *L, yaml_node_t *v, struct bsc_rule *r)
 	return BSC_OK;
 }
 
-
 /* File the rule's keywords under their first byte so that one pass over a
  * cell finds the keywords of every rule (bsc_cell_info_rs). Rules past
  * BSC_KW_RULES_MAX, or with an empty keyword, keep the per-rule scan. */
@@ -498,7 +496,7 @@ index_keywords(struct bsc_ruleset *rs, struct bsc_rule *r)
 	if (r->keywords.n == 0 || rs->n_kw_rules >= BSC_KW_RULES_MAX)
 		return;
 	for (size_t j = 0; j < r->keywords.n; j++)
-		if (r->kw_len[j] == 0)
+		if (!r->keywords.v[j][0])
 			return;
 	r->kw_index = (int)rs->n_kw_rules++;
 	for (size_t j = 0; j < r->keywords.n; j++) {
@@ -510,7 +508,7 @@ index_keywords(struct bsc_ruleset *rs, struct bsc_rule *r)
 						      sizeof(*e));
 		e = &rs->kw_by_first[f][rs->kw_n[f]++];
 		e->kw = r->keywords.v[j];
-		e->len = r->kw_len[j];
+		e->len = strlen(e->kw);
 		e->index = (unsigned)r->kw_index;
 	}
 }
@@ -563,22 +561,11 @@ load_rule(struct loader *L, yaml_node_t *m)
 			st = get_string(L, v, k, &validator);
 		} else if (!strcmp(k, "keywords")) {
 			st = get_list(L, v, k, false, &r->keywords);
-			/* matched against an ASCII-lower-cased cell, in one
-			 * pass: first-byte bitmap, then memcmp (detect.c) */
-			free(r->kw_len);
-			r->kw_len = bsc_zalloc((r->keywords.n + 1) *
-					       sizeof(size_t));
-			memset(r->kw_first, 0, sizeof(r->kw_first));
-			for (size_t j = 0; j < r->keywords.n; j++) {
-				unsigned char f;
-
+			/* matched against an ASCII-lower-cased cell */
+			for (size_t j = 0; j < r->keywords.n; j++)
 				for (char *c = r->keywords.v[j]; *c; c++)
 					if (*c >= 'A' && *c <= 'Z')
 						*c = (char)(*c + 32);
-				r->kw_len[j] = strlen(r->keywords.v[j]);
-				f = (unsigned char)r->keywords.v[j][0];
-				r->kw_first[f >> 6] |= 1ull << (f & 63);
-			}
 		}
 		else if (!strcmp(k, "min_digits")) {
 			st = get_number(L, v, k, 0, 64, &d);

@@ -77,8 +77,6 @@ struct bsc_rule {
 	bool jit; /* re was JIT-compiled */
 	int validator; /* -1 when none */
 	struct bsc_strlist keywords; /* ASCII-lower-cased at load */
-	uint64_t kw_first[4];        /* bitmap of their first bytes */
-	size_t *kw_len;              /* their lengths */
 	int kw_index; /* bit in bsc_cell_info.kw, or -1 (per-rule scan) */
 	unsigned min_digits;
 	enum bsc_evidence_mode evidence;

@@ -63,15 +63,10 @@ header_holds(const struct bsc_ruleset *rs, const struct bsc_rule *r,
 	if (bsc_path_is_path(ex)) {
 		struct bsc_path p;
 
+		if (r->kind == BSC_RULE_HEADER)
+			return path_cat(rs, ex) == r->category;
 		bsc_path_parse(&p, ex);
-		if (r->kind == BSC_RULE_HEADER) {
-			const struct bsc_rule *h =
-				bsc_header_classify_path(rs, &p, NULL);
-
-			ok = h && h->category == r->category;
-		} else {
-			ok = bsc_header_subject(rs, p.norm, &p) == r->subject;
-		}
+		ok = bsc_header_subject(rs, p.norm, &p) == r->subject;
 		bsc_path_release(&p);
 		return ok;
 	}
