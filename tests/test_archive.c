@@ -1,5 +1,5 @@
 /*
- * test_archive.c - archives and compressed files (scanner/container.c and
+ * test_archive.c - archives and compressed files (scanner/containers/container.c and
  * its seams in scan.c and the sinks). Every archive is written at test
  * time with libarchive's write API (bsc_make_archive): the same synthetic
  * export in every container with identical findings, each limit on its
