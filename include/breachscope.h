@@ -138,20 +138,29 @@ struct bsc_finding {
 };
 
 /*
- * Distinct persons (patients or unknown subjects) counted by keyed hashes.
- * by_key counts records per key kind: national_id, patient_id,
- * name_birth_date, contact (e-mail or phone), strongest first.
+ * Distinct persons (patients or persons of unknown role; never
+ * professionals, relatives or organisations): the connected components
+ * of every person key the records hold (README "Distinct persons").
+ * by_key counts records per strongest key kind: national_id, patient_id,
+ * name_birth_date, contact (e-mail or phone).
  */
 struct bsc_persons {
 	uint64_t count;        /* distinct persons */
-	bool approximate;      /* from a cardinality sketch past the budget */
+	bool approximate;      /* an estimate: past the exact budget */
 	double error;          /* relative standard error when approximate */
 	uint64_t by_key[4];
 	uint64_t without_key;  /* records with no usable key */
 	uint64_t contactable;  /* persons with an e-mail, phone or address */
-	const char *set;       /* mergeable dump (summary, with a shared
-				* --person-key-file), or NULL */
-	const char *contactable_set;
+	uint64_t health;       /* persons whose health data are exposed: a
+				* record of theirs holds medical data, and
+				* they are identified */
+	bool health_bound;     /* health is an upper bound, not exact */
+	uint64_t minors;       /* persons under 18 by their birth date */
+	uint64_t shared_contacts; /* e-mails and phones shared by persons of
+				   * different names and birth dates: not
+				   * used to link (family, switchboard) */
+	const char *set;       /* mergeable person graph (summary, with a
+				* shared --person-key-file), or NULL */
 };
 
 /* Category names of one subject (sorted; counted findings only). */

@@ -56,6 +56,11 @@ struct bsc_report_base {
 void *bsc_json_item_object(const struct bsc_item_report *r);
 void *bsc_json_summary_object(const struct bsc_run_summary *s);
 void *bsc_json_run_object(const struct bsc_run_summary *s);
+/* The JSON object (json_object*, caller owns) of a persons figure, shared
+ * with merge; and the word for its precision: "exact", "estimate" (a
+ * sketch, with its error) or "upper_bound". */
+void *bsc_persons_json(const struct bsc_persons *p);
+const char *bsc_persons_precision(const struct bsc_persons *p);
 
 /* Per-format constructors (report_*.c). */
 struct bsc_sink *bsc_report_text_new(const struct bsc_report_opts *opts);
