@@ -20,6 +20,7 @@
 #include "ctx.h"
 #include "format.h"
 #include "header.h"
+#include "magic.h"
 #include "rules.h"
 #include <openssl/rand.h>
 
@@ -409,8 +410,18 @@ scan_item(struct run *run, struct bsc_item *it)
 		goto report;
 	}
 	if (enc == BSC_ENC_BINARY) {
-		rep.status = BSC_ITEM_SKIPPED;
-		rep.reason = "binary data: no reader for this content";
+		/* Only what cannot hold a document is skipped quietly:
+		 * anything else not read is a gap in the scan. */
+		const struct bsc_magic *m = bsc_magic_of(it->head, it->head_len);
+
+		rep.status = m->inert ? BSC_ITEM_SKIPPED : BSC_ITEM_FAILED;
+		snprintf(reason, sizeof(reason),
+			 m->inert ? "%s: holds no document"
+				  : "not examined: %s: no reader "
+				    "for it, so personal data in it would not "
+				    "be seen; convert it to text and scan that",
+			 m->name);
+		rep.reason = reason;
 		rep.encoding = NULL;
 		rep.bytes = it->head_len;
 		goto report;

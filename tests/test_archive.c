@@ -1079,7 +1079,10 @@ START_TEST(test_archive_huge_declared_size)
 	free(data);
 	bsc_collect_scan(ctx, path, &c);
 	snprintf(want, sizeof(want), "%s!/huge.csv", path);
-	ck_assert_int_eq(must_item(&c, want)->status, BSC_ITEM_PARTIAL);
+	/* its text runs into the tar's zero blocks: read in part, or not
+	 * examined; never complete */
+	ck_assert(must_item(&c, want)->status == BSC_ITEM_PARTIAL ||
+		  must_item(&c, want)->status == BSC_ITEM_FAILED);
 	ck_assert_int_eq(must_item(&c, path)->status, BSC_ITEM_PARTIAL);
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);

@@ -22,6 +22,14 @@ const char *bsc_verdict(size_t n_identity, size_t n_medical,
 /* Human sentence for a verdict name. Static string. */
 const char *bsc_verdict_text(const char *verdict);
 
+/*
+ * A persons figure v (the count, or a part of it) of p as people read it:
+ * "320" when exact, "about 1.2 M (± 1 %)" for an estimate, "at most 330"
+ * for an upper bound; French with fr.
+ */
+void bsc_persons_figure(const struct bsc_persons *p, uint64_t v, bool fr,
+			char *buf, size_t len);
+
 struct bsc_ruleset;
 
 struct bsc_report_opts {
