@@ -627,7 +627,7 @@ START_TEST(test_archive_limit_ratio)
 	snprintf(want, sizeof(want), "%s!/zeros.bin", path);
 	it = must_item(&c, want);
 	ck_assert_int_eq(it->status, BSC_ITEM_PARTIAL);
-	ck_assert_ptr_nonnull(strstr(it->reason, "binary data"));
+	ck_assert_ptr_nonnull(strstr(it->reason, "zero-filled data"));
 	ck_assert_ptr_nonnull(strstr(it->reason, "--max-ratio (100)"));
 	snprintf(want, sizeof(want), "%s!/repeat.txt", path);
 	it = must_item(&c, want);
