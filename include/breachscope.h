@@ -251,6 +251,12 @@ struct bsc_run_summary {
 	uint64_t by_status[4]; /* indexed by enum bsc_item_status */
 	uint64_t archives;     /* items that are archives */
 	uint64_t members;      /* items found inside archives */
+	/* Coverage, over the items that are not archives (an archive's
+	 * bytes are its members'): how many were read fully, partly, not
+	 * at all (failed, not examined) or skipped on purpose, indexed by
+	 * enum bsc_item_status, and the bytes read from them. */
+	uint64_t coverage_items[4];
+	uint64_t coverage_bytes[4];
 	uint64_t records;
 	uint64_t records_identity;
 	uint64_t records_medical;

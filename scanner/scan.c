@@ -162,6 +162,8 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 	if (rep->depth > 0 && run->arcs.n)
 		bsc_rollup_add(run->arcs.v[run->arcs.n - 1], rep);
 	if (!rep->archive) {
+		run->sum.coverage_items[rep->status]++;
+		run->sum.coverage_bytes[rep->status] += rep->bytes;
 		run->sum.records += rep->records;
 		run->sum.records_identity += rep->records_identity;
 		run->sum.records_medical += rep->records_medical;

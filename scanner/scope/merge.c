@@ -142,6 +142,7 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	struct bsc_persons sp;
 	uint64_t by_status[4] = {0}, rec[4] = {0}, violations = 0;
 	uint64_t archives = 0, members = 0;
+	uint64_t cov_items[4] = {0}, cov_bytes[4] = {0};
 	uint64_t pkeys[4] = {0}, pwithout = 0;
 	bool have_sets = true, any_approx = false;
 	int severity = 0, rc = BSC_EXIT_ERROR;
@@ -239,17 +240,29 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 			json_object *it = items.v[i];
 			const char *st = str_of(it, "status");
 			json_object *fl = get(it, "flags");
+			bool archive = get(it, "members") &&
+				       json_object_is_type(get(it, "members"),
+							   json_type_int);
 
 			json_object_array_add(arr, json_object_get(it));
-			if (get(it, "members") &&
-			    json_object_is_type(get(it, "members"), json_type_int))
+			if (archive)
 				archives++;
 			if (str_of(it, "container"))
 				members++;
 			for (int s = 0; s < 4; s++)
 				if (st && !strcmp(st, bsc_item_status_name(
-							      (enum bsc_item_status)s)))
+							      (enum bsc_item_status)s))) {
 					by_status[s]++;
+					if (!archive) {
+						cov_items[s]++;
+						cov_bytes[s] += (uint64_t)int_of(
+							it, "bytes");
+					}
+				}
+			/* An archive's figures roll up its members', which
+			 * are items of their own. */
+			if (archive)
+				continue;
 			for (int k = 0; k < 4; k++)
 				rec[k] += (uint64_t)int_of(it, recnames[k]);
 			for (size_t k = 0; fl && k < json_object_array_length(fl);
@@ -305,6 +318,18 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 				bs, bsc_item_status_name((enum bsc_item_status)s),
 				json_object_new_int64((int64_t)by_status[s]));
 		json_object_object_add(summary, "by_status", bs);
+		bs = json_object_new_object();
+		for (int s = 0; s < 4; s++) {
+			json_object *c = json_object_new_object();
+
+			json_object_object_add(
+				c, "items", json_object_new_int64((int64_t)cov_items[s]));
+			json_object_object_add(
+				c, "bytes", json_object_new_int64((int64_t)cov_bytes[s]));
+			json_object_object_add(
+				bs, bsc_item_status_name((enum bsc_item_status)s), c);
+		}
+		json_object_object_add(summary, "coverage", bs);
 	}
 	json_object_object_add(summary, "archives",
 			       json_object_new_int64((int64_t)archives));

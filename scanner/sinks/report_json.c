@@ -349,6 +349,24 @@ bsc_json_run_object(const struct bsc_run_summary *s)
 	return o;
 }
 
+/* Items that are not archives, and the bytes read from them, by how
+ * they were read. */
+static json_object *
+coverage_json(const struct bsc_run_summary *s)
+{
+	json_object *o = json_object_new_object();
+
+	for (int i = 0; i < 4; i++) {
+		json_object *c = json_object_new_object();
+
+		json_object_object_add(c, "items", u64(s->coverage_items[i]));
+		json_object_object_add(c, "bytes", u64(s->coverage_bytes[i]));
+		json_object_object_add(
+			o, bsc_item_status_name((enum bsc_item_status)i), c);
+	}
+	return o;
+}
+
 void *
 bsc_json_summary_object(const struct bsc_run_summary *s)
 {
@@ -361,6 +379,7 @@ bsc_json_summary_object(const struct bsc_run_summary *s)
 			bs, bsc_item_status_name((enum bsc_item_status)i),
 			u64(s->by_status[i]));
 	json_object_object_add(o, "by_status", bs);
+	json_object_object_add(o, "coverage", coverage_json(s));
 	json_object_object_add(o, "archives", u64(s->archives));
 	json_object_object_add(o, "members", u64(s->members));
 	json_object_object_add(o, "records", u64(s->records));

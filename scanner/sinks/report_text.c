@@ -446,6 +446,42 @@ text_item(void *data, const struct bsc_item_report *r)
 	return ts->err ? BSC_FATAL : BSC_OK;
 }
 
+/* A byte count for people: "812 B", "8.8 KiB", "1.2 GiB". */
+static void
+human_bytes(uint64_t v, char *buf, size_t len)
+{
+	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+	double x = (double)v;
+	int u = -1;
+
+	while (x >= 1024 && u < 3) {
+		x /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%" PRIu64 " B", v);
+	else
+		snprintf(buf, len, "%.1f %s", x, units[u]);
+}
+
+/* How much of the input was read: files and members, not archives. */
+static void
+coverage_line(struct text_sink *ts, const struct bsc_run_summary *s)
+{
+	char b[2][32];
+
+	human_bytes(s->coverage_bytes[BSC_ITEM_COMPLETE], b[0], sizeof(b[0]));
+	human_bytes(s->coverage_bytes[BSC_ITEM_PARTIAL], b[1], sizeof(b[1]));
+	out(ts,
+	    "  coverage: %" PRIu64 " file(s) read fully (%s), %" PRIu64
+	    " partly (%s read), %" PRIu64 " not read or not examined, %" PRIu64
+	    " skipped (no document in them)\n",
+	    s->coverage_items[BSC_ITEM_COMPLETE], b[0],
+	    s->coverage_items[BSC_ITEM_PARTIAL], b[1],
+	    s->coverage_items[BSC_ITEM_FAILED],
+	    s->coverage_items[BSC_ITEM_SKIPPED]);
+}
+
 static bsc_status
 text_end(void *data, const struct bsc_run_summary *s)
 {
@@ -471,7 +507,9 @@ text_end(void *data, const struct bsc_run_summary *s)
 	    " with medical data, %" PRIu64 " linked\n",
 	    s->records, s->records_identity, s->records_medical,
 	    s->records_linked);
-	out(ts, "  verdict:  %s\n", bsc_verdict_text(v));
+	out(ts, "  verdict:  %s%s\n", bsc_verdict_text(v),
+	    ts->problems.n ? " (in what could be read)" : "");
+	coverage_line(ts, s);
 	persons_line(ts, &s->persons, 0);
 	out(ts, "  severity: %s; %" PRIu64 " finding(s) break the policy\n",
 	    s->severity ? s->severity : "none", s->violations);
