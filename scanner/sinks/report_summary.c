@@ -213,10 +213,14 @@ persons_lines(struct summary_sink *ss, const struct bsc_persons *p)
 	       "Personnes (distinctes, toutes sources confondues)"),
 	    n,
 	    p->approximate && p->error > 0
-		    ? tr(ss, ", an estimate: past the exact budget "
-			     "(--max-persons-exact)",
-			 ", une estimation : au-delà du budget exact "
-			 "(--max-persons-exact)")
+		    ? tr(ss, "; past the exact budget (--max-persons-exact) "
+			     "records are counted by their strongest key, so "
+			     "a person known under several keys may count "
+			     "more than once",
+			 " ; au-delà du budget exact (--max-persons-exact) "
+			 "les enregistrements sont comptés par leur clé la "
+			 "plus forte : une personne connue sous plusieurs "
+			 "clés peut compter plusieurs fois")
 		    : "");
 	if (p->health_bound)
 		snprintf(n, sizeof(n), "%s %" PRIu64,
