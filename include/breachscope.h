@@ -123,7 +123,9 @@ struct bsc_finding {
 	enum bsc_class cls;       /* identity or medical */
 	const char *rule;         /* id of the deciding rule */
 	struct bsc_location loc;
-	uint64_t count;           /* cells that carry the category */
+	uint64_t count;           /* values of the category: non-empty
+				   * cells of a column, or every match in
+				   * free text */
 	enum bsc_confidence confidence;
 	unsigned evidence;        /* BSC_EVIDENCE_* bits */
 	enum bsc_subject subject;

@@ -62,6 +62,8 @@ struct slot {
 	uint64_t placeholders; /* cells that held only template text */
 	uint64_t *tested;   /* per value rule: cells tested */
 	uint64_t *hits;     /* per value rule: cells with a validated hit */
+	uint64_t *values;   /* per standalone rule: values found (several
+			     * e-mails in one line count each) */
 	char **samples;     /* per value rule: sample of the first hit */
 	unsigned char *mode; /* per value rule: 0 off, 1 on, 2 context */
 	char *first;        /* sample of the first non-empty value */
@@ -207,6 +209,7 @@ slot_free(struct slot *s, size_t nrules)
 	free(s->norm);
 	free(s->tested);
 	free(s->hits);
+	free(s->values);
 	for (size_t i = 0; s->samples && i < nrules; i++)
 		free(s->samples[i]);
 	free(s->samples);
@@ -349,6 +352,7 @@ slot_create(struct bsc_fields *f, const char *name, unsigned column)
 		s->issuer = slot_issuer(f, name, s->norm);
 	s->tested = bsc_zalloc((nr ? nr : 1) * sizeof(uint64_t));
 	s->hits = bsc_zalloc((nr ? nr : 1) * sizeof(uint64_t));
+	s->values = bsc_zalloc((nr ? nr : 1) * sizeof(uint64_t));
 	s->samples = bsc_zalloc((nr ? nr : 1) * sizeof(char *));
 	s->mode = bsc_zalloc(nr ? nr : 1);
 	s->hit_line = bsc_zalloc((nr ? nr : 1) * sizeof(unsigned long));
@@ -493,6 +497,26 @@ value_subject(const struct slot *s, const struct bsc_rule *r)
 	return s->subject;
 }
 
+/* Values of standalone rule r in a cell whose first match ends at pos:
+ * that one, and every further one (counts are of values, not lines). */
+#define MAX_VALUES_PER_CELL 100000
+
+static uint64_t
+count_values(struct bsc_fields *f, const struct bsc_rule *r, const char *v,
+	     size_t len, size_t pos)
+{
+	uint64_t n = 1;
+	size_t off = 0, mlen = 0;
+
+	while (pos < len && n < MAX_VALUES_PER_CELL &&
+	       bsc_detect_value(f->ctx, r, v + pos, len - pos, NULL, &off,
+				&mlen)) {
+		n++;
+		pos += off + (mlen ? mlen : 1);
+	}
+	return n;
+}
+
 void
 bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		 size_t len)
@@ -548,6 +572,8 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		if (!bsc_detect_value(f->ctx, r, v, len, &info, &off, &mlen))
 			continue;
 		s->hits[i]++;
+		if (r->evidence == BSC_EV_STANDALONE)
+			s->values[i] += count_values(f, r, v, len, off + mlen);
 		if (r->evidence != BSC_EV_CONFIRM)
 			cell_cats |= 1ull << r->category;
 		if (!s->samples[i]) {
@@ -1030,8 +1056,10 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 			continue;
 		if (hcat == r->category || s->mode[i] == 2)
 			c = raise(c);
-		agg_value(&agg[r->category], r, c, s->hits[i], s->samples[i],
-			  s->hit_line[i]);
+		agg_value(&agg[r->category], r, c,
+			  r->evidence == BSC_EV_STANDALONE ? s->values[i]
+							   : s->hits[i],
+			  s->samples[i], s->hit_line[i]);
 	}
 	if (hcat >= 0) {
 		struct agg *a = &agg[hcat];
