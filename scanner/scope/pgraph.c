@@ -303,6 +303,13 @@ bsc_pgraph_flag(struct bsc_pgraph *g, uint32_t anchor, unsigned flags)
 }
 
 void
+bsc_pgraph_join(struct bsc_pgraph *g, uint32_t a, uint32_t b)
+{
+	if (!g->sketch && a < g->n && b < g->n)
+		unite(g->parent, a, b);
+}
+
+void
 bsc_pgraph_merge(struct bsc_pgraph *dst, const struct bsc_pgraph *src)
 {
 	uint32_t *map;

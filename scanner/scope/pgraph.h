@@ -74,6 +74,10 @@ uint32_t bsc_pgraph_add(struct bsc_pgraph *g, const struct bsc_pkey *keys,
 /* OR flags into the person of anchor (from bsc_pgraph_add). */
 void bsc_pgraph_flag(struct bsc_pgraph *g, uint32_t anchor, unsigned flags);
 
+/* The records of anchors a and b are about one person (records of one
+ * entity: a FHIR Patient and the resources that refer to it). */
+void bsc_pgraph_join(struct bsc_pgraph *g, uint32_t a, uint32_t b);
+
 /* Add every record of src to dst (src unchanged). */
 void bsc_pgraph_merge(struct bsc_pgraph *dst, const struct bsc_pgraph *src);
 

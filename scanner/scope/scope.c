@@ -1225,10 +1225,31 @@ shape_pflags(const struct bsc_fields *f, const uint64_t *cols, size_t nw,
 }
 
 /* Flag each person with what their records hold, now that the columns
- * are classified. */
+ * are classified; the records of one entity (a FHIR Patient and what
+ * refers to it) are one person. */
 static void
 flag_persons(struct bsc_fields *f)
 {
+	uint32_t *first = NULL;
+
+	if (f->n_keys) {
+		first = bsc_zalloc(f->n_keys * sizeof(uint32_t));
+		for (size_t i = 0; i < f->n_keys; i++)
+			first[i] = BSC_PG_NONE;
+	}
+	for (size_t i = 0; i < f->n_precs; i++) {
+		const struct prec *p = &f->precs[i];
+		uint32_t r;
+
+		if (p->key == NO_KEY)
+			continue;
+		r = key_find(f, p->key);
+		if (first[r] == BSC_PG_NONE)
+			first[r] = p->anchor;
+		else
+			bsc_pgraph_join(f->persons, first[r], p->anchor);
+	}
+	free(first);
 	for (size_t i = 0; i < f->n_precs; i++) {
 		const struct prec *p = &f->precs[i];
 		struct sig *s = p->sig;
