@@ -69,6 +69,37 @@ def check_truth(doc, truth, errors):
             errors.append(f"{it['path']}: severity none although its members are not")
 
 
+WORKED = {
+    "patients.csv": "IPP;NIR;NOM;PRENOM;DATE_NAISSANCE;TELEPHONE\n"
+                    "8012;185057800608491;MARTIN;Luc;01/02/1980;06 12 34 56 78\n",
+    "sejours.csv": "IPP;DATE_ENTREE;DP\n8012;03/01/2025;E11.9\n",
+    "adt.hl7": "MSH|^~\\&|GAM|HOPITAL_A|DPI|HOPITAL_A|202503010000||ADT^A01^ADT_A01|M1|P|2.5\r"
+               "PID|1||8012^^^HOPITAL_A&1.2.250.1.71.4.2.7&ISO||Martin^Luc||19800201|M\r"
+               "PV1|1|I|CARDIO\r"
+               "DG1|1||I10^Hypertension essentielle^I10\r",
+    "contacts.csv": "nom,prenom,date_naissance,telephone,email\n"
+                    "Martin,Luc,1980-02-01,+33 6 12 34 56 78,famille.martin@exemple.fr\n"
+                    "Martin,Zoé,2011-05-06,+33 6 12 34 56 78,famille.martin@exemple.fr\n",
+    "rdv.csv": "telephone;date_rdv\n06.12.34.56.78;2025-04-03 09:30\n",
+}
+
+
+def check_worked_example(binary, tmp, errors):
+    """The worked example of README "Distinct persons", as written there."""
+    d = os.path.join(tmp, "worked")
+    os.mkdir(d)
+    for name, text in WORKED.items():
+        with open(os.path.join(d, name), "w", encoding="utf-8") as f:
+            f.write(text)
+    out = os.path.join(tmp, "worked.json")
+    run(binary, ["scan", "--no-progress", "-q", "-o", f"json:{out}", "worked"], tmp)
+    p = json.load(open(out))["summary"]["persons"]
+    want = {"count": 2, "health": 1, "contactable": 2, "minors": 1}
+    got = {k: p[k] for k in want}
+    if got != want:
+        errors.append(f"README worked example: {got}, README says {want}")
+
+
 def main():
     binary, fixtures = sys.argv[1:3]
     base = os.path.join(fixtures, "incident")
@@ -83,6 +114,7 @@ def main():
         run(binary, ["scan", "-o", f"json:{full}"] + common + PATHS, base)
         doc = json.load(open(full))
         check_truth(doc, truth, errors)
+        check_worked_example(binary, tmp, errors)
 
         shards = []
         for k in (1, 2, 3):
