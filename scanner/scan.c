@@ -518,6 +518,17 @@ scan_item(struct run *run, struct bsc_item *it)
 			 bsc_encoding_name(enc),
 			 (unsigned long long)it->dec.first_bad);
 	}
+	{
+		uint64_t n_unread = 0;
+		const char *first = bsc_scope_unread(fields, &n_unread);
+
+		if (rep.status == BSC_ITEM_COMPLETE && n_unread) {
+			rep.status = BSC_ITEM_PARTIAL;
+			snprintf(reason, sizeof(reason),
+				 "%llu part(s) not examined, first: %s",
+				 (unsigned long long)n_unread, first);
+		}
+	}
 	rep.reason = rep.status == BSC_ITEM_COMPLETE ? NULL : reason;
 	bsc_scope_report(fields, &rep, &cats);
 	{

@@ -168,6 +168,8 @@ struct bsc_fields {
 	const char **subj_identity[4]; /* per enum bsc_subject */
 	const char **subj_medical[4];
 	char *note;
+	char *unread;       /* the first part not examined, or NULL */
+	uint64_t n_unread;
 };
 
 /* The context's person-hash state; made here for a scope used outside
@@ -263,6 +265,7 @@ bsc_scope_free(struct bsc_fields *f)
 		free(f->subj_medical[i]);
 	}
 	free(f->note);
+	free(f->unread);
 	free(f);
 }
 
@@ -287,6 +290,20 @@ void
 bsc_fields_note(struct bsc_fields *f, const char *note)
 {
 	add_note(f, note);
+}
+
+void
+bsc_fields_unread(struct bsc_fields *f, const char *what)
+{
+	if (!f->n_unread++)
+		f->unread = bsc_strdup(what);
+}
+
+const char *
+bsc_scope_unread(const struct bsc_fields *f, uint64_t *n)
+{
+	*n = f->n_unread;
+	return f->unread;
 }
 
 /* ---- slots ------------------------------------------------------------ */

@@ -49,6 +49,10 @@ struct bsc_personset *bsc_scope_take_keyset(struct bsc_fields *f,
  */
 struct bsc_pgraph *bsc_scope_take_persons(struct bsc_fields *f);
 
+/* Parts of the item not examined (bsc_fields_unread): their number in
+ * *n and the first one, or NULL. Owned by f. */
+const char *bsc_scope_unread(const struct bsc_fields *f, uint64_t *n);
+
 /* A note on the counts (approximate, ...) or NULL. Owned by f. */
 const char *bsc_scope_note(const struct bsc_fields *f);
 
