@@ -350,6 +350,33 @@ drain(struct bsc_item *it, struct bsc_item_report *rep, char *buf,
 }
 
 /*
+ * Binary content no reader takes: skipped when its magic says it holds
+ * no records (an image, an executable), otherwise failed, because it may
+ * hold personal data that was not read.
+ */
+static void
+binary_status(const struct bsc_item *it, struct bsc_item_report *rep,
+	      char *reason, size_t len)
+{
+	const char *kind = bsc_binary_kind(it->head, it->head_len);
+
+	rep->encoding = NULL;
+	rep->bytes = it->head_len;
+	if (kind) {
+		snprintf(reason, len, "binary data (%s): holds no records",
+			 kind);
+		rep->status = BSC_ITEM_SKIPPED;
+	} else {
+		snprintf(reason, len,
+			 "binary data that no reader understands; it may hold "
+			 "personal data: convert it to text (CSV, JSON) or "
+			 "force a reader with --reader");
+		rep->status = BSC_ITEM_FAILED;
+	}
+	rep->reason = reason;
+}
+
+/*
  * Scan one item; the item's source is set up by the caller. An archive
  * is expanded (its members come back here, one level deeper); anything
  * else is sniffed and read.
@@ -404,11 +431,13 @@ scan_item(struct run *run, struct bsc_item *it)
 		rep.status = BSC_ITEM_COMPLETE;
 		goto report;
 	}
+	if (enc == BSC_ENC_BINARY && ctx->force_reader) {
+		enc = bsc_encoding_sniff_text(it->head, it->head_len,
+					      it->src_eof);
+		rep.encoding = bsc_encoding_name(enc);
+	}
 	if (enc == BSC_ENC_BINARY) {
-		rep.status = BSC_ITEM_SKIPPED;
-		rep.reason = "binary data: no reader for this content";
-		rep.encoding = NULL;
-		rep.bytes = it->head_len;
+		binary_status(it, &rep, reason, sizeof(reason));
 		goto report;
 	}
 	if (enc == BSC_ENC_INVALID) {

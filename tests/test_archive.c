@@ -602,7 +602,7 @@ START_TEST(test_archive_limit_ratio)
 
 	for (size_t i = 0; i < (1 << 20); i++)
 		line[i] = "nom;prenom\n"[i % 11];
-	m[0].name = "zeros.bin";   /* binary: skipped, but drained */
+	m[0].name = "zeros.bin";   /* NULs: read on (issue 17), limited */
 	m[0].data = zeros;
 	m[0].len = sizeof(zeros);
 	m[0].repeat = 12;
@@ -621,7 +621,6 @@ START_TEST(test_archive_limit_ratio)
 	snprintf(want, sizeof(want), "%s!/zeros.bin", path);
 	it = must_item(&c, want);
 	ck_assert_int_eq(it->status, BSC_ITEM_PARTIAL);
-	ck_assert_ptr_nonnull(strstr(it->reason, "binary data"));
 	ck_assert_ptr_nonnull(strstr(it->reason, "--max-ratio (100)"));
 	snprintf(want, sizeof(want), "%s!/repeat.txt", path);
 	it = must_item(&c, want);
