@@ -478,6 +478,7 @@ struct arc {
 	bool dead;         /* libarchive returned ARCHIVE_FATAL ... */
 	char dead_reason[320]; /* ... saying this */
 	unsigned resumes;
+	bool no_seek;      /* open with the streaming readers only */
 	bool stop;
 	char stop_reason[512];
 	/* The current member. */
@@ -1158,7 +1159,7 @@ arc_source(struct arc *ar, const struct bsc_container *c,
 static bool
 arc_open(struct arc *ar, const struct bsc_container *c)
 {
-	bool seekable = ar->fd >= 0 || ar->in_mem;
+	bool seekable = !ar->no_seek && (ar->fd >= 0 || ar->in_mem);
 
 	ar->pos = 0;
 	ar->a = archive_read_new();
@@ -1233,6 +1234,136 @@ first_header_failed(struct arc *ar, const struct bsc_container *c,
 			c->name, arc_error(ar));
 }
 
+/* ---- zip: entries the central directory does not list --------------- */
+
+/*
+ * A multiset of entry names, as 64-bit hashes with counts (about 24 bytes
+ * an entry): the names the central directory lists.
+ */
+struct nameset {
+	uint64_t *k;
+	uint32_t *c;
+	size_t cap, n;
+};
+
+static uint64_t
+name_key(struct archive_entry *e)
+{
+	const char *n = archive_entry_pathname(e);
+	uint64_t h;
+
+	if (!n)
+		n = "";
+	h = bsc_hash64(n, strlen(n), 0x7a1b);
+	return h ? h : 1;
+}
+
+static size_t
+nameset_slot(const struct nameset *s, uint64_t k)
+{
+	size_t i = (size_t)k & (s->cap - 1);
+
+	while (s->k[i] && s->k[i] != k)
+		i = (i + 1) & (s->cap - 1);
+	return i;
+}
+
+static void
+nameset_add(struct nameset *s, uint64_t k)
+{
+	size_t i;
+
+	if (2 * (s->n + 1) > s->cap) {
+		struct nameset big = {NULL, NULL, s->cap ? 2 * s->cap : 256, 0};
+
+		big.k = bsc_zalloc(big.cap * sizeof(*big.k));
+		big.c = bsc_zalloc(big.cap * sizeof(*big.c));
+		for (size_t j = 0; j < s->cap; j++) {
+			if (!s->k[j])
+				continue;
+			i = nameset_slot(&big, s->k[j]);
+			big.k[i] = s->k[j];
+			big.c[i] = s->c[j];
+			big.n++;
+		}
+		free(s->k);
+		free(s->c);
+		*s = big;
+	}
+	i = nameset_slot(s, k);
+	if (!s->k[i]) {
+		s->k[i] = k;
+		s->n++;
+	}
+	s->c[i]++;
+}
+
+/* Take one k out of the set; false if it is not (or no longer) there. */
+static bool
+nameset_take(struct nameset *s, uint64_t k)
+{
+	size_t i;
+
+	if (!s->cap)
+		return false;
+	i = nameset_slot(s, k);
+	if (!s->k[i] || !s->c[i])
+		return false;
+	s->c[i]--;
+	return true;
+}
+
+/*
+ * A zip in a file is read by its central directory, which can leave out
+ * entries that are still in the file (a classic way to hide data: zip
+ * tools do not show them, a streaming reader does). Walk the local
+ * headers with the streaming reader, match each against the names the
+ * directory listed (cd), and scan every entry it did not list. The
+ * archive is then partial, whatever the outcome: its directory lies.
+ */
+static bsc_status
+zip_unlisted(struct arc *ar, const struct bsc_container *c,
+	     struct nameset *cd, const struct bsc_archive_ops *ops,
+	     struct bsc_archive_result *res)
+{
+	struct archive_entry *e;
+	uint64_t extra = 0, raw = ar->raw;
+	bsc_status ret = BSC_OK;
+	char *path;
+	int r;
+
+	archive_read_free(ar->a);
+	ar->dead = false;
+	ar->no_seek = true;
+	if (!arc_open(ar, c))
+		return BSC_OK;
+	while (!budget_spent(ar) && !ar->stop && !ar->dead) {
+		r = archive_read_next_header(ar->a, &e);
+		if (r == ARCHIVE_EOF || r < ARCHIVE_WARN)
+			break;
+		if (nameset_take(cd, name_key(e)))
+			continue; /* listed: read already */
+		if (res->members >= ar->lim->max_members)
+			break;
+		extra++;
+		res->members++;
+		path = member_path(ar, e);
+		ret = do_entry(ar, e, path, ops);
+		free(path);
+		if (ret == BSC_FATAL)
+			break;
+	}
+	ar->raw = raw; /* the bytes of the archive, not of two passes */
+	if (extra)
+		res_set(res, BSC_ITEM_PARTIAL,
+			"%llu entr%s found by its local headers %s not listed "
+			"in its central directory (hidden from zip tools): "
+			"scanned from the local headers",
+			(unsigned long long)extra, extra > 1 ? "ies" : "y",
+			extra > 1 ? "are" : "is");
+	return ret;
+}
+
 bsc_status
 bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 		 struct bsc_item *it, const struct bsc_container *c,
@@ -1241,9 +1372,10 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 {
 	struct arc ar;
 	struct archive_entry *e;
+	struct nameset cd = {0};
 	char *path = NULL;
 	bsc_status ret = BSC_OK;
-	bool begun = false;
+	bool begun = false, listed_all = false, zip_cd = false;
 	int bad = 0;
 	locale_t loc = utf8_locale(ctx), old = (locale_t)0;
 
@@ -1311,8 +1443,10 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 		if (ar.raw_format && res->members == 1)
 			break; /* nothing after the single member */
 		r = archive_read_next_header(ar.a, &e);
-		if (r == ARCHIVE_EOF)
+		if (r == ARCHIVE_EOF) {
+			listed_all = true;
 			break;
+		}
 		if (r == ARCHIVE_FATAL) {
 			if (budget->stopped)
 				res_set(res, BSC_ITEM_PARTIAL, "%s",
@@ -1350,7 +1484,12 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 			}
 			format_name(&ar, c, res->format,
 				    sizeof(res->format));
+			zip_cd = ar.fd >= 0 && (archive_format(ar.a) &
+						ARCHIVE_FORMAT_BASE_MASK) ==
+						       ARCHIVE_FORMAT_ZIP;
 		}
+		if (zip_cd)
+			nameset_add(&cd, name_key(e));
 		if (res->members >= ar.lim->max_members) {
 			res_set(res, BSC_ITEM_PARTIAL,
 				"more than --max-members (%llu) entries: the "
@@ -1371,6 +1510,11 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 		if (ret == BSC_FATAL)
 			goto out;
 	}
+	if (zip_cd && listed_all && !ar.resumes) {
+		ret = zip_unlisted(&ar, c, &cd, ops, res);
+		if (ret == BSC_FATAL)
+			goto out;
+	}
 	/* Cut by --max-file-size where libarchive saw a clean end. */
 	if (ar.src_failed)
 		res_set(res, BSC_ITEM_PARTIAL, "%s", ar.src_reason);
@@ -1384,6 +1528,8 @@ out:
 	bsc_buf_free(&ar.mem);
 	free(ar.blk);
 	free(path);
+	free(cd.k);
+	free(cd.c);
 	if (loc)
 		uselocale(old);
 	return ret;

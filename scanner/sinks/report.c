@@ -4,6 +4,7 @@
  */
 #include "report.h"
 
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,4 +89,21 @@ bsc_verdict_text(const char *v)
 	if (!strcmp(v, "medical"))
 		return "medical only, no direct identifier";
 	return "no personal or medical data found";
+}
+
+bool
+bsc_json_put_indented(FILE *out, void *o, int indent)
+{
+	const char *s = json_object_to_json_string_ext(
+		o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			   JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	/* Strings never hold a raw newline: every '\n' is a line break. */
+	for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1) {
+		if (fwrite(s, 1, (size_t)(nl - s) + 1, out) !=
+			    (size_t)(nl - s) + 1 ||
+		    fprintf(out, "%*s", indent, "") < 0)
+			return false;
+	}
+	return fputs(s, out) != EOF;
 }

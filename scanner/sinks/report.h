@@ -57,6 +57,14 @@ void *bsc_json_item_object(const struct bsc_item_report *r);
 void *bsc_json_summary_object(const struct bsc_run_summary *s);
 void *bsc_json_run_object(const struct bsc_run_summary *s);
 
+/*
+ * Write the json_object o (json_object*, borrowed) pretty-printed as
+ * json-c prints it, with every line after the first indented by indent
+ * spaces: how a streaming sink places one value inside a document it
+ * writes piece by piece. Returns false on a write error.
+ */
+bool bsc_json_put_indented(FILE *out, void *o, int indent);
+
 /* Per-format constructors (report_*.c). */
 struct bsc_sink *bsc_report_text_new(const struct bsc_report_opts *opts);
 struct bsc_sink *bsc_report_json_new(const struct bsc_report_opts *opts);

@@ -16,6 +16,9 @@
 #include "report.h"
 #include "util.h"
 
+/* Problems listed again at the end (each is also shown in place). */
+#define MAX_PROBLEMS 1000
+
 struct text_sink {
 	struct bsc_report_base base;
 	FILE *out;
@@ -23,6 +26,7 @@ struct text_sink {
 	bool quiet;
 	bool err;
 	struct bsc_vec problems; /* char*: "path: status: reason" */
+	uint64_t more_problems;  /* past MAX_PROBLEMS: counted only */
 	struct bsc_vec open;     /* struct open_arc*: innermost last */
 };
 
@@ -277,7 +281,9 @@ text_item(void *data, const struct bsc_item_report *r)
 		       r->status == BSC_ITEM_FAILED;
 	unsigned d = r->depth;
 
-	if (problem)
+	if (problem && ts->problems.n >= MAX_PROBLEMS)
+		ts->more_problems++;
+	else if (problem)
 		bsc_vec_push(&ts->problems,
 			     bsc_asprintf("%s: %s: %s", r->path,
 					  bsc_item_status_name(r->status),
@@ -431,10 +437,14 @@ text_end(void *data, const struct bsc_run_summary *s)
 		    s->linkable[i].medical, s->linkable[i].shared,
 		    s->linkable[i].key);
 	if (ts->problems.n) {
-		out(ts, "  %snot fully scanned (%zu):%s\n", YELLOW(ts),
-		    ts->problems.n, RESET(ts));
+		out(ts, "  %snot fully scanned (%" PRIu64 "):%s\n", YELLOW(ts),
+		    (uint64_t)ts->problems.n + ts->more_problems, RESET(ts));
 		for (size_t i = 0; i < ts->problems.n; i++)
 			out(ts, "    %s\n", (const char *)ts->problems.v[i]);
+		if (ts->more_problems)
+			out(ts, "    ... and %" PRIu64 " more, listed above "
+				"and in the json, jsonl and csv reports\n",
+			    ts->more_problems);
 	}
 	if (fflush(ts->out) == EOF)
 		ts->err = true;
