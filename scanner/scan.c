@@ -195,10 +195,18 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 	run->med_mask |= cats & rs->medical_mask;
 	ctx->seen_items++;
 	ctx->seen_bytes += rep->bytes;
-	if (rep->status == BSC_ITEM_PARTIAL)
-		bsc_warnf(ctx, "%s: partial: %s", rep->path, rep->reason);
-	else if (rep->status == BSC_ITEM_FAILED)
-		bsc_warnf(ctx, "%s: failed: %s", rep->path, rep->reason);
+	if (rep->status == BSC_ITEM_PARTIAL ||
+	    rep->status == BSC_ITEM_FAILED) {
+		/* Names are data: never raw control bytes on a terminal. */
+		char *p = bsc_escape_name(rep->path, false);
+		char *why = bsc_escape_name(rep->reason ? rep->reason : "",
+					    false);
+
+		bsc_warnf(ctx, "%s: %s: %s", p,
+			  bsc_item_status_name(rep->status), why);
+		free(p);
+		free(why);
+	}
 	bsc_progress(ctx, false);
 	if (run->sink->item)
 		return run->sink->item(run->sink->data, rep);
@@ -409,6 +417,10 @@ scan_item(struct run *run, struct bsc_item *it)
 	reason[0] = '\0';
 	if (it->depth == 0)
 		bsc_budget_start(&run->budget);
+	/* Every item, archive member or not, reads within the time budget
+	 * of its top-level input. */
+	it->budget_ms = ctx->limits.max_time_ms;
+	it->deadline_ms = run->budget.start_ms + (long long)it->budget_ms;
 	if (!bsc_item_fill_head(it)) {
 		if (bsc_item_error(it))
 			snprintf(reason, sizeof(reason), "%s",
@@ -556,6 +568,11 @@ report:
 		if (ctx->hash_items && bsc_item_hash_end(it, hex))
 			rep.sha256 = hex;
 		drain(it, &rep, dreason, sizeof(dreason));
+		if (rep.status == BSC_ITEM_COMPLETE &&
+		    bsc_item_changed(it, it->fd, dreason, sizeof(dreason))) {
+			rep.status = BSC_ITEM_PARTIAL;
+			rep.reason = dreason;
+		}
 		ret = emit(run, &rep, cats);
 	}
 	bsc_scope_free(fields);
@@ -576,8 +593,10 @@ scan_fd(struct run *run, int fd, const char *display)
 	/* A regular file (standard input redirected from one too) can be
 	 * read with pread(), which archives that seek need. */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    lseek(fd, 0, SEEK_CUR) == 0)
+	    lseek(fd, 0, SEEK_CUR) == 0) {
 		it.fd = fd;
+		it.size_at_open = (long long)st.st_size;
+	}
 	ret = scan_item(run, &it);
 	bsc_item_release(&it);
 	return ret;

@@ -107,3 +107,25 @@ bsc_json_put_indented(FILE *out, void *o, int indent)
 	}
 	return fputs(s, out) != EOF;
 }
+
+void
+bsc_safe_report_init(struct bsc_safe_report *s,
+		     const struct bsc_item_report *r)
+{
+	s->r = *r;
+	s->path = bsc_escape_name(r->path, false);
+	s->container = r->container ? bsc_escape_name(r->container, false)
+				    : NULL;
+	s->reason = r->reason ? bsc_escape_name(r->reason, false) : NULL;
+	s->r.path = s->path;
+	s->r.container = s->container;
+	s->r.reason = s->reason;
+}
+
+void
+bsc_safe_report_free(struct bsc_safe_report *s)
+{
+	free(s->path);
+	free(s->container);
+	free(s->reason);
+}

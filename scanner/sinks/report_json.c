@@ -10,7 +10,7 @@
  *   { "schema": "breachscope.report/1",
  *     "tool": {"name": "breachscope", "version": "X.Y.Z"},
  *     "items": [ {
- *        "path", "container", "format", "encoding", "status", "reason",
+ *        "path", "path_escaped", "container", "format", "encoding", "status", "reason",
  *        "note", "bytes", "members", "records", "records_identity",
  *        "records_medical", "records_linked", "verdict", "severity",
  *        "violations", "persons", "flags", "care_context", "sha256",
@@ -235,8 +235,29 @@ bsc_json_item_object(const struct bsc_item_report *r)
 	json_object *o = json_object_new_object();
 	json_object *fa = json_object_new_array();
 
-	json_object_object_add(o, "path", json_object_new_string(r->path));
-	json_object_object_add(o, "container", str_or_null(r->container));
+	/* Names are bytes: when they are not UTF-8, the JSON holds them
+	 * escaped (\xNN, and \\ for a backslash) and says so, so that the
+	 * document stays valid and the exact name can be recovered. */
+	if (bsc_utf8_valid(r->path) &&
+	    (!r->container || bsc_utf8_valid(r->container))) {
+		json_object_object_add(o, "path",
+				       json_object_new_string(r->path));
+		json_object_object_add(o, "path_escaped",
+				       json_object_new_boolean(0));
+		json_object_object_add(o, "container",
+				       str_or_null(r->container));
+	} else {
+		char *p = bsc_escape_name(r->path, true);
+		char *c = r->container ? bsc_escape_name(r->container, true)
+				       : NULL;
+
+		json_object_object_add(o, "path", json_object_new_string(p));
+		json_object_object_add(o, "path_escaped",
+				       json_object_new_boolean(1));
+		json_object_object_add(o, "container", str_or_null(c));
+		free(p);
+		free(c);
+	}
 	json_object_object_add(o, "format", str_or_null(r->format));
 	json_object_object_add(o, "encoding", str_or_null(r->encoding));
 	json_object_object_add(

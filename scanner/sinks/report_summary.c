@@ -84,7 +84,7 @@ verdict_label(const struct summary_sink *ss, const char *v)
 }
 
 static bsc_status
-sum_item(void *data, const struct bsc_item_report *r)
+sum_item_safe(void *data, const struct bsc_item_report *r)
 {
 	struct summary_sink *ss = data;
 	const char *v = bsc_verdict(r->n_identity, r->n_medical,
@@ -323,6 +323,19 @@ sum_end(void *data, const struct bsc_run_summary *s)
 		ss->err = true;
 	release(ss);
 	return ss->err ? BSC_FATAL : BSC_OK;
+}
+
+/* Names are data: escaped before they reach a terminal or a file. */
+static bsc_status
+sum_item(void *data, const struct bsc_item_report *r)
+{
+	struct bsc_safe_report sr;
+	bsc_status ret;
+
+	bsc_safe_report_init(&sr, r);
+	ret = sum_item_safe(data, &sr.r);
+	bsc_safe_report_free(&sr);
+	return ret;
 }
 
 struct bsc_sink *

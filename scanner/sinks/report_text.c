@@ -134,7 +134,7 @@ text_archive_begin(void *data, const char *path, const char *format,
 	struct text_sink *ts = data;
 	struct open_arc *oa = bsc_zalloc(sizeof(*oa));
 
-	oa->path = bsc_strdup(path);
+	oa->path = bsc_escape_name(path, false); /* as the item's will be */
 	oa->format = bsc_strdup(format);
 	oa->depth = depth;
 	bsc_vec_push(&ts->open, oa);
@@ -272,7 +272,7 @@ evidence_name(unsigned ev)
 }
 
 static bsc_status
-text_item(void *data, const struct bsc_item_report *r)
+text_item_safe(void *data, const struct bsc_item_report *r)
 {
 	struct text_sink *ts = data;
 	const char *v = bsc_verdict(r->n_identity, r->n_medical,
@@ -449,6 +449,19 @@ text_end(void *data, const struct bsc_run_summary *s)
 	if (fflush(ts->out) == EOF)
 		ts->err = true;
 	return ts->err ? BSC_FATAL : BSC_OK;
+}
+
+/* Names are data: escaped before they reach a terminal or a file. */
+static bsc_status
+text_item(void *data, const struct bsc_item_report *r)
+{
+	struct bsc_safe_report sr;
+	bsc_status ret;
+
+	bsc_safe_report_init(&sr, r);
+	ret = text_item_safe(data, &sr.r);
+	bsc_safe_report_free(&sr);
+	return ret;
 }
 
 struct bsc_sink *
