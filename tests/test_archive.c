@@ -1371,6 +1371,72 @@ START_TEST(test_archive_zip_unlisted_entry)
 }
 END_TEST
 
+/* Issue 17: a small truncated .gz or .xz gave nothing (libarchive drops
+ * the block it was filling); what came before the damage is now read. */
+START_TEST(test_archive_small_truncated_compressed)
+{
+	static const struct {
+		const char *name, *filter;
+	} t[] = {{"cut.csv.gz", "gzip"}, {"cut.csv.xz", "xz"}};
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	const char *dir = bsc_tmpdir();
+
+	load_csv();
+	for (size_t i = 0; i < 2; i++) {
+		struct bsc_member m[2] = {{.name = "x"}, {NULL}};
+		struct bsc_archive_spec spec = {"raw", t[i].filter, NULL, NULL};
+		struct bsc_collect c;
+		const struct bsc_collected_item *it;
+		char path[4096], want[4200];
+		size_t len;
+		char *z;
+
+		m[0].data = csv;
+		m[0].len = csv_len;
+		snprintf(path, sizeof(path), "%s",
+			 bsc_make_archive(dir, t[i].name, &spec, m));
+		z = bsc_read_file(path, &len);
+		ck_assert_int_eq(truncate(path, (off_t)(len - 24)), 0);
+		free(z);
+		bsc_collect_scan(ctx, path, &c);
+		it = must_item(&c, path);
+		ck_assert_int_eq(it->status, BSC_ITEM_PARTIAL);
+		ck_assert_ptr_nonnull(strstr(it->reason, "decompressed before"));
+		snprintf(want, sizeof(want), "%s!", path);
+		it = must_item(&c, want);
+		ck_assert_int_eq(it->status, BSC_ITEM_PARTIAL);
+		ck_assert_uint_gt(it->records, 0);
+		ck_assert_ptr_nonnull(strstr(it->identity, "last_name"));
+		bsc_collect_free(&c);
+	}
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+/* Issue 17: memory followed an xz header's dictionary size (416 MB for a
+ * 768 MiB dictionary): such a header is refused before decompressing. */
+START_TEST(test_archive_xz_dictionary_refused)
+{
+	static const unsigned char xz[] = {
+		0xFD, '7', 'z', 'X', 'Z', 0, 0, 4, 0xE6, 0xD6, 0xB4, 0x46,
+		/* block header: 12 bytes, one filter, LZMA2, dict 768 MiB */
+		0x02, 0x00, 0x21, 0x01, 35, 0, 0, 0, 0, 0, 0, 0,
+		1, 2, 3, 4, 5, 6, 7, 8};
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	const char *path = bsc_write_file(bsc_tmpdir(), "big-dict.xz", xz,
+					  sizeof(xz));
+	struct bsc_collect c;
+
+	bsc_collect_scan(ctx, path, &c);
+	ck_assert_int_eq(c.n, 1);
+	ck_assert_int_eq(c.items[0].status, BSC_ITEM_FAILED);
+	ck_assert_ptr_nonnull(strstr(c.items[0].reason,
+				     "dictionary of 768 MiB"));
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 suite_archive(void)
 {
@@ -1409,6 +1475,8 @@ suite_archive(void)
 	tcase_add_test(hos, test_archive_nested_20_levels);
 	tcase_add_test(hos, test_archive_zip_bomb);
 	tcase_add_test(hos, test_archive_zip_unlisted_entry);
+	tcase_add_test(hos, test_archive_small_truncated_compressed);
+	tcase_add_test(hos, test_archive_xz_dictionary_refused);
 	tcase_set_timeout(cont, 60);
 	tcase_set_timeout(lim, 60);
 	tcase_set_timeout(hos, 120);

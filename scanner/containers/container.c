@@ -17,6 +17,8 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <locale.h>
+#include <lzma.h>
+#include <zlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -1364,6 +1366,209 @@ zip_unlisted(struct arc *ar, const struct bsc_container *c,
 	return ret;
 }
 
+/* ---- compression headers that would cost memory -------------------------- */
+
+/*
+ * Largest LZMA dictionary accepted: xz -9 and lzma -9 use 64 MiB, and
+ * the decoder allocates what the header says (a 768 MiB dictionary cost
+ * 416 MB). libarchive has no option to cap it, so the header is read here
+ * first. For xz, the first block's header (the one every encoder writes
+ * right after the stream header) is checked.
+ */
+#define MAX_LZMA_DICT (64u << 20)
+
+/* A multibyte integer of xz; false if cut or longer than 9 bytes. */
+static bool
+xz_varint(const unsigned char *h, size_t n, size_t *pos, uint64_t *v)
+{
+	*v = 0;
+	for (int i = 0; i < 9 && *pos < n; i++) {
+		unsigned char b = h[(*pos)++];
+
+		*v |= (uint64_t)(b & 0x7F) << (7 * i);
+		if (!(b & 0x80))
+			return true;
+	}
+	return false;
+}
+
+/* The LZMA2 dictionary size of an xz stream's first block, or 0. */
+static uint64_t
+xz_dict(const unsigned char *h, size_t n)
+{
+	size_t pos = 12, end;
+	unsigned flags, filters;
+	uint64_t v, id, psize;
+
+	if (n < 14 || h[12] == 0)
+		return 0; /* no block (an empty stream) */
+	end = 12 + ((size_t)h[12] + 1) * 4;
+	if (end > n)
+		return 0;
+	flags = h[13];
+	pos = 14;
+	filters = (flags & 3) + 1;
+	if ((flags & 0x40) && !xz_varint(h, end, &pos, &v))
+		return 0;
+	if ((flags & 0x80) && !xz_varint(h, end, &pos, &v))
+		return 0;
+	for (unsigned f = 0; f < filters; f++) {
+		if (!xz_varint(h, end, &pos, &id) ||
+		    !xz_varint(h, end, &pos, &psize) || psize > end - pos)
+			return 0;
+		if (id == 0x21 && psize == 1) {
+			unsigned bits = h[pos] & 0x3F;
+
+			if (bits > 40)
+				return 0;
+			if (bits == 40)
+				return 0xFFFFFFFFu;
+			return (uint64_t)(2 | (bits & 1)) << (bits / 2 + 11);
+		}
+		pos += (size_t)psize;
+	}
+	return 0;
+}
+
+/* The dictionary an xz or lzma header asks for, or 0 if unknown. */
+static uint64_t
+lzma_dict(const struct bsc_container *c, const unsigned char *h, size_t n)
+{
+	if (!strcmp(c->name, "xz"))
+		return xz_dict(h, n);
+	if (!strcmp(c->name, "lzma") && n >= 5)
+		return (uint64_t)h[1] | (uint64_t)h[2] << 8 |
+		       (uint64_t)h[3] << 16 | (uint64_t)h[4] << 24;
+	return 0;
+}
+
+/* ---- small truncated compressed files ------------------------------------ */
+
+/*
+ * libarchive hands out decompressed data by blocks, and a filter that
+ * meets the end of its input mid-stream drops the block it was filling:
+ * a small truncated .gz gave nothing where gzip -dc recovers every row.
+ * When the whole compressed input is in the item's head, decompress it
+ * here with zlib or liblzma, keep what came out before the damage, and
+ * scan that as the member. Output is bounded by --max-ratio.
+ */
+static unsigned char *
+salvage_gz(const unsigned char *in, size_t n, size_t cap, size_t *len)
+{
+	z_stream z;
+	unsigned char *out = bsc_zalloc(cap);
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+		free(out);
+		return NULL;
+	}
+	z.next_in = (unsigned char *)in;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	while (z.avail_out > 0 && inflate(&z, Z_NO_FLUSH) == Z_OK)
+		;
+	*len = cap - z.avail_out;
+	inflateEnd(&z);
+	return out;
+}
+
+static unsigned char *
+salvage_xz(const unsigned char *in, size_t n, size_t cap, size_t *len)
+{
+	lzma_stream z = LZMA_STREAM_INIT;
+	unsigned char *out = bsc_zalloc(cap);
+
+	if (lzma_stream_decoder(&z, 2 * (uint64_t)MAX_LZMA_DICT, 0) !=
+	    LZMA_OK) {
+		free(out);
+		return NULL;
+	}
+	z.next_in = in;
+	z.avail_in = n;
+	z.next_out = out;
+	z.avail_out = cap;
+	while (z.avail_out > 0 && lzma_code(&z, LZMA_FINISH) == LZMA_OK)
+		;
+	*len = cap - z.avail_out;
+	lzma_end(&z);
+	return out;
+}
+
+struct memsrc {
+	const unsigned char *p;
+	size_t len, pos;
+};
+
+static ssize_t
+mem_read(void *src, void *buf, size_t n)
+{
+	struct memsrc *m = src;
+
+	if (m->pos == m->len) {
+		errno = EIO; /* salvaged: the stream ends in damage */
+		return -1;
+	}
+	if (n > m->len - m->pos)
+		n = m->len - m->pos;
+	memcpy(buf, m->p + m->pos, n);
+	m->pos += n;
+	return (ssize_t)n;
+}
+
+/* True if the small input was salvaged (its member scanned, res set). */
+static bool
+salvage(struct arc *ar, const struct bsc_container *c,
+	const struct bsc_archive_ops *ops, struct bsc_archive_result *res,
+	bsc_status *ret)
+{
+	const struct bsc_item *it = ar->it;
+	size_t cap, len = 0;
+	unsigned char *data = NULL;
+	struct memsrc ms;
+	struct bsc_item m;
+	char *path, why[320];
+
+	if (!it->src_eof || it->head_len == 0 || ar->budget->stopped)
+		return false;
+	cap = it->head_len * (size_t)(ar->lim->max_ratio < 4096
+					      ? ar->lim->max_ratio
+					      : 4096);
+	if (ar->lim->max_file_size && cap > ar->lim->max_file_size)
+		cap = (size_t)ar->lim->max_file_size;
+	if (!strcmp(c->name, "gz"))
+		data = salvage_gz(it->head, it->head_len, cap, &len);
+	else if (!strcmp(c->name, "xz"))
+		data = salvage_xz(it->head, it->head_len, cap, &len);
+	if (!data || len == 0) {
+		free(data);
+		return false;
+	}
+	snprintf(why, sizeof(why), "%s", arc_error(ar));
+	res->members = 1;
+	path = bsc_asprintf("%s!", it->path);
+	*ret = ops->begin(ops->data, ar->it, res->format);
+	if (*ret != BSC_FATAL) {
+		ms = (struct memsrc){data, len, 0};
+		bsc_item_init(&m, path, mem_read, &ms, ar->lim->max_file_size);
+		m.depth = it->depth + 1;
+		m.container = it->path;
+		snprintf(m.stop_reason, sizeof(m.stop_reason),
+			 "the compressed stream is damaged after %zu bytes "
+			 "of content; those were scanned", len);
+		*ret = ops->member(ops->data, &m);
+		bsc_item_release(&m);
+	}
+	res_set(res, BSC_ITEM_PARTIAL,
+		"truncated or damaged %s stream (%s): the %zu bytes "
+		"decompressed before the damage were scanned",
+		c->name, why, len);
+	free(path);
+	free(data);
+	return true;
+}
+
 bsc_status
 bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 		 struct bsc_item *it, const struct bsc_container *c,
@@ -1412,14 +1617,28 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 			c->name);
 		return BSC_OK;
 	}
+	if (lzma_dict(c, it->head, it->head_len) > MAX_LZMA_DICT) {
+		res_set(res, BSC_ITEM_FAILED,
+			"%s dictionary of %llu MiB, more than the %u MiB of "
+			"the strongest presets: refused, as decompressing it "
+			"would take that much memory; decompress it with "
+			"'xz --memlimit' and scan the result",
+			c->name,
+			(unsigned long long)(lzma_dict(c, it->head,
+						       it->head_len) >> 20),
+			MAX_LZMA_DICT >> 20);
+		return BSC_OK;
+	}
 	if (loc)
 		old = uselocale(loc);
 	ar.blk = bsc_zalloc(READ_BLOCK);
 	if (!arc_source(&ar, c, res))
 		goto out;
 	if (!arc_open(&ar, c)) {
-		res_set(res, BSC_ITEM_FAILED, "cannot read it as %s: %s",
-			c->name, arc_error(&ar));
+		if (!salvage(&ar, c, ops, res, &ret))
+			res_set(res, BSC_ITEM_FAILED,
+				"cannot read it as %s: %s", c->name,
+				arc_error(&ar));
 		goto out;
 	}
 	for (;;) {
@@ -1451,6 +1670,9 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 			if (budget->stopped)
 				res_set(res, BSC_ITEM_PARTIAL, "%s",
 					budget->reason);
+			else if (res->members == 0 &&
+				 salvage(&ar, c, ops, res, &ret))
+				begun = true;
 			else if (res->members == 0)
 				first_header_failed(&ar, c, res);
 			else
