@@ -783,16 +783,26 @@ START_TEST(test_archive_encrypted)
 		ck_assert_int_eq(must_item(&c, path)->status,
 				 BSC_ITEM_PARTIAL);
 		bsc_collect_free(&c);
-		/* A wrong password: failed, and says so. */
+		/* A wrong password: not read, and says so. zipcrypt checks a
+		 * password on one byte: 1 time in 256 a wrong one passes and
+		 * the member decrypts to damaged data, never to a clean
+		 * read. */
 		bsc_ctx_add_password(ctx, "wrong");
 		bsc_collect_scan(ctx, path, &c);
 		it = must_item(&c, want);
-		ck_assert_int_eq(it->status, BSC_ITEM_FAILED);
-		ck_assert_msg(!strncmp(it->reason, "encrypted", 9), "%s",
-			      it->reason);
+		ck_assert(it->status == BSC_ITEM_FAILED ||
+			  (i == 0 && it->status == BSC_ITEM_PARTIAL));
+		ck_assert_msg(!strncmp(it->reason, "encrypted", 9) ||
+				      (i == 0 && strstr(it->reason, "damaged")),
+			      "%s", it->reason);
 		bsc_collect_free(&c);
-		/* The right one, among others: read as plain text. */
+		bsc_ctx_free(ctx);
+		/* The right one, among others: read as plain text. It comes
+		 * first: zipcrypt checks a password on one byte, so a wrong
+		 * one tried before passes 1 time in 256 (README "Archives"). */
+		ctx = bsc_test_ctx();
 		bsc_ctx_add_password(ctx, "s3cret");
+		bsc_ctx_add_password(ctx, "wrong");
 		bsc_collect_scan(ctx, path, &c);
 		assert_same_findings(must_item(&c, want), &plain.items[0],
 				     methods[i]);
@@ -1414,7 +1424,8 @@ START_TEST(test_archive_small_truncated_compressed)
 		it = must_item(&c, path);
 		ck_assert_int_eq(it->status, BSC_ITEM_PARTIAL);
 		ck_assert_ptr_nonnull(strstr(it->reason, "decompressed before"));
-		snprintf(want, sizeof(want), "%s!", path);
+		/* the content keeps its name: cut.csv.gz!/cut.csv */
+		snprintf(want, sizeof(want), "%s!/cut.csv", path);
 		it = must_item(&c, want);
 		ck_assert_int_eq(it->status, BSC_ITEM_PARTIAL);
 		ck_assert_uint_gt(it->records, 0);

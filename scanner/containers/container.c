@@ -1581,7 +1581,14 @@ salvage(struct arc *ar, const struct bsc_container *c,
 	}
 	snprintf(why, sizeof(why), "%s", arc_error(ar));
 	res->members = 1;
-	path = bsc_asprintf("%s!", it->path);
+	{
+		char *raw = raw_member_name(it->path);
+		char name[MAX_NAME + 8];
+
+		clean_name(raw, name, sizeof(name), true);
+		free(raw);
+		path = bsc_asprintf("%s!/%s", it->path, name);
+	}
 	*ret = ops->begin(ops->data, ar->it, res->format);
 	if (*ret != BSC_FATAL) {
 		ms = (struct memsrc){data, len, 0};
