@@ -71,6 +71,7 @@ rule_free(struct bsc_rule *r)
 	strlist_free(&r->not_tokens);
 	strlist_free(&r->file_tokens);
 	strlist_free(&r->not_file_tokens);
+	strlist_free(&r->corroborate_files);
 	strlist_free(&r->dict);
 	free(r->note);
 	strlist_free(&r->examples);
@@ -633,6 +634,16 @@ load_rule(struct loader *L, yaml_node_t *m)
 			strlist_free(&on);
 		} else if (!strcmp(k, "note"))
 			st = get_string(L, v, k, &r->note);
+		else if (!strcmp(k, "wording"))
+			st = get_bool(L, v, k, &r->wording);
+		else if (!strcmp(k, "corroborate"))
+			st = get_bool(L, v, k, &r->corroborate);
+		else if (!strcmp(k, "corroborate_file_tokens"))
+			st = get_list(L, v, k, true, &r->corroborate_files);
+		else if (!strcmp(k, "min_spread")) {
+			st = get_number(L, v, k, 0, 36, &d);
+			r->min_spread = (unsigned)d;
+		}
 		else if (!strcmp(k, "dictionary"))
 			st = load_dictionary(L, v, r);
 		else if (!strcmp(k, "description"))

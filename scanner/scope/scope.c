@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "corroborate.h"
 #include "detect.h"
 #include "header.h"
 #include "mask.h"
@@ -66,6 +67,12 @@ struct slot {
 	char *first;        /* sample of the first non-empty value */
 	unsigned long first_line;  /* line of the first non-empty value */
 	unsigned long *hit_line;   /* per value rule: line of the first hit */
+	uint64_t *lead;     /* per value rule: leading characters of hits
+			     * (corroborate rules only; corroborate.c) */
+	uint64_t *fhits;    /* per flag rule: hits here, or NULL if none */
+	unsigned long *fline; /* per flag rule: line of the first hit */
+	uint64_t fmask;     /* categories of its counted, unsuppressed
+			     * findings: the flags they may raise */
 	uint64_t catmask;   /* categories of the column (set at the end) */
 	uint64_t linkmask;  /* the same, minus professionals' identity */
 	unsigned id;        /* index in slots */
@@ -118,9 +125,6 @@ struct bsc_fields {
 	enum bsc_subject subject_default; /* for slots that say nothing */
 	uint64_t by_key[BSC_KEY_COUNT];
 	uint64_t without_key;
-	uint64_t *flag_hits;   /* per flag rule */
-	unsigned *flag_slot;   /* per flag rule: slot of the first hit */
-	unsigned long *flag_line;
 	struct bsc_flag *flags;
 	size_t n_flags;
 	const char *care[BSC_MAX_CATEGORIES + 1];
@@ -143,6 +147,7 @@ struct bsc_fields {
 	/* output */
 	struct bsc_finding *findings;
 	size_t n_findings;
+	unsigned *finding_slot; /* per finding: its slot */
 	const char **identity;
 	const char **medical;
 	const char **subj_identity[4]; /* per enum bsc_subject */
@@ -168,10 +173,6 @@ bsc_scope_new(struct bsc_ctx *ctx, const char *path)
 	f->file = path ? bsc_header_normalise(path, strlen(path)) : NULL;
 	f->ctx = ctx;
 	f->rs = bsc_ctx_rules(ctx);
-	f->flag_hits = bsc_zalloc((f->rs->flag_rules.n + 1) * sizeof(uint64_t));
-	f->flag_slot = bsc_zalloc((f->rs->flag_rules.n + 1) * sizeof(unsigned));
-	f->flag_line =
-		bsc_zalloc((f->rs->flag_rules.n + 1) * sizeof(unsigned long));
 	f->persons = bsc_personset_new(ctx->limits.max_persons_exact);
 	f->contactable = bsc_personset_new(ctx->limits.max_persons_exact);
 	for (size_t b = 0; b < KEY_BUCKETS; b++)
@@ -192,6 +193,9 @@ slot_free(struct slot *s, size_t nrules)
 	free(s->mode);
 	free(s->first);
 	free(s->hit_line);
+	free(s->lead);
+	free(s->fhits);
+	free(s->fline);
 	free(s);
 }
 
@@ -223,9 +227,7 @@ bsc_scope_free(struct bsc_fields *f)
 	free(f->findings);
 	bsc_personset_free(f->persons);
 	bsc_personset_free(f->contactable);
-	free(f->flag_hits);
-	free(f->flag_slot);
-	free(f->flag_line);
+	free(f->finding_slot);
 	free(f->flags);
 	free(f->file);
 	bsc_personset_free(f->keyset);
@@ -307,6 +309,7 @@ slot_create(struct bsc_fields *f, const char *name, unsigned column)
 	s->samples = bsc_zalloc((nr ? nr : 1) * sizeof(char *));
 	s->mode = bsc_zalloc(nr ? nr : 1);
 	s->hit_line = bsc_zalloc((nr ? nr : 1) * sizeof(unsigned long));
+	s->lead = bsc_zalloc((nr ? nr : 1) * sizeof(uint64_t));
 	for (size_t i = 0; i < nr; i++) {
 		const struct bsc_rule *r = rs->value_rules.v[i];
 		bool ctx_hit = r->context.n &&
@@ -505,6 +508,8 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		s->hits[i]++;
 		if (r->evidence != BSC_EV_CONFIRM)
 			cell_cats |= 1ull << r->category;
+		if (r->corroborate)
+			s->lead[i] |= bsc_corr_lead_bit(v + off, mlen);
 		if (!s->samples[i]) {
 			s->samples[i] = make_sample(f, v + off, mlen,
 						    r->category);
@@ -538,10 +543,14 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		if (!(r->on_mask & cell_cats) ||
 		    !bsc_detect_value(f->ctx, r, v, len, &info, NULL, NULL))
 			continue;
-		if (f->flag_hits[i]++ == 0) {
-			f->flag_slot[i] = id;
-			f->flag_line[i] = f->cur_line;
+		if (!s->fhits) {
+			s->fhits = bsc_zalloc(rs->flag_rules.n *
+					      sizeof(uint64_t));
+			s->fline = bsc_zalloc(rs->flag_rules.n *
+					      sizeof(unsigned long));
 		}
+		if (s->fhits[i]++ == 0)
+			s->fline[i] = f->cur_line;
 	}
 }
 
@@ -853,13 +862,15 @@ lower(enum bsc_confidence c)
 
 static void
 agg_value(struct agg *a, const struct bsc_rule *r, enum bsc_confidence c,
-	  uint64_t count, const char *sample, unsigned long line)
+	  uint64_t count, const char *sample, unsigned long line,
+	  const char *note)
 {
 	if (!a->used || c > a->conf) {
 		a->conf = c;
 		a->rule = r;
 		a->sample = sample;
 		a->line = line;
+		a->note = note;
 	}
 	a->used = true;
 	if (r->confidence >= BSC_CONF_MEDIUM)
@@ -908,6 +919,9 @@ push_finding(struct bsc_fields *f, const struct slot *s, int cat,
 		subj = f->subject_default;
 	f->findings = bsc_reallocarray(f->findings, f->n_findings + 1,
 				       sizeof(*f->findings));
+	f->finding_slot = bsc_reallocarray(f->finding_slot, f->n_findings + 1,
+					   sizeof(unsigned));
+	f->finding_slot[f->n_findings] = s->id;
 	x = &f->findings[f->n_findings++];
 	memset(x, 0, sizeof(*x));
 	x->category = c->name;
@@ -926,7 +940,8 @@ push_finding(struct bsc_fields *f, const struct slot *s, int cat,
 }
 
 static void
-classify_slot(struct bsc_fields *f, struct slot *s)
+classify_slot(struct bsc_fields *f, struct slot *s,
+	      const struct bsc_corr_slot *corr)
 {
 	const struct bsc_ruleset *rs = f->rs;
 	struct agg agg[BSC_MAX_CATEGORIES];
@@ -936,6 +951,7 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 	for (size_t i = 0; i < rs->value_rules.n; i++) {
 		const struct bsc_rule *r = rs->value_rules.v[i];
 		enum bsc_confidence c = r->confidence;
+		const char *note = NULL;
 		double share;
 
 		if (!s->mode[i] || !s->hits[i] ||
@@ -958,10 +974,21 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 		    hcat != r->category &&
 		    (s->hstrength == 4 || s->hits[i] < PATH_COLUMN_CELLS))
 			continue;
-		if (hcat == r->category || s->mode[i] == 2)
+		if (hcat == r->category || s->mode[i] == 2) {
 			c = raise(c);
+		} else if (r->evidence == BSC_EV_COLUMN) {
+			/* A code shape alone: is anything else saying so? */
+			enum bsc_corr_verdict v = bsc_corroborate(
+				rs, r, f->file, corr, f->slots.n, s->id,
+				s->lead[i], s->hits[i]);
+
+			if (v != BSC_CORR_OK) {
+				c = BSC_CONF_LOW;
+				note = bsc_corr_note(v);
+			}
+		}
 		agg_value(&agg[r->category], r, c, s->hits[i], s->samples[i],
-			  s->hit_line[i]);
+			  s->hit_line[i], note);
 	}
 	if (hcat >= 0) {
 		struct agg *a = &agg[hcat];
@@ -1020,6 +1047,8 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 		if (!a->used || (int)a->conf < f->ctx->min_confidence)
 			continue;
 		subj = push_finding(f, s, c, a);
+		if (bsc_finding_counted(&f->findings[f->n_findings - 1]))
+			s->fmask |= 1ull << c;
 		/* Whole-column categories count for every non-empty cell;
 		 * standalone hits are counted per record already. */
 		if (bsc_finding_counted(&f->findings[f->n_findings - 1]) &&
@@ -1108,6 +1137,101 @@ shape_mask(const struct bsc_fields *f, const uint64_t *cols, size_t nwords,
 	return m;
 }
 
+/*
+ * What each column says about the table, for code-shaped columns
+ * (corroborate.c): the category its name gives, and the medical
+ * categories whose wording most of its values hold (a label column).
+ */
+static struct bsc_corr_slot *
+corr_table(const struct bsc_fields *f)
+{
+	const struct bsc_ruleset *rs = f->rs;
+	struct bsc_corr_slot *v =
+		bsc_zalloc((f->slots.n + 1) * sizeof(*v));
+
+	for (size_t k = 0; k < f->slots.n; k++) {
+		const struct slot *s = f->slots.v[k];
+
+		if (!s->nonempty)
+			continue;
+		if (s->hrule && s->hrule->category >= 0 &&
+		    s->hrule->confidence >= BSC_CONF_MEDIUM)
+			v[k].header_cats = 1ull << s->hrule->category;
+		for (size_t i = 0; i < rs->value_rules.n; i++) {
+			const struct bsc_rule *r = rs->value_rules.v[i];
+
+			if (r->wording && s->mode[i] && s->tested[i] &&
+			    2 * s->hits[i] >= s->tested[i])
+				v[k].label_cats |= 1ull << r->category;
+		}
+	}
+	return v;
+}
+
+/*
+ * The item's flags: only hits in columns whose finding of a category the
+ * flag looks at counts and is not suppressed by the policy. A flag never
+ * comes from a finding that does not count (a low code-shaped column).
+ */
+static void
+build_flags(struct bsc_fields *f, struct bsc_item_report *rep)
+{
+	const struct bsc_ruleset *rs = f->rs;
+
+	free(f->flags);
+	f->flags = bsc_zalloc((rs->flag_rules.n + 1) * sizeof(*f->flags));
+	f->n_flags = 0;
+	for (size_t i = 0; i < rs->flag_rules.n; i++) {
+		const struct bsc_rule *r = rs->flag_rules.v[i];
+		const struct slot *first = NULL;
+		unsigned long line = 0;
+		uint64_t count = 0;
+		struct bsc_flag *x;
+
+		for (size_t k = 0; k < f->slots.n; k++) {
+			const struct slot *s = f->slots.v[k];
+
+			if (!s->fhits || !s->fhits[i] ||
+			    !(s->fmask & r->on_mask))
+				continue;
+			count += s->fhits[i];
+			if (!first || s->fline[i] < line) {
+				first = s;
+				line = s->fline[i];
+			}
+		}
+		if (!count)
+			continue;
+		x = &f->flags[f->n_flags++];
+		x->flag = r->flag;
+		x->rule = r->id;
+		x->reason = r->label;
+		x->reason_fr = r->label_fr;
+		x->count = count;
+		x->loc.column = first->column;
+		x->loc.header = first->name;
+		x->loc.line = line;
+	}
+	rep->flags = f->flags;
+	rep->n_flags = f->n_flags;
+}
+
+void
+bsc_scope_refresh_flags(struct bsc_fields *f, struct bsc_item_report *rep)
+{
+	for (size_t k = 0; k < f->slots.n; k++)
+		((struct slot *)f->slots.v[k])->fmask = 0;
+	for (size_t i = 0; i < f->n_findings; i++) {
+		const struct bsc_finding *x = &f->findings[i];
+		struct slot *s = f->slots.v[f->finding_slot[i]];
+		int c = bsc_ruleset_category(f->rs, x->category);
+
+		if (c >= 0 && bsc_finding_counted(x) && !x->suppressed)
+			s->fmask |= 1ull << c;
+	}
+	build_flags(f, rep);
+}
+
 void
 bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 		 uint64_t *cats)
@@ -1118,8 +1242,13 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 
 	if (f->cur_any)
 		bsc_fields_end_record(f);
-	for (size_t i = 0; i < f->slots.n; i++)
-		classify_slot(f, f->slots.v[i]);
+	{
+		struct bsc_corr_slot *corr = corr_table(f);
+
+		for (size_t i = 0; i < f->slots.n; i++)
+			classify_slot(f, f->slots.v[i], corr);
+		free(corr);
+	}
 	for (size_t i = 0; i < f->n_findings; i++) {
 		const struct bsc_finding *x = &f->findings[i];
 
@@ -1207,27 +1336,7 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 			bsc_personset_absorb(&f->ctx->run_contactable,
 					     &f->contactable);
 	}
-	f->flags = bsc_zalloc((rs->flag_rules.n + 1) * sizeof(*f->flags));
-	for (size_t i = 0; i < rs->flag_rules.n; i++) {
-		const struct bsc_rule *r = rs->flag_rules.v[i];
-		struct bsc_flag *x;
-		const struct slot *s;
-
-		if (!f->flag_hits[i])
-			continue;
-		s = f->slots.v[f->flag_slot[i]];
-		x = &f->flags[f->n_flags++];
-		x->flag = r->flag;
-		x->rule = r->id;
-		x->reason = r->label;
-		x->reason_fr = r->label_fr;
-		x->count = f->flag_hits[i];
-		x->loc.column = s->column;
-		x->loc.header = s->name;
-		x->loc.line = f->flag_line[i];
-	}
-	rep->flags = f->flags;
-	rep->n_flags = f->n_flags;
+	build_flags(f, rep);
 	care_context(f, rep);
 	for (int k = 0; k < 4; k++) {
 		struct bsc_subject_categories *sc = &rep->subjects[k];

@@ -42,6 +42,14 @@ struct bsc_finding *bsc_scope_findings(struct bsc_fields *f, size_t *n);
 struct bsc_personset *bsc_scope_take_keyset(struct bsc_fields *f,
 					    const char **header);
 
+/*
+ * Rebuild rep's flags after the policy stage marked findings suppressed
+ * (bsc_finding.suppressed): a flag stays only while a counted,
+ * unsuppressed finding of one of its categories holds its hits.
+ */
+void bsc_scope_refresh_flags(struct bsc_fields *f,
+			     struct bsc_item_report *rep);
+
 /* A note on the counts (approximate, ...) or NULL. Owned by f. */
 const char *bsc_scope_note(const struct bsc_fields *f);
 
