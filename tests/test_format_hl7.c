@@ -791,10 +791,13 @@ START_TEST(test_format_hl7_nir_key)
 	const struct bsc_collected_finding *f =
 		find_at(&c.items[0], "national_id", "PID-3.1[INS]");
 
-	/* key-invalid: reported low, not dropped, not in the union */
+	/* key-invalid in an INS position: the structure says it is a
+	 * social-security number (issue 12): high, with the key noted */
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->confidence, BSC_CONF_LOW);
-	ck_assert(!in_list(c.items[0].identity, "national_id"));
+	ck_assert_int_eq(f->confidence, BSC_CONF_HIGH);
+	ck_assert_ptr_nonnull(f->note);
+	ck_assert_ptr_nonnull(strstr(f->note, "key invalid"));
+	ck_assert(in_list(c.items[0].identity, "national_id"));
 	bsc_collect_free(&c);
 	c = bsc_collect_text(ctx, "good.hl7",
 		      "MSH|^~\\&|A|B|||2024||ADT^A28|1|P|2.5\r"

@@ -276,6 +276,7 @@ collect_item(void *data, const struct bsc_item_report *r)
 		x->violation = f->violation;
 		x->suppressed = dup_or_null(f->suppressed);
 		x->fingerprint = dup_or_null(f->fingerprint);
+		x->note = dup_or_null(f->note);
 		x->line = f->loc.line;
 	}
 	it->violations = r->violations;
@@ -302,6 +303,7 @@ bsc_collect_free(struct bsc_collect *c)
 			free(it->findings[k].header);
 			free(it->findings[k].sample);
 			free(it->findings[k].suppressed);
+			free(it->findings[k].note);
 			free(it->findings[k].fingerprint);
 		}
 		free(it->findings);

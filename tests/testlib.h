@@ -72,6 +72,7 @@ struct bsc_collected_finding {
 	bool violation;
 	char *suppressed;
 	char *fingerprint;
+	char *note;
 	unsigned long line;
 };
 struct bsc_collected_item {

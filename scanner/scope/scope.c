@@ -127,6 +127,7 @@ struct bsc_fields {
 	uint64_t without_key;
 	struct bsc_flag *flags;
 	size_t n_flags;
+	uint64_t counted; /* categories with a counted finding */
 	const char *care[BSC_MAX_CATEGORIES + 1];
 	size_t n_care;
 	char *file;                /* normalised item path, or NULL */
@@ -939,6 +940,41 @@ push_finding(struct bsc_fields *f, const struct slot *s, int cat,
 	return subj;
 }
 
+/*
+ * A column of numbers that mostly fail a check is not of that category:
+ * when a low rule (a NIR shape with a wrong key) matched more cells of s
+ * than the validated rules of its category, the few that pass did so by
+ * chance (1 in 97 for a NIR key). Unless the name says so, low.
+ */
+static void
+demote_chance_hits(const struct bsc_fields *f, const struct slot *s,
+		   struct agg *agg, int hcat)
+{
+	const struct bsc_ruleset *rs = f->rs;
+	uint64_t good[BSC_MAX_CATEGORIES] = {0}, bad[BSC_MAX_CATEGORIES] = {0};
+
+	for (size_t i = 0; i < rs->value_rules.n; i++) {
+		const struct bsc_rule *r = rs->value_rules.v[i];
+
+		if (!s->mode[i] || r->evidence != BSC_EV_STANDALONE)
+			continue;
+		if (r->confidence == BSC_CONF_LOW) {
+			if (s->hits[i] > bad[r->category])
+				bad[r->category] = s->hits[i];
+		} else if (s->hits[i] > good[r->category]) {
+			good[r->category] = s->hits[i];
+		}
+	}
+	for (int c = 0; c < (int)rs->n_cats; c++) {
+		if (c == hcat || !agg[c].used || !good[c] ||
+		    bad[c] < 3 || bad[c] <= good[c])
+			continue;
+		agg[c].conf = BSC_CONF_LOW;
+		agg[c].note = "most values of this shape fail its check: "
+			      "the few that pass do so by chance";
+	}
+}
+
 static void
 classify_slot(struct bsc_fields *f, struct slot *s,
 	      const struct bsc_corr_slot *corr)
@@ -990,6 +1026,7 @@ classify_slot(struct bsc_fields *f, struct slot *s,
 		agg_value(&agg[r->category], r, c, s->hits[i], s->samples[i],
 			  s->hit_line[i], note);
 	}
+	demote_chance_hits(f, s, agg, hcat);
 	if (hcat >= 0) {
 		struct agg *a = &agg[hcat];
 		bool have_rules;
@@ -1001,6 +1038,18 @@ classify_slot(struct bsc_fields *f, struct slot *s,
 				a->count = s->nonempty;
 			if (a->strong) {
 				a->conf = BSC_CONF_HIGH;
+			} else if (s->hrule->exclusive ||
+				   s->hstrength == 4) {
+				/* Structure beats checksum: a NIR with a
+				 * wrong key in an INS position is still a
+				 * social-security number (test data, typo). */
+				a->conf = BSC_CONF_HIGH;
+				a->note = a->rule && a->rule->note
+						  ? a->rule->note
+						  : "values fail the check of "
+						    "this category; the "
+						    "position says what they "
+						    "are";
 			} else {
 				/* Only low rules hit (a NIR shape with a
 				 * wrong key): the values fail the check
@@ -1115,9 +1164,12 @@ static uint64_t
 shape_mask(const struct bsc_fields *f, const uint64_t *cols, size_t nwords,
 	   uint64_t vmask, uint64_t vlink, uint64_t *link)
 {
-	uint64_t m = vmask;
+	/* a standalone hit counts only where its category has a counted
+	 * finding (a NIR that passed its key by chance in a column of
+	 * numbers does not) */
+	uint64_t m = vmask & f->counted;
 
-	*link = vlink;
+	*link = vlink & f->counted;
 	for (size_t w = 0; w < nwords; w++) {
 		uint64_t bits = cols[w];
 
@@ -1261,6 +1313,7 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 		if ((unsigned)x->subject < 4)
 			smask[x->subject] |= bit;
 	}
+	f->counted = mask;
 	rep->records_identity = rep->records_medical = 0;
 	rep->records_linked = 0;
 	for (size_t b = 0; b <= SIG_BUCKETS; b++) {
