@@ -544,7 +544,8 @@ START_TEST(test_format_hl7_mllp_mdm)
 	ck_assert_int_eq(f->subject, BSC_SUBJECT_PATIENT);
 	/* the ED code components are not observations */
 	ck_assert(!any_at(it, "OBX-5.4[ED]"));
-	ck_assert_ptr_nonnull(find_at(it, "clinical_note", "TXA-2.1"));
+	/* TXA-2 is the document type, a code: not a note (issue 12) */
+	ck_assert_ptr_null(find_at(it, "clinical_note", "TXA-2.1"));
 	ck_assert_int_eq(find_at(it, "last_name", "TXA-5.2")->subject,
 			 BSC_SUBJECT_PROFESSIONAL);
 	ck_assert_ptr_nonnull(find_at(it, "observation", "OBX-5[NM]"));

@@ -36,11 +36,13 @@
 #include "mask.h"
 #include "persons.h"
 #include "path.h"
+#include "payload.h"
 #include "rules.h"
 
 #define SAMPLE_CELLS 1000
-/* Placeholder rules only look at cells up to this long. */
-#define PLACEHOLDER_MAX 64
+/* Placeholder rules only look at cells up to this long (a disclaimer or
+ * "no data known" sentence included). */
+#define PLACEHOLDER_MAX 1024
 #define SLOT_BUCKETS 256
 #define SIG_BUCKETS 1024
 #define KEY_BUCKETS 4096
@@ -426,17 +428,33 @@ add_key_value(struct bsc_fields *f, const struct slot *s, const char *v,
 }
 
 static bool
-is_placeholder(struct bsc_fields *f, const char *v, size_t len)
+placeholder_text(struct bsc_fields *f, const char *v, size_t len)
 {
 	const struct bsc_vec *pr = &f->rs->placeholder_rules;
+	struct bsc_cell_info info;
 
-	if (len > PLACEHOLDER_MAX)
-		return false;
+	bsc_cell_info(v, len, &info);
 	for (size_t i = 0; i < pr->n; i++)
-		if (bsc_detect_value(f->ctx, pr->v[i], v, len, NULL, NULL,
+		if (bsc_detect_value(f->ctx, pr->v[i], v, len, &info, NULL,
 				     NULL))
 			return true;
 	return false;
+}
+
+/* Template text, or a short Base64 payload that decodes to it (an HL7
+ * ED field carrying "Document médical au format CDA"). */
+static bool
+is_placeholder(struct bsc_fields *f, const char *v, size_t len)
+{
+	char text[BSC_PAYLOAD_TEXT_MAX + 1];
+	size_t n;
+
+	if (len > PLACEHOLDER_MAX)
+		return false;
+	if (placeholder_text(f, v, len))
+		return true;
+	n = bsc_payload_small_text(v, len, text, sizeof(text));
+	return n && placeholder_text(f, text, n);
 }
 
 /*
