@@ -51,9 +51,11 @@ bsc_payload_small_text(const char *v, size_t len, char *out, size_t cap)
 		len--;
 		pad++;
 	}
-	/* padding is optional (HL7 senders drop it), but a lone sextet
-	 * is never a byte */
-	if (len < 12 || (pad && (len + pad) % 4 != 0) || len % 4 == 1 ||
+	/* padding is optional (HL7 senders drop it); a lone sextet at the
+	 * end of a cut payload is no byte: left out */
+	if (!pad && len % 4 == 1)
+		len--;
+	if (len < 12 || (pad && (len + pad) % 4 != 0) ||
 	    (len * 3) / 4 >= cap || cap == 0)
 		return 0;
 	for (size_t i = 0; i < len; i++) {
