@@ -281,6 +281,7 @@ collect_item(void *data, const struct bsc_item_report *r)
 	}
 	it->violations = r->violations;
 	it->severity = dup_or_null(r->severity);
+	it->n_flags = r->n_flags;
 	return BSC_OK;
 }
 

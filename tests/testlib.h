@@ -94,6 +94,7 @@ struct bsc_collected_item {
 	size_t n_findings;
 	size_t violations;
 	char *severity;
+	size_t n_flags; /* flags raised (after the policy) */
 };
 struct bsc_collect {
 	struct bsc_collected_item *items;
