@@ -208,6 +208,7 @@ bsc_csv_sniff(const char *t, size_t len, bool at_eof, bsc_header_hint_fn hint,
 struct prose {
 	unsigned cells, wordy;	/* cells; cells of four words or more */
 	unsigned lines, sentences; /* lines; lines that end a sentence */
+	bool first_sentence;	/* the first line ends one: no header row */
 };
 
 static void
@@ -234,8 +235,6 @@ prose_like(const char *t, size_t len, const struct bsc_csv_dialect *d)
 	struct prose p = {0};
 	size_t pos = 0;
 
-	if (d->consistency >= 0.95 && d->lines >= 3 && d->columns >= 3)
-		return false;
 	while (pos < len && p.lines < SNIFF_LINES) {
 		size_t end;
 
@@ -251,8 +250,10 @@ prose_like(const char *t, size_t len, const struct bsc_csv_dialect *d)
 
 			while (e > pos && (t[e - 1] == ' ' || t[e - 1] == '\t'))
 				e--;
-			if (e > pos && strchr(".!?:", t[e - 1]))
+			if (e > pos && strchr(".!?:", t[e - 1])) {
 				p.sentences++;
+				p.first_sentence |= p.lines == 0;
+			}
 		}
 		p.lines++;
 		split_record(t, end, pos, d->delim, prose_cb, &p);
@@ -260,6 +261,12 @@ prose_like(const char *t, size_t len, const struct bsc_csv_dialect *d)
 	}
 	if (p.lines < 2 || p.cells == 0)
 		return false;
+	if (d->consistency >= 0.95 && d->lines >= 3 && d->columns >= 3)
+		/* A steady field count is a table (a comment column may hold
+		 * sentences), unless nearly every line is a sentence, the
+		 * first one too: a header row never ends with a period. */
+		return p.first_sentence && p.sentences * 5 >= p.lines * 4 &&
+		       p.wordy * 3 >= p.cells;
 	return p.wordy * 2 >= p.cells &&
 	       (p.sentences * 2 >= p.lines || d->consistency < 0.8);
 }

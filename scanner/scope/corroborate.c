@@ -8,7 +8,8 @@
  *   - the item path names the code system or the data (`pmsi`, `rss`,
  *     `diagnostics`: the rule's corroborate_file_tokens), or
  *   - the table says so: another column named for medical data, a patient
- *     identifier, a national id or a stay, or a label column whose values
+ *     identifier, a national id, a birth date or a stay, or a label column
+ *     whose values
  *     read like the nomenclature of the rule's category;
  * and, in both cases, the values spread over several leading characters
  * as codes of a real column do (CIM-10 chapters, CCAM systems, ATC
@@ -41,7 +42,9 @@ bsc_corr_lead_bit(const char *match, size_t len)
 	return 0;
 }
 
-/* Categories whose column, next to codes, makes the table a care one. */
+/* Categories whose column, next to codes, makes the table a care one:
+ * medical data, a stay or a patient identifier, a national id, a birth
+ * date (persons, not products). */
 static uint64_t
 context_mask(const struct bsc_ruleset *rs)
 {
@@ -49,7 +52,8 @@ context_mask(const struct bsc_ruleset *rs)
 
 	for (size_t c = 0; c < rs->n_cats; c++)
 		if (rs->cats[c].care_signal ||
-		    rs->cats[c].person_key == BSC_PK_NIR)
+		    rs->cats[c].person_key == BSC_PK_NIR ||
+		    rs->cats[c].person_key == BSC_PK_BIRTH_DATE)
 			m |= 1ull << c;
 	return m;
 }

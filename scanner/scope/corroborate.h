@@ -40,7 +40,8 @@ uint64_t bsc_corr_lead_bit(const char *match, size_t len);
  * `lead`, in the item whose normalised path is `file` (may be NULL). The
  * caller has already ruled out a header of r's category or a context word
  * of r. The table corroborates when another column's name gives a medical
- * category, a patient identifier, a national id or a stay, or when another
+ * category, a patient identifier, a national id, a birth date or a stay, or
+ * when another
  * column's values are labels of r's category.
  */
 enum bsc_corr_verdict bsc_corroborate(const struct bsc_ruleset *rs,
