@@ -582,6 +582,7 @@ scan_item(struct run *run, struct bsc_item *it)
 		}
 		rep.severity = bsc_severity_name(sev);
 		bsc_policy_apply(ctx->policy, ctx, &rep, fs, sev);
+		bsc_scope_refresh_flags(fields, &rep);
 	}
 report:
 	{

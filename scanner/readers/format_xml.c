@@ -114,6 +114,13 @@ struct xml_state {
 	enum mode mode;
 	bool mode_known;
 	bool root_is_bundle;
+	/* a document inside a wrapper (<cdaExport>, a SOAP Body): the depth
+	 * of its root element, or 0; the wrapper's mode to go back to; and
+	 * the depth above its root (FHIR positions are counted from it) */
+	size_t doc_depth;
+	enum mode outer_mode;
+	size_t base;
+	enum mode inner_mode; /* mode of the wrapped documents seen */
 	struct bsc_docpath dp;
 	size_t depth;	     /* element depth, root = 1 */
 	size_t hide_depth;   /* start of a hidden subtree (templateId), or 0 */
@@ -304,11 +311,15 @@ frame_name(const struct xml_state *st, size_t d)
 static bool
 fhir_is_resource(const struct xml_state *st, size_t d)
 {
-	if (d == 1)
+	size_t b = st->base;
+
+	if (d <= b)
+		return false;
+	if (d - b == 1)
 		return !st->root_is_bundle;
-	return st->root_is_bundle && d == 4 &&
-	       !strcmp(frame_name(st, 2), "entry") &&
-	       !strcmp(frame_name(st, 3), "resource");
+	return st->root_is_bundle && d - b == 4 &&
+	       !strcmp(frame_name(st, b + 2), "entry") &&
+	       !strcmp(frame_name(st, b + 3), "resource");
 }
 
 /* Elements of a resource whose reference names the patient it is about. */
@@ -368,6 +379,44 @@ set_mode(struct xml_state *st, const xmlChar *name, const xmlChar *uri)
 	else
 		st->mode = MODE_GENERIC;
 	st->root_is_bundle = st->mode == MODE_FHIR && eq(name, "Bundle");
+}
+
+/*
+ * A CDA document or a FHIR resource (or Bundle) below the root of a
+ * generic XML file: the mode it would have as a file of its own, or
+ * MODE_GENERIC.
+ */
+static enum mode
+wrapped_mode(const xmlChar *name, const xmlChar *uri)
+{
+	if (eq(name, "ClinicalDocument") && (!uri || eq(uri, NS_HL7V3)))
+		return MODE_HL7V3;
+	if (eq(uri, NS_FHIR))
+		return MODE_FHIR;
+	return MODE_GENERIC;
+}
+
+/* Enter a wrapped document at the current depth (before its push). */
+static void
+enter_document(struct xml_state *st, enum mode m, const char *name)
+{
+	st->doc_depth = st->depth;
+	st->outer_mode = st->mode;
+	st->mode = m;
+	st->inner_mode = m;
+	st->base = st->depth - 1;
+	st->root_is_bundle = m == MODE_FHIR && !strcmp(name, "Bundle");
+}
+
+/* Leave it (at its end tag, before its pop). */
+static void
+leave_document(struct xml_state *st)
+{
+	bsc_docpath_rebase(&st->dp, st->doc_depth, false);
+	st->mode = st->outer_mode;
+	st->doc_depth = 0;
+	st->base = 0;
+	st->root_is_bundle = false;
 }
 
 /*
@@ -451,6 +500,16 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	}
 	flush_text(st); /* mixed content: the parent's text so far */
 
+	if (st->mode == MODE_GENERIC && st->depth > 1 && !st->doc_depth) {
+		enum mode m = wrapped_mode(localname, uri);
+
+		if (m != MODE_GENERIC) {
+			enter_document(st, m, name);
+			/* one document, one record (unless the wrapper's
+			 * repeated element already is one) */
+			record = st->rec_mark == 0;
+		}
+	}
 	if (st->mode == MODE_HL7V3) {
 		size_t rl = 0, el = 0;
 		const xmlChar *root =
@@ -525,7 +584,7 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			qual = (const char *)v;
 			qlen = vlen;
 		}
-		if (st->root_is_bundle && st->depth == 2 &&
+		if (st->root_is_bundle && st->depth == st->base + 2 &&
 		    !strcmp(name, "entry")) {
 			record = true;
 			st->fullurl[0] = '\0';
@@ -555,6 +614,8 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		shown = false;
 	}
 	bsc_docpath_push(&st->dp, name, strlen(name), qual, qlen, shown);
+	if (st->doc_depth == st->depth)
+		bsc_docpath_rebase(&st->dp, st->depth, true);
 	if (record)
 		st->rec_mark = st->depth;
 	if (narr) {
@@ -592,7 +653,8 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 				size_t len = (size_t)(a[4] - a[3]);
 
 				if (!strcmp(name, "fullUrl") &&
-				    st->depth == 3 && st->root_is_bundle)
+				    st->depth == st->base + 3 &&
+				    st->root_is_bundle)
 					snprintf(st->fullurl,
 						 sizeof(st->fullurl), "%.*s",
 						 (int)len, (const char *)a[3]);
@@ -682,6 +744,8 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			end_record(st);
 			st->rec_mark = 0;
 		}
+		if (st->doc_depth == st->depth)
+			leave_document(st);
 	}
 	bsc_docpath_pop(&st->dp);
 	st->depth--;
@@ -1098,6 +1162,8 @@ xml_read(struct bsc_reader *r)
 	flush_text(&st);
 	if (st.emitted || (r->records == 0 && st.values))
 		end_record(&st);
+	if (st.inner_mode != MODE_GENERIC && st.outer_mode == MODE_GENERIC)
+		r->format = format_name(st.inner_mode); /* wrapped documents */
 	if (st.ext_dtd[0]) {
 		char *n = bsc_asprintf("external DTD '%s' was not loaded",
 				       st.ext_dtd);
