@@ -16,6 +16,7 @@
 #include <pcre2.h>
 
 #include "bsc_config.h"
+#include "multi.h"
 #include "persons.h"
 #include "rules.h"
 
@@ -72,6 +73,9 @@ bsc_ctx_free(struct bsc_ctx *ctx)
 		pcre2_jit_stack_free(ctx->jit_stack);
 	if (ctx->utf8_locale)
 		freelocale((locale_t)ctx->utf8_locale);
+	if (ctx->kw_scratch)
+		bsc_multi_scratch_release(ctx->kw_scratch);
+	free(ctx->kw_scratch);
 	free(ctx);
 }
 

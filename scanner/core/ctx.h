@@ -47,6 +47,7 @@ struct bsc_ctx {
 	void *match_data;     /* pcre2_match_data*, lazily created */
 	void *match_ctx;      /* pcre2_match_context* with JIT stack */
 	void *jit_stack;      /* pcre2_jit_stack* */
+	void *kw_scratch;     /* struct bsc_multi_scratch*, lazily created */
 	void *utf8_locale;    /* locale_t for archive names, lazily created */
 	char error[1024];
 	/* progress counters */

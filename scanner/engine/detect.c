@@ -14,6 +14,7 @@
 #include <pcre2.h>
 
 #include "header.h"
+#include "multi.h"
 #include "validate.h"
 
 /* Candidate matches tried per cell before giving up (hostile cells). */
@@ -32,13 +33,29 @@ bsc_cell_info(const char *s, size_t len, struct bsc_cell_info *info)
 	info->kw_valid = false;
 }
 
+/* The keyword bits from the compiled set (multi.c), any cell length. */
+static bool
+cell_keywords_multi(struct bsc_ctx *ctx, const struct bsc_ruleset *rs,
+		    const char *s, size_t len, struct bsc_cell_info *info)
+{
+	if (!ctx->kw_scratch)
+		ctx->kw_scratch = bsc_zalloc(sizeof(struct bsc_multi_scratch));
+	memset(info->kw, 0, sizeof(info->kw));
+	return bsc_multi_keywords(rs->kwdb, ctx->kw_scratch, s, len,
+				  info->kw);
+}
+
 void
-bsc_cell_info_rs(const struct bsc_ruleset *rs, const char *s, size_t len,
-		 struct bsc_cell_info *info)
+bsc_cell_info_rs(struct bsc_ctx *ctx, const struct bsc_ruleset *rs,
+		 const char *s, size_t len, struct bsc_cell_info *info)
 {
 	char low[BSC_CELL_LOWER_MAX];
 
 	bsc_cell_info(s, len, info);
+	if (rs->kwdb && cell_keywords_multi(ctx, rs, s, len, info)) {
+		info->kw_valid = true;
+		return;
+	}
 	if (len > sizeof(low))
 		return; /* too long: each rule scans for its own keywords */
 	for (size_t i = 0; i < len; i++)

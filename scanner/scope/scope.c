@@ -484,7 +484,7 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 	if (s->hrule && s->hrule->category >= 0 &&
 	    rs->cats[s->hrule->category].person_key == BSC_PK_LOCAL_ID)
 		add_key_value(f, s, v, len);
-	bsc_cell_info_rs(rs, v, len, &info);
+	bsc_cell_info_rs(f->ctx, rs, v, len, &info);
 	cell_cats = s->hrule && s->hrule->category >= 0
 			    ? 1ull << s->hrule->category
 			    : 0;
