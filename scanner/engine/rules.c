@@ -24,6 +24,7 @@
 #include "multi.h"
 #include "persons.h"
 #include "path.h"
+#include "plan.h"
 #include "validate.h"
 #include "yamldoc.h"
 
@@ -94,6 +95,7 @@ bsc_ruleset_free(struct bsc_ruleset *rs)
 	if (!rs)
 		return;
 	bsc_multi_free(rs->kwdb);
+	bsc_plan_free(rs->plan);
 	for (size_t i = 0; i < 256; i++)
 		free(rs->kw_by_first[i]);
 	for (size_t i = 0; i < rs->n_cats; i++) {
@@ -1029,12 +1031,15 @@ cmp_catfirst(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
-/* The keyword index, compiled again for the one-pass search (multi.c). */
+/* The keyword index compiled again for the one-pass search (multi.c),
+ * and the candidate selection over the value rules (plan.c). */
 static void
 build_multi(struct bsc_ruleset *rs)
 {
 	bsc_multi_free(rs->kwdb);
 	rs->kwdb = bsc_multi_build(rs, ++rs->kw_gen);
+	bsc_plan_free(rs->plan);
+	rs->plan = bsc_plan_build(rs);
 }
 
 bsc_status

@@ -140,6 +140,8 @@ struct bsc_ruleset {
 	 * each bsc_ruleset_load; NULL: detect.c uses kw_by_first */
 	struct bsc_multi *kwdb;
 	unsigned long kw_gen;
+	/* candidate selection over value rules (plan.h), rebuilt with kwdb */
+	struct bsc_plan *plan;
 	struct bsc_vec path_rules;
 	struct bsc_vec files;       /* char*, files loaded */
 	uint64_t identity_mask;     /* categories of class identity */
