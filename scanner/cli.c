@@ -22,6 +22,7 @@
 #include "report.h"
 #include "policy.h"
 #include "rules.h"
+#include "scheduler.h"
 #include "severity.h"
 #include "validate.h"
 
@@ -35,6 +36,7 @@ enum opt_id {
 	OPT_FORMAT,
 	OPT_HASH,
 	OPT_HELP,
+	OPT_JOBS,
 	OPT_LANG,
 	OPT_MAX_ARCHIVE_DEPTH,
 	OPT_MAX_COLUMNS,
@@ -98,6 +100,9 @@ static const struct opt opts[] = {
 	{"hash", 0, NULL, OPT_HASH,
 	 "chain of custody: SHA-256 of every item, start and end times"},
 	{"help", 'h', NULL, OPT_HELP, "show this help and exit"},
+	{"jobs", 'j', "N", OPT_JOBS,
+	 "worker threads for a tree of files, 1 to 256 (default: one per "
+	 "core); the report is the same whatever N is"},
 	{"lang", 0, "LANG", OPT_LANG,
 	 "language of the summary report: en (default) or fr"},
 	{"max-archive-depth", 0, "N", OPT_MAX_ARCHIVE_DEPTH,
@@ -313,6 +318,16 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 	case OPT_HASH:
 		cli->hash = true;
 		break;
+	case OPT_JOBS:
+		rc = set_size(err, o->lname, v, &x);
+		if (rc)
+			return rc;
+		if (x < 1 || x > 256)
+			return usage_error(err, "--jobs: %s is not between 1 "
+						"and 256",
+					   v);
+		cli->jobs = (unsigned)x;
+		break;
 	case OPT_PERSON_KEY_FILE:
 		cli->person_key_file = v;
 		break;
@@ -493,18 +508,22 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 		cli->cmd = BSC_CMD_VERSION;
 		return 0;
 	}
+	for (int k = 1; k < i && k < argc; k++)
+		bsc_vec_push(&cli->record, (void *)argv[k]);
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		const struct opt *o = NULL;
 		const char *v = NULL;
-		int rc;
+		int rc, first = i;
 
 		if (only_operands || a[0] != '-' || !strcmp(a, "-")) {
 			bsc_vec_push(&cli->paths, (void *)a);
+			bsc_vec_push(&cli->record, (void *)a);
 			continue;
 		}
 		if (!strcmp(a, "--")) {
 			only_operands = true;
+			bsc_vec_push(&cli->record, (void *)a);
 			continue;
 		}
 		if (a[1] == '-') {
@@ -541,6 +560,8 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 		rc = apply(cli, o, v, err);
 		if (rc)
 			return rc;
+		for (int k = first; o->id != OPT_JOBS && k <= i; k++)
+			bsc_vec_push(&cli->record, (void *)argv[k]);
 	}
 	if (cli->cmd == BSC_CMD_HELP || cli->cmd == BSC_CMD_VERSION)
 		return 0;
@@ -571,6 +592,7 @@ bsc_cli_release(struct bsc_cli *cli)
 	bsc_vec_release(&cli->outputs);
 	bsc_vec_release(&cli->fail_on);
 	bsc_vec_release(&cli->passwords);
+	bsc_vec_release(&cli->record);
 }
 
 /* ---- commands --------------------------------------------------------- */
@@ -979,8 +1001,9 @@ bsc_cli_run(struct bsc_cli *cli)
 	ctx->hash_items = cli->hash;
 	ctx->shard_k = cli->shard_k;
 	ctx->shard_n = cli->shard_n;
-	ctx->argv = (const char *const *)cli->argv + 1;
-	ctx->argc = cli->argc > 0 ? (size_t)cli->argc - 1 : 0;
+	ctx->argv = (const char *const *)cli->record.v;
+	ctx->argc = cli->record.n;
+	ctx->jobs = cli->jobs ? cli->jobs : bsc_sched_default_jobs();
 	for (size_t i = 0; i < cli->passwords.n; i++)
 		bsc_ctx_add_password(ctx, cli->passwords.v[i]);
 	ctx->progress = cli->progress == 1 ||

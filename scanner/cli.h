@@ -46,6 +46,9 @@ struct bsc_cli {
 	const char *person_key_file;
 	char **argv;              /* the command line (borrowed) */
 	int argc;
+	struct bsc_vec record;    /* const char*: argv[1..] minus -j, for
+				   * reports (the same whatever -j is) */
+	unsigned jobs;            /* -j N; 0: one per core */
 	const char *reader;       /* forced reader, or NULL */
 	struct bsc_vec rules;     /* const char*: --rules FILE */
 	struct bsc_vec paths;     /* const char*: operands */

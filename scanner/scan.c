@@ -25,6 +25,7 @@
 
 #include "persons.h"
 #include "policy.h"
+#include "scheduler.h"
 #include "scope.h"
 #include "severity.h"
 #include "walk.h"
@@ -648,6 +649,136 @@ scan_path(struct run *run, const char *path)
 	return emit_unread(run, path, 0, NULL, BSC_ITEM_SKIPPED, reason);
 }
 
+/* ---- -j N: jobs for the scheduler (scheduler.c) ---------------------------- */
+
+struct joblist {
+	struct bsc_job *v;
+	size_t n;
+	const struct bsc_ctx *ctx;
+};
+
+static void
+add_job(struct joblist *l, bool is_path, enum bsc_walk_kind kind,
+	const char *fspath, const char *display, const char *reason)
+{
+	struct bsc_job *j;
+
+	l->v = bsc_reallocarray(l->v, l->n + 1, sizeof(*l->v));
+	j = &l->v[l->n++];
+	j->is_path = is_path;
+	j->kind = kind;
+	j->fspath = fspath ? bsc_strdup(fspath) : NULL;
+	j->display = bsc_strdup(display);
+	j->reason = reason ? bsc_strdup(reason) : NULL;
+}
+
+static bsc_status
+collect_cb(void *data, enum bsc_walk_kind kind, const char *fspath,
+	   const char *display, const char *reason)
+{
+	struct joblist *l = data;
+
+	if (in_shard(l->ctx, display))
+		add_job(l, false, kind, fspath, display, reason);
+	return BSC_OK;
+}
+
+/* The top-level jobs of the paths, in the order of the one-thread scan. */
+static void
+collect_jobs(struct bsc_ctx *ctx, const char *const *paths, size_t n,
+	     struct joblist *l)
+{
+	l->ctx = ctx;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+
+		if (strcmp(paths[i], "-") && stat(paths[i], &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			bsc_walk(ctx, paths[i], collect_cb, l);
+		else
+			add_job(l, true, BSC_WALK_FILE, NULL, paths[i], NULL);
+	}
+}
+
+/* Worker thread: one job, with its own run (counts merged by job_end). */
+static void *
+job_run(void *data, struct bsc_ctx *wctx, const struct bsc_sink *sink,
+	const struct bsc_job *j)
+{
+	struct run *w = bsc_zalloc(sizeof(*w));
+
+	(void)data;
+	w->ctx = wctx;
+	w->sink = sink;
+	if (j->is_path)
+		scan_path(w, j->display);
+	else
+		walk_cb(w, j->kind, j->fspath, j->display, j->reason);
+	return w;
+}
+
+/* Calling thread, in job order: what emit() does for a one-thread scan
+ * (the categories come with the job's end). */
+static bsc_status
+job_item(void *data, struct bsc_item_report *rep)
+{
+	return emit(data, rep, 0);
+}
+
+static bsc_status
+job_begin(void *data, const char *path, const char *format, unsigned depth)
+{
+	struct run *run = data;
+
+	if (!run->sink->archive_begin)
+		return BSC_OK;
+	return run->sink->archive_begin(run->sink->data, path, format, depth);
+}
+
+static void
+job_end(void *data, void *result)
+{
+	struct run *run = data, *w = result;
+
+	run->id_mask |= w->id_mask;
+	run->med_mask |= w->med_mask;
+	run->keyed = bsc_reallocarray(run->keyed, run->n_keyed + w->n_keyed + 1,
+				      sizeof(*run->keyed));
+	for (size_t i = 0; i < w->n_keyed; i++)
+		run->keyed[run->n_keyed++] = w->keyed[i];
+	for (size_t i = 0; i < w->n_flags; i++)
+		free((char *)w->flags[i].loc.header);
+	free(w->flags);
+	free(w->keyed);
+	free(w);
+}
+
+/* Scan the paths with ctx->jobs workers; false if one thread will do. */
+static bool
+scan_parallel(struct run *run, const char *const *paths, size_t n,
+	      bsc_status *ret)
+{
+	struct bsc_sched_ops ops = {job_run, job_item, job_begin, job_end,
+				    run};
+	struct joblist l = {0};
+
+	if (run->ctx->jobs < 2)
+		return false;
+	collect_jobs(run->ctx, paths, n, &l);
+	if (l.n >= 2)
+		*ret = bsc_sched_run(run->ctx, l.v, l.n, run->ctx->jobs, &ops);
+	else
+		for (size_t i = 0; i < n && *ret != BSC_FATAL; i++)
+			*ret = scan_path(run, paths[i]);
+	for (size_t i = 0; i < l.n; i++) {
+		free(l.v[i].fspath);
+		free(l.v[i].display);
+		free(l.v[i].reason);
+	}
+	free(l.v);
+	return true;
+}
+
 static void
 utc_now(char *buf, size_t len)
 {
@@ -710,8 +841,9 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 		utc_now(started, sizeof(started));
 	if (sink->run_begin)
 		ret = sink->run_begin(sink->data);
-	for (size_t i = 0; i < n_paths && ret != BSC_FATAL; i++)
-		ret = scan_path(&run, paths[i]);
+	if (ret != BSC_FATAL && !scan_parallel(&run, paths, n_paths, &ret))
+		for (size_t i = 0; i < n_paths && ret != BSC_FATAL; i++)
+			ret = scan_path(&run, paths[i]);
 	bsc_progress(ctx, true);
 	if (ret == BSC_FATAL) {
 		if (!ctx->error[0])

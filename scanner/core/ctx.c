@@ -53,18 +53,41 @@ bsc_ctx_new(void)
 	return ctx;
 }
 
+struct bsc_ctx *
+bsc_ctx_worker(const struct bsc_ctx *parent)
+{
+	struct bsc_ctx *w = bsc_zalloc(sizeof(*w));
+
+	*w = *parent;
+	w->borrowed = true;
+	w->quiet = true;    /* the parent reports, in order (scheduler.c) */
+	w->progress = false;
+	w->jobs = 1;
+	w->run_persons = w->run_contactable = NULL;
+	w->person_mac = bsc_hmac_new(parent->person_key);
+	w->match_data = w->match_ctx = w->jit_stack = NULL;
+	w->utf8_locale = NULL;
+	w->kw_scratch = NULL;
+	w->error[0] = '\0';
+	w->seen_items = w->seen_bytes = 0;
+	w->last_progress_ms = 0;
+	return w;
+}
+
 void
 bsc_ctx_free(struct bsc_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	bsc_ruleset_free(ctx->rules);
+	if (!ctx->borrowed) {
+		bsc_ruleset_free(ctx->rules);
+		for (size_t i = 0; i < ctx->passwords.n; i++)
+			free(ctx->passwords.v[i]);
+		bsc_vec_release(&ctx->passwords);
+	}
 	bsc_personset_free(ctx->run_persons);
 	bsc_personset_free(ctx->run_contactable);
 	bsc_hmac_free(ctx->person_mac);
-	for (size_t i = 0; i < ctx->passwords.n; i++)
-		free(ctx->passwords.v[i]);
-	bsc_vec_release(&ctx->passwords);
 	if (ctx->match_data)
 		pcre2_match_data_free(ctx->match_data);
 	if (ctx->match_ctx)

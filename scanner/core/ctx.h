@@ -50,11 +50,23 @@ struct bsc_ctx {
 	void *kw_scratch;     /* struct bsc_multi_scratch*, lazily created */
 	void *utf8_locale;    /* locale_t for archive names, lazily created */
 	char error[1024];
+	bool borrowed;        /* a worker's: rules and passwords are the
+			       * parent's (bsc_ctx_worker) */
+	unsigned jobs;        /* -j: worker threads (0 or 1: none) */
 	/* progress counters */
 	uint64_t seen_items;
 	uint64_t seen_bytes;
 	long long last_progress_ms;
 };
+
+/*
+ * A context for a worker thread of a scan (scheduler.c): the parent's options,
+ * limits, rules, policy and passwords (borrowed: the parent must outlive
+ * it and not change them meanwhile), its own scratch and person-key HMAC,
+ * no run person sets, quiet and without progress. bsc_ctx_free releases
+ * only what is its own.
+ */
+struct bsc_ctx *bsc_ctx_worker(const struct bsc_ctx *parent);
 
 /* Record an error message on ctx; returns status for tail calls. */
 bsc_status bsc_set_error(struct bsc_ctx *ctx, bsc_status status,

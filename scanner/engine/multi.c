@@ -53,8 +53,8 @@ bsc_multi_build(const struct bsc_ruleset *rs, unsigned long gen)
 			m->kw_index[k] = rs->kw_by_first[c][j].index;
 		}
 	if (hs_compile_lit_multi(lits, flags, ids, lens, (unsigned)n,
-				 HS_MODE_BLOCK, NULL, &m->db,
-				 &err) != HS_SUCCESS) {
+	                         HS_MODE_BLOCK, NULL, &m->db,
+	                         &err) != HS_SUCCESS) {
 		hs_free_compile_error(err);
 		free(m->kw_index);
 		free(m);
@@ -83,8 +83,8 @@ struct hit_ctx {
 };
 
 static int
-on_hit(unsigned id, unsigned long long from, unsigned long long to,
-       unsigned fl, void *data)
+on_hit(unsigned id, unsigned long long from, unsigned long long to, unsigned fl,
+       void *data)
 {
 	struct hit_ctx *h = data;
 	unsigned ix = h->m->kw_index[id];
@@ -98,7 +98,7 @@ on_hit(unsigned id, unsigned long long from, unsigned long long to,
 
 bool
 bsc_multi_keywords(const struct bsc_multi *m, struct bsc_multi_scratch *sc,
-		   const char *s, size_t len, uint64_t *bits)
+                   const char *s, size_t len, uint64_t *bits)
 {
 	struct hit_ctx h = {m, bits};
 
@@ -115,7 +115,7 @@ bsc_multi_keywords(const struct bsc_multi *m, struct bsc_multi_scratch *sc,
 	if (len > 0xffffffffu)
 		return false;
 	return hs_scan(m->db, len ? s : "", (unsigned)len, 0, sc->hs, on_hit,
-		       &h) == HS_SUCCESS;
+	               &h) == HS_SUCCESS;
 }
 
 void

@@ -33,7 +33,7 @@ struct bsc_multi_scratch {
  * per-byte index). Owned by the caller: bsc_multi_free.
  */
 struct bsc_multi *bsc_multi_build(const struct bsc_ruleset *rs,
-				  unsigned long gen);
+                                  unsigned long gen);
 void bsc_multi_free(struct bsc_multi *m);
 
 /*
@@ -42,9 +42,8 @@ void bsc_multi_free(struct bsc_multi *m);
  * substring, exactly as bsc_ascii_icontains. Returns false if the scan
  * could not run (no memory for scratch): bits are then meaningless.
  */
-bool bsc_multi_keywords(const struct bsc_multi *m,
-			struct bsc_multi_scratch *sc, const char *s,
-			size_t len, uint64_t *bits);
+bool bsc_multi_keywords(const struct bsc_multi *m, struct bsc_multi_scratch *sc,
+                        const char *s, size_t len, uint64_t *bits);
 
 void bsc_multi_scratch_release(struct bsc_multi_scratch *sc);
 

@@ -67,7 +67,7 @@ bsc_plan_free(struct bsc_plan *p)
 
 void
 bsc_plan_candidates(const struct bsc_plan *p, const uint64_t *live,
-		    const struct bsc_cell_info *info, uint64_t *cand)
+                    const struct bsc_cell_info *info, uint64_t *cand)
 {
 	unsigned d = info->digits < p->maxd ? info->digits : p->maxd;
 	const uint64_t *dok = p->digit_ok + (size_t)d * p->words;
@@ -79,21 +79,22 @@ bsc_plan_candidates(const struct bsc_plan *p, const uint64_t *live,
 	for (size_t w = 0; w < p->words; w++) {
 		uint64_t gated = p->kw_gated[w];
 
-		cand[w] &= ~gated; /* gated rules come back if their bit is on */
+		cand[w] &=
+		    ~gated; /* gated rules come back if their bit is on */
 	}
 	for (size_t w = 0; w < BSC_KW_RULES_MAX / 64; w++) {
 		uint64_t b = info->kw[w];
 
 		while (b) {
-			unsigned k = (unsigned)(w * 64) +
-				     (unsigned)__builtin_ctzll(b);
+			unsigned k =
+			    (unsigned)(w * 64) + (unsigned)__builtin_ctzll(b);
 			int v;
 
 			b &= b - 1;
 			if (k >= p->n_kw || (v = p->kw_value[k]) < 0)
 				continue;
-			cand[v / 64] |= live[v / 64] & dok[v / 64] &
-					(1ull << (v & 63));
+			cand[v / 64] |=
+			    live[v / 64] & dok[v / 64] & (1ull << (v & 63));
 		}
 	}
 }

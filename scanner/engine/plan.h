@@ -21,11 +21,11 @@ struct bsc_cell_info;
 #define BSC_PLAN_MAX_DIGITS 64
 
 struct bsc_plan {
-	size_t words;        /* 64-bit words of a value-rule bitset */
-	unsigned maxd;       /* rows of digit_ok - 1 */
-	uint64_t *digit_ok;  /* [d * words]: rules with min_digits <= d */
-	uint64_t *kw_gated;  /* rules the keyword bits decide */
-	int *kw_value;       /* by kw_index: the value rule, or -1 */
+	size_t words;       /* 64-bit words of a value-rule bitset */
+	unsigned maxd;      /* rows of digit_ok - 1 */
+	uint64_t *digit_ok; /* [d * words]: rules with min_digits <= d */
+	uint64_t *kw_gated; /* rules the keyword bits decide */
+	int *kw_value;      /* by kw_index: the value rule, or -1 */
 	unsigned n_kw;
 };
 
@@ -39,6 +39,6 @@ void bsc_plan_free(struct bsc_plan *p);
  * hold p->words words.
  */
 void bsc_plan_candidates(const struct bsc_plan *p, const uint64_t *live,
-			 const struct bsc_cell_info *info, uint64_t *cand);
+                         const struct bsc_cell_info *info, uint64_t *cand);
 
 #endif
