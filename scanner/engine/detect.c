@@ -117,23 +117,28 @@ cmp_key(const void *key, const void *elem)
 
 /*
  * Is the match a dictionary word, or made only of dictionary words
- * ("Jean-Pierre", "Le Gall" as "le gall" when listed whole)?
+ * ("Jean-Pierre", "Le Gall" as "le gall" when listed whole)? No
+ * allocation unless the match is longer than 255 bytes.
  */
 static bool
 in_dictionary(const struct bsc_rule *r, const char *s, size_t len)
 {
-	char *norm = bsc_header_normalise(s, len);
+	char buf[1536];
+	char *norm = bsc_header_normalise_buf(s, len, buf, sizeof(buf));
+	char *heap = norm ? NULL : bsc_header_normalise(s, len);
 	char whole[128];
 	size_t w = 0;
 	bool ok = true, any = false;
 
+	if (heap)
+		norm = heap;
 	for (const char *p = norm; *p && w + 1 < sizeof(whole); p++)
 		if (*p != '_')
 			whole[w++] = *p;
 	whole[w] = '\0';
 	if (w && bsearch(whole, r->dict.v, r->dict.n, sizeof(char *),
 			 cmp_key)) {
-		free(norm);
+		free(heap);
 		return true;
 	}
 	for (char *save = NULL, *t = strtok_r(norm, "_", &save); t;
@@ -142,7 +147,7 @@ in_dictionary(const struct bsc_rule *r, const char *s, size_t len)
 		if (!bsearch(t, r->dict.v, r->dict.n, sizeof(char *), cmp_key))
 			ok = false;
 	}
-	free(norm);
+	free(heap);
 	return any && ok;
 }
 
