@@ -200,7 +200,7 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 		bsc_warnf(ctx, "%s: partial: %s", rep->path, rep->reason);
 	else if (rep->status == BSC_ITEM_FAILED)
 		bsc_warnf(ctx, "%s: failed: %s", rep->path, rep->reason);
-	bsc_progress(ctx, false);
+	bsc_progress(ctx, true); /* never glued to the report's lines */
 	if (run->sink->item)
 		return run->sink->item(run->sink->data, rep);
 	return BSC_OK;
@@ -536,14 +536,39 @@ report:
 	return ret;
 }
 
+/* A top-level input's reads, counted for the progress line. */
+struct counted_fd {
+	int fd; /* first: bsc_fd_read's source */
+	struct bsc_ctx *ctx;
+};
+
+static ssize_t
+counted_read(void *src, void *buf, size_t n)
+{
+	struct counted_fd *c = src;
+	ssize_t r = bsc_fd_read(&c->fd, buf, n);
+
+	if (r > 0)
+		bsc_progress_bytes(c->ctx, (uint64_t)r);
+	return r;
+}
+
 static bsc_status
 scan_fd(struct run *run, int fd, const char *display)
 {
 	struct bsc_item it;
 	struct stat st;
 	bsc_status ret;
+	struct counted_fd cfd = {fd, run->ctx};
+	struct bsc_meter *m = run->ctx->meter;
 
-	bsc_item_init(&it, display, bsc_fd_read, &fd,
+	if (m && run->ctx->progress) {
+		m->cur_read = 0;
+		m->cur_size = fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
+				      ? (unsigned long long)st.st_size
+				      : 0;
+	}
+	bsc_item_init(&it, display, counted_read, &cfd,
 		      run->ctx->limits.max_file_size);
 	/* A regular file (standard input redirected from one too) can be
 	 * read with pread(), which archives that seek need. */
@@ -655,6 +680,7 @@ struct joblist {
 	struct bsc_job *v;
 	size_t n;
 	const struct bsc_ctx *ctx;
+	unsigned long long total; /* bytes of the files, for progress */
 };
 
 static void
@@ -677,9 +703,14 @@ collect_cb(void *data, enum bsc_walk_kind kind, const char *fspath,
 	   const char *display, const char *reason)
 {
 	struct joblist *l = data;
+	struct stat st;
 
-	if (in_shard(l->ctx, display))
-		add_job(l, false, kind, fspath, display, reason);
+	if (!in_shard(l->ctx, display))
+		return BSC_OK;
+	add_job(l, false, kind, fspath, display, reason);
+	if (kind == BSC_WALK_FILE && l->ctx->progress &&
+	    stat(fspath, &st) == 0)
+		l->total += (unsigned long long)st.st_size;
 	return BSC_OK;
 }
 
@@ -692,11 +723,15 @@ collect_jobs(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
 
-		if (strcmp(paths[i], "-") && stat(paths[i], &st) == 0 &&
-		    S_ISDIR(st.st_mode))
+		bool ok = strcmp(paths[i], "-") && stat(paths[i], &st) == 0;
+
+		if (ok && S_ISDIR(st.st_mode)) {
 			bsc_walk(ctx, paths[i], collect_cb, l);
-		else
-			add_job(l, true, BSC_WALK_FILE, NULL, paths[i], NULL);
+			continue;
+		}
+		add_job(l, true, BSC_WALK_FILE, NULL, paths[i], NULL);
+		if (ok && S_ISREG(st.st_mode))
+			l->total += (unsigned long long)st.st_size;
 	}
 }
 
@@ -765,6 +800,8 @@ scan_parallel(struct run *run, const char *const *paths, size_t n,
 	if (run->ctx->jobs < 2)
 		return false;
 	collect_jobs(run->ctx, paths, n, &l);
+	if (run->ctx->meter)
+		run->ctx->meter->total = l.total;
 	if (l.n >= 2)
 		*ret = bsc_sched_run(run->ctx, l.v, l.n, run->ctx->jobs, &ops);
 	else
@@ -777,6 +814,21 @@ scan_parallel(struct run *run, const char *const *paths, size_t n,
 	}
 	free(l.v);
 	return true;
+}
+
+/* Bytes of the regular files named on the command line (directories are
+ * counted by the -j walk), for the progress line's ETA. */
+static unsigned long long
+inputs_size(const char *const *paths, size_t n)
+{
+	unsigned long long t = 0;
+	struct stat st;
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(paths[i], "-") && stat(paths[i], &st) == 0 &&
+		    S_ISREG(st.st_mode))
+			t += (unsigned long long)st.st_size;
+	return t;
 }
 
 static void
@@ -813,6 +865,7 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	char rules_version[17], started[32] = "", finished[32] = "";
 	struct bsc_linkable *linkable = NULL;
 	bsc_status ret = BSC_OK;
+	struct bsc_meter meter;
 
 	if (rs->rules.n == 0) {
 		const char *dir = bsc_default_patterns_dir();
@@ -839,12 +892,14 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 		bsc_personset_new(ctx->limits.max_persons_exact);
 	if (ctx->hash_items)
 		utc_now(started, sizeof(started));
+	bsc_progress_begin(ctx, &meter, inputs_size(paths, n_paths));
 	if (sink->run_begin)
 		ret = sink->run_begin(sink->data);
 	if (ret != BSC_FATAL && !scan_parallel(&run, paths, n_paths, &ret))
 		for (size_t i = 0; i < n_paths && ret != BSC_FATAL; i++)
 			ret = scan_path(&run, paths[i]);
 	bsc_progress(ctx, true);
+	ctx->meter = NULL;
 	if (ret == BSC_FATAL) {
 		if (!ctx->error[0])
 			bsc_set_error(ctx, BSC_FATAL, "output error");

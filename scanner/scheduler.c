@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctx.h"
@@ -322,6 +323,29 @@ replay_list(struct sched *s, struct ev *e)
 	return st;
 }
 
+/* Wait for a worker (mutex held); the progress line moves meanwhile. */
+static void
+wait_drawing(struct sched *s)
+{
+	struct timespec ts;
+
+	if (!s->ctx->progress) {
+		pthread_cond_wait(&s->cv, &s->mu);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += 250 * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) != 0) {
+		pthread_mutex_unlock(&s->mu);
+		bsc_progress(s->ctx, false);
+		pthread_mutex_lock(&s->mu);
+	}
+}
+
 /* Replay job c's reports as they come, then merge its result. */
 static bsc_status
 replay_job(struct sched *s, size_t c)
@@ -335,7 +359,7 @@ replay_job(struct sched *s, size_t c)
 
 		pthread_mutex_lock(&s->mu);
 		while (!sl->head && !sl->done)
-			pthread_cond_wait(&s->cv, &s->mu);
+			wait_drawing(s);
 		list = sl->head;
 		sl->head = NULL;
 		sl->tail = &sl->head;
@@ -343,6 +367,7 @@ replay_job(struct sched *s, size_t c)
 		pthread_mutex_unlock(&s->mu);
 		if (replay_list(s, list) == BSC_FATAL)
 			st = BSC_FATAL;
+		bsc_progress(s->ctx, false);
 	} while (!done);
 	bsc_personset_absorb(&s->ctx->run_persons, &sl->persons);
 	bsc_personset_absorb(&s->ctx->run_contactable, &sl->contactable);

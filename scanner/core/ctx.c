@@ -60,7 +60,7 @@ bsc_ctx_worker(const struct bsc_ctx *parent)
 
 	*w = *parent;
 	w->borrowed = true;
-	w->quiet = true;    /* the parent reports, in order (scheduler.c) */
+	w->quiet = true; /* the parent reports, in order (scheduler.c) */
 	w->progress = false;
 	w->jobs = 1;
 	w->run_persons = w->run_contactable = NULL;
@@ -71,6 +71,7 @@ bsc_ctx_worker(const struct bsc_ctx *parent)
 	w->error[0] = '\0';
 	w->seen_items = w->seen_bytes = 0;
 	w->last_progress_ms = 0;
+	w->progress_shown = false;
 	return w;
 }
 
@@ -206,6 +207,61 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* "12.3 MB", decimal like the benchmark. */
+static void
+fmt_mb(char *buf, size_t len, unsigned long long b)
+{
+	snprintf(buf, len, "%.1f MB", (double)b / 1e6);
+}
+
+static void
+fmt_eta(char *buf, size_t len, double secs)
+{
+	unsigned long long s = secs > 0 && secs < 1e9 ? (unsigned long long)secs
+						     : 0;
+
+	if (s >= 3600)
+		snprintf(buf, len, "%lluh%02llum", s / 3600, s / 60 % 60);
+	else
+		snprintf(buf, len, "%llum%02llus", s / 60, s % 60);
+}
+
+static void
+draw_progress(struct bsc_ctx *ctx, FILE *f, long long t)
+{
+	const struct bsc_meter *m = ctx->meter;
+	unsigned long long rd = m ? m->read : ctx->seen_bytes;
+	double el = m && t > m->start_ms ? (double)(t - m->start_ms) / 1e3 : 0;
+	double rate = el > 0 ? (double)rd / el : 0;
+	char a[32], b[32], e[32];
+
+	fmt_mb(a, sizeof(a), rd);
+	fprintf(f, "\r\033[Kscanning: %llu items, %s",
+		(unsigned long long)ctx->seen_items, a);
+	if (m && m->total) {
+		fmt_mb(b, sizeof(b), m->total);
+		fprintf(f, " of %s", b);
+	}
+	if (rate > 0)
+		fprintf(f, ", %.1f MB/s", rate / 1e6);
+	if (m && m->total && rate > 0 && m->total > rd) {
+		fmt_eta(e, sizeof(e), (double)(m->total - rd) / rate);
+		fprintf(f, ", ETA %s", e);
+	}
+	if (m && m->cur_size) {
+		unsigned long long cr = m->cur_read, cs = m->cur_size;
+
+		fmt_mb(a, sizeof(a), cr < cs ? cr : cs);
+		fmt_mb(b, sizeof(b), cs);
+		fprintf(f, " | file %s of %s", a, b);
+		if (rate > 0 && cs > cr) {
+			fmt_eta(e, sizeof(e), (double)(cs - cr) / rate);
+			fprintf(f, ", ETA %s", e);
+		}
+	}
+	fflush(f);
+}
+
 void
 bsc_progress(struct bsc_ctx *ctx, bool final)
 {
@@ -215,19 +271,41 @@ bsc_progress(struct bsc_ctx *ctx, bool final)
 	if (!ctx->progress || ctx->quiet)
 		return;
 	if (final) {
-		if (ctx->last_progress_ms)
+		if (ctx->progress_shown) {
 			fputs("\r\033[K", f);
-		ctx->last_progress_ms = 0;
+			fflush(f);
+		}
+		ctx->progress_shown = false;
 		return;
 	}
 	t = now_ms();
 	if (ctx->last_progress_ms && t - ctx->last_progress_ms < 500)
 		return;
-	fprintf(f, "\r\033[Kscanning: %llu items, %llu MiB",
-		(unsigned long long)ctx->seen_items,
-		(unsigned long long)(ctx->seen_bytes >> 20));
-	fflush(f);
+	draw_progress(ctx, f, t);
 	ctx->last_progress_ms = t;
+	ctx->progress_shown = true;
+}
+
+void
+bsc_progress_begin(struct bsc_ctx *ctx, struct bsc_meter *m,
+		   unsigned long long total)
+{
+	memset(m, 0, sizeof(*m));
+	m->total = total;
+	m->start_ms = now_ms();
+	ctx->meter = m;
+	ctx->last_progress_ms = m->start_ms; /* first line after 500 ms */
+}
+
+void
+bsc_progress_bytes(struct bsc_ctx *ctx, uint64_t n)
+{
+	if (!ctx->meter)
+		return;
+	ctx->meter->read += n;
+	if (ctx->progress)
+		ctx->meter->cur_read += n;
+	bsc_progress(ctx, false);
 }
 
 const char *

@@ -20,6 +20,18 @@ struct bsc_personset;
 
 struct bsc_hmac;
 
+/*
+ * Progress counters of a run, shared by its threads (workers borrow the
+ * run's): raw bytes read from top-level inputs, the file being read by a
+ * one-thread scan, and the run's total when known (0 otherwise).
+ */
+struct bsc_meter {
+	_Atomic unsigned long long read;
+	_Atomic unsigned long long cur_read, cur_size;
+	unsigned long long total;
+	long long start_ms;
+};
+
 struct bsc_ctx {
 	struct bsc_limits limits;
 	bool show_values;
@@ -54,9 +66,11 @@ struct bsc_ctx {
 			       * parent's (bsc_ctx_worker) */
 	unsigned jobs;        /* -j: worker threads (0 or 1: none) */
 	/* progress counters */
+	struct bsc_meter *meter; /* the run's (bsc_scan), or NULL */
 	uint64_t seen_items;
 	uint64_t seen_bytes;
-	long long last_progress_ms;
+	long long last_progress_ms; /* last drawn */
+	bool progress_shown;        /* the line is on the terminal */
 };
 
 /*
@@ -83,7 +97,18 @@ struct bsc_ruleset *bsc_ctx_rules(struct bsc_ctx *ctx);
 void bsc_errorf(struct bsc_ctx *ctx, const char *fmt, ...) BSC_PRINTF(2, 3);
 void bsc_warnf(struct bsc_ctx *ctx, const char *fmt, ...) BSC_PRINTF(2, 3);
 void bsc_notef(struct bsc_ctx *ctx, const char *fmt, ...) BSC_PRINTF(2, 3);
-/* Update the progress line (at most every 500 ms); final=true clears it. */
+/*
+ * Update the progress line (at most every 500 ms): items, bytes of the
+ * run (of its total when known), rate, ETA, and the current file of a
+ * one-thread scan. final=true clears it; call that before any output
+ * that may share the terminal (sinks), the next call draws it again.
+ */
 void bsc_progress(struct bsc_ctx *ctx, bool final);
+/* Start counting a run into m (owned by the caller, who sets ctx->meter
+ * back to NULL before m goes); total: bytes of the inputs, 0 unknown. */
+void bsc_progress_begin(struct bsc_ctx *ctx, struct bsc_meter *m,
+			unsigned long long total);
+/* n more raw bytes read from a top-level input (any thread). */
+void bsc_progress_bytes(struct bsc_ctx *ctx, uint64_t n);
 
 #endif
