@@ -922,39 +922,12 @@ run_persons(struct run *run, char **dump)
 {
 	struct bsc_ctx *ctx = run->ctx;
 	struct bsc_persons *p = &run->sum.persons;
-	struct bsc_pcount pc;
 
-	bsc_pgraph_count(ctx->run_persons, &pc);
-	p->count = pc.persons;
-	p->approximate = pc.approx;
-	p->error = pc.error;
-	p->contactable = pc.contactable;
-	p->minors = pc.minors;
-	p->health = pc.health;
-	p->shared_contacts = pc.shared;
-	if (pc.approx) {
-		p->health = run->sum.records_linked < p->count
-				    ? run->sum.records_linked
-				    : p->count;
-		p->health_bound = true;
-	}
+	bsc_pgraph_figures(ctx->run_persons, run->sum.records_linked, p);
 	if (ctx->person_key_set) {
 		*dump = bsc_pgraph_dump(ctx->run_persons);
 		p->set = *dump;
 	}
-}
-
-static const char **
-mask_names(const struct bsc_ruleset *rs, uint64_t mask, size_t *n)
-{
-	const char **v = bsc_zalloc((rs->n_cats + 1) * sizeof(char *));
-
-	*n = 0;
-	for (size_t c = 0; c < rs->n_cats; c++)
-		if (mask & (1ull << c))
-			v[(*n)++] = rs->cats[c].name;
-	qsort(v, *n, sizeof(char *), bsc_strcmp_ptr);
-	return v;
 }
 
 bsc_status
@@ -1009,8 +982,8 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 			bsc_set_error(ctx, BSC_FATAL, "output error");
 		return BSC_FATAL;
 	}
-	idn = mask_names(rs, run.id_mask, &run.sum.n_identity);
-	medn = mask_names(rs, run.med_mask, &run.sum.n_medical);
+	idn = bsc_ruleset_names(rs, run.id_mask, &run.sum.n_identity);
+	medn = bsc_ruleset_names(rs, run.med_mask, &run.sum.n_medical);
 	run.sum.identity = idn;
 	run.sum.medical = medn;
 	run.sum.severity = bsc_severity_name(run.severity);

@@ -1201,3 +1201,16 @@ bsc_default_patterns_dir(void)
 		return BSC_PATTERNS_INSTALLED;
 	return NULL;
 }
+
+const char **
+bsc_ruleset_names(const struct bsc_ruleset *rs, uint64_t mask, size_t *n)
+{
+	const char **v = bsc_zalloc((rs->n_cats + 1) * sizeof(char *));
+
+	*n = 0;
+	for (size_t c = 0; c < rs->n_cats; c++)
+		if (mask & (1ull << c))
+			v[(*n)++] = rs->cats[c].name;
+	qsort(v, *n, sizeof(char *), bsc_strcmp_ptr);
+	return v;
+}

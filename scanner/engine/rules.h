@@ -182,6 +182,13 @@ void bsc_ruleset_version(const struct bsc_ruleset *rs, char out[17]);
 int bsc_ruleset_category(const struct bsc_ruleset *rs, const char *name);
 
 /*
+ * The names of the categories in mask, sorted (bytewise), in a new array
+ * the caller frees (the names are rs's); *n gets how many.
+ */
+const char **bsc_ruleset_names(const struct bsc_ruleset *rs, uint64_t mask,
+			       size_t *n);
+
+/*
  * Find the default patterns directory: $BSC_PATTERNS, the source tree the
  * binary was built from, then the installed data directory. Returns a
  * static string, or NULL if none exists.

@@ -1353,19 +1353,6 @@ care_context(struct bsc_fields *f, struct bsc_item_report *rep)
 	rep->n_care_context = f->n_care;
 }
 
-static const char **
-names_of(const struct bsc_ruleset *rs, uint64_t mask, size_t *n)
-{
-	const char **v = bsc_zalloc((rs->n_cats + 1) * sizeof(char *));
-
-	*n = 0;
-	for (size_t c = 0; c < rs->n_cats; c++)
-		if (mask & (1ull << c))
-			v[(*n)++] = rs->cats[c].name;
-	qsort(v, *n, sizeof(char *), bsc_strcmp_ptr);
-	return v;
-}
-
 /* Categories of a record shape; *link gets those that count for
  * linkage (professionals' identity left out). */
 static uint64_t
@@ -1487,7 +1474,6 @@ persons_report(struct bsc_fields *f, struct bsc_item_report *rep,
 	       bool any)
 {
 	struct bsc_persons *p = &rep->persons;
-	struct bsc_pcount pc;
 
 	memset(p, 0, sizeof(*p));
 	if (!any) {
@@ -1497,17 +1483,10 @@ persons_report(struct bsc_fields *f, struct bsc_item_report *rep,
 		return;
 	}
 	flag_persons(f);
-	bsc_pgraph_count(f->persons, &pc);
-	p->count = pc.persons;
-	p->approximate = pc.approx;
-	p->error = pc.error;
-	p->contactable = pc.contactable;
-	p->minors = pc.minors;
-	p->shared_contacts = pc.shared;
-	p->health = pc.health;
-	if (pc.approx || f->precs_full) {
-		/* Per-person flags are lost past the budget: bound by the
-		 * linked records. */
+	bsc_pgraph_figures(f->persons, rep->records_linked, p);
+	if (f->precs_full && !p->health_bound) {
+		/* Per-person flags were not all kept: bound by the linked
+		 * records. */
 		p->health = rep->records_linked < p->count
 				    ? rep->records_linked
 				    : p->count;
@@ -1699,8 +1678,8 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 		add_note(f, n);
 		free(n);
 	}
-	f->identity = names_of(rs, mask & rs->identity_mask, &ni);
-	f->medical = names_of(rs, mask & rs->medical_mask, &nm);
+	f->identity = bsc_ruleset_names(rs, mask & rs->identity_mask, &ni);
+	f->medical = bsc_ruleset_names(rs, mask & rs->medical_mask, &nm);
 	rep->findings = f->findings;
 	rep->n_findings = f->n_findings;
 	rep->identity = f->identity;
@@ -1713,10 +1692,10 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 	for (int k = 0; k < 4; k++) {
 		struct bsc_subject_categories *sc = &rep->subjects[k];
 
-		f->subj_identity[k] = names_of(rs, smask[k] & rs->identity_mask,
-					       &sc->n_identity);
-		f->subj_medical[k] = names_of(rs, smask[k] & rs->medical_mask,
-					      &sc->n_medical);
+		f->subj_identity[k] = bsc_ruleset_names(
+			rs, smask[k] & rs->identity_mask, &sc->n_identity);
+		f->subj_medical[k] = bsc_ruleset_names(
+			rs, smask[k] & rs->medical_mask, &sc->n_medical);
 		sc->identity = f->subj_identity[k];
 		sc->medical = f->subj_medical[k];
 	}
