@@ -152,6 +152,7 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 {
 	struct bsc_ctx *ctx = run->ctx;
 	const struct bsc_ruleset *rs = bsc_ctx_rules(ctx);
+	bsc_status st;
 
 	run->sum.items++;
 	run->sum.by_status[rep->status]++;
@@ -184,6 +185,7 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 	run->med_mask |= cats & rs->medical_mask;
 	ctx->seen_items++;
 	ctx->seen_bytes += rep->bytes;
+	bsc_progress(ctx, true); /* never glued to a warning or report line */
 	if (rep->status == BSC_ITEM_PARTIAL ||
 	    rep->status == BSC_ITEM_FAILED) {
 		/* Names are data: never raw control bytes on a terminal. */
@@ -196,10 +198,9 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 		free(p);
 		free(why);
 	}
-	bsc_progress(ctx, true); /* never glued to the report's lines */
-	if (run->sink->item)
-		return run->sink->item(run->sink->data, rep);
-	return BSC_OK;
+	st = run->sink->item ? run->sink->item(run->sink->data, rep) : BSC_OK;
+	bsc_progress(ctx, false);
+	return st;
 }
 
 /* Report an item that was not read (skipped or failed before reading). */
@@ -272,6 +273,7 @@ arc_begin(void *data, struct bsc_item *archive, const char *format)
 
 	if (!run->sink->archive_begin)
 		return BSC_OK;
+	bsc_progress(run->ctx, true);
 	return run->sink->archive_begin(run->sink->data, archive->path,
 					format, (unsigned)archive->depth);
 }
@@ -840,6 +842,7 @@ job_begin(void *data, const char *path, const char *format, unsigned depth)
 
 	if (!run->sink->archive_begin)
 		return BSC_OK;
+	bsc_progress(run->ctx, true);
 	return run->sink->archive_begin(run->sink->data, path, format, depth);
 }
 

@@ -232,7 +232,11 @@ draw_progress(struct bsc_ctx *ctx, FILE *f, long long t)
 	const struct bsc_meter *m = ctx->meter;
 	unsigned long long rd = m ? m->read : ctx->seen_bytes;
 	double el = m && t > m->start_ms ? (double)(t - m->start_ms) / 1e3 : 0;
-	double rate = el > 0 ? (double)rd / el : 0;
+	/* A rate from too little is noise (and zip and 7z members are read
+	 * with pread, which the meter does not see): at least 1 % of the
+	 * known total, or 1 MB. */
+	bool enough = m && m->total ? rd * 100 >= m->total : rd >= 1000000;
+	double rate = el > 0 && enough ? (double)rd / el : 0;
 	char a[32], b[32], e[32];
 
 	fmt_mb(a, sizeof(a), rd);

@@ -99,7 +99,7 @@ struct field_type {
  * (HL7 v2.5.1; PID-40 and NK1-40/41 from v2.7). This is parsing
  * knowledge, like the place of MSH-2: which category a position holds is
  * patterns/hl7/'s business. MUST stay sorted by segment id, then field
- * (looked up with bsearch; a test checks the order).
+ * (binary search in field_type; a test checks the order).
  */
 static const struct field_type field_types[] = {
 	{"DG1", 16, T_XCN},
@@ -154,17 +154,36 @@ field_type_cmp(const void *a, const void *b)
 	return (int)x->field - (int)y->field;
 }
 
+/* A segment id and field as one number, in field_type_cmp's order. */
+static inline unsigned long long
+type_key(const char *seg, unsigned field)
+{
+	return (unsigned long long)(unsigned char)seg[0] << 40 |
+	       (unsigned long long)(unsigned char)seg[1] << 32 |
+	       (unsigned long long)(unsigned char)seg[2] << 24 | field;
+}
+
+/* Called for every field: a binary search on integer keys (no bsearch
+ * callback, no memcmp), over the table field_type_cmp keeps sorted. */
 static enum hl7_type
 field_type(const char *seg, unsigned field)
 {
-	struct field_type key = {{seg[0], seg[1], seg[2], 0},
-				 (unsigned short)(field > 65535 ? 0 : field),
-				 0};
-	const struct field_type *t;
+	unsigned long long key = type_key(seg, field > 65535 ? 0 : field);
+	size_t lo = 0, hi = BSC_ARRAY_SIZE(field_types);
 
-	t = bsearch(&key, field_types, BSC_ARRAY_SIZE(field_types),
-		    sizeof(field_types[0]), field_type_cmp);
-	return t ? (enum hl7_type)t->type : T_NONE;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct field_type *t = &field_types[mid];
+		unsigned long long k = type_key(t->seg, t->field);
+
+		if (k == key)
+			return (enum hl7_type)t->type;
+		if (k < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return T_NONE;
 }
 
 bool
