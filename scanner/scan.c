@@ -350,6 +350,122 @@ drain(struct bsc_item *it, struct bsc_item_report *rep, char *buf,
 }
 
 /*
+ * The scope's verdict on a read item into rep (counts, findings, severity,
+ * policy); returns the fingerprints the findings point to, which the
+ * caller frees after emitting rep.
+ */
+static char (*finish_fields(struct run *run, struct bsc_fields *fields,
+			    struct bsc_item_report *rep, uint64_t *cats))[33]
+{
+	struct bsc_ctx *ctx = run->ctx;
+	size_t n = 0;
+	struct bsc_finding *fs;
+	char (*fps)[33];
+	int sev;
+
+	bsc_scope_report(fields, rep, cats);
+	rep->note = bsc_scope_note(fields);
+	keep_keyset(run, fields, rep);
+	fs = bsc_scope_findings(fields, &n);
+	sev = bsc_item_severity(bsc_ctx_rules(ctx), rep);
+	fps = bsc_zalloc((n ? n : 1) * 33);
+	for (size_t i = 0; i < n; i++) {
+		bsc_fingerprint(rep->path, &fs[i], fps[i]);
+		fs[i].fingerprint = fps[i];
+	}
+	rep->severity = bsc_severity_name(sev);
+	bsc_policy_apply(ctx->policy, ctx, rep, fs, sev);
+	return fps;
+}
+
+/* ---- sub-items: the tables a reader reports (struct bsc_subitems) ----- */
+
+struct sub_open {
+	struct bsc_fields *f;
+	char *path; /* "parent!/name", owned */
+};
+
+struct sub_run {
+	struct run *run;
+	struct bsc_item *parent;
+	const char *format; /* the parent's reader */
+	struct sub_open *open; /* sub-items begun and not yet ended */
+	size_t n_open;
+	bool begun;         /* archive_begin sent */
+	bool fatal;         /* a sink failed: stop */
+};
+
+static struct bsc_fields *
+sub_begin(void *data, const char *name)
+{
+	struct sub_run *sub = data;
+	size_t n = strlen(sub->parent->path) + strlen(name) + 3;
+	struct sub_open *o;
+
+	if (sub->fatal)
+		return NULL;
+	sub->open = bsc_reallocarray(sub->open, sub->n_open + 1,
+				     sizeof(*sub->open));
+	o = &sub->open[sub->n_open++];
+	o->path = bsc_zalloc(n);
+	snprintf(o->path, n, "%s!/%s", sub->parent->path, name);
+	o->f = bsc_scope_new(sub->run->ctx, o->path);
+	return o->f;
+}
+
+/* Send archive_begin for the parent before its first sub-item. */
+static void
+sub_announce(struct sub_run *sub)
+{
+	const struct bsc_sink *sink = sub->run->sink;
+
+	if (sub->begun)
+		return;
+	sub->begun = true;
+	if (sink->archive_begin &&
+	    sink->archive_begin(sink->data, sub->parent->path, sub->format,
+				(unsigned)sub->parent->depth) == BSC_FATAL)
+		sub->fatal = true;
+}
+
+static bsc_status
+sub_end(void *data, struct bsc_fields *f, const char *format,
+	bsc_status status, const char *reason, unsigned long long records,
+	uint64_t bytes)
+{
+	struct sub_run *sub = data;
+	struct bsc_item_report rep;
+	uint64_t cats = 0;
+	char (*fps)[33];
+	size_t k = 0;
+
+	while (k < sub->n_open && sub->open[k].f != f)
+		k++;
+	if (k == sub->n_open)
+		return BSC_OK; /* not ours: a reader bug, nothing to report */
+	sub_announce(sub);
+	memset(&rep, 0, sizeof(rep));
+	rep.path = sub->open[k].path;
+	rep.depth = (unsigned)sub->parent->depth + 1;
+	rep.container = sub->parent->path;
+	rep.format = format;
+	rep.status = status == BSC_OK	     ? BSC_ITEM_COMPLETE
+		     : status == BSC_WARN ? BSC_ITEM_PARTIAL
+					  : BSC_ITEM_FAILED;
+	rep.reason = status == BSC_OK ? NULL : reason;
+	rep.records = records;
+	rep.bytes = bytes;
+	fps = finish_fields(sub->run, f, &rep, &cats);
+	if (!sub->fatal && emit(sub->run, &rep, cats) == BSC_FATAL)
+		sub->fatal = true;
+	bsc_scope_free(f);
+	free(fps);
+	free(sub->open[k].path);
+	sub->open[k] = sub->open[--sub->n_open];
+	return sub->fatal ? BSC_FATAL : BSC_OK;
+}
+
+/*
  * Scan one item; the item's source is set up by the caller. An archive
  * is expanded (its members come back here, one level deeper); anything
  * else is sniffed and read.
@@ -369,8 +485,10 @@ scan_item(struct run *run, struct bsc_item *it)
 	char (*fps)[33] = NULL;
 	size_t text_len = 0;
 	enum bsc_encoding enc;
-	bsc_status rst, ret;
+	bsc_status rst, ret = BSC_OK;
 	uint64_t cats = 0;
+	struct sub_run sub = {0};
+	const struct bsc_subitems sub_ops = {sub_begin, sub_end, &sub};
 
 	memset(&rep, 0, sizeof(rep));
 	memset(&rd, 0, sizeof(rd));
@@ -453,7 +571,16 @@ scan_item(struct run *run, struct bsc_item *it)
 	rd.fields = fields;
 	rd.limits = &ctx->limits;
 	rd.sniff = &sn;
+	sub.run = run;
+	sub.parent = it;
+	sub.format = fmt->name;
+	rd.sub = &sub_ops;
 	rst = fmt->read(&rd);
+	while (sub.n_open) /* a reader must end its sub-items: never silent */
+		sub_end(&sub, sub.open[0].f, fmt->name, BSC_FAILED,
+			"the reader stopped before the end of this table", 0,
+			0);
+	free(sub.open);
 	if (rd.encoding != BSC_ENC_EMPTY) {
 		/* The reader decoded by an in-band declaration (MSH-18). */
 		enc = rd.encoding;
@@ -502,22 +629,15 @@ scan_item(struct run *run, struct bsc_item *it)
 			 (unsigned long long)it->dec.first_bad);
 	}
 	rep.reason = rep.status == BSC_ITEM_COMPLETE ? NULL : reason;
-	bsc_scope_report(fields, &rep, &cats);
-	rep.note = bsc_scope_note(fields);
-	keep_keyset(run, fields, &rep);
-	{
-		size_t n = 0;
-		struct bsc_finding *fs = bsc_scope_findings(fields, &n);
-		int sev = bsc_item_severity(bsc_ctx_rules(ctx), &rep);
-
-		fps = bsc_zalloc((n ? n : 1) * 33);
-		for (size_t i = 0; i < n; i++) {
-			bsc_fingerprint(rep.path, &fs[i], fps[i]);
-			fs[i].fingerprint = fps[i];
-		}
-		rep.severity = bsc_severity_name(sev);
-		bsc_policy_apply(ctx->policy, ctx, &rep, fs, sev);
+	if (rd.members) {
+		/* The reader reported its tables as sub-items. */
+		rep.archive = true;
+		rep.members = rd.members;
+		rep.records = 0;
 	}
+	if (sub.fatal)
+		ret = BSC_FATAL;
+	fps = finish_fields(run, fields, &rep, &cats);
 report:
 	{
 		char dreason[1024], hex[65];
@@ -527,7 +647,8 @@ report:
 		if (ctx->hash_items && bsc_item_hash_end(it, hex))
 			rep.sha256 = hex;
 		drain(it, &rep, dreason, sizeof(dreason));
-		ret = emit(run, &rep, cats);
+		if (ret != BSC_FATAL)
+			ret = emit(run, &rep, cats);
 	}
 	bsc_scope_free(fields);
 	free(fps);

@@ -11,13 +11,15 @@
 /*
  * Cheap, specific bidders first; the text reader, which bids 1 on any
  * text, last. Ties keep the first registered, so order also breaks ties.
- * The structured readers (XML 45-70, JSON 50-70) outbid CSV (at most 34):
+ * The structured readers (XML 45-70, JSON 50-70, SQL 45-60) outbid CSV
+ * (at most 34):
  * a document with commas in it is still a document.
  */
 static const struct bsc_format *const formats[] = {
 	&bsc_format_hl7,
 	&bsc_format_xml,
 	&bsc_format_json,
+	&bsc_format_sql,
 	&bsc_format_csv,
 	&bsc_format_text,
 };
@@ -54,7 +56,7 @@ const char *
 bsc_format_names(void)
 {
 	/* Keep in step with the table above (tests/test_format_xml.c). */
-	return "csv, hl7, json, text, xml";
+	return "csv, hl7, json, sql, text, xml";
 }
 
 bsc_status
@@ -67,4 +69,28 @@ bsc_reader_fail(struct bsc_reader *r, bsc_status status, const char *fmt,
 	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
 	va_end(ap);
 	return status;
+}
+
+struct bsc_fields *
+bsc_reader_sub_begin(struct bsc_reader *r, const char *name)
+{
+	struct bsc_fields *f;
+
+	if (!r->sub)
+		return NULL;
+	f = r->sub->begin(r->sub->data, name);
+	if (f)
+		r->members++;
+	return f;
+}
+
+bsc_status
+bsc_reader_sub_end(struct bsc_reader *r, struct bsc_fields *f,
+		   const char *format, bsc_status status, const char *reason,
+		   unsigned long long records, uint64_t bytes)
+{
+	if (!f || !r->sub)
+		return BSC_OK;
+	return r->sub->end(r->sub->data, f, format, status, reason, records,
+			   bytes);
 }

@@ -29,6 +29,26 @@ struct bsc_sniff {
 	void *hint_data;
 };
 
+/*
+ * Sub-items: a reader whose input holds several tables (the tables of a
+ * SQL dump or of a SQLite file) reports each as an item of its own, one
+ * level deeper ("dump.sql!/patients"), as an archive reports its members;
+ * the input itself is then reported as a container of them. Implemented
+ * by scan.c; use it through bsc_reader_sub_begin/_end.
+ */
+struct bsc_subitems {
+	/* A new sub-item called name (copied): the fields to emit its
+	 * records into, owned by the scanner until end(). */
+	struct bsc_fields *(*begin)(void *data, const char *name);
+	/* The sub-item is complete (status BSC_OK), partial (BSC_WARN) or
+	 * failed (BSC_FAILED) with reason; records and bytes read. Reports
+	 * it and releases f. Returns BSC_FATAL when the run must stop. */
+	bsc_status (*end)(void *data, struct bsc_fields *f, const char *format,
+			  bsc_status status, const char *reason,
+			  unsigned long long records, uint64_t bytes);
+	void *data;
+};
+
 /* Per-item reader state handed to read(). */
 struct bsc_reader {
 	struct bsc_ctx *ctx;
@@ -47,6 +67,10 @@ struct bsc_reader {
 	 * encoding the XML document declares ("iso-8859-1"). */
 	const char *format;
 	char declared_encoding[32];
+	/* Sub-items (see above), or NULL where the scanner offers none;
+	 * members counts those begun. */
+	const struct bsc_subitems *sub;
+	unsigned long long members;
 };
 
 struct bsc_format {
@@ -79,10 +103,24 @@ const char *bsc_format_names(void);
 bsc_status bsc_reader_fail(struct bsc_reader *r, bsc_status status,
 			   const char *fmt, ...) BSC_PRINTF(3, 4);
 
+/*
+ * Begin a sub-item called name (see struct bsc_subitems). Returns its
+ * fields, or NULL when r->sub is NULL or the run is stopping.
+ */
+struct bsc_fields *bsc_reader_sub_begin(struct bsc_reader *r,
+					const char *name);
+/* End a sub-item begun by bsc_reader_sub_begin (f may be NULL: nothing
+ * is done). Returns BSC_FATAL when the run must stop, else BSC_OK. */
+bsc_status bsc_reader_sub_end(struct bsc_reader *r, struct bsc_fields *f,
+			      const char *format, bsc_status status,
+			      const char *reason, unsigned long long records,
+			      uint64_t bytes);
+
 /* The readers (one file each). */
 extern const struct bsc_format bsc_format_csv;
 extern const struct bsc_format bsc_format_hl7;
 extern const struct bsc_format bsc_format_json;
+extern const struct bsc_format bsc_format_sql;
 extern const struct bsc_format bsc_format_text;
 extern const struct bsc_format bsc_format_xml;
 
