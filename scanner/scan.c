@@ -488,6 +488,7 @@ scan_item(struct run *run, struct bsc_item *it)
 	bsc_status rst, ret = BSC_OK;
 	uint64_t cats = 0;
 	struct sub_run sub = {0};
+	bool binary;
 	const struct bsc_subitems sub_ops = {sub_begin, sub_end, &sub};
 
 	memset(&rep, 0, sizeof(rep));
@@ -522,13 +523,6 @@ scan_item(struct run *run, struct bsc_item *it)
 		rep.status = BSC_ITEM_COMPLETE;
 		goto report;
 	}
-	if (enc == BSC_ENC_BINARY) {
-		rep.status = BSC_ITEM_SKIPPED;
-		rep.reason = "binary data: no reader for this content";
-		rep.encoding = NULL;
-		rep.bytes = it->head_len;
-		goto report;
-	}
 	if (enc == BSC_ENC_INVALID) {
 		rep.status = BSC_ITEM_FAILED;
 		rep.reason = "invalid encoding: not valid UTF-8, UTF-16 (with "
@@ -538,7 +532,11 @@ scan_item(struct run *run, struct bsc_item *it)
 		rep.bytes = it->head_len;
 		goto report;
 	}
-	text = decode_head(it, enc, &text_len);
+	/* Binary content goes to the readers that bid on raw bytes
+	 * (SQLite), with no text and whatever --reader says. */
+	binary = enc == BSC_ENC_BINARY;
+	if (!binary)
+		text = decode_head(it, enc, &text_len);
 	lower_ext(it->path, ext, sizeof(ext));
 	sn = (struct bsc_sniff){.raw = it->head,
 				.raw_len = it->head_len,
@@ -549,15 +547,23 @@ scan_item(struct run *run, struct bsc_item *it)
 				.at_eof = it->src_eof,
 				.header_hint = header_hint,
 				.hint_data = ctx};
-	fmt = ctx->force_reader ? bsc_format_find(ctx->force_reader)
-				: bsc_format_select(&sn, NULL);
+	fmt = ctx->force_reader && !binary
+		  ? bsc_format_find(ctx->force_reader)
+		  : bsc_format_select(&sn, NULL);
 	if (!fmt) {
 		rep.status = BSC_ITEM_SKIPPED;
-		rep.reason = "no reader bids on this content";
+		rep.reason = binary ? "binary data: no reader for this content"
+				    : "no reader bids on this content";
+		if (binary) {
+			rep.encoding = NULL;
+			rep.bytes = it->head_len;
+		}
 		goto report;
 	}
 	rep.format = fmt->name;
-	if (!bsc_item_text_begin(it, enc)) {
+	if (binary)
+		rep.encoding = NULL;
+	else if (!bsc_item_text_begin(it, enc)) {
 		snprintf(reason, sizeof(reason),
 			 "cannot convert from %s (iconv)",
 			 bsc_encoding_name(enc));

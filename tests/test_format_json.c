@@ -396,6 +396,10 @@ START_TEST(test_format_json_structure)
 	     BSC_ITEM_PARTIAL, "not valid JSON before byte", 1},
 	    {"\"a.b@exemple.fr\"", BSC_ITEM_COMPLETE, NULL, 1},
 	    {"[\"x\", {\"k\": \"}]\\\"\"}, 3]", BSC_ITEM_COMPLETE, NULL, 3},
+	    /* null members and elements are values, not errors */
+	    {"{\"a\": null, \"b\": {\"c\": null}, \"email\": "
+	     "\"a.b@exemple.fr\"}",
+	     BSC_ITEM_COMPLETE, NULL, 1},
 	    {NULL, 0, NULL, 0},
 	};
 	struct bsc_ctx *ctx = bsc_test_ctx();

@@ -12,10 +12,11 @@
  * Cheap, specific bidders first; the text reader, which bids 1 on any
  * text, last. Ties keep the first registered, so order also breaks ties.
  * The structured readers (XML 45-70, JSON 50-70, SQL 45-60) outbid CSV
- * (at most 34):
- * a document with commas in it is still a document.
+ * (at most 34): a document with commas in it is still a document. Only
+ * SQLite bids on binary content (the sniff's text is then NULL).
  */
 static const struct bsc_format *const formats[] = {
+	&bsc_format_sqlite,
 	&bsc_format_hl7,
 	&bsc_format_xml,
 	&bsc_format_json,
@@ -56,7 +57,7 @@ const char *
 bsc_format_names(void)
 {
 	/* Keep in step with the table above (tests/test_format_xml.c). */
-	return "csv, hl7, json, sql, text, xml";
+	return "csv, hl7, json, sql, sqlite, text, xml";
 }
 
 bsc_status

@@ -121,6 +121,7 @@ extern const struct bsc_format bsc_format_csv;
 extern const struct bsc_format bsc_format_hl7;
 extern const struct bsc_format bsc_format_json;
 extern const struct bsc_format bsc_format_sql;
+extern const struct bsc_format bsc_format_sqlite;
 extern const struct bsc_format bsc_format_text;
 extern const struct bsc_format bsc_format_xml;
 

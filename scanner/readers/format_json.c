@@ -627,6 +627,10 @@ split_dispatch(struct splitter *sp)
 		o = json_tokener_parse_ex(sp->tok, "", 1);
 	err = json_tokener_get_error(sp->tok);
 	bsc_buf_reset(&sp->piece);
+	if (!o && err == json_tokener_success) {
+		sp->pieces++; /* null */
+		return;
+	}
 	if (!o || err != json_tokener_success) {
 		split_problem(sp, "not valid JSON before byte %llu (%s)",
 			      (unsigned long long)sp->offset,

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""check_formats.py: the formats leaks are made of (issue 13), end to end.
+
+Usage: check_formats.py BREACHSCOPE GOLDEN_DIR
+       BSC_UPDATE_GOLDEN=1 check_formats.py ...   rewrite the golden files
+
+Generates its fixtures at test time in a temporary directory, with the
+Python standard library only (sqlite3 for the SQLite file and the sqlite3
+.dump text, zipfile, plain text for the SQL dumps and JSON): the same 50 synthetic
+patients as a mysqldump, a pg_dump, a sqlite3 dump, a SQLite file and a
+nested JSON API response, the SQLite file inside a zip (read from memory),
+plus hostile versions (a dump cut mid-statement, a string never closed, a
+deep JSON document, a SQLite file cut in half). Nothing may appear in the
+scanned directory (no journal, -wal or -shm file). Each is scanned with
+--format json; a projection of each report (status, reason, records,
+persons, categories; not the findings' details, which the rule sets
+refine) is compared with GOLDEN_DIR/<name>.json. The persons count must be
+50 for every clean copy of the patients.
+
+Every value is synthetic: names are drawn from short lists of common French
+names, e-mails use exemple.fr, diagnoses are ICD-10 codes.
+"""
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+FIRST = ["Jean", "Marie", "Luc", "Zoé", "Paul", "Inès", "Hugo", "Léa", "Louis", "Chloé"]
+LAST = ["DUPONT", "MARTIN", "DURAND", "PETIT", "ROBERT", "RICHARD", "MOREAU", "SIMON", "LAURENT", "MICHEL"]
+DIAG = ["E11.9", "I10", "J45.0", "K35.8", "F32.1", "N39.0", "I50.0", "E66.0"]
+N = 50
+
+
+def patients():
+    """The canonical 50 patients: (id, nom, prenom, date_naissance, email, diagnostic)."""
+    out = []
+    for i in range(N):
+        first, last = FIRST[i % 10], LAST[(i * 3 + i // 10) % 10]
+        dob = "%04d-%02d-%02d" % (1940 + i, 1 + i % 12, 1 + i % 28)
+        email = "%s.%s%d@exemple.fr" % (first.lower().replace("é", "e").replace("è", "e"), last.lower(), i)
+        out.append((i + 1, last, first, dob, email, DIAG[i % len(DIAG)]))
+    return out
+
+
+COLS = ("id", "nom", "prenom", "date_naissance", "email", "diagnostic")
+
+
+def sql_str(v, mysql):
+    if v is None:
+        return "NULL"
+    if isinstance(v, int):
+        return str(v)
+    s = v.replace("'", "''") if not mysql else v.replace("\\", "\\\\").replace("'", "\\'")
+    return "'" + s + "'"
+
+
+def mysqldump():
+    rows = ",".join("(" + ",".join(sql_str(v, True) for v in p) + ")" for p in patients())
+    return ("-- MySQL dump 10.13  Distrib 8.0.36, for Linux (x86_64)\n"
+            "/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;\n"
+            "/*!50503 SET NAMES utf8mb4 */;\n"
+            "DROP TABLE IF EXISTS `patients`;\n"
+            "CREATE TABLE `patients` (\n"
+            "  `id` int NOT NULL AUTO_INCREMENT,\n"
+            "  `nom` varchar(64) DEFAULT NULL,\n"
+            "  `prenom` varchar(64) DEFAULT NULL,\n"
+            "  `date_naissance` date DEFAULT NULL,\n"
+            "  `email` varchar(128) DEFAULT NULL,\n"
+            "  `diagnostic` varchar(8) DEFAULT NULL,\n"
+            "  PRIMARY KEY (`id`)\n"
+            ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n"
+            "LOCK TABLES `patients` WRITE;\n"
+            "/*!40000 ALTER TABLE `patients` DISABLE KEYS */;\n"
+            "INSERT INTO `patients` VALUES " + rows + ";\n"
+            "/*!40000 ALTER TABLE `patients` ENABLE KEYS */;\n"
+            "UNLOCK TABLES;\n"
+            "DROP TABLE IF EXISTS `stock`;\n"
+            "CREATE TABLE `stock` (`ref` varchar(16), `qty` int, `photo` blob);\n"
+            "INSERT INTO `stock` VALUES ('A-1',3,_binary 'PNG\\0\\0'),('B-2',4,0x89504E47);\n"
+            "-- Dump completed on 2024-03-01 10:00:00\n")
+
+
+def pg_dump():
+    def esc(v):
+        if v is None:
+            return "\\N"
+        return str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+    lines = ["\t".join(esc(v) for v in p) for p in patients()]
+    return ("--\n-- PostgreSQL database dump\n--\n\n"
+            "SET statement_timeout = 0;\nSET standard_conforming_strings = on;\n"
+            "SELECT pg_catalog.set_config('search_path', '', false);\n\n"
+            "CREATE TABLE public.patients (\n    id integer NOT NULL,\n    nom character varying(64),\n"
+            "    prenom character varying(64),\n    date_naissance date,\n    email text,\n"
+            "    diagnostic character varying(8)\n);\n\n"
+            "COPY public.patients (id, nom, prenom, date_naissance, email, diagnostic) FROM stdin;\n"
+            + "\n".join(lines) + "\n\\.\n\n"
+            "ALTER TABLE ONLY public.patients\n    ADD CONSTRAINT patients_pkey PRIMARY KEY (id);\n\n"
+            "--\n-- PostgreSQL database dump complete\n--\n")
+
+
+def sqlite_db(path):
+    if os.path.exists(path):
+        os.unlink(path)
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE patients (id INTEGER PRIMARY KEY, nom TEXT, prenom TEXT, "
+                "date_naissance TEXT, email TEXT, diagnostic TEXT)")
+    con.executemany("INSERT INTO patients VALUES (?,?,?,?,?,?)", patients())
+    con.execute("CREATE TABLE stock (ref TEXT, qty INTEGER, photo BLOB)")
+    con.execute("INSERT INTO stock VALUES ('A-1', 3, x'89504E47')")
+    con.commit()
+    dump = "\n".join(con.iterdump()) + "\n"
+    con.close()
+    return dump
+
+
+def api_json():
+    items = [{"id": p[0], "identite": {"nom": p[1], "prenom": p[2], "date_naissance": p[3]},
+              "contact": {"email": p[4]},
+              "sejours": [{"diagnostic": p[5], "entree": "2024-01-%02d" % (1 + p[0] % 28)}]}
+             for p in patients()]
+    return json.dumps({"status": "ok", "data": {"page": 1, "per_page": N, "items": items},
+                       "links": {"next": None}}, ensure_ascii=False, indent=1)
+
+
+def deep_json():
+    return '{"a":' * 300 + "1" + "}" * 300
+
+
+def make(d):
+    """Write every fixture into d; returns their names in scan order."""
+    files = {}
+    files["dump-mysql.sql"] = mysqldump()
+    files["dump-pg.sql"] = pg_dump()
+    files["dump-sqlite.sql"] = sqlite_db(os.path.join(d, "patients.sqlite"))
+    files["api-nested.json"] = api_json()
+    full = mysqldump()
+    files["bad-dump-cut.sql"] = full[: full.index("(30,")+ 12]
+    files["bad-dump-unterminated.sql"] = (
+        "INSERT INTO `patients` VALUES (1,'DUPONT','Jean','1980-01-02','jean.dupont@exemple.fr','E11.9'),"
+        "(2,'MARTIN','Luc\n" + "filler line\n" * 1000 + "INSERT INTO `x` VALUES (1);\n")
+    files["bad-json-deep.json"] = deep_json()
+    for name, text in files.items():
+        with open(os.path.join(d, name), "w", encoding="utf-8") as f:
+            f.write(text)
+    image = open(os.path.join(d, "patients.sqlite"), "rb").read()
+    # Inside an archive the database is read from memory.
+    with zipfile.ZipFile(os.path.join(d, "export-sqlite.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("backup/patients.sqlite", image)
+    with open(os.path.join(d, "bad-sqlite-cut.db"), "wb") as f:
+        f.write(image[: len(image) // 2])
+    return sorted(files) + ["patients.sqlite", "export-sqlite.zip", "bad-sqlite-cut.db"]
+
+
+KEEP = ["path", "format", "status", "reason", "records", "records_identity", "records_medical",
+        "records_linked", "identity", "medical", "members"]
+
+
+def project(report):
+    items = []
+    for it in report["items"]:
+        p = {k: it.get(k) for k in KEEP}
+        p["persons"] = it["persons"]["count"]
+        items.append(p)
+    return {"items": items, "persons": report["summary"]["persons"]["count"]}
+
+
+def main():
+    binary, golden = sys.argv[1:3]
+    update = os.environ.get("BSC_UPDATE_GOLDEN") == "1"
+    errors = []
+    with tempfile.TemporaryDirectory() as tmp:
+        names = make(tmp)
+        before = sorted(os.listdir(tmp))
+        for name in names:
+            if not os.path.exists(os.path.join(tmp, name)):
+                continue
+            r = subprocess.run([binary, "scan", "--format", "json", "--no-progress", "-q", name],
+                               cwd=tmp, capture_output=True, text=True)
+            if r.returncode not in (0, 1, 2):
+                errors.append(f"{name}: exit {r.returncode}: {r.stderr}")
+                continue
+            got = project(json.loads(r.stdout))
+            want_rc = 2 if name.startswith("bad-") else 1
+            if r.returncode != want_rc:
+                errors.append(f"{name}: exit {r.returncode}, expected {want_rc}")
+            if not name.startswith("bad-") and got["persons"] != N:
+                errors.append(f"{name}: {got['persons']} persons, expected {N}")
+            path = os.path.join(golden, name + ".json")
+            text = json.dumps(got, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+            if update:
+                os.makedirs(golden, exist_ok=True)
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(text)
+                continue
+            try:
+                want = open(path, encoding="utf-8").read()
+            except FileNotFoundError:
+                errors.append(f"{name}: no golden file {path} (run with BSC_UPDATE_GOLDEN=1)")
+                continue
+            if want != text:
+                errors.append(f"{name}: report differs from {path}:\n{text}")
+        # Read-only: no journal, -wal or -shm file appears next to a database.
+        if sorted(os.listdir(tmp)) != before:
+            errors.append(f"the scan wrote into the scanned tree: {sorted(set(os.listdir(tmp)) - set(before))}")
+    for e in errors:
+        print(e, file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
