@@ -389,6 +389,7 @@ struct sub_run {
 	struct run *run;
 	struct bsc_item *parent;
 	const char *format; /* the parent's reader */
+	const struct bsc_reader *rd; /* its more precise name, once read */
 	struct sub_open *open; /* sub-items begun and not yet ended */
 	size_t n_open;
 	bool begun;         /* archive_begin sent */
@@ -423,7 +424,8 @@ sub_announce(struct sub_run *sub)
 		return;
 	sub->begun = true;
 	if (sink->archive_begin &&
-	    sink->archive_begin(sink->data, sub->parent->path, sub->format,
+	    sink->archive_begin(sink->data, sub->parent->path,
+				sub->rd->format ? sub->rd->format : sub->format,
 				(unsigned)sub->parent->depth) == BSC_FATAL)
 		sub->fatal = true;
 }
@@ -488,7 +490,7 @@ scan_item(struct run *run, struct bsc_item *it)
 	bsc_status rst, ret = BSC_OK;
 	uint64_t cats = 0;
 	struct sub_run sub = {0};
-	bool binary;
+	bool binary, package;
 	const struct bsc_subitems sub_ops = {sub_begin, sub_end, &sub};
 
 	memset(&rep, 0, sizeof(rep));
@@ -514,10 +516,17 @@ scan_item(struct run *run, struct bsc_item *it)
 	}
 	/* Containers bid first, on the raw bytes: an archive is expanded
 	 * whatever its name, and whatever --reader says. */
+	lower_ext(it->path, ext, sizeof(ext));
 	cont = bsc_container_bid(it->head, it->head_len);
-	if (cont)
+	/* An office package (.xlsx, .ods) is a zip that a reader reads as
+	 * a workbook, not an archive of XML files. */
+	package = cont && bsc_format_package(it->head, it->head_len, ext,
+					     it->src_eof);
+	if (cont && !package)
 		return scan_archive(run, it, cont, &rep);
-	enc = bsc_encoding_sniff(it->head, it->head_len, it->src_eof);
+	enc = package ? BSC_ENC_BINARY
+		      : bsc_encoding_sniff(it->head, it->head_len,
+					   it->src_eof);
 	rep.encoding = bsc_encoding_name(enc);
 	if (enc == BSC_ENC_EMPTY) {
 		rep.status = BSC_ITEM_COMPLETE;
@@ -537,7 +546,6 @@ scan_item(struct run *run, struct bsc_item *it)
 	binary = enc == BSC_ENC_BINARY;
 	if (!binary)
 		text = decode_head(it, enc, &text_len);
-	lower_ext(it->path, ext, sizeof(ext));
 	sn = (struct bsc_sniff){.raw = it->head,
 				.raw_len = it->head_len,
 				.text = text,
@@ -580,6 +588,7 @@ scan_item(struct run *run, struct bsc_item *it)
 	sub.run = run;
 	sub.parent = it;
 	sub.format = fmt->name;
+	sub.rd = &rd;
 	rd.sub = &sub_ops;
 	rst = fmt->read(&rd);
 	while (sub.n_open) /* a reader must end its sub-items: never silent */

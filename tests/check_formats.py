@@ -6,11 +6,14 @@ Usage: check_formats.py BREACHSCOPE GOLDEN_DIR
 
 Generates its fixtures at test time in a temporary directory, with the
 Python standard library only (sqlite3 for the SQLite file and the sqlite3
-.dump text, zipfile, plain text for the SQL dumps and JSON): the same 50 synthetic
+.dump text, zipfile for the XLSX and ODS workbooks, plain text for the SQL
+dumps and JSON): the same 50 synthetic
 patients as a mysqldump, a pg_dump, a sqlite3 dump, a SQLite file and a
-nested JSON API response, the SQLite file inside a zip (read from memory),
-plus hostile versions (a dump cut mid-statement, a string never closed, a
-deep JSON document, a SQLite file cut in half). Nothing may appear in the
+nested JSON API response, an XLSX and an ODS workbook, the SQLite file and
+the workbooks inside zips (read from memory), plus hostile versions (a dump
+cut mid-statement, a string never closed, a deep JSON document, a SQLite
+file cut in half, sheets with a million empty rows, a sheet declaring
+entities). Nothing may appear in the
 scanned directory (no journal, -wal or -shm file). Each is scanned with
 --format json; a projection of each report (status, reason, records,
 persons, categories; not the findings' details, which the rule sets
@@ -125,6 +128,110 @@ def api_json():
                        "links": {"next": None}}, ensure_ascii=False, indent=1)
 
 
+def col_letter(i):
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def xml_esc(v):
+    return str(v).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def excel_serial(iso):
+    import datetime
+    d = datetime.date.fromisoformat(iso)
+    return (d - datetime.date(1899, 12, 30)).days
+
+
+def xlsx(path, sheets, extra_rows=""):
+    """A minimal OOXML workbook. sheets: [(name, header, rows)]; text cells
+    alternate shared and inline strings; ISO dates become serials styled as
+    dates (numFmtId 14)."""
+    sst = []
+    sheet_xml = []
+    for si, (name, header, rows) in enumerate(sheets):
+        out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+               '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>']
+        for ri, row in enumerate([header] + rows):
+            cells = []
+            for ci, v in enumerate(row):
+                ref = col_letter(ci) + str(ri + 1)
+                if isinstance(v, int):
+                    cells.append('<c r="%s"><v>%d</v></c>' % (ref, v))
+                elif ri and len(v) == 10 and v[4] == "-" and v[7] == "-":
+                    cells.append('<c r="%s" s="1"><v>%d</v></c>' % (ref, excel_serial(v)))
+                elif (ri + ci) % 2:
+                    cells.append('<c r="%s" t="inlineStr"><is><t>%s</t></is></c>' % (ref, xml_esc(v)))
+                else:
+                    sst.append(v)
+                    cells.append('<c r="%s" t="s"><v>%d</v></c>' % (ref, len(sst) - 1))
+            out.append('<row r="%d">%s</row>' % (ri + 1, "".join(cells)))
+        if si == 0:
+            out.append(extra_rows)
+        out.append("</sheetData></worksheet>")
+        sheet_xml.append("".join(out))
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rns = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml",
+                   '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>')
+        z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook %s %s><workbookPr/><sheets>%s</sheets></workbook>' % (
+            ns, rns, "".join('<sheet name="%s" sheetId="%d" r:id="rId%d"/>' % (xml_esc(n), i + 1, i + 1)
+                             for i, (n, _, _) in enumerate(sheets))))
+        z.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">%s</Relationships>' % "".join(
+            '<Relationship Id="rId%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet%d.xml"/>' % (i + 1, i + 1)
+            for i in range(len(sheets))))
+        for i, x in enumerate(sheet_xml):
+            z.writestr("xl/worksheets/sheet%d.xml" % (i + 1), x)
+        z.writestr("xl/styles.xml", '<?xml version="1.0"?><styleSheet %s><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>' % ns)
+        # Excel writes the shared strings after the sheets.
+        z.writestr("xl/sharedStrings.xml", '<?xml version="1.0"?><sst %s count="%d">%s</sst>' % (
+            ns, len(sst), "".join("<si><t>%s</t></si>" % xml_esc(v) for v in sst)))
+
+
+def ods(path, sheets, extra_rows=""):
+    """A minimal OpenDocument spreadsheet; ISO dates are date cells."""
+    body = []
+    for si, (name, header, rows) in enumerate(sheets):
+        body.append('<table:table table:name="%s">' % xml_esc(name))
+        body.append('<table:table-column table:number-columns-repeated="%d"/>' % len(header))
+        for ri, row in enumerate([header] + rows):
+            cells = []
+            for v in row:
+                if isinstance(v, int):
+                    cells.append('<table:table-cell office:value-type="float" office:value="%d"><text:p>%d</text:p></table:table-cell>' % (v, v))
+                elif ri and len(v) == 10 and v[4] == "-" and v[7] == "-":
+                    cells.append('<table:table-cell office:value-type="date" office:date-value="%s"><text:p>%s/%s/%s</text:p></table:table-cell>' % (v, v[8:], v[5:7], v[:4]))
+                else:
+                    cells.append('<table:table-cell office:value-type="string"><text:p>%s</text:p></table:table-cell>' % xml_esc(v))
+            cells.append('<table:table-cell table:number-columns-repeated="1000"/>')
+            body.append("<table:table-row>%s</table:table-row>" % "".join(cells))
+        if si == 0:
+            body.append(extra_rows)
+        body.append("</table:table>")
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               '<office:body><office:spreadsheet>%s</office:spreadsheet></office:body></office:document-content>' % "".join(body))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
+        z.writestr("content.xml", content)
+
+
+def workbook():
+    stock = ("Stock", ["ref", "qty"], [["A-1", 3], ["B-2", 4]])
+    return [("Patients", list(COLS), [list(p) for p in patients()]), stock]
+
+
 def deep_json():
     return '{"a":' * 300 + "1" + "}" * 300
 
@@ -151,7 +258,30 @@ def make(d):
         z.writestr("backup/patients.sqlite", image)
     with open(os.path.join(d, "bad-sqlite-cut.db"), "wb") as f:
         f.write(image[: len(image) // 2])
-    return sorted(files) + ["patients.sqlite", "export-sqlite.zip", "bad-sqlite-cut.db"]
+    xlsx(os.path.join(d, "patients.xlsx"), workbook())
+    ods(os.path.join(d, "patients.ods"), workbook())
+    # A million empty rows, then one more patient: skipped fast, not lost.
+    last = '<row r="1000002"><c r="B1000002" t="inlineStr"><is><t>DERNIER</t></is></c><c r="E1000002" t="inlineStr"><is><t>dernier@exemple.fr</t></is></c></row>'
+    xlsx(os.path.join(d, "huge-sheet-million-rows.xlsx"), workbook(),
+         "".join('<row r="%d"/>' % r for r in range(52, 1000002)) + last)
+    ods(os.path.join(d, "huge-sheet-million-rows.ods"), workbook(),
+        '<table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
+        '<table:table-row><table:table-cell/><table:table-cell office:value-type="string"><text:p>DERNIER</text:p></table:table-cell></table:table-row>')
+    # Parts that declare entities are refused (billion laughs in a sheet).
+    with zipfile.ZipFile(os.path.join(d, "patients.xlsx")) as zin, \
+            zipfile.ZipFile(os.path.join(d, "bad-sheet-entities.xlsx"), "w", zipfile.ZIP_DEFLATED) as zout:
+        for i in zin.infolist():
+            data = zin.read(i.filename)
+            if i.filename == "xl/worksheets/sheet2.xml":
+                data = data.replace(b"?>", b'?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>', 1)
+            zout.writestr(i, data)
+    # The workbook sent by mail: inside a zip, read from memory.
+    with zipfile.ZipFile(os.path.join(d, "export-sheets.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(os.path.join(d, "patients.xlsx"), "envoi/patients.xlsx")
+        z.write(os.path.join(d, "patients.ods"), "envoi/patients.ods")
+    return sorted(files) + ["patients.sqlite", "export-sqlite.zip", "bad-sqlite-cut.db",
+                            "patients.xlsx", "patients.ods", "huge-sheet-million-rows.xlsx",
+                            "huge-sheet-million-rows.ods", "bad-sheet-entities.xlsx", "export-sheets.zip"]
 
 
 KEEP = ["path", "format", "status", "reason", "records", "records_identity", "records_medical",
@@ -186,7 +316,7 @@ def main():
             want_rc = 2 if name.startswith("bad-") else 1
             if r.returncode != want_rc:
                 errors.append(f"{name}: exit {r.returncode}, expected {want_rc}")
-            if not name.startswith("bad-") and got["persons"] != N:
+            if not name.startswith(("bad-", "huge-")) and got["persons"] != N:
                 errors.append(f"{name}: {got['persons']} persons, expected {N}")
             path = os.path.join(golden, name + ".json")
             text = json.dumps(got, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
@@ -202,6 +332,14 @@ def main():
                 continue
             if want != text:
                 errors.append(f"{name}: report differs from {path}:\n{text}")
+        # Dates: an Excel serial styled as a date, an ODS date cell, read as dates.
+        for name in ("patients.xlsx", "patients.ods"):
+            r = subprocess.run([binary, "scan", "--format", "json", "--show-values", "-q", name],
+                               cwd=tmp, capture_output=True, text=True)
+            items = [i for i in json.loads(r.stdout)["items"] if i["path"].endswith("!/Patients")]
+            dob = [f for f in items[0]["findings"] if f["category"] == "birth_date"] if items else []
+            if not dob or dob[0]["sample"] != patients()[0][3]:
+                errors.append(f"{name}: birth dates not read as dates: {dob[:1]}")
         # Read-only: no journal, -wal or -shm file appears next to a database.
         if sorted(os.listdir(tmp)) != before:
             errors.append(f"the scan wrote into the scanned tree: {sorted(set(os.listdir(tmp)) - set(before))}")

@@ -13,10 +13,12 @@
  * text, last. Ties keep the first registered, so order also breaks ties.
  * The structured readers (XML 45-70, JSON 50-70, SQL 45-60) outbid CSV
  * (at most 34): a document with commas in it is still a document. Only
- * SQLite bids on binary content (the sniff's text is then NULL).
+ * SQLite and the office packages bid on binary content (the sniff's text
+ * is then NULL).
  */
 static const struct bsc_format *const formats[] = {
 	&bsc_format_sqlite,
+	&bsc_format_sheet,
 	&bsc_format_hl7,
 	&bsc_format_xml,
 	&bsc_format_json,
@@ -44,6 +46,20 @@ bsc_format_select(const struct bsc_sniff *s, int *bid)
 	return best;
 }
 
+bool
+bsc_format_package(const unsigned char *head, size_t len, const char *ext,
+		   bool at_eof)
+{
+	struct bsc_sniff s = {.raw = head,
+			      .raw_len = len,
+			      .ext = ext,
+			      .at_eof = at_eof};
+	int bid = 0;
+
+	bsc_format_select(&s, &bid);
+	return bid >= BSC_BID_PACKAGE;
+}
+
 const struct bsc_format *
 bsc_format_find(const char *name)
 {
@@ -57,7 +73,7 @@ const char *
 bsc_format_names(void)
 {
 	/* Keep in step with the table above (tests/test_format_xml.c). */
-	return "csv, hl7, json, sql, sqlite, text, xml";
+	return "csv, hl7, json, sheet, sql, sqlite, text, xml";
 }
 
 bsc_status

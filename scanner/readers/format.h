@@ -94,6 +94,15 @@ struct bsc_format {
  */
 const struct bsc_format *bsc_format_select(const struct bsc_sniff *s,
 					   int *bid);
+/*
+ * Readers that bid BSC_BID_PACKAGE or more on a zip's raw head (an office
+ * package: .xlsx, .ods) read it themselves: the container stage asks
+ * bsc_format_package first and does not expand it as an archive.
+ */
+#define BSC_BID_PACKAGE 80
+bool bsc_format_package(const unsigned char *head, size_t len,
+			const char *ext, bool at_eof);
+
 /* The reader called name, or NULL. */
 const struct bsc_format *bsc_format_find(const char *name);
 /* Comma-separated reader names, for --help. Static string. */
@@ -120,6 +129,7 @@ bsc_status bsc_reader_sub_end(struct bsc_reader *r, struct bsc_fields *f,
 extern const struct bsc_format bsc_format_csv;
 extern const struct bsc_format bsc_format_hl7;
 extern const struct bsc_format bsc_format_json;
+extern const struct bsc_format bsc_format_sheet;
 extern const struct bsc_format bsc_format_sql;
 extern const struct bsc_format bsc_format_sqlite;
 extern const struct bsc_format bsc_format_text;
