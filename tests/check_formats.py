@@ -227,6 +227,54 @@ def ods(path, sheets, extra_rows=""):
         z.writestr("content.xml", content)
 
 
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def docx(path, paragraphs, table=None):
+    """A minimal DOCX: paragraphs (runs split in two to test joining),
+    then a table (rows of cells) if given."""
+    def para(t):
+        h = len(t) // 2
+        return '<w:p><w:r><w:t xml:space="preserve">%s</w:t></w:r><w:r><w:t>%s</w:t></w:r></w:p>' % (xml_esc(t[:h]), xml_esc(t[h:]))
+    body = "".join(para(p) for p in paragraphs)
+    if table:
+        body += "<w:tbl>" + "".join("<w:tr>" + "".join("<w:tc>%s</w:tc>" % para(str(c)) for c in row) + "</w:tr>"
+                                    for row in table) + "</w:tbl>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>')
+        z.writestr("word/document.xml", '<?xml version="1.0" encoding="UTF-8"?><w:document %s><w:body>%s</w:body></w:document>' % (W, body))
+        z.writestr("word/footer1.xml", '<?xml version="1.0"?><w:ftr %s>%s</w:ftr>' % (W, para("Centre hospitalier - service de diabétologie")))
+
+
+def odt(path, paragraphs, table=None):
+    body = "".join('<text:p>%s</text:p>' % xml_esc(p).replace("  ", ' <text:s/>') for p in paragraphs)
+    if table:
+        body += "<table:table>" + "".join(
+            "<table:table-row>" + "".join('<table:table-cell><text:p>%s</text:p></table:table-cell>' % xml_esc(str(c)) for c in row)
+            + "</table:table-row>" for row in table) + "</table:table>"
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               '<office:body><office:text>%s</office:text></office:body></office:document-content>' % body)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED)
+        z.writestr("content.xml", content)
+
+
+def letter():
+    """A discharge letter about one patient (the first one)."""
+    p = patients()[0]
+    return ["Compte rendu d'hospitalisation",
+            "Patient : %s %s, né le %s/%s/%s" % (p[2], p[1], p[3][8:], p[3][5:7], p[3][:4]),
+            "Adresse électronique : %s" % p[4],
+            "Diagnostic principal : %s (CIM-10)" % p[5],
+            "Traitement de sortie : metformine 1000 mg matin et soir.",
+            "Dr Martine LEFEBVRE"]
+
+
 def workbook():
     stock = ("Stock", ["ref", "qty"], [["A-1", 3], ["B-2", 4]])
     return [("Patients", list(COLS), [list(p) for p in patients()]), stock]
@@ -279,7 +327,13 @@ def make(d):
     with zipfile.ZipFile(os.path.join(d, "export-sheets.zip"), "w", zipfile.ZIP_DEFLATED) as z:
         z.write(os.path.join(d, "patients.xlsx"), "envoi/patients.xlsx")
         z.write(os.path.join(d, "patients.ods"), "envoi/patients.ods")
-    return sorted(files) + ["patients.sqlite", "export-sqlite.zip", "bad-sqlite-cut.db",
+    table = [list(COLS)] + [list(p) for p in patients()]
+    docx(os.path.join(d, "letter.docx"), letter())
+    odt(os.path.join(d, "letter.odt"), letter())
+    docx(os.path.join(d, "patients-table.docx"), ["Liste des patients hospitalisés"], table)
+    odt(os.path.join(d, "patients-table.odt"), ["Liste des patients hospitalisés"], table)
+    return sorted(files) + ["letter.docx", "letter.odt", "patients-table.docx", "patients-table.odt",
+                            "patients.sqlite", "export-sqlite.zip", "bad-sqlite-cut.db",
                             "patients.xlsx", "patients.ods", "huge-sheet-million-rows.xlsx",
                             "huge-sheet-million-rows.ods", "bad-sheet-entities.xlsx", "export-sheets.zip"]
 
@@ -316,8 +370,11 @@ def main():
             want_rc = 2 if name.startswith("bad-") else 1
             if r.returncode != want_rc:
                 errors.append(f"{name}: exit {r.returncode}, expected {want_rc}")
-            if not name.startswith(("bad-", "huge-")) and got["persons"] != N:
-                errors.append(f"{name}: {got['persons']} persons, expected {N}")
+            want_persons = 1 if name.startswith("letter") else N
+            if not name.startswith(("bad-", "huge-")) and got["persons"] != want_persons:
+                errors.append(f"{name}: {got['persons']} persons, expected {want_persons}")
+            if name.startswith("letter") and got["items"][0]["records_linked"] != 1:
+                errors.append(f"{name}: the letter is not one linked record")
             path = os.path.join(golden, name + ".json")
             text = json.dumps(got, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
             if update:

@@ -19,6 +19,7 @@
 static const struct bsc_format *const formats[] = {
 	&bsc_format_sqlite,
 	&bsc_format_sheet,
+	&bsc_format_doc,
 	&bsc_format_hl7,
 	&bsc_format_xml,
 	&bsc_format_json,
@@ -73,7 +74,7 @@ const char *
 bsc_format_names(void)
 {
 	/* Keep in step with the table above (tests/test_format_xml.c). */
-	return "csv, hl7, json, sheet, sql, sqlite, text, xml";
+	return "csv, doc, hl7, json, sheet, sql, sqlite, text, xml";
 }
 
 bsc_status

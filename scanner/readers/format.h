@@ -127,6 +127,7 @@ bsc_status bsc_reader_sub_end(struct bsc_reader *r, struct bsc_fields *f,
 
 /* The readers (one file each). */
 extern const struct bsc_format bsc_format_csv;
+extern const struct bsc_format bsc_format_doc;
 extern const struct bsc_format bsc_format_hl7;
 extern const struct bsc_format bsc_format_json;
 extern const struct bsc_format bsc_format_sheet;
