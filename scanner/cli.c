@@ -140,7 +140,7 @@ static const struct opt opts[] = {
 	 "write a report to FILE (repeatable: -o json:r.json -o "
 	 "sarif:r.sarif)"},
 	{"password", 0, "PASS", OPT_PASSWORD,
-	 "try PASS on encrypted archive members (repeatable)"},
+	 "try PASS on encrypted archive members and PDFs (repeatable)"},
 	{"person-key-file", 0, "FILE", OPT_PERSON_KEY_FILE,
 	 "key (64 hex digits) for person hashes, shared by shards so that "
 	 "'merge' can deduplicate; the report then carries the hashes"},
@@ -155,7 +155,7 @@ static const struct opt opts[] = {
 	 "bytes a member may expand to before --max-ratio applies "
 	 "(default 16M)"},
 	{"reader", 0, "NAME", OPT_READER,
-	 "force a reader (csv, doc, hl7, json, sheet, sql, sqlite, text, xml) instead of sniffing"},
+	 "force a reader (csv, doc, hl7, json, pdf, sheet, sql, sqlite, text, xml) instead of sniffing"},
 	{"rules", 0, "FILE", OPT_RULES,
 	 "load extra rules from FILE or directory (repeatable)"},
 	{"shard", 0, "K/N", OPT_SHARD,

@@ -6,14 +6,16 @@ Usage: check_formats.py BREACHSCOPE GOLDEN_DIR
 
 Generates its fixtures at test time in a temporary directory, with the
 Python standard library only (sqlite3 for the SQLite file and the sqlite3
-.dump text, zipfile for the XLSX and ODS workbooks, plain text for the SQL
-dumps and JSON): the same 50 synthetic
+.dump text, zipfile for the XLSX, ODS, DOCX and ODT files, a small PDF
+writer, plain text for the SQL dumps and JSON): the same 50 synthetic
 patients as a mysqldump, a pg_dump, a sqlite3 dump, a SQLite file and a
 nested JSON API response, an XLSX and an ODS workbook, the SQLite file and
 the workbooks inside zips (read from memory), plus hostile versions (a dump
 cut mid-statement, a string never closed, a deep JSON document, a SQLite
 file cut in half, sheets with a million empty rows, a sheet declaring
-entities). Nothing may appear in the
+entities, an encrypted PDF, a PDF with a 100 000-deep object tree, a PDF
+cut in half). A discharge letter about one patient, as DOCX, ODT and PDF,
+must be one linked record and one person. Nothing may appear in the
 scanned directory (no journal, -wal or -shm file). Each is scanned with
 --format json; a projection of each report (status, reason, records,
 persons, categories; not the findings' details, which the rule sets
@@ -275,6 +277,68 @@ def letter():
             "Dr Martine LEFEBVRE"]
 
 
+def pdf_str(t):
+    b = t.encode("cp1252")
+    out = ""
+    for ch in b:
+        c = chr(ch)
+        if c in "()\\":
+            out += "\\" + c
+        elif ch < 32 or ch > 126:
+            out += "\\%03o" % ch
+        else:
+            out += c
+    return "(" + out + ")"
+
+
+def pdf(path, pages, extra_obj=None, encrypt=False):
+    """A minimal PDF 1.4: one Helvetica (WinAnsi) text page per list of
+    lines. extra_obj is put in the first page's /Extra (a deep tree);
+    encrypt adds a standard security handler whose user password is not
+    empty (the file cannot be opened without it)."""
+    objs = {1: "<< /Type /Catalog /Pages 2 0 R >>",
+            3: "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"}
+    kids = []
+    n = 4
+    for i, lines in enumerate(pages):
+        content = "BT /F1 10 Tf 14 TL 40 800 Td " + " ".join("%s Tj T*" % pdf_str(l) for l in lines) + " ET"
+        objs[n + 1] = "<< /Length %d >>\nstream\n%s\nendstream" % (len(content.encode("latin-1")), content)
+        extra = " /Extra %s" % extra_obj if (extra_obj and i == 0) else ""
+        objs[n] = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R%s >>" % (n + 1, extra)
+        kids.append("%d 0 R" % n)
+        n += 2
+    objs[2] = "<< /Type /Pages /Kids [%s] /Count %d >>" % (" ".join(kids), len(kids))
+    trailer_extra = ""
+    if encrypt:
+        objs[n] = "<< /Filter /Standard /V 1 /R 2 /Length 40 /P -44 /O <%s> /U <%s> >>" % ("ab" * 32, "cd" * 32)
+        trailer_extra = " /Encrypt %d 0 R /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>]" % n
+        n += 1
+    out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
+    offsets = {}
+    for k in sorted(objs):
+        offsets[k] = len(out)
+        out += ("%d 0 obj\n%s\nendobj\n" % (k, objs[k])).encode("latin-1")
+    xref = len(out)
+    out += ("xref\n0 %d\n0000000000 65535 f \n" % (max(objs) + 1)).encode()
+    for k in range(1, max(objs) + 1):
+        out += ("%010d 00000 n \n" % offsets[k]).encode() if k in offsets else b"0000000000 65535 f \n"
+    out += ("trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (max(objs) + 1, trailer_extra, xref)).encode()
+    with open(path, "wb") as f:
+        f.write(out)
+
+
+def pdf_report_pages():
+    """The patients as a printed report: one page per patient, the
+    identity in the page header as hospital reports repeat it."""
+    pages = []
+    for p in patients():
+        pages.append(["Patient : %s %s   Date de naissance : %s/%s/%s" % (p[1], p[2], p[3][8:], p[3][5:7], p[3][:4]),
+                      "Courriel : %s" % p[4],
+                      "Diagnostic principal (CIM-10) : %s" % p[5],
+                      "Compte rendu de consultation."])
+    return pages
+
+
 def workbook():
     stock = ("Stock", ["ref", "qty"], [["A-1", 3], ["B-2", 4]])
     return [("Patients", list(COLS), [list(p) for p in patients()]), stock]
@@ -332,7 +396,21 @@ def make(d):
     odt(os.path.join(d, "letter.odt"), letter())
     docx(os.path.join(d, "patients-table.docx"), ["Liste des patients hospitalisés"], table)
     odt(os.path.join(d, "patients-table.odt"), ["Liste des patients hospitalisés"], table)
-    return sorted(files) + ["letter.docx", "letter.odt", "patients-table.docx", "patients-table.odt",
+    pdf(os.path.join(d, "patients-report.pdf"), pdf_report_pages())
+    pdf(os.path.join(d, "letter.pdf"), [letter()])
+    pdf(os.path.join(d, "bad-pdf-encrypted.pdf"), [letter()], encrypt=True)
+    pdf(os.path.join(d, "huge-pdf-deep-tree.pdf"), [letter()], extra_obj="[" * 100000 + "]" * 100000)
+    with open(os.path.join(d, "patients-report.pdf"), "rb") as f:
+        whole = f.read()
+    with open(os.path.join(d, "bad-pdf-cut.pdf"), "wb") as f:
+        f.write(whole[: len(whole) // 2])
+    # Documents sent by mail: inside a zip, read from memory.
+    with zipfile.ZipFile(os.path.join(d, "export-documents.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(os.path.join(d, "patients-report.pdf"), "envoi/patients-report.pdf")
+        z.write(os.path.join(d, "letter.docx"), "envoi/letter.docx")
+    return sorted(files) + ["export-documents.zip", "letter.docx", "letter.odt", "patients-table.docx", "patients-table.odt",
+                            "patients-report.pdf", "letter.pdf", "bad-pdf-encrypted.pdf",
+                            "huge-pdf-deep-tree.pdf", "bad-pdf-cut.pdf",
                             "patients.sqlite", "export-sqlite.zip", "bad-sqlite-cut.db",
                             "patients.xlsx", "patients.ods", "huge-sheet-million-rows.xlsx",
                             "huge-sheet-million-rows.ods", "bad-sheet-entities.xlsx", "export-sheets.zip"]

@@ -112,7 +112,7 @@ START_TEST(test_cli_usage_errors)
 		"breachscope scan --password",
 		"breachscope scan --max-depth 300 a",
 		"breachscope scan --max-depth 0 a",
-		"breachscope scan --reader pdf a",
+		"breachscope scan --reader pptx a", /* no such reader */
 		NULL};
 
 	for (int i = 0; bad[i]; i++) {

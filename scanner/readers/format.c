@@ -13,13 +13,14 @@
  * text, last. Ties keep the first registered, so order also breaks ties.
  * The structured readers (XML 45-70, JSON 50-70, SQL 45-60) outbid CSV
  * (at most 34): a document with commas in it is still a document. Only
- * SQLite and the office packages bid on binary content (the sniff's text
- * is then NULL).
+ * SQLite, PDF and the office packages bid on binary content (the sniff's
+ * text is then NULL).
  */
 static const struct bsc_format *const formats[] = {
 	&bsc_format_sqlite,
 	&bsc_format_sheet,
 	&bsc_format_doc,
+	&bsc_format_pdf,
 	&bsc_format_hl7,
 	&bsc_format_xml,
 	&bsc_format_json,
@@ -74,7 +75,7 @@ const char *
 bsc_format_names(void)
 {
 	/* Keep in step with the table above (tests/test_format_xml.c). */
-	return "csv, doc, hl7, json, sheet, sql, sqlite, text, xml";
+	return "csv, doc, hl7, json, pdf, sheet, sql, sqlite, text, xml";
 }
 
 bsc_status

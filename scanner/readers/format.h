@@ -130,6 +130,7 @@ extern const struct bsc_format bsc_format_csv;
 extern const struct bsc_format bsc_format_doc;
 extern const struct bsc_format bsc_format_hl7;
 extern const struct bsc_format bsc_format_json;
+extern const struct bsc_format bsc_format_pdf;
 extern const struct bsc_format bsc_format_sheet;
 extern const struct bsc_format bsc_format_sql;
 extern const struct bsc_format bsc_format_sqlite;
