@@ -155,7 +155,7 @@ static const struct opt opts[] = {
 	 "bytes a member may expand to before --max-ratio applies "
 	 "(default 16M)"},
 	{"reader", 0, "NAME", OPT_READER,
-	 "force a reader (csv, doc, hl7, json, pdf, sheet, sql, sqlite, text, xml) instead of sniffing"},
+	 "force a reader (csv, doc, hl7, json, mail, pdf, sheet, sql, sqlite, text, xml) instead of sniffing"},
 	{"rules", 0, "FILE", OPT_RULES,
 	 "load extra rules from FILE or directory (repeatable)"},
 	{"shard", 0, "K/N", OPT_SHARD,

@@ -467,6 +467,34 @@ sub_end(void *data, struct bsc_fields *f, const char *format,
 	return sub->fatal ? BSC_FATAL : BSC_OK;
 }
 
+/* A member in bytes, scanned through the whole pipeline one level down. */
+static bsc_status
+sub_member(void *data, const char *name, bsc_read_fn read, void *src)
+{
+	struct sub_run *sub = data;
+	size_t n = strlen(sub->parent->path) + strlen(name) + 3;
+	char *path = bsc_zalloc(n);
+	struct bsc_item m;
+	bsc_status ret;
+
+	if (sub->fatal) {
+		free(path);
+		return BSC_FATAL;
+	}
+	sub_announce(sub);
+	snprintf(path, n, "%s!/%s", sub->parent->path, name);
+	bsc_item_init(&m, path, read, src,
+		      sub->run->ctx->limits.max_file_size);
+	m.depth = sub->parent->depth + 1;
+	m.container = sub->parent->path;
+	ret = scan_item(sub->run, &m);
+	bsc_item_release(&m);
+	free(path);
+	if (ret == BSC_FATAL)
+		sub->fatal = true;
+	return ret;
+}
+
 /*
  * Scan one item; the item's source is set up by the caller. An archive
  * is expanded (its members come back here, one level deeper); anything
@@ -491,7 +519,8 @@ scan_item(struct run *run, struct bsc_item *it)
 	uint64_t cats = 0;
 	struct sub_run sub = {0};
 	bool binary, package;
-	const struct bsc_subitems sub_ops = {sub_begin, sub_end, &sub};
+	const struct bsc_subitems sub_ops = {sub_begin, sub_end, sub_member,
+					     &sub};
 
 	memset(&rep, 0, sizeof(rep));
 	memset(&rd, 0, sizeof(rd));
@@ -645,10 +674,11 @@ scan_item(struct run *run, struct bsc_item *it)
 	}
 	rep.reason = rep.status == BSC_ITEM_COMPLETE ? NULL : reason;
 	if (rd.members) {
-		/* The reader reported its tables as sub-items. */
+		/* The reader reported sub-items (tables, attachments): the
+		 * item is shown as their container; its own records (a
+		 * mail's) stay its own. */
 		rep.archive = true;
 		rep.members = rd.members;
-		rep.records = 0;
 	}
 	if (sub.fatal)
 		ret = BSC_FATAL;

@@ -339,6 +339,42 @@ def pdf_report_pages():
     return pages
 
 
+def csv_bytes(rows):
+    return ("\n".join(";".join(str(v) for v in r) for r in rows) + "\n").encode("utf-8")
+
+
+def mail_patient(p, i, attach=None):
+    """A message about one patient between two (synthetic) professionals."""
+    from email.message import EmailMessage
+    from email.utils import formataddr
+    m = EmailMessage()
+    m["From"] = formataddr(("Dr Martine LEFEBVRE", "martine.lefebvre%d@exemple.fr" % (i % 3)))
+    m["To"] = formataddr(("Secrétariat cardiologie", "secretariat@exemple.fr"))
+    m["Cc"] = formataddr(("Paul ROY", "paul.roy@exemple.fr"))
+    m["Subject"] = "Dossier de %s %s" % (p[2], p[1])
+    m["Date"] = "Mon, 04 Mar 2024 10:%02d:00 +0100" % (i % 60)
+    m["Message-ID"] = "<%d.patient@exemple.fr>" % i
+    text = ("Bonjour,\n\nPatient : %s %s, né le %s/%s/%s\nCourriel : %s\n"
+            "Diagnostic principal (CIM-10) : %s\n\nBien cordialement,\nDr LEFEBVRE\n"
+            % (p[2], p[1], p[3][8:], p[3][5:7], p[3][:4], p[4], p[5]))
+    m.set_content(text)
+    m.add_alternative("<html><body><p>Patient : <b>%s %s</b></p><p>Courriel : %s</p></body></html>" % (p[2], p[1], p[4]), subtype="html")
+    if attach:
+        for name, data, maintype, subtype in attach:
+            m.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return m
+
+
+def nested_bomb(depth):
+    """A message of multiparts nested depth deep (each with its own
+    boundary), an e-mail at the bottom."""
+    head = "From: a@exemple.fr\nTo: b@exemple.fr\nSubject: bomb\nMIME-Version: 1.0\n"
+    body = "Content-Type: text/plain\n\ncontact: bottom@exemple.fr\n"
+    for k in range(depth):
+        body = ("Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n%s\n--b%d--\n" % (k, k, body, k))
+    return head + body
+
+
 def workbook():
     stock = ("Stock", ["ref", "qty"], [["A-1", 3], ["B-2", 4]])
     return [("Patients", list(COLS), [list(p) for p in patients()]), stock]
@@ -408,7 +444,33 @@ def make(d):
     with zipfile.ZipFile(os.path.join(d, "export-documents.zip"), "w", zipfile.ZIP_DEFLATED) as z:
         z.write(os.path.join(d, "patients-report.pdf"), "envoi/patients-report.pdf")
         z.write(os.path.join(d, "letter.docx"), "envoi/letter.docx")
-    return sorted(files) + ["export-documents.zip", "letter.docx", "letter.odt", "patients-table.docx", "patients-table.odt",
+    import mailbox
+    table = [list(COLS)] + [list(p) for p in patients()]
+    z = os.path.join(d, "tmp-results.zip")
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("export/patients.csv", csv_bytes(table))
+    with open(z, "rb") as f:
+        zbytes = f.read()
+    os.unlink(z)
+    first = patients()[0]
+    with open(os.path.join(d, "mail-with-zip.eml"), "wb") as f:
+        f.write(bytes(mail_patient(first, 0, [("resultats.zip", zbytes, "application", "zip")])))
+    mb = mailbox.mbox(os.path.join(d, "inbox.mbox"))
+    for i, p in enumerate(patients()):
+        mb.add(mail_patient(p, i))
+    mb.close()
+    # Maildir, written by hand: its own names carry the host and time.
+    for sub in ("cur", "new", "tmp"):
+        os.makedirs(os.path.join(d, "maildir", sub))
+    for i, p in enumerate(patients()[:10]):
+        box = "cur" if i % 2 else "new"
+        name = "17000000%02d.M%dP1.mx%s" % (i, i, ":2,S" if box == "cur" else "")
+        with open(os.path.join(d, "maildir", box, name), "wb") as f:
+            f.write(bytes(mail_patient(p, i)))
+    with open(os.path.join(d, "bad-mail-nested.eml"), "w") as f:
+        f.write(nested_bomb(2000))
+    return sorted(files) + ["mail-with-zip.eml", "inbox.mbox", "maildir", "bad-mail-nested.eml",
+                            "export-documents.zip", "letter.docx", "letter.odt", "patients-table.docx", "patients-table.odt",
                             "patients-report.pdf", "letter.pdf", "bad-pdf-encrypted.pdf",
                             "huge-pdf-deep-tree.pdf", "bad-pdf-cut.pdf",
                             "patients.sqlite", "export-sqlite.zip", "bad-sqlite-cut.db",
@@ -448,7 +510,12 @@ def main():
             want_rc = 2 if name.startswith("bad-") else 1
             if r.returncode != want_rc:
                 errors.append(f"{name}: exit {r.returncode}, expected {want_rc}")
-            want_persons = 1 if name.startswith("letter") else N
+            # A letter is about one patient; a mailbox adds its
+            # correspondents (3 doctors, the secretariat, a colleague).
+            want_persons = {"inbox.mbox": N + 5, "maildir": 10 + 5,
+                            "mail-with-zip.eml": None}.get(name, 1 if name.startswith("letter") else N)
+            if want_persons is None:
+                want_persons = got["persons"]
             if not name.startswith(("bad-", "huge-")) and got["persons"] != want_persons:
                 errors.append(f"{name}: {got['persons']} persons, expected {want_persons}")
             if name.startswith("letter") and got["items"][0]["records_linked"] != 1:

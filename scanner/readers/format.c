@@ -11,7 +11,8 @@
 /*
  * Cheap, specific bidders first; the text reader, which bids 1 on any
  * text, last. Ties keep the first registered, so order also breaks ties.
- * The structured readers (XML 45-70, JSON 50-70, SQL 45-60) outbid CSV
+ * The structured readers (XML 45-70, JSON 50-70, SQL 45-60, mail 60-75)
+ * outbid CSV
  * (at most 34): a document with commas in it is still a document. Only
  * SQLite, PDF and the office packages bid on binary content (the sniff's
  * text is then NULL).
@@ -22,6 +23,7 @@ static const struct bsc_format *const formats[] = {
 	&bsc_format_doc,
 	&bsc_format_pdf,
 	&bsc_format_hl7,
+	&bsc_format_mail,
 	&bsc_format_xml,
 	&bsc_format_json,
 	&bsc_format_sql,
@@ -75,7 +77,7 @@ const char *
 bsc_format_names(void)
 {
 	/* Keep in step with the table above (tests/test_format_xml.c). */
-	return "csv, doc, hl7, json, pdf, sheet, sql, sqlite, text, xml";
+	return "csv, doc, hl7, json, mail, pdf, sheet, sql, sqlite, text, xml";
 }
 
 bsc_status
@@ -112,4 +114,14 @@ bsc_reader_sub_end(struct bsc_reader *r, struct bsc_fields *f,
 		return BSC_OK;
 	return r->sub->end(r->sub->data, f, format, status, reason, records,
 			   bytes);
+}
+
+bsc_status
+bsc_reader_sub_member(struct bsc_reader *r, const char *name,
+		      bsc_read_fn read, void *src)
+{
+	if (!r->sub || !r->sub->member)
+		return BSC_OK;
+	r->members++;
+	return r->sub->member(r->sub->data, name, read, src);
 }

@@ -46,6 +46,12 @@ struct bsc_subitems {
 	bsc_status (*end)(void *data, struct bsc_fields *f, const char *format,
 			  bsc_status status, const char *reason,
 			  unsigned long long records, uint64_t bytes);
+	/* A member in bytes (a mail attachment): the item "parent!/name",
+	 * read from read(src) until it returns 0, is scanned through the
+	 * whole pipeline (containers, readers) before this returns. Returns
+	 * BSC_FATAL when the run must stop. */
+	bsc_status (*member)(void *data, const char *name, bsc_read_fn read,
+			     void *src);
 	void *data;
 };
 
@@ -125,11 +131,17 @@ bsc_status bsc_reader_sub_end(struct bsc_reader *r, struct bsc_fields *f,
 			      const char *reason, unsigned long long records,
 			      uint64_t bytes);
 
+/* Scan a member in bytes (see struct bsc_subitems.member). BSC_OK when
+ * r->sub is NULL (nothing is done: the caller reports it). */
+bsc_status bsc_reader_sub_member(struct bsc_reader *r, const char *name,
+				 bsc_read_fn read, void *src);
+
 /* The readers (one file each). */
 extern const struct bsc_format bsc_format_csv;
 extern const struct bsc_format bsc_format_doc;
 extern const struct bsc_format bsc_format_hl7;
 extern const struct bsc_format bsc_format_json;
+extern const struct bsc_format bsc_format_mail;
 extern const struct bsc_format bsc_format_pdf;
 extern const struct bsc_format bsc_format_sheet;
 extern const struct bsc_format bsc_format_sql;
