@@ -542,6 +542,17 @@ def main():
             dob = [f for f in items[0]["findings"] if f["category"] == "birth_date"] if items else []
             if not dob or dob[0]["sample"] != patients()[0][3]:
                 errors.append(f"{name}: birth dates not read as dates: {dob[:1]}")
+        # The incident: the same patients in every format, and the mailbox's
+        # correspondents, scanned together: each person counted once.
+        same = ["dump-mysql.sql", "dump-pg.sql", "patients.sqlite", "patients.xlsx", "patients.ods",
+                "patients-table.docx", "patients-table.odt", "patients-report.pdf", "inbox.mbox",
+                "maildir", "api-nested.json", "export-sheets.zip", "mail-with-zip.eml"]
+        r = subprocess.run([binary, "scan", "--format", "json", "--no-progress", "-q"] + same,
+                           cwd=tmp, capture_output=True, text=True)
+        total = json.loads(r.stdout)["summary"]["persons"]["count"]
+        if total != N + 5:
+            errors.append(f"all formats together: {total} persons, expected {N + 5} "
+                          "(the patients and 5 correspondents)")
         # Read-only: no journal, -wal or -shm file appears next to a database.
         if sorted(os.listdir(tmp)) != before:
             errors.append(f"the scan wrote into the scanned tree: {sorted(set(os.listdir(tmp)) - set(before))}")
