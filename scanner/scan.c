@@ -721,6 +721,7 @@ scan_item(struct run *run, struct bsc_item *it)
 		run->arcs.n--;
 		rep.archive = true;
 		rep.members = rd.members;
+		rep.encoding = NULL; /* as any archive's (report schema) */
 	}
 	if (sub.fatal)
 		ret = BSC_FATAL;
