@@ -113,6 +113,13 @@ merge_persons(struct bsc_ctx *ctx, json_object *ps, const char *path,
 	sp->minors += (uint64_t)int_of(ps, "minors");
 	sp->shared_contacts += (uint64_t)int_of(ps, "shared_contacts");
 	*any_approx |= ap && json_object_get_boolean(ap);
+	if (set && strncmp(set, "g1:", 3)) {
+		bsc_warnf(ctx, "merge: %s: person set from an older breachscope: "
+			       "persons are summed (an upper bound); scan that "
+			       "shard again to deduplicate",
+			  path);
+		set = NULL;
+	}
 	if (!set || !*have_sets) {
 		*have_sets = false;
 		return BSC_OK;

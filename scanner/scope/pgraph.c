@@ -214,7 +214,8 @@ dedup_edges(struct bsc_pgraph *g)
 
 	for (size_t i = 0; i < g->n_edges; i++)
 		g->edges[i].anchor = find(g->parent, g->edges[i].anchor);
-	qsort(g->edges, g->n_edges, sizeof(*g->edges), cmp_edge);
+	if (g->n_edges)
+		qsort(g->edges, g->n_edges, sizeof(*g->edges), cmp_edge);
 	for (size_t i = 0; i < g->n_edges; i++)
 		if (!w || g->edges[i].weak != g->edges[w - 1].weak ||
 		    g->edges[i].anchor != g->edges[w - 1].anchor)
@@ -462,7 +463,8 @@ count_exact(const struct bsc_pgraph *g, struct bsc_pcount *out)
 		bsc_zalloc((g->n_edges ? g->n_edges : 1) * sizeof(*e));
 	struct comp *c, *f;
 
-	memcpy(par, g->parent, n * sizeof(uint32_t));
+	if (n)
+		memcpy(par, g->parent, n * sizeof(uint32_t));
 	for (size_t i = 0; i < n; i++)
 		fin[i] = (uint32_t)i;
 	c = strong_components(g, par);
@@ -470,7 +472,8 @@ count_exact(const struct bsc_pgraph *g, struct bsc_pcount *out)
 		e[i].weak = g->edges[i].weak;
 		e[i].anchor = find(par, g->edges[i].anchor);
 	}
-	qsort(e, g->n_edges, sizeof(*e), cmp_edge);
+	if (g->n_edges)
+		qsort(e, g->n_edges, sizeof(*e), cmp_edge);
 	out->shared = resolve_weak(e, g->n_edges, par, fin, c);
 	/* The final components: what their strong parts add up to. */
 	f = bsc_zalloc((n ? n : 1) * sizeof(*f));
