@@ -52,20 +52,30 @@ header_line(const char *p, const char *end)
 	return q > p && q < end && *q == ':';
 }
 
-static bool
+/*
+ * 0: not a header mail writers always write; 1: a common one; 2: one that
+ * only a mail has (a YAML or properties file can have "date:" and
+ * "subject:", in lower case, but not "Message-ID:"). Case-sensitive: mail
+ * writers use the canonical spelling.
+ */
+static int
 known(const char *p, const char *end)
 {
-	static const char *const kw[] = {
-	    "From:",	     "Received:", "Message-ID:", "Return-Path:",
-	    "Delivered-To:", "MIME-Version:", "Date:", "Subject:", "To:"};
+	static const struct {
+		const char *h;
+		int w;
+	} kw[] = {{"From:", 2},		{"Received:", 2}, {"Message-ID:", 2},
+		  {"Message-Id:", 2},	{"Return-Path:", 2},
+		  {"Delivered-To:", 2}, {"MIME-Version:", 2},
+		  {"Date:", 1},		{"Subject:", 1},  {"To:", 1}};
 
 	for (size_t i = 0; i < BSC_ARRAY_SIZE(kw); i++) {
-		size_t n = strlen(kw[i]);
+		size_t n = strlen(kw[i].h);
 
-		if ((size_t)(end - p) >= n && !strncasecmp(p, kw[i], n))
-			return true;
+		if ((size_t)(end - p) >= n && !strncmp(p, kw[i].h, n))
+			return kw[i].w;
 	}
-	return false;
+	return 0;
 }
 
 /*
@@ -76,7 +86,7 @@ static int
 mail_bid(const struct bsc_sniff *s)
 {
 	const char *p, *end;
-	int headers = 0, kn = 0;
+	int headers = 0, kn = 0, strong = 0;
 	bool mbox = false;
 
 	if (!s->text)
@@ -101,8 +111,11 @@ mail_bid(const struct bsc_sniff *s)
 			if (!headers)
 				return -1;
 		} else if (header_line(p, e)) {
+			int k = known(p, e);
+
 			headers++;
-			kn += known(p, e);
+			kn += k > 0;
+			strong += k == 2;
 		} else {
 			return -1;
 		}
@@ -110,7 +123,7 @@ mail_bid(const struct bsc_sniff *s)
 			break;
 		p = nl + 1;
 	}
-	if (headers < 3 || kn < 2)
+	if (headers < 3 || kn < 2 || !strong)
 		return -1;
 	return (mbox ? 70 : 60) +
 	       (!strcmp(s->ext, "eml") || !strcmp(s->ext, "mbox") ? 5 : 0);
@@ -392,9 +405,53 @@ walk(struct mail *m, GMimeObject *o, unsigned depth)
 	}
 }
 
+/* Headers read otherwise (addresses, Subject) or that carry no person
+ * data (transport, MIME, signatures). Case-insensitive prefixes. */
+static bool
+skip_header(const char *name)
+{
+	static const char *const skip[] = {
+	    "from",	   "to",	   "cc",	"bcc",
+	    "sender",	   "reply-to",	   "subject",	"received",
+	    "message-id",  "in-reply-to",  "references", "mime-version",
+	    "content-",	   "dkim-",	   "arc-",	"authentication-results",
+	    "x-ms-",	   "x-google-",	   "return-path", "date",
+	    "delivered-to", "list-",	   "x-mailer",	"user-agent",
+	    "thread-",	   "x-spam",	   "received-spf"};
+
+	for (size_t i = 0; i < BSC_ARRAY_SIZE(skip); i++) {
+		size_t n = strlen(skip[i]);
+
+		if (skip[i][n - 1] == '-' ? !g_ascii_strncasecmp(name, skip[i], n)
+					  : !g_ascii_strcasecmp(name, skip[i]))
+			return true;
+	}
+	return false;
+}
+
+/* Other headers (X-Patient, Organization, Comments...) are text of the
+ * message: nothing a mail carries is dropped unseen. */
+static void
+other_headers(struct mail *m, GMimeMessage *msg)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+	int n = hl ? g_mime_header_list_get_count(hl) : 0;
+
+	for (int i = 0; i < n; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+		const char *name = g_mime_header_get_name(h);
+		const char *v = g_mime_header_get_value(h);
+
+		if (!name || !v || !*v || skip_header(name))
+			continue;
+		emit_lines(m, v, strlen(v));
+	}
+}
+
 /*
- * One message: its correspondents, then its own record (Subject and
- * text). A forwarded message inside ends the outer one's record first.
+ * One message: its correspondents, then its own record (Subject, other
+ * headers and text). A forwarded message inside ends the outer one's
+ * record first.
  */
 static void
 message(struct mail *m, GMimeMessage *msg, unsigned depth)
@@ -405,6 +462,7 @@ message(struct mail *m, GMimeMessage *msg, unsigned depth)
 	if (subject && *subject)
 		bsc_fields_value(m->r->fields, m->subject_slot, subject,
 				 strlen(subject));
+	other_headers(m, msg);
 	walk(m, g_mime_message_get_mime_part(msg), depth);
 	bsc_fields_end_record(m->r->fields);
 	m->r->records++;
