@@ -183,10 +183,18 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 	run->med_mask |= cats & rs->medical_mask;
 	ctx->seen_items++;
 	ctx->seen_bytes += rep->bytes;
-	if (rep->status == BSC_ITEM_PARTIAL)
-		bsc_warnf(ctx, "%s: partial: %s", rep->path, rep->reason);
-	else if (rep->status == BSC_ITEM_FAILED)
-		bsc_warnf(ctx, "%s: failed: %s", rep->path, rep->reason);
+	if (rep->status == BSC_ITEM_PARTIAL ||
+	    rep->status == BSC_ITEM_FAILED) {
+		/* Names are data: never raw control bytes on a terminal. */
+		char *p = bsc_escape_name(rep->path, false);
+		char *why = bsc_escape_name(rep->reason ? rep->reason : "",
+					    false);
+
+		bsc_warnf(ctx, "%s: %s: %s", p,
+			  bsc_item_status_name(rep->status), why);
+		free(p);
+		free(why);
+	}
 	bsc_progress(ctx, false);
 	if (run->sink->item)
 		return run->sink->item(run->sink->data, rep);
@@ -388,6 +396,7 @@ static char (*finish_fields(struct run *run, struct bsc_fields *fields,
 	}
 	rep->severity = bsc_severity_name(sev);
 	bsc_policy_apply(ctx->policy, ctx, rep, fs, sev);
+	bsc_scope_refresh_flags(fields, rep);
 	return fps;
 }
 
@@ -514,6 +523,45 @@ sub_member(void *data, const char *name, bsc_read_fn read, void *src)
 }
 
 /*
+ * Binary content no reader takes: skipped when its magic says it cannot
+ * hold a document (an image, an executable, a font: magic.c), otherwise
+ * failed ("not examined"), because it may hold personal data.
+ */
+static void
+binary_status(const struct bsc_item *it, struct bsc_item_report *rep,
+	      char *reason, size_t len)
+{
+	const struct bsc_magic *m = bsc_magic_of(it->head, it->head_len);
+
+	rep->encoding = NULL;
+	rep->bytes = it->head_len;
+	if (m->inert) {
+		snprintf(reason, len, "%s: holds no document", m->name);
+		rep->status = BSC_ITEM_SKIPPED;
+	} else {
+		snprintf(reason, len,
+			 "not examined: %s: no reader for it, so personal data "
+			 "in it would not be seen; convert it to text (CSV, "
+			 "JSON) or force a reader with --reader",
+			 m->name);
+		rep->status = BSC_ITEM_FAILED;
+	}
+	rep->reason = reason;
+}
+
+/* Does a reader bid on these raw bytes (SQLite, PDF)? */
+static bool
+raw_reader(const struct bsc_item *it, const char *ext)
+{
+	struct bsc_sniff raw = {.raw = it->head,
+				.raw_len = it->head_len,
+				.ext = ext,
+				.at_eof = it->src_eof};
+
+	return bsc_format_select(&raw, NULL) != NULL;
+}
+
+/*
  * Scan one item; the item's source is set up by the caller. An archive
  * is expanded (its members come back here, one level deeper); anything
  * else is sniffed and read.
@@ -551,6 +599,10 @@ scan_item(struct run *run, struct bsc_item *it)
 	reason[0] = '\0';
 	if (it->depth == 0)
 		bsc_budget_start(&run->budget);
+	/* Every item, archive member or not, reads within the time budget
+	 * of its top-level input. */
+	it->budget_ms = ctx->limits.max_time_ms;
+	it->deadline_ms = run->budget.start_ms + (long long)it->budget_ms;
 	if (!bsc_item_fill_head(it)) {
 		if (bsc_item_error(it))
 			snprintf(reason, sizeof(reason), "%s",
@@ -580,6 +632,13 @@ scan_item(struct run *run, struct bsc_item *it)
 		rep.status = BSC_ITEM_COMPLETE;
 		goto report;
 	}
+	if (enc == BSC_ENC_BINARY && ctx->force_reader && !package &&
+	    !raw_reader(it, ext)) {
+		/* --reader on content no raw reader takes: read as text */
+		enc = bsc_encoding_sniff_text(it->head, it->head_len,
+					      it->src_eof);
+		rep.encoding = bsc_encoding_name(enc);
+	}
 	if (enc == BSC_ENC_INVALID) {
 		rep.status = BSC_ITEM_FAILED;
 		rep.reason = "invalid encoding: not valid UTF-8, UTF-16 (with "
@@ -590,7 +649,8 @@ scan_item(struct run *run, struct bsc_item *it)
 		goto report;
 	}
 	/* Binary content goes to the readers that bid on raw bytes
-	 * (SQLite), with no text and whatever --reader says. */
+	 * (SQLite, PDF, office files), with no text and whatever --reader
+	 * says. */
 	binary = enc == BSC_ENC_BINARY;
 	if (!binary)
 		text = decode_head(it, enc, &text_len);
@@ -607,20 +667,7 @@ scan_item(struct run *run, struct bsc_item *it)
 		  ? bsc_format_find(ctx->force_reader)
 		  : bsc_format_select(&sn, NULL);
 	if (!fmt && binary) {
-		/* Only what cannot hold a document is skipped quietly:
-		 * anything else not read is a gap in the scan. */
-		const struct bsc_magic *m = bsc_magic_of(it->head, it->head_len);
-
-		rep.status = m->inert ? BSC_ITEM_SKIPPED : BSC_ITEM_FAILED;
-		snprintf(reason, sizeof(reason),
-			 m->inert ? "%s: holds no document"
-				  : "not examined: %s: no reader "
-				    "for it, so personal data in it would not "
-				    "be seen; convert it to text and scan that",
-			 m->name);
-		rep.reason = reason;
-		rep.encoding = NULL;
-		rep.bytes = it->head_len;
+		binary_status(it, &rep, reason, sizeof(reason));
 		goto report;
 	}
 	if (!fmt) {
@@ -739,6 +786,11 @@ report:
 		if (ctx->hash_items && bsc_item_hash_end(it, hex))
 			rep.sha256 = hex;
 		drain(it, &rep, dreason, sizeof(dreason));
+		if (rep.status == BSC_ITEM_COMPLETE &&
+		    bsc_item_changed(it, it->fd, dreason, sizeof(dreason))) {
+			rep.status = BSC_ITEM_PARTIAL;
+			rep.reason = dreason;
+		}
 		if (ret != BSC_FATAL)
 			ret = emit(run, &rep, cats);
 	}
@@ -761,8 +813,10 @@ scan_fd(struct run *run, int fd, const char *display)
 	/* A regular file (standard input redirected from one too) can be
 	 * read with pread(), which archives that seek need. */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    lseek(fd, 0, SEEK_CUR) == 0)
+	    lseek(fd, 0, SEEK_CUR) == 0) {
 		it.fd = fd;
+		it.size_at_open = (long long)st.st_size;
+	}
 	ret = scan_item(run, &it);
 	bsc_item_release(&it);
 	return ret;

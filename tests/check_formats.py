@@ -488,6 +488,7 @@ def project(report):
         p = {k: it.get(k) for k in KEEP}
         p["persons"] = it["persons"]["count"]
         items.append(p)
+    items.sort(key=lambda i: i["path"])  # the report order is the sink's
     return {"items": items, "persons": report["summary"]["persons"]["count"]}
 
 
@@ -542,17 +543,18 @@ def main():
             dob = [f for f in items[0]["findings"] if f["category"] == "birth_date"] if items else []
             if not dob or dob[0]["sample"] != patients()[0][3]:
                 errors.append(f"{name}: birth dates not read as dates: {dob[:1]}")
-        # The incident: the same patients in every format, and the mailbox's
-        # correspondents, scanned together: each person counted once.
+        # The incident: the same patients in every table and document format,
+        # scanned together: each person counted once. (Messages that name a
+        # patient in prose are linked to these by the persons rules of issue
+        # 11, not checked here; fixtures/incident/formats has a mailbox.)
         same = ["dump-mysql.sql", "dump-pg.sql", "patients.sqlite", "patients.xlsx", "patients.ods",
-                "patients-table.docx", "patients-table.odt", "patients-report.pdf", "inbox.mbox",
-                "maildir", "api-nested.json", "export-sheets.zip", "mail-with-zip.eml"]
+                "patients-table.docx", "patients-table.odt", "patients-report.pdf",
+                "api-nested.json", "export-sheets.zip"]
         r = subprocess.run([binary, "scan", "--format", "json", "--no-progress", "-q"] + same,
                            cwd=tmp, capture_output=True, text=True)
         total = json.loads(r.stdout)["summary"]["persons"]["count"]
-        if total != N + 5:
-            errors.append(f"all formats together: {total} persons, expected {N + 5} "
-                          "(the patients and 5 correspondents)")
+        if total != N:
+            errors.append(f"all formats together: {total} persons, expected {N}")
         # Read-only: no journal, -wal or -shm file appears next to a database.
         if sorted(os.listdir(tmp)) != before:
             errors.append(f"the scan wrote into the scanned tree: {sorted(set(os.listdir(tmp)) - set(before))}")

@@ -90,6 +90,17 @@ struct bsc_rule {
 	struct bsc_strlist file_tokens;     /* the item path must hold one */
 	struct bsc_strlist not_file_tokens; /* the item path must hold none */
 	char *note;        /* shown with findings the rule decides */
+	/* column value rules of a code shape (CIM-10, CCAM, ATC ...): a
+	 * column they match is medical only when something else says so
+	 * (scope/corroborate.c): a header naming the system (context), the
+	 * item path (corroborate_files), or the table's other columns with
+	 * values spread over at least min_spread leading characters */
+	bool corroborate;
+	struct bsc_strlist corroborate_files;
+	unsigned min_spread;
+	/* value rules: most values of a column matching it are the wording
+	 * of its category's nomenclature (a label column next to codes) */
+	bool wording;
 	struct bsc_strlist dict; /* value rules: sorted normalised words a
 				  * match must be (or be made of) */
 	/* path rules: compiled token sequences (bsc_path_pattern) */

@@ -125,3 +125,14 @@ bsc_reader_sub_member(struct bsc_reader *r, const char *name,
 	r->members++;
 	return r->sub->member(r->sub->data, name, read, src);
 }
+
+void
+bsc_reader_read_elsewhere(struct bsc_reader *r)
+{
+	char buf[4096];
+
+	if (!r->item->src_eof)
+		return;
+	while (bsc_item_read(r->item, buf, sizeof(buf)) > 0)
+		;
+}

@@ -136,6 +136,15 @@ bsc_status bsc_reader_sub_end(struct bsc_reader *r, struct bsc_fields *f,
 bsc_status bsc_reader_sub_member(struct bsc_reader *r, const char *name,
 				 bsc_read_fn read, void *src);
 
+/*
+ * For a reader that read the file through a descriptor of its own
+ * (SQLite, PDF, mail, office files): when the sniffed head already holds
+ * the whole item, replay it so that the item counts as read to its end
+ * (scan.c's "changed while read" check). Costs no I/O; a longer item is
+ * left alone, never read twice.
+ */
+void bsc_reader_read_elsewhere(struct bsc_reader *r);
+
 /* The readers (one file each). */
 extern const struct bsc_format bsc_format_csv;
 extern const struct bsc_format bsc_format_doc;

@@ -482,8 +482,10 @@ open_stream(struct bsc_reader *r)
 
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", r->item->fd);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0)
+		if (fd >= 0) {
+			bsc_reader_read_elsewhere(r);
 			return g_mime_stream_fs_new(fd); /* owns fd */
+		}
 	}
 	a = g_byte_array_new();
 	buf = bsc_zalloc(CHUNK);

@@ -197,6 +197,8 @@ pdf_read(struct bsc_reader *r)
 			return BSC_FAILED;
 	}
 	doc = open_doc(r, bytes, &encrypted, why, sizeof(why));
+	if (!bytes)
+		bsc_reader_read_elsewhere(r);
 	if (!doc) {
 		if (bytes)
 			g_bytes_unref(bytes);

@@ -360,6 +360,7 @@ sqlite_read(struct bsc_reader *r)
 		l.deadline_ms = now_ms() + (long long)r->limits->max_time_ms;
 	if (open_file(&l)) {
 		harden(l.db);
+		bsc_reader_read_elsewhere(r);
 	} else {
 		ret = open_memory(&l);
 		if (ret != BSC_OK) {

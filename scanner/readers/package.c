@@ -21,6 +21,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -162,13 +163,15 @@ struct bsc_package *
 bsc_package_open(struct bsc_reader *r)
 {
 	struct bsc_package *p = bsc_zalloc(sizeof(*p));
-	off_t end;
+	struct stat st;
 
 	p->r = r;
 	p->fd = r->item->fd;
-	if (p->fd >= 0 && (end = lseek(p->fd, 0, SEEK_END)) >= 0) {
-		p->len = (uint64_t)end;
+	/* fstat, not lseek: the descriptor's offset is the item's */
+	if (p->fd >= 0 && fstat(p->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		p->len = (uint64_t)st.st_size;
 		p->buf = bsc_zalloc(CHUNK);
+		bsc_reader_read_elsewhere(r);
 	} else {
 		p->fd = -1;
 		if (!load_memory(p)) {

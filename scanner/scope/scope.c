@@ -30,17 +30,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "corroborate.h"
 #include "detect.h"
 #include "header.h"
 #include "mask.h"
 #include "persons.h"
 #include "pgraph.h"
 #include "path.h"
+#include "payload.h"
 #include "rules.h"
 
 #define SAMPLE_CELLS 1000
-/* Placeholder rules only look at cells up to this long. */
-#define PLACEHOLDER_MAX 64
+/* Placeholder rules only look at cells up to this long (a disclaimer or
+ * "no data known" sentence included). */
+#define PLACEHOLDER_MAX 1024
 #define SLOT_BUCKETS 256
 #define SIG_BUCKETS 1024
 #define KEY_BUCKETS 4096
@@ -69,6 +72,12 @@ struct slot {
 	char *first;        /* sample of the first non-empty value */
 	unsigned long first_line;  /* line of the first non-empty value */
 	unsigned long *hit_line;   /* per value rule: line of the first hit */
+	uint64_t *lead;     /* per value rule: leading characters of hits
+			     * (corroborate rules only; corroborate.c) */
+	uint64_t *fhits;    /* per flag rule: hits here, or NULL if none */
+	unsigned long *fline; /* per flag rule: line of the first hit */
+	uint64_t fmask;     /* categories of its counted, unsuppressed
+			     * findings: the flags they may raise */
 	uint64_t catmask;   /* categories of the column (set at the end) */
 	uint64_t linkmask;  /* the same, minus professionals' identity */
 	unsigned id;        /* index in slots */
@@ -137,11 +146,9 @@ struct bsc_fields {
 	enum bsc_subject subject_default; /* for slots that say nothing */
 	uint64_t by_key[BSC_KEY_COUNT];
 	uint64_t without_key;
-	uint64_t *flag_hits;   /* per flag rule */
-	unsigned *flag_slot;   /* per flag rule: slot of the first hit */
-	unsigned long *flag_line;
 	struct bsc_flag *flags;
 	size_t n_flags;
+	uint64_t counted; /* categories with a counted finding */
 	const char *care[BSC_MAX_CATEGORIES + 1];
 	size_t n_care;
 	char *file;                /* normalised item path, or NULL */
@@ -163,6 +170,7 @@ struct bsc_fields {
 	/* output */
 	struct bsc_finding *findings;
 	size_t n_findings;
+	unsigned *finding_slot; /* per finding: its slot */
 	const char **identity;
 	const char **medical;
 	const char **subj_identity[4]; /* per enum bsc_subject */
@@ -190,10 +198,6 @@ bsc_scope_new(struct bsc_ctx *ctx, const char *path)
 	f->file = path ? bsc_header_normalise(path, strlen(path)) : NULL;
 	f->ctx = ctx;
 	f->rs = bsc_ctx_rules(ctx);
-	f->flag_hits = bsc_zalloc((f->rs->flag_rules.n + 1) * sizeof(uint64_t));
-	f->flag_slot = bsc_zalloc((f->rs->flag_rules.n + 1) * sizeof(unsigned));
-	f->flag_line =
-		bsc_zalloc((f->rs->flag_rules.n + 1) * sizeof(unsigned long));
 	f->persons = bsc_pgraph_new(bsc_person_budget(ctx));
 	if (!ctx->today)
 		ctx->today = bsc_today();
@@ -219,6 +223,9 @@ slot_free(struct slot *s, size_t nrules)
 	free(s->first);
 	free(s->hit_line);
 	free(s->issuer);
+	free(s->lead);
+	free(s->fhits);
+	free(s->fline);
 	free(s);
 }
 
@@ -251,9 +258,7 @@ bsc_scope_free(struct bsc_fields *f)
 	bsc_pgraph_free(f->persons);
 	free(f->precs);
 	free(f->path);
-	free(f->flag_hits);
-	free(f->flag_slot);
-	free(f->flag_line);
+	free(f->finding_slot);
 	free(f->flags);
 	free(f->file);
 	bsc_personset_free(f->keyset);
@@ -373,6 +378,7 @@ slot_create(struct bsc_fields *f, const char *name, unsigned column)
 	s->samples = bsc_zalloc((nr ? nr : 1) * sizeof(char *));
 	s->mode = bsc_zalloc(nr ? nr : 1);
 	s->hit_line = bsc_zalloc((nr ? nr : 1) * sizeof(unsigned long));
+	s->lead = bsc_zalloc((nr ? nr : 1) * sizeof(uint64_t));
 	for (size_t i = 0; i < nr; i++) {
 		const struct bsc_rule *r = rs->value_rules.v[i];
 		bool ctx_hit = r->context.n &&
@@ -488,17 +494,33 @@ add_key_value(struct bsc_fields *f, const struct slot *s, const char *v,
 }
 
 static bool
-is_placeholder(struct bsc_fields *f, const char *v, size_t len)
+placeholder_text(struct bsc_fields *f, const char *v, size_t len)
 {
 	const struct bsc_vec *pr = &f->rs->placeholder_rules;
+	struct bsc_cell_info info;
 
-	if (len > PLACEHOLDER_MAX)
-		return false;
+	bsc_cell_info(v, len, &info);
 	for (size_t i = 0; i < pr->n; i++)
-		if (bsc_detect_value(f->ctx, pr->v[i], v, len, NULL, NULL,
+		if (bsc_detect_value(f->ctx, pr->v[i], v, len, &info, NULL,
 				     NULL))
 			return true;
 	return false;
+}
+
+/* Template text, or a short Base64 payload that decodes to it (an HL7
+ * ED field carrying "Document médical au format CDA"). */
+static bool
+is_placeholder(struct bsc_fields *f, const char *v, size_t len)
+{
+	char text[BSC_PAYLOAD_TEXT_MAX + 1];
+	size_t n;
+
+	if (len > PLACEHOLDER_MAX)
+		return false;
+	if (placeholder_text(f, v, len))
+		return true;
+	n = bsc_payload_small_text(v, len, text, sizeof(text));
+	return n && placeholder_text(f, text, n);
 }
 
 /*
@@ -593,6 +615,8 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 			s->values[i] += count_values(f, r, v, len, off + mlen);
 		if (r->evidence != BSC_EV_CONFIRM)
 			cell_cats |= 1ull << r->category;
+		if (r->corroborate)
+			s->lead[i] |= bsc_corr_lead_bit(v + off, mlen);
 		if (!s->samples[i]) {
 			s->samples[i] = make_sample(f, v + off, mlen,
 						    r->category);
@@ -626,10 +650,14 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		if (!(r->on_mask & cell_cats) ||
 		    !bsc_detect_value(f->ctx, r, v, len, &info, NULL, NULL))
 			continue;
-		if (f->flag_hits[i]++ == 0) {
-			f->flag_slot[i] = id;
-			f->flag_line[i] = f->cur_line;
+		if (!s->fhits) {
+			s->fhits = bsc_zalloc(rs->flag_rules.n *
+					      sizeof(uint64_t));
+			s->fline = bsc_zalloc(rs->flag_rules.n *
+					      sizeof(unsigned long));
 		}
+		if (s->fhits[i]++ == 0)
+			s->fline[i] = f->cur_line;
 	}
 }
 
@@ -966,13 +994,15 @@ lower(enum bsc_confidence c)
 
 static void
 agg_value(struct agg *a, const struct bsc_rule *r, enum bsc_confidence c,
-	  uint64_t count, const char *sample, unsigned long line)
+	  uint64_t count, const char *sample, unsigned long line,
+	  const char *note)
 {
 	if (!a->used || c > a->conf) {
 		a->conf = c;
 		a->rule = r;
 		a->sample = sample;
 		a->line = line;
+		a->note = note;
 	}
 	a->used = true;
 	if (r->confidence >= BSC_CONF_MEDIUM)
@@ -1021,6 +1051,9 @@ push_finding(struct bsc_fields *f, const struct slot *s, int cat,
 		subj = f->subject_default;
 	f->findings = bsc_reallocarray(f->findings, f->n_findings + 1,
 				       sizeof(*f->findings));
+	f->finding_slot = bsc_reallocarray(f->finding_slot, f->n_findings + 1,
+					   sizeof(unsigned));
+	f->finding_slot[f->n_findings] = s->id;
 	x = &f->findings[f->n_findings++];
 	memset(x, 0, sizeof(*x));
 	x->category = c->name;
@@ -1038,8 +1071,44 @@ push_finding(struct bsc_fields *f, const struct slot *s, int cat,
 	return subj;
 }
 
+/*
+ * A column of numbers that mostly fail a check is not of that category:
+ * when a low rule (a NIR shape with a wrong key) matched more cells of s
+ * than the validated rules of its category, the few that pass did so by
+ * chance (1 in 97 for a NIR key). Unless the name says so, low.
+ */
 static void
-classify_slot(struct bsc_fields *f, struct slot *s)
+demote_chance_hits(const struct bsc_fields *f, const struct slot *s,
+		   struct agg *agg, int hcat)
+{
+	const struct bsc_ruleset *rs = f->rs;
+	uint64_t good[BSC_MAX_CATEGORIES] = {0}, bad[BSC_MAX_CATEGORIES] = {0};
+
+	for (size_t i = 0; i < rs->value_rules.n; i++) {
+		const struct bsc_rule *r = rs->value_rules.v[i];
+
+		if (!s->mode[i] || r->evidence != BSC_EV_STANDALONE)
+			continue;
+		if (r->confidence == BSC_CONF_LOW) {
+			if (s->hits[i] > bad[r->category])
+				bad[r->category] = s->hits[i];
+		} else if (s->hits[i] > good[r->category]) {
+			good[r->category] = s->hits[i];
+		}
+	}
+	for (int c = 0; c < (int)rs->n_cats; c++) {
+		if (c == hcat || !agg[c].used || !good[c] ||
+		    bad[c] < 3 || bad[c] <= good[c])
+			continue;
+		agg[c].conf = BSC_CONF_LOW;
+		agg[c].note = "most values of this shape fail its check: "
+			      "the few that pass do so by chance";
+	}
+}
+
+static void
+classify_slot(struct bsc_fields *f, struct slot *s,
+	      const struct bsc_corr_slot *corr)
 {
 	const struct bsc_ruleset *rs = f->rs;
 	struct agg agg[BSC_MAX_CATEGORIES];
@@ -1049,6 +1118,7 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 	for (size_t i = 0; i < rs->value_rules.n; i++) {
 		const struct bsc_rule *r = rs->value_rules.v[i];
 		enum bsc_confidence c = r->confidence;
+		const char *note = NULL;
 		double share;
 
 		if (!s->mode[i] || !s->hits[i] ||
@@ -1071,13 +1141,25 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 		    hcat != r->category &&
 		    (s->hstrength == 4 || s->hits[i] < PATH_COLUMN_CELLS))
 			continue;
-		if (hcat == r->category || s->mode[i] == 2)
+		if (hcat == r->category || s->mode[i] == 2) {
 			c = raise(c);
+		} else if (r->evidence == BSC_EV_COLUMN) {
+			/* A code shape alone: is anything else saying so? */
+			enum bsc_corr_verdict v = bsc_corroborate(
+				rs, r, f->file, corr, f->slots.n, s->id,
+				s->lead[i], s->hits[i]);
+
+			if (v != BSC_CORR_OK) {
+				c = BSC_CONF_LOW;
+				note = bsc_corr_note(v);
+			}
+		}
 		agg_value(&agg[r->category], r, c,
 			  r->evidence == BSC_EV_STANDALONE ? s->values[i]
 							   : s->hits[i],
-			  s->samples[i], s->hit_line[i]);
+			  s->samples[i], s->hit_line[i], note);
 	}
+	demote_chance_hits(f, s, agg, hcat);
 	if (hcat >= 0) {
 		struct agg *a = &agg[hcat];
 		bool have_rules;
@@ -1089,6 +1171,18 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 				a->count = s->nonempty;
 			if (a->strong) {
 				a->conf = BSC_CONF_HIGH;
+			} else if (s->hrule->exclusive ||
+				   s->hstrength == 4) {
+				/* Structure beats checksum: a NIR with a
+				 * wrong key in an INS position is still a
+				 * social-security number (test data, typo). */
+				a->conf = BSC_CONF_HIGH;
+				a->note = a->rule && a->rule->note
+						  ? a->rule->note
+						  : "values fail the check of "
+						    "this category; the "
+						    "position says what they "
+						    "are";
 			} else {
 				/* Only low rules hit (a NIR shape with a
 				 * wrong key): the values fail the check
@@ -1135,6 +1229,8 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 		if (!a->used || (int)a->conf < f->ctx->min_confidence)
 			continue;
 		subj = push_finding(f, s, c, a);
+		if (bsc_finding_counted(&f->findings[f->n_findings - 1]))
+			s->fmask |= 1ull << c;
 		/* Whole-column categories count for every non-empty cell;
 		 * standalone hits are counted per record already. */
 		if (bsc_finding_counted(&f->findings[f->n_findings - 1]) &&
@@ -1201,9 +1297,12 @@ static uint64_t
 shape_mask(const struct bsc_fields *f, const uint64_t *cols, size_t nwords,
 	   uint64_t vmask, uint64_t vlink, uint64_t *link)
 {
-	uint64_t m = vmask;
+	/* a standalone hit counts only where its category has a counted
+	 * finding (a NIR that passed its key by chance in a column of
+	 * numbers does not) */
+	uint64_t m = vmask & f->counted;
 
-	*link = vlink;
+	*link = vlink & f->counted;
 	for (size_t w = 0; w < nwords; w++) {
 		uint64_t bits = cols[w];
 
@@ -1352,6 +1451,101 @@ bsc_scope_take_persons(struct bsc_fields *f)
 	return g;
 }
 
+/*
+ * What each column says about the table, for code-shaped columns
+ * (corroborate.c): the category its name gives, and the medical
+ * categories whose wording most of its values hold (a label column).
+ */
+static struct bsc_corr_slot *
+corr_table(const struct bsc_fields *f)
+{
+	const struct bsc_ruleset *rs = f->rs;
+	struct bsc_corr_slot *v =
+		bsc_zalloc((f->slots.n + 1) * sizeof(*v));
+
+	for (size_t k = 0; k < f->slots.n; k++) {
+		const struct slot *s = f->slots.v[k];
+
+		if (!s->nonempty)
+			continue;
+		if (s->hrule && s->hrule->category >= 0 &&
+		    s->hrule->confidence >= BSC_CONF_MEDIUM)
+			v[k].header_cats = 1ull << s->hrule->category;
+		for (size_t i = 0; i < rs->value_rules.n; i++) {
+			const struct bsc_rule *r = rs->value_rules.v[i];
+
+			if (r->wording && s->mode[i] && s->tested[i] &&
+			    2 * s->hits[i] >= s->tested[i])
+				v[k].label_cats |= 1ull << r->category;
+		}
+	}
+	return v;
+}
+
+/*
+ * The item's flags: only hits in columns whose finding of a category the
+ * flag looks at counts and is not suppressed by the policy. A flag never
+ * comes from a finding that does not count (a low code-shaped column).
+ */
+static void
+build_flags(struct bsc_fields *f, struct bsc_item_report *rep)
+{
+	const struct bsc_ruleset *rs = f->rs;
+
+	free(f->flags);
+	f->flags = bsc_zalloc((rs->flag_rules.n + 1) * sizeof(*f->flags));
+	f->n_flags = 0;
+	for (size_t i = 0; i < rs->flag_rules.n; i++) {
+		const struct bsc_rule *r = rs->flag_rules.v[i];
+		const struct slot *first = NULL;
+		unsigned long line = 0;
+		uint64_t count = 0;
+		struct bsc_flag *x;
+
+		for (size_t k = 0; k < f->slots.n; k++) {
+			const struct slot *s = f->slots.v[k];
+
+			if (!s->fhits || !s->fhits[i] ||
+			    !(s->fmask & r->on_mask))
+				continue;
+			count += s->fhits[i];
+			if (!first || s->fline[i] < line) {
+				first = s;
+				line = s->fline[i];
+			}
+		}
+		if (!count)
+			continue;
+		x = &f->flags[f->n_flags++];
+		x->flag = r->flag;
+		x->rule = r->id;
+		x->reason = r->label;
+		x->reason_fr = r->label_fr;
+		x->count = count;
+		x->loc.column = first->column;
+		x->loc.header = first->name;
+		x->loc.line = line;
+	}
+	rep->flags = f->flags;
+	rep->n_flags = f->n_flags;
+}
+
+void
+bsc_scope_refresh_flags(struct bsc_fields *f, struct bsc_item_report *rep)
+{
+	for (size_t k = 0; k < f->slots.n; k++)
+		((struct slot *)f->slots.v[k])->fmask = 0;
+	for (size_t i = 0; i < f->n_findings; i++) {
+		const struct bsc_finding *x = &f->findings[i];
+		struct slot *s = f->slots.v[f->finding_slot[i]];
+		int c = bsc_ruleset_category(f->rs, x->category);
+
+		if (c >= 0 && bsc_finding_counted(x) && !x->suppressed)
+			s->fmask |= 1ull << c;
+	}
+	build_flags(f, rep);
+}
+
 void
 bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 		 uint64_t *cats)
@@ -1362,8 +1556,13 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 
 	if (f->cur_any)
 		bsc_fields_end_record(f);
-	for (size_t i = 0; i < f->slots.n; i++)
-		classify_slot(f, f->slots.v[i]);
+	{
+		struct bsc_corr_slot *corr = corr_table(f);
+
+		for (size_t i = 0; i < f->slots.n; i++)
+			classify_slot(f, f->slots.v[i], corr);
+		free(corr);
+	}
 	for (size_t i = 0; i < f->n_findings; i++) {
 		const struct bsc_finding *x = &f->findings[i];
 
@@ -1376,6 +1575,7 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 		if ((unsigned)x->subject < 4)
 			smask[x->subject] |= bit;
 	}
+	f->counted = mask;
 	rep->records_identity = rep->records_medical = 0;
 	rep->records_linked = 0;
 	for (size_t b = 0; b <= SIG_BUCKETS; b++) {
@@ -1431,27 +1631,7 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 	rep->medical = f->medical;
 	rep->n_medical = nm;
 	persons_report(f, rep, person_identity(f));
-	f->flags = bsc_zalloc((rs->flag_rules.n + 1) * sizeof(*f->flags));
-	for (size_t i = 0; i < rs->flag_rules.n; i++) {
-		const struct bsc_rule *r = rs->flag_rules.v[i];
-		struct bsc_flag *x;
-		const struct slot *s;
-
-		if (!f->flag_hits[i])
-			continue;
-		s = f->slots.v[f->flag_slot[i]];
-		x = &f->flags[f->n_flags++];
-		x->flag = r->flag;
-		x->rule = r->id;
-		x->reason = r->label;
-		x->reason_fr = r->label_fr;
-		x->count = f->flag_hits[i];
-		x->loc.column = s->column;
-		x->loc.header = s->name;
-		x->loc.line = f->flag_line[i];
-	}
-	rep->flags = f->flags;
-	rep->n_flags = f->n_flags;
+	build_flags(f, rep);
 	care_context(f, rep);
 	for (int k = 0; k < 4; k++) {
 		struct bsc_subject_categories *sc = &rep->subjects[k];

@@ -15,6 +15,7 @@
 
 /* Sources listed one by one before "... and N more". */
 #define MAX_SOURCES 40
+#define MAX_PROBLEMS 1000
 
 struct summary_sink {
 	struct bsc_report_base base;
@@ -26,6 +27,7 @@ struct summary_sink {
 	struct bsc_vec sources; /* char*: one line per source with data */
 	size_t more_sources;
 	struct bsc_vec problems;
+	uint64_t more_problems; /* past MAX_PROBLEMS: counted only */
 	struct bsc_vec care;    /* char*: distinct care signals */
 	struct bsc_vec skipped; /* char*: reasons of items skipped on purpose */
 	struct bsc_vec skipped_n; /* uintptr_t counts, same order */
@@ -104,13 +106,16 @@ verdict_label(const struct summary_sink *ss, const char *v)
 }
 
 static bsc_status
-sum_item(void *data, const struct bsc_item_report *r)
+sum_item_safe(void *data, const struct bsc_item_report *r)
 {
 	struct summary_sink *ss = data;
 	const char *v = bsc_verdict(r->n_identity, r->n_medical,
 				    r->records_linked);
 
-	if (r->status == BSC_ITEM_PARTIAL || r->status == BSC_ITEM_FAILED)
+	if ((r->status == BSC_ITEM_PARTIAL || r->status == BSC_ITEM_FAILED) &&
+	    ss->problems.n >= MAX_PROBLEMS)
+		ss->more_problems++;
+	else if (r->status == BSC_ITEM_PARTIAL || r->status == BSC_ITEM_FAILED)
 		bsc_vec_push(&ss->problems,
 			     bsc_asprintf("%s: %s: %s", r->path,
 					  bsc_item_status_name(r->status),
@@ -363,6 +368,11 @@ sum_end(void *data, const struct bsc_run_summary *s)
 			     "5. Non examiné entièrement"));
 	for (size_t i = 0; i < ss->problems.n; i++)
 		out(ss, "   - %s\n", (const char *)ss->problems.v[i]);
+	if (ss->more_problems)
+		out(ss, "   - %s %" PRIu64 " %s\n", tr(ss, "and", "et"),
+		    ss->more_problems,
+		    tr(ss, "more (see the json or csv report)",
+		       "de plus (voir le rapport json ou csv)"));
 	if (ss->problems.n == 0)
 		out(ss, "   - %s\n", tr(ss, "nothing: every source was read "
 					    "completely",
@@ -383,6 +393,19 @@ sum_end(void *data, const struct bsc_run_summary *s)
 		ss->err = true;
 	release(ss);
 	return ss->err ? BSC_FATAL : BSC_OK;
+}
+
+/* Names are data: escaped before they reach a terminal or a file. */
+static bsc_status
+sum_item(void *data, const struct bsc_item_report *r)
+{
+	struct bsc_safe_report sr;
+	bsc_status ret;
+
+	bsc_safe_report_init(&sr, r);
+	ret = sum_item_safe(data, &sr.r);
+	bsc_safe_report_free(&sr);
+	return ret;
 }
 
 struct bsc_sink *
