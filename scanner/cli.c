@@ -152,8 +152,8 @@ static const struct opt opts[] = {
 	 "write a report to FILE (repeatable: -o json:r.json -o "
 	 "sarif:r.sarif)"},
 	{"password", 0, "PASS", OPT_PASSWORD,
-	 "try PASS on encrypted archive members (repeatable; shown as *** "
-	 "in reports)"},
+	 "try PASS on encrypted archive members and PDFs (repeatable; "
+	 "shown as *** in reports)"},
 	{"person-key-file", 0, "FILE", OPT_PERSON_KEY_FILE,
 	 "key (64 hex digits) for person hashes, shared by shards so that "
 	 "'merge' can deduplicate; the report then carries the hashes"},
@@ -168,7 +168,7 @@ static const struct opt opts[] = {
 	 "bytes a member may expand to before --max-ratio applies "
 	 "(default 16M)"},
 	{"reader", 0, "NAME", OPT_READER,
-	 "force a reader (csv, hl7, json, text, xml) instead of sniffing"},
+	 "force a reader (csv, doc, hl7, json, mail, pdf, sheet, sql, sqlite, text, xml) instead of sniffing"},
 	{"rules", 0, "FILE", OPT_RULES,
 	 "load extra rules from FILE or directory (repeatable)"},
 	{"shard", 0, "K/N", OPT_SHARD,

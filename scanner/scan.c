@@ -368,6 +368,164 @@ drain(struct bsc_item *it, struct bsc_item_report *rep, char *buf,
 }
 
 /*
+ * The scope's verdict on a read item into rep (counts, findings, severity,
+ * policy); returns the fingerprints the findings point to, which the
+ * caller frees after emitting rep.
+ */
+static char (*finish_fields(struct run *run, struct bsc_fields *fields,
+			    struct bsc_item_report *rep, uint64_t *cats))[33]
+{
+	struct bsc_ctx *ctx = run->ctx;
+	size_t n = 0;
+	struct bsc_finding *fs;
+	char (*fps)[33];
+	int sev;
+
+	bsc_scope_report(fields, rep, cats);
+	{
+		struct bsc_pgraph *g = bsc_scope_take_persons(fields);
+
+		persons_up(run, &g);
+		bsc_pgraph_free(g);
+	}
+	rep->note = bsc_scope_note(fields);
+	keep_keyset(run, fields, rep);
+	fs = bsc_scope_findings(fields, &n);
+	sev = bsc_item_severity(bsc_ctx_rules(ctx), rep);
+	fps = bsc_zalloc((n ? n : 1) * 33);
+	for (size_t i = 0; i < n; i++) {
+		bsc_fingerprint(rep->path, &fs[i], fps[i]);
+		fs[i].fingerprint = fps[i];
+	}
+	rep->severity = bsc_severity_name(sev);
+	bsc_policy_apply(ctx->policy, ctx, rep, fs, sev);
+	bsc_scope_refresh_flags(fields, rep);
+	return fps;
+}
+
+/* ---- sub-items: the tables a reader reports (struct bsc_subitems) ----- */
+
+struct sub_open {
+	struct bsc_fields *f;
+	char *path; /* "parent!/name", owned */
+};
+
+struct sub_run {
+	struct run *run;
+	struct bsc_item *parent;
+	const char *format; /* the parent's reader */
+	const struct bsc_reader *rd; /* its more precise name, once read */
+	struct sub_open *open; /* sub-items begun and not yet ended */
+	size_t n_open;
+	bool begun;         /* archive_begin sent, roll pushed */
+	struct bsc_rollup *roll; /* the tables' roll-up, on run->arcs
+				  * while the reader runs */
+	bool fatal;         /* a sink failed: stop */
+};
+
+static struct bsc_fields *
+sub_begin(void *data, const char *name)
+{
+	struct sub_run *sub = data;
+	size_t n = strlen(sub->parent->path) + strlen(name) + 3;
+	struct sub_open *o;
+
+	if (sub->fatal)
+		return NULL;
+	sub->open = bsc_reallocarray(sub->open, sub->n_open + 1,
+				     sizeof(*sub->open));
+	o = &sub->open[sub->n_open++];
+	o->path = bsc_zalloc(n);
+	snprintf(o->path, n, "%s!/%s", sub->parent->path, name);
+	o->f = bsc_scope_new(sub->run->ctx, o->path);
+	return o->f;
+}
+
+/* Send archive_begin for the parent before its first sub-item. */
+static void
+sub_announce(struct sub_run *sub)
+{
+	const struct bsc_sink *sink = sub->run->sink;
+
+	if (sub->begun)
+		return;
+	sub->begun = true;
+	sub->roll = bsc_rollup_new(sub->run->ctx);
+	bsc_vec_push(&sub->run->arcs, sub->roll);
+	if (sink->archive_begin &&
+	    sink->archive_begin(sink->data, sub->parent->path,
+				sub->rd->format ? sub->rd->format : sub->format,
+				(unsigned)sub->parent->depth) == BSC_FATAL)
+		sub->fatal = true;
+}
+
+static bsc_status
+sub_end(void *data, struct bsc_fields *f, const char *format,
+	bsc_status status, const char *reason, unsigned long long records,
+	uint64_t bytes)
+{
+	struct sub_run *sub = data;
+	struct bsc_item_report rep;
+	uint64_t cats = 0;
+	char (*fps)[33];
+	size_t k = 0;
+
+	while (k < sub->n_open && sub->open[k].f != f)
+		k++;
+	if (k == sub->n_open)
+		return BSC_OK; /* not ours: a reader bug, nothing to report */
+	sub_announce(sub);
+	memset(&rep, 0, sizeof(rep));
+	rep.path = sub->open[k].path;
+	rep.depth = (unsigned)sub->parent->depth + 1;
+	rep.container = sub->parent->path;
+	rep.format = format;
+	rep.status = status == BSC_OK	     ? BSC_ITEM_COMPLETE
+		     : status == BSC_WARN ? BSC_ITEM_PARTIAL
+					  : BSC_ITEM_FAILED;
+	rep.reason = status == BSC_OK ? NULL : reason;
+	rep.records = records;
+	rep.bytes = bytes;
+	fps = finish_fields(sub->run, f, &rep, &cats);
+	if (!sub->fatal && emit(sub->run, &rep, cats) == BSC_FATAL)
+		sub->fatal = true;
+	bsc_scope_free(f);
+	free(fps);
+	free(sub->open[k].path);
+	sub->open[k] = sub->open[--sub->n_open];
+	return sub->fatal ? BSC_FATAL : BSC_OK;
+}
+
+/* A member in bytes, scanned through the whole pipeline one level down. */
+static bsc_status
+sub_member(void *data, const char *name, bsc_read_fn read, void *src)
+{
+	struct sub_run *sub = data;
+	size_t n = strlen(sub->parent->path) + strlen(name) + 3;
+	char *path = bsc_zalloc(n);
+	struct bsc_item m;
+	bsc_status ret;
+
+	if (sub->fatal) {
+		free(path);
+		return BSC_FATAL;
+	}
+	/* An attachment sits beside its mail, which keeps its own records:
+	 * no roll-up, no archive group. */
+	snprintf(path, n, "%s!/%s", sub->parent->path, name);
+	bsc_item_init(&m, path, read, src,
+		      sub->run->ctx->limits.max_file_size);
+	m.depth = sub->parent->depth + 1;
+	m.container = sub->parent->path;
+	ret = scan_item(sub->run, &m);
+	bsc_item_release(&m);
+	free(path);
+	if (ret == BSC_FATAL)
+		sub->fatal = true;
+	return ret;
+}
+
+/*
  * Binary content no reader takes: skipped when its magic says it cannot
  * hold a document (an image, an executable, a font: magic.c), otherwise
  * failed ("not examined"), because it may hold personal data.
@@ -394,6 +552,18 @@ binary_status(const struct bsc_item *it, struct bsc_item_report *rep,
 	rep->reason = reason;
 }
 
+/* Does a reader bid on these raw bytes (SQLite, PDF)? */
+static bool
+raw_reader(const struct bsc_item *it, const char *ext)
+{
+	struct bsc_sniff raw = {.raw = it->head,
+				.raw_len = it->head_len,
+				.ext = ext,
+				.at_eof = it->src_eof};
+
+	return bsc_format_select(&raw, NULL) != NULL;
+}
+
 /*
  * Scan one item; the item's source is set up by the caller. An archive
  * is expanded (its members come back here, one level deeper); anything
@@ -414,8 +584,13 @@ scan_item(struct run *run, struct bsc_item *it)
 	char (*fps)[33] = NULL;
 	size_t text_len = 0;
 	enum bsc_encoding enc;
-	bsc_status rst, ret;
+	bsc_status rst, ret = BSC_OK;
 	uint64_t cats = 0;
+	struct sub_run sub = {0};
+	bool binary, package;
+	char rreason[768];
+	const struct bsc_subitems sub_ops = {sub_begin, sub_end, sub_member,
+					     &sub};
 
 	memset(&rep, 0, sizeof(rep));
 	memset(&rd, 0, sizeof(rd));
@@ -444,23 +619,28 @@ scan_item(struct run *run, struct bsc_item *it)
 	}
 	/* Containers bid first, on the raw bytes: an archive is expanded
 	 * whatever its name, and whatever --reader says. */
+	lower_ext(it->path, ext, sizeof(ext));
 	cont = bsc_container_bid(it->head, it->head_len);
-	if (cont)
+	/* An office package (.xlsx, .ods) is a zip that a reader reads as
+	 * a workbook, not an archive of XML files. */
+	package = cont && bsc_format_package(it->head, it->head_len, ext,
+					     it->src_eof);
+	if (cont && !package)
 		return scan_archive(run, it, cont, &rep);
-	enc = bsc_encoding_sniff(it->head, it->head_len, it->src_eof);
+	enc = package ? BSC_ENC_BINARY
+		      : bsc_encoding_sniff(it->head, it->head_len,
+					   it->src_eof);
 	rep.encoding = bsc_encoding_name(enc);
 	if (enc == BSC_ENC_EMPTY) {
 		rep.status = BSC_ITEM_COMPLETE;
 		goto report;
 	}
-	if (enc == BSC_ENC_BINARY && ctx->force_reader) {
+	if (enc == BSC_ENC_BINARY && ctx->force_reader && !package &&
+	    !raw_reader(it, ext)) {
+		/* --reader on content no raw reader takes: read as text */
 		enc = bsc_encoding_sniff_text(it->head, it->head_len,
 					      it->src_eof);
 		rep.encoding = bsc_encoding_name(enc);
-	}
-	if (enc == BSC_ENC_BINARY) {
-		binary_status(it, &rep, reason, sizeof(reason));
-		goto report;
 	}
 	if (enc == BSC_ENC_INVALID) {
 		rep.status = BSC_ITEM_FAILED;
@@ -471,8 +651,12 @@ scan_item(struct run *run, struct bsc_item *it)
 		rep.bytes = it->head_len;
 		goto report;
 	}
-	text = decode_head(it, enc, &text_len);
-	lower_ext(it->path, ext, sizeof(ext));
+	/* Binary content goes to the readers that bid on raw bytes
+	 * (SQLite, PDF, office files), with no text and whatever --reader
+	 * says. */
+	binary = enc == BSC_ENC_BINARY;
+	if (!binary)
+		text = decode_head(it, enc, &text_len);
 	sn = (struct bsc_sniff){.raw = it->head,
 				.raw_len = it->head_len,
 				.text = text,
@@ -482,15 +666,22 @@ scan_item(struct run *run, struct bsc_item *it)
 				.at_eof = it->src_eof,
 				.header_hint = header_hint,
 				.hint_data = ctx};
-	fmt = ctx->force_reader ? bsc_format_find(ctx->force_reader)
-				: bsc_format_select(&sn, NULL);
+	fmt = ctx->force_reader && !binary
+		  ? bsc_format_find(ctx->force_reader)
+		  : bsc_format_select(&sn, NULL);
+	if (!fmt && binary) {
+		binary_status(it, &rep, reason, sizeof(reason));
+		goto report;
+	}
 	if (!fmt) {
 		rep.status = BSC_ITEM_SKIPPED;
 		rep.reason = "no reader bids on this content";
 		goto report;
 	}
 	rep.format = fmt->name;
-	if (!bsc_item_text_begin(it, enc)) {
+	if (binary)
+		rep.encoding = NULL;
+	else if (!bsc_item_text_begin(it, enc)) {
 		snprintf(reason, sizeof(reason),
 			 "cannot convert from %s (iconv)",
 			 bsc_encoding_name(enc));
@@ -504,7 +695,17 @@ scan_item(struct run *run, struct bsc_item *it)
 	rd.fields = fields;
 	rd.limits = &ctx->limits;
 	rd.sniff = &sn;
+	sub.run = run;
+	sub.parent = it;
+	sub.format = fmt->name;
+	sub.rd = &rd;
+	rd.sub = &sub_ops;
 	rst = fmt->read(&rd);
+	while (sub.n_open) /* a reader must end its sub-items: never silent */
+		sub_end(&sub, sub.open[0].f, fmt->name, BSC_FAILED,
+			"the reader stopped before the end of this table", 0,
+			0);
+	free(sub.open);
 	if (rd.encoding != BSC_ENC_EMPTY) {
 		/* The reader decoded by an in-band declaration (MSH-18). */
 		enc = rd.encoding;
@@ -564,28 +765,20 @@ scan_item(struct run *run, struct bsc_item *it)
 		}
 	}
 	rep.reason = rep.status == BSC_ITEM_COMPLETE ? NULL : reason;
-	bsc_scope_report(fields, &rep, &cats);
-	{
-		struct bsc_pgraph *g = bsc_scope_take_persons(fields);
-
-		persons_up(run, &g);
-		bsc_pgraph_free(g);
+	if (sub.roll) {
+		/* The reader reported its tables as sub-items: the item is
+		 * their container, and rolls them up as an archive does. */
+		run->arcs.n--;
+		rep.archive = true;
+		rep.members = rd.members;
+		rep.encoding = NULL; /* as any archive's (report schema) */
 	}
-	rep.note = bsc_scope_note(fields);
-	keep_keyset(run, fields, &rep);
-	{
-		size_t n = 0;
-		struct bsc_finding *fs = bsc_scope_findings(fields, &n);
-		int sev = bsc_item_severity(bsc_ctx_rules(ctx), &rep);
-
-		fps = bsc_zalloc((n ? n : 1) * 33);
-		for (size_t i = 0; i < n; i++) {
-			bsc_fingerprint(rep.path, &fs[i], fps[i]);
-			fs[i].fingerprint = fps[i];
-		}
-		rep.severity = bsc_severity_name(sev);
-		bsc_policy_apply(ctx->policy, ctx, &rep, fs, sev);
-		bsc_scope_refresh_flags(fields, &rep);
+	if (sub.fatal)
+		ret = BSC_FATAL;
+	fps = finish_fields(run, fields, &rep, &cats);
+	if (sub.roll) {
+		bsc_rollup_fill(sub.roll, &rep, rreason, sizeof(rreason));
+		persons_up(run, bsc_rollup_persons(sub.roll));
 	}
 report:
 	{
@@ -601,8 +794,10 @@ report:
 			rep.status = BSC_ITEM_PARTIAL;
 			rep.reason = dreason;
 		}
-		ret = emit(run, &rep, cats);
+		if (ret != BSC_FATAL)
+			ret = emit(run, &rep, cats);
 	}
+	bsc_rollup_free(sub.roll);
 	bsc_scope_free(fields);
 	free(fps);
 	free(text);

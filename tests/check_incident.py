@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 
-PATHS = ["exports", "hl7", "cda", "dump.tar.gz"]
+PATHS = ["exports", "hl7", "cda", "dump.tar.gz", "formats"]
 FORMATS = ["json", "jsonl", "sarif", "csv", "junit", "summary", "text"]
 
 

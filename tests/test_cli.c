@@ -112,7 +112,7 @@ START_TEST(test_cli_usage_errors)
 		"breachscope scan --password",
 		"breachscope scan --max-depth 300 a",
 		"breachscope scan --max-depth 0 a",
-		"breachscope scan --reader pdf a",
+		"breachscope scan --reader pptx a", /* no such reader */
 		/* Issue 17: numbers that wrapped or made no sense. */
 		"breachscope scan --shard 4294967297/4294967298 a",
 		"breachscope scan --shard -1/3 a",

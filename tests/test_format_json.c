@@ -178,6 +178,81 @@ START_TEST(test_format_json_generic_records)
 }
 END_TEST
 
+/* An array of objects anywhere is a table (issue 13): an API response
+ * nests its rows below "data"; objects inside a row stay in it. */
+START_TEST(test_format_json_nested_table)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_collect c = bsc_collect_text(
+	    ctx, "api.json",
+	    "{\"status\":\"ok\",\"data\":{\"page\":1,\"items\":["
+	    "{\"nom\":\"DUPONT\",\"email\":\"jean@exemple.fr\","
+	    "\"sejours\":[{\"diagnostic\":\"E11.9\"},{\"diagnostic\":"
+	    "\"I10\"}]},"
+	    "{\"nom\":\"MARTIN\",\"email\":\"luc@exemple.fr\"},"
+	    "{\"nom\":\"DURAND\",\"email\":\"paul@exemple.fr\","
+	    "\"sejours\":[{\"diagnostic\":\"J45\"}]}]},"
+	    "\"meta\":{\"total\":3}}");
+	const struct bsc_collected_item *it = &c.items[0];
+
+	ck_assert_int_eq(it->status, BSC_ITEM_COMPLETE);
+	/* Three rows; "status" and "page" go with the first, "meta" after
+	 * the table makes a fourth record. */
+	ck_assert_uint_eq(it->records, 4);
+	ck_assert_uint_eq(it->records_identity, 3);
+	ck_assert_uint_eq(it->records_linked, 2);
+	ck_assert_ptr_nonnull(
+	    bsc_collect_find_at(it, "email", "/data/items/email"));
+	ck_assert_ptr_nonnull(bsc_collect_find_at(
+	    it, "diagnosis", "/data/items/sejours/diagnostic"));
+	bsc_collect_free(&c);
+	/* Arrays of arrays: the objects in the inner ones are the rows. */
+	c = bsc_collect_text(ctx, "pages.json",
+			     "{\"pages\":[[{\"email\":\"a@exemple.fr\"},"
+			     "{\"email\":\"b@exemple.fr\"}],[{\"email\":"
+			     "\"c@exemple.fr\"}]]}");
+	ck_assert_uint_eq(c.items[0].records, 3);
+	ck_assert_ptr_nonnull(
+	    bsc_collect_find_at(&c.items[0], "email", "/pages/email"));
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+/* The lexer's own nesting is bounded by --max-depth, and a table is
+ * streamed: a row over --max-document is lost, not the table. */
+START_TEST(test_format_json_nested_limits)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_collect c;
+	char *deep = bsc_zalloc(4096);
+	size_t o = 0;
+
+	for (int i = 0; i < 200; i++)
+		o += (size_t)snprintf(deep + o, 4096 - o, "{\"a\":");
+	o += (size_t)snprintf(deep + o, 4096 - o, "1");
+	for (int i = 0; i < 200; i++)
+		deep[o++] = '}';
+	c = bsc_collect_text(ctx, "deep.json", deep);
+	ck_assert_int_eq(c.items[0].status, BSC_ITEM_FAILED);
+	ck_assert_ptr_nonnull(
+	    strstr(c.items[0].reason, "deeper than --max-depth (128)"));
+	bsc_collect_free(&c);
+	free(deep);
+	bsc_ctx_limits(ctx)->max_document = 64;
+	c = bsc_collect_text(
+	    ctx, "rows.json",
+	    "{\"r\":{\"rows\":[{\"email\":\"a@exemple.fr\"},"
+	    "{\"note\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxx\"},{\"email\":\"b@exemple.fr\"}]}}");
+	ck_assert_int_eq(c.items[0].status, BSC_ITEM_PARTIAL);
+	ck_assert_ptr_nonnull(strstr(c.items[0].reason, "element of 'rows'"));
+	ck_assert_uint_eq(c.items[0].records, 2);
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_format_json_narrative_and_attachments)
 {
 	static const char doc[] =
@@ -322,6 +397,10 @@ START_TEST(test_format_json_structure)
 	     BSC_ITEM_PARTIAL, "not valid JSON before byte", 1},
 	    {"\"a.b@exemple.fr\"", BSC_ITEM_COMPLETE, NULL, 1},
 	    {"[\"x\", {\"k\": \"}]\\\"\"}, 3]", BSC_ITEM_COMPLETE, NULL, 3},
+	    /* null members and elements are values, not errors */
+	    {"{\"a\": null, \"b\": {\"c\": null}, \"email\": "
+	     "\"a.b@exemple.fr\"}",
+	     BSC_ITEM_COMPLETE, NULL, 1},
 	    {NULL, 0, NULL, 0},
 	};
 	struct bsc_ctx *ctx = bsc_test_ctx();
@@ -363,6 +442,8 @@ suite_format_json(void)
 	tcase_add_test(tf, test_format_json_narrative_and_attachments);
 	tcase_add_test(tg, test_format_json_generic_records);
 	tcase_add_test(tg, test_format_json_clean);
+	tcase_add_test(tg, test_format_json_nested_table);
+	tcase_add_test(tl, test_format_json_nested_limits);
 	tcase_add_test(tl, test_format_json_structure);
 	tcase_add_test(tl, test_format_json_bad_files);
 	tcase_add_test(tl, test_format_json_bad_line_skipped);

@@ -57,7 +57,7 @@ START_TEST(test_format_xml_bid_table)
 		ck_assert_msg((bid(t[i].text, t[i].ext) > 0) == t[i].bids,
 			      "case %d: bid %d", i, bid(t[i].text, t[i].ext));
 	/* The reader names must follow the registry. */
-	ck_assert_str_eq(bsc_format_names(), "csv, hl7, json, text, xml");
+	ck_assert_str_eq(bsc_format_names(), "csv, doc, hl7, json, mail, pdf, sheet, sql, sqlite, text, xml");
 	ck_assert_ptr_nonnull(bsc_format_find("xml"));
 	ck_assert_ptr_nonnull(bsc_format_find("json"));
 }

@@ -11,13 +11,22 @@
 /*
  * Cheap, specific bidders first; the text reader, which bids 1 on any
  * text, last. Ties keep the first registered, so order also breaks ties.
- * The structured readers (XML 45-70, JSON 50-70) outbid CSV (at most 34):
- * a document with commas in it is still a document.
+ * The structured readers (XML 45-70, JSON 50-70, SQL 45-60, mail 60-75)
+ * outbid CSV
+ * (at most 34): a document with commas in it is still a document. Only
+ * SQLite, PDF and the office packages bid on binary content (the sniff's
+ * text is then NULL).
  */
 static const struct bsc_format *const formats[] = {
+	&bsc_format_sqlite,
+	&bsc_format_sheet,
+	&bsc_format_doc,
+	&bsc_format_pdf,
 	&bsc_format_hl7,
+	&bsc_format_mail,
 	&bsc_format_xml,
 	&bsc_format_json,
+	&bsc_format_sql,
 	&bsc_format_csv,
 	&bsc_format_text,
 };
@@ -41,6 +50,20 @@ bsc_format_select(const struct bsc_sniff *s, int *bid)
 	return best;
 }
 
+bool
+bsc_format_package(const unsigned char *head, size_t len, const char *ext,
+		   bool at_eof)
+{
+	struct bsc_sniff s = {.raw = head,
+			      .raw_len = len,
+			      .ext = ext,
+			      .at_eof = at_eof};
+	int bid = 0;
+
+	bsc_format_select(&s, &bid);
+	return bid >= BSC_BID_PACKAGE;
+}
+
 const struct bsc_format *
 bsc_format_find(const char *name)
 {
@@ -54,7 +77,7 @@ const char *
 bsc_format_names(void)
 {
 	/* Keep in step with the table above (tests/test_format_xml.c). */
-	return "csv, hl7, json, text, xml";
+	return "csv, doc, hl7, json, mail, pdf, sheet, sql, sqlite, text, xml";
 }
 
 bsc_status
@@ -67,4 +90,49 @@ bsc_reader_fail(struct bsc_reader *r, bsc_status status, const char *fmt,
 	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
 	va_end(ap);
 	return status;
+}
+
+struct bsc_fields *
+bsc_reader_sub_begin(struct bsc_reader *r, const char *name)
+{
+	struct bsc_fields *f;
+
+	if (!r->sub)
+		return NULL;
+	f = r->sub->begin(r->sub->data, name);
+	if (f)
+		r->members++;
+	return f;
+}
+
+bsc_status
+bsc_reader_sub_end(struct bsc_reader *r, struct bsc_fields *f,
+		   const char *format, bsc_status status, const char *reason,
+		   unsigned long long records, uint64_t bytes)
+{
+	if (!f || !r->sub)
+		return BSC_OK;
+	return r->sub->end(r->sub->data, f, format, status, reason, records,
+			   bytes);
+}
+
+bsc_status
+bsc_reader_sub_member(struct bsc_reader *r, const char *name,
+		      bsc_read_fn read, void *src)
+{
+	if (!r->sub || !r->sub->member)
+		return BSC_OK;
+	r->members++;
+	return r->sub->member(r->sub->data, name, read, src);
+}
+
+void
+bsc_reader_read_elsewhere(struct bsc_reader *r)
+{
+	char buf[4096];
+
+	if (!r->item->src_eof)
+		return;
+	while (bsc_item_read(r->item, buf, sizeof(buf)) > 0)
+		;
 }

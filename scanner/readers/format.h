@@ -29,6 +29,32 @@ struct bsc_sniff {
 	void *hint_data;
 };
 
+/*
+ * Sub-items: a reader whose input holds several tables (the tables of a
+ * SQL dump or of a SQLite file) reports each as an item of its own, one
+ * level deeper ("dump.sql!/patients"), as an archive reports its members;
+ * the input itself is then reported as a container of them. Implemented
+ * by scan.c; use it through bsc_reader_sub_begin/_end.
+ */
+struct bsc_subitems {
+	/* A new sub-item called name (copied): the fields to emit its
+	 * records into, owned by the scanner until end(). */
+	struct bsc_fields *(*begin)(void *data, const char *name);
+	/* The sub-item is complete (status BSC_OK), partial (BSC_WARN) or
+	 * failed (BSC_FAILED) with reason; records and bytes read. Reports
+	 * it and releases f. Returns BSC_FATAL when the run must stop. */
+	bsc_status (*end)(void *data, struct bsc_fields *f, const char *format,
+			  bsc_status status, const char *reason,
+			  unsigned long long records, uint64_t bytes);
+	/* A member in bytes (a mail attachment): the item "parent!/name",
+	 * read from read(src) until it returns 0, is scanned through the
+	 * whole pipeline (containers, readers) before this returns. Returns
+	 * BSC_FATAL when the run must stop. */
+	bsc_status (*member)(void *data, const char *name, bsc_read_fn read,
+			     void *src);
+	void *data;
+};
+
 /* Per-item reader state handed to read(). */
 struct bsc_reader {
 	struct bsc_ctx *ctx;
@@ -47,6 +73,10 @@ struct bsc_reader {
 	 * encoding the XML document declares ("iso-8859-1"). */
 	const char *format;
 	char declared_encoding[32];
+	/* Sub-items (see above), or NULL where the scanner offers none;
+	 * members counts those begun. */
+	const struct bsc_subitems *sub;
+	unsigned long long members;
 };
 
 struct bsc_format {
@@ -70,6 +100,15 @@ struct bsc_format {
  */
 const struct bsc_format *bsc_format_select(const struct bsc_sniff *s,
 					   int *bid);
+/*
+ * Readers that bid BSC_BID_PACKAGE or more on a zip's raw head (an office
+ * package: .xlsx, .ods) read it themselves: the container stage asks
+ * bsc_format_package first and does not expand it as an archive.
+ */
+#define BSC_BID_PACKAGE 80
+bool bsc_format_package(const unsigned char *head, size_t len,
+			const char *ext, bool at_eof);
+
 /* The reader called name, or NULL. */
 const struct bsc_format *bsc_format_find(const char *name);
 /* Comma-separated reader names, for --help. Static string. */
@@ -79,10 +118,43 @@ const char *bsc_format_names(void);
 bsc_status bsc_reader_fail(struct bsc_reader *r, bsc_status status,
 			   const char *fmt, ...) BSC_PRINTF(3, 4);
 
+/*
+ * Begin a sub-item called name (see struct bsc_subitems). Returns its
+ * fields, or NULL when r->sub is NULL or the run is stopping.
+ */
+struct bsc_fields *bsc_reader_sub_begin(struct bsc_reader *r,
+					const char *name);
+/* End a sub-item begun by bsc_reader_sub_begin (f may be NULL: nothing
+ * is done). Returns BSC_FATAL when the run must stop, else BSC_OK. */
+bsc_status bsc_reader_sub_end(struct bsc_reader *r, struct bsc_fields *f,
+			      const char *format, bsc_status status,
+			      const char *reason, unsigned long long records,
+			      uint64_t bytes);
+
+/* Scan a member in bytes (see struct bsc_subitems.member). BSC_OK when
+ * r->sub is NULL (nothing is done: the caller reports it). */
+bsc_status bsc_reader_sub_member(struct bsc_reader *r, const char *name,
+				 bsc_read_fn read, void *src);
+
+/*
+ * For a reader that read the file through a descriptor of its own
+ * (SQLite, PDF, mail, office files): when the sniffed head already holds
+ * the whole item, replay it so that the item counts as read to its end
+ * (scan.c's "changed while read" check). Costs no I/O; a longer item is
+ * left alone, never read twice.
+ */
+void bsc_reader_read_elsewhere(struct bsc_reader *r);
+
 /* The readers (one file each). */
 extern const struct bsc_format bsc_format_csv;
+extern const struct bsc_format bsc_format_doc;
 extern const struct bsc_format bsc_format_hl7;
 extern const struct bsc_format bsc_format_json;
+extern const struct bsc_format bsc_format_mail;
+extern const struct bsc_format bsc_format_pdf;
+extern const struct bsc_format bsc_format_sheet;
+extern const struct bsc_format bsc_format_sql;
+extern const struct bsc_format bsc_format_sqlite;
 extern const struct bsc_format bsc_format_text;
 extern const struct bsc_format bsc_format_xml;
 

@@ -14,9 +14,9 @@
  * coding, telecom) or an extension "url" qualifies its object, "_x"
  * primitive extensions go under "x", and narrative XHTML is reduced to
  * its text. Records: a FHIR resource, or each Bundle entry, keyed by the
- * Patient it is about; the elements of a top-level array, or of a
- * top-level key holding an array of objects, in generic JSON. It never
- * classifies.
+ * Patient it is about; in generic JSON, the elements of a top-level
+ * array, and every object in an array anywhere (an array of objects is a
+ * table). It never classifies.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -463,45 +463,60 @@ read_ndjson(struct json_state *st)
 
 /*
  * A single JSON document is not parsed whole: a json-c tree costs some 25
- * times the text. A small lexer splits the top-level value instead, and
- * json-c parses one piece at a time: each member of a top-level object,
- * each element of an array held by such a member (a Bundle's entries),
- * each element of a top-level array. --max-document bounds one piece, so
- * memory stays flat whatever the file size, and a truncated file keeps
- * the pieces read before the cut.
+ * times the text. A small lexer walks the structure instead and json-c
+ * parses one piece at a time, so --max-document bounds one piece, memory
+ * stays flat whatever the file size, and a truncated file keeps the
+ * pieces read before the cut.
+ *
+ * Generic JSON: the lexer descends into every object and array, and each
+ * object it meets as an array element is a piece and a record: an array
+ * of objects anywhere (an API response's "data": {"items": [...]}, a
+ * NoSQL collection) is a table, one record per object, its fields named
+ * by their path. Objects inside such a record stay in it. Values outside
+ * any table go with the next record (or make one at the end).
+ * FHIR (a top-level resourceType): each top-level member is a piece, and
+ * each element of a top-level member's array (a Bundle's entries); a
+ * Bundle entry is a record, a single resource is one.
  */
 enum split_state {
-	SP_TOP,       /* before the top-level value */
-	SP_KEY_WAIT,  /* top object: before a key, or ',' '}' */
-	SP_KEY,       /* inside a key */
-	SP_COLON,     /* after a key */
-	SP_VALUE_WAIT,
-	SP_VALUE,     /* capturing a member value */
-	SP_ELEM_WAIT, /* an array of pieces: before an element, ',' or ']' */
-	SP_ELEM,      /* capturing an element */
-	SP_AFTER,     /* top object: after a member, before ',' or '}' */
-	SP_DONE,      /* the top-level value is complete */
+	SP_VALUE_WAIT, /* before a value (top, member or element) */
+	SP_KEY_WAIT,   /* in an object: before a key, or ',' '}' */
+	SP_KEY,        /* inside a key */
+	SP_COLON,      /* after a key */
+	SP_CAPTURE,    /* capturing a piece */
+	SP_AFTER,      /* after a value: ',' or the container's end */
+	SP_DONE,       /* the top-level value is complete */
 	SP_ERROR
+};
+
+/* One open object or array the lexer descended into. */
+struct split_level {
+	bool array;
+	bool pushed;   /* its key is on the docpath (objects only) */
+	char key[128]; /* an object's current member; an array's own key */
+	size_t key_len;
 };
 
 struct splitter {
 	struct json_state *st;
 	struct json_tokener *tok;
 	enum split_state state;
-	bool top_array;   /* the top-level value is an array */
-	bool in_str, esc; /* inside a string of the piece being captured */
-	int nest;         /* nesting inside the piece being captured */
-	char key[128];    /* the member being read */
-	size_t key_len;
+	struct split_level *lev; /* lev[0..nlev-1], innermost last */
+	size_t nlev, max_lev;
+	bool depth_error;  /* nested deeper than --max-depth */
+	bool top_array;    /* the top-level value is an array or a scalar */
+	bool elem;         /* the piece is an array element */
+	bool in_str, esc;  /* inside a string of the piece being captured */
+	int nest;          /* nesting inside the piece being captured */
 	struct bsc_buf piece;
-	bool too_big;     /* the piece outgrew --max-document: skipped */
-	uint64_t offset;  /* bytes of text seen */
-	uint64_t pieces;  /* pieces scanned */
-	uint64_t skipped; /* pieces skipped (too big, not valid) */
+	bool too_big;      /* the piece outgrew --max-document: skipped */
+	uint64_t offset;   /* bytes of text seen */
+	uint64_t pieces;   /* pieces scanned */
+	uint64_t skipped;  /* pieces skipped (too big, not valid) */
 	char first_problem[160];
-	bool trailing;    /* data after the top-level value */
+	bool trailing;     /* data after the top-level value */
 	/* what the document is, from its head */
-	const char *type;     /* resourceType, or NULL */
+	const char *type;  /* resourceType, or NULL */
 	bool bundle;
 	char type_buf[64];
 };
@@ -544,9 +559,61 @@ member_keys(struct splitter *sp, const char *key, struct json_object *v)
 	}
 }
 
+/* The key the piece is walked under: the member's, or for an element
+ * the array's own; NULL at the top or in a top-level array. */
+static const char *
+piece_key(const struct splitter *sp)
+{
+	const struct split_level *l;
+
+	if (!sp->nlev)
+		return NULL;
+	l = &sp->lev[sp->nlev - 1];
+	return l->key_len ? l->key : NULL;
+}
+
+/* Hand a parsed piece to the walker, ending records where it is one. */
+static void
+split_walk(struct splitter *sp, struct json_object *o)
+{
+	struct json_state *st = sp->st;
+	const char *key = piece_key(sp);
+
+	if (!sp->elem) {
+		if (!sp->nlev) {
+			walk(st, o, NULL); /* a scalar document */
+			end_record(st);
+		} else if (!key || strcmp(key, "resourceType")) {
+			if (key)
+				member_keys(sp, key, o);
+			walk(st, o, key);
+		}
+	} else if (sp->top_array && sp->nlev == 1) {
+		/* An element of a top-level array is a record. */
+		if (get_string(o, "resourceType", NULL))
+			resource_keys(st, o, NULL);
+		walk(st, o, key);
+		end_record(st);
+	} else if (sp->bundle && sp->nlev == 2 && key &&
+		   !strcmp(key, "entry")) {
+		struct json_object *res;
+
+		if (json_object_object_get_ex(o, "resource", &res))
+			resource_keys(st, res, get_string(o, "fullUrl", NULL));
+		walk(st, o, "entry");
+		end_record(st);
+	} else if (!sp->type && json_object_is_type(o, json_type_object)) {
+		/* Generic JSON: an object in an array is a row. */
+		walk(st, o, key);
+		end_record(st);
+	} else {
+		walk(st, o, key);
+	}
+}
+
 /* Parse the captured piece and hand it to the walker. */
 static void
-split_dispatch(struct splitter *sp, bool element)
+split_dispatch(struct splitter *sp)
 {
 	struct json_state *st = sp->st;
 	struct json_object *o;
@@ -555,13 +622,14 @@ split_dispatch(struct splitter *sp, bool element)
 
 	if (sp->too_big) {
 		char sz[32];
+		const char *key = piece_key(sp);
 
 		bsc_format_size(st->r->limits->max_document, sz, sizeof(sz));
 		split_problem(sp,
 			      "%s of '%s' ending at byte %llu is larger than "
 			      "--max-document (%s) and was skipped",
-			      element ? "an element" : "the value",
-			      sp->key_len || !sp->top_array ? sp->key : "[]",
+			      sp->elem ? "an element" : "the value",
+			      key ? key : sp->elem ? "[]" : "",
 			      (unsigned long long)sp->offset, sz);
 		sp->too_big = false;
 		bsc_buf_reset(&sp->piece);
@@ -575,6 +643,10 @@ split_dispatch(struct splitter *sp, bool element)
 		o = json_tokener_parse_ex(sp->tok, "", 1);
 	err = json_tokener_get_error(sp->tok);
 	bsc_buf_reset(&sp->piece);
+	if (!o && err == json_tokener_success) {
+		sp->pieces++; /* null */
+		return;
+	}
 	if (!o || err != json_tokener_success) {
 		split_problem(sp, "not valid JSON before byte %llu (%s)",
 			      (unsigned long long)sp->offset,
@@ -583,31 +655,7 @@ split_dispatch(struct splitter *sp, bool element)
 		return;
 	}
 	sp->pieces++;
-	if (sp->top_array) {
-		/* An element of a top-level array is a record. */
-		if (get_string(o, "resourceType", NULL))
-			resource_keys(st, o, NULL);
-		walk(st, o, NULL);
-		end_record(st);
-	} else if (!element) {
-		if (strcmp(sp->key, "resourceType")) {
-			member_keys(sp, sp->key, o);
-			walk(st, o, sp->key);
-		}
-	} else if (sp->bundle && !strcmp(sp->key, "entry")) {
-		struct json_object *res;
-
-		if (json_object_object_get_ex(o, "resource", &res))
-			resource_keys(st, res, get_string(o, "fullUrl", NULL));
-		walk(st, o, "entry");
-		end_record(st);
-	} else if (!sp->type && json_object_is_type(o, json_type_object)) {
-		/* Generic JSON: {"patients": [{...}, {...}]} */
-		walk(st, o, sp->key);
-		end_record(st);
-	} else {
-		walk(st, o, sp->key);
-	}
+	split_walk(sp, o);
 	json_object_put(o);
 }
 
@@ -644,45 +692,127 @@ capture(struct splitter *sp, char c)
 	return false;
 }
 
-static void
-start_piece(struct splitter *sp, char c)
+/*
+ * Open an object or array in the lexer. An object member's key goes on
+ * the docpath (generic JSON only: FHIR pieces push their own); an array
+ * keeps the key of its member, or of the array it is in.
+ */
+static bool
+open_level(struct splitter *sp, bool array)
 {
+	struct split_level *l, *up = sp->nlev ? &sp->lev[sp->nlev - 1] : NULL;
+
+	if (sp->nlev >= sp->max_lev) {
+		sp->depth_error = true;
+		sp->state = SP_ERROR;
+		return false;
+	}
+	l = &sp->lev[sp->nlev];
+	memset(l, 0, sizeof(*l));
+	l->array = array;
+	if (array && up) {
+		memcpy(l->key, up->key, up->key_len + 1);
+		l->key_len = up->key_len;
+	} else if (!array && up && !up->array && up->key_len) {
+		l->pushed = bsc_docpath_push(&sp->st->dp, up->key, up->key_len,
+					     NULL, 0, true);
+	}
+	sp->nlev++;
+	sp->state = array ? SP_VALUE_WAIT : SP_KEY_WAIT;
+	return true;
+}
+
+static void
+close_level(struct splitter *sp)
+{
+	struct split_level *l = &sp->lev[--sp->nlev];
+
+	if (l->pushed)
+		bsc_docpath_pop(&sp->st->dp);
+	sp->state = sp->nlev ? SP_AFTER : SP_DONE;
+}
+
+/*
+ * Should the value starting with c be descended into rather than
+ * captured? FHIR: the top-level object, and the arrays of its members.
+ * Generic JSON: every object and array, except objects in arrays (rows).
+ */
+static bool
+descend(const struct splitter *sp, char c)
+{
+	bool in_array = sp->nlev && sp->lev[sp->nlev - 1].array;
+
+	if (c != '{' && c != '[')
+		return false;
+	if (sp->type)
+		return sp->nlev == 0 || (c == '[' && sp->nlev == 1);
+	if (c == '[')
+		return true;
+	return !in_array && !(sp->top_array && sp->nlev == 1);
+}
+
+static void
+value_start(struct splitter *sp, char c)
+{
+	if (sp->nlev == 0 && c != '{')
+		sp->top_array = true;
+	if (descend(sp, c)) {
+		open_level(sp, c == '[');
+		return;
+	}
+	sp->elem = sp->nlev && sp->lev[sp->nlev - 1].array;
 	sp->in_str = sp->esc = false;
 	sp->nest = 0;
 	sp->too_big = false;
 	bsc_buf_reset(&sp->piece);
 	capture(sp, c);
+	sp->state = SP_CAPTURE;
+}
+
+/* c after a value: ',' or the end of the container. */
+static void
+after_value(struct splitter *sp, char c)
+{
+	struct split_level *l;
+
+	if (is_ws(c))
+		return;
+	if (!sp->nlev) {
+		sp->state = SP_ERROR;
+		return;
+	}
+	l = &sp->lev[sp->nlev - 1];
+	if (c == ',')
+		sp->state = l->array ? SP_VALUE_WAIT : SP_KEY_WAIT;
+	else if (c == (l->array ? ']' : '}'))
+		close_level(sp);
+	else
+		sp->state = SP_ERROR;
 }
 
 static void
 split_char(struct splitter *sp, char c)
 {
+	struct split_level *l = sp->nlev ? &sp->lev[sp->nlev - 1] : NULL;
+
 	switch (sp->state) {
-	case SP_TOP:
+	case SP_VALUE_WAIT:
 		if (is_ws(c))
 			return;
-		if (c == '{') {
-			sp->state = SP_KEY_WAIT;
-		} else if (c == '[') {
-			sp->top_array = true;
-			sp->key[0] = '\0';
-			sp->key_len = 0;
-			sp->state = SP_ELEM_WAIT;
-		} else {
-			/* A scalar document: one piece. */
-			sp->top_array = true;
-			start_piece(sp, c);
-			sp->state = SP_ELEM;
+		if (l && l->array && c == ']') {
+			close_level(sp); /* an empty array */
+			return;
 		}
+		value_start(sp, c);
 		return;
 	case SP_KEY_WAIT:
-		if (is_ws(c) || c == ',')
+		if (is_ws(c))
 			return;
 		if (c == '}') {
-			sp->state = SP_DONE;
+			close_level(sp);
 		} else if (c == '"') {
-			sp->key_len = 0;
-			sp->key[0] = '\0';
+			l->key_len = 0;
+			l->key[0] = '\0';
 			sp->esc = false;
 			sp->state = SP_KEY;
 		} else {
@@ -699,9 +829,9 @@ split_char(struct splitter *sp, char c)
 			sp->state = SP_COLON;
 			return;
 		}
-		if (sp->key_len + 1 < sizeof(sp->key)) {
-			sp->key[sp->key_len++] = c;
-			sp->key[sp->key_len] = '\0';
+		if (l->key_len + 1 < sizeof(l->key)) {
+			l->key[l->key_len++] = c;
+			l->key[l->key_len] = '\0';
 		}
 		return;
 	case SP_COLON:
@@ -709,49 +839,14 @@ split_char(struct splitter *sp, char c)
 			return;
 		sp->state = c == ':' ? SP_VALUE_WAIT : SP_ERROR;
 		return;
-	case SP_VALUE_WAIT:
-		if (is_ws(c))
-			return;
-		if (c == '[') {
-			sp->state = SP_ELEM_WAIT; /* its elements, one by one */
-		} else {
-			start_piece(sp, c);
-			sp->state = SP_VALUE;
-		}
-		return;
-	case SP_VALUE:
+	case SP_CAPTURE:
 		if (!capture(sp, c))
 			return;
-		split_dispatch(sp, false);
-		sp->state = c == '}' ? SP_DONE : c == ',' ? SP_KEY_WAIT
-							    : SP_ERROR;
-		return;
-	case SP_ELEM_WAIT:
-		if (is_ws(c) || c == ',')
-			return;
-		if (c == ']')
-			sp->state = sp->top_array ? SP_DONE : SP_AFTER;
-		else {
-			start_piece(sp, c);
-			sp->state = SP_ELEM;
-		}
-		return;
-	case SP_ELEM:
-		if (!capture(sp, c))
-			return;
-		split_dispatch(sp, true);
-		if (c == ',')
-			sp->state = SP_ELEM_WAIT;
-		else if (c == ']')
-			sp->state = sp->top_array ? SP_DONE : SP_AFTER;
-		else
-			sp->state = SP_ERROR;
+		split_dispatch(sp);
+		after_value(sp, c);
 		return;
 	case SP_AFTER:
-		if (is_ws(c))
-			return;
-		sp->state = c == ',' ? SP_KEY_WAIT : c == '}' ? SP_DONE
-							      : SP_ERROR;
+		after_value(sp, c);
 		return;
 	case SP_DONE:
 		if (!is_ws(c))
@@ -824,6 +919,8 @@ read_document(struct json_state *st)
 	bool pushed = false;
 
 	sp.tok = json_tokener_new_ex((int)r->limits->max_nesting);
+	sp.max_lev = r->limits->max_nesting;
+	sp.lev = bsc_zalloc((sp.max_lev + 1) * sizeof(*sp.lev));
 	bsc_buf_init(&sp.piece, r->limits->max_document);
 	probe_type(&sp, r->sniff->text, r->sniff->text_len);
 	if (sp.type) {
@@ -848,12 +945,15 @@ read_document(struct json_state *st)
 		if (sp.state == SP_ERROR)
 			break;
 	}
-	if (sp.state == SP_ELEM && sp.top_array && sp.nest == 0 &&
+	if (sp.state == SP_CAPTURE && sp.nlev == 0 && sp.nest == 0 &&
 	    !sp.in_str && sp.piece.len) {
 		/* A scalar document ends with the file. */
-		split_dispatch(&sp, true);
+		split_dispatch(&sp);
 		sp.state = SP_DONE;
 	}
+	while (sp.nlev)
+		if (sp.lev[--sp.nlev].pushed)
+			bsc_docpath_pop(&st->dp);
 	if (pushed)
 		bsc_docpath_pop(&st->dp);
 	/* A single resource is one record; so is what is left over. */
@@ -861,6 +961,15 @@ read_document(struct json_state *st)
 		end_record(st);
 	if (ret != BSC_OK) {
 		/* read error: already set */
+	} else if (sp.depth_error) {
+		ret = bsc_reader_fail(r, sp.pieces ? BSC_WARN : BSC_FAILED,
+				      "nested deeper than --max-depth (%zu) at "
+				      "byte %llu%s",
+				      r->limits->max_nesting,
+				      (unsigned long long)sp.offset,
+				      sp.pieces ? "; what came before was "
+						  "scanned"
+						: "");
 	} else if (sp.state == SP_ERROR) {
 		ret = bsc_reader_fail(r, sp.pieces ? BSC_WARN : BSC_FAILED,
 				      "not valid JSON at byte %llu%s",
@@ -889,6 +998,7 @@ read_document(struct json_state *st)
 	}
 	json_tokener_free(sp.tok);
 	bsc_buf_free(&sp.piece);
+	free(sp.lev);
 	free(chunk);
 	return ret;
 }
@@ -903,8 +1013,9 @@ json_read(struct bsc_reader *r)
 		  !strcmp(r->sniff->ext, "jsonl");
 	bsc_status ret;
 
-	/* Arrays add no component, a resource adds two (key and type). */
-	bsc_docpath_init(&st.dp, 2 * r->limits->max_nesting + 2);
+	/* Arrays add no component, a resource adds two (key and type); the
+	 * lexer's levels come on top of those of a piece. */
+	bsc_docpath_init(&st.dp, 3 * r->limits->max_nesting + 2);
 	ret = nd ? read_ndjson(&st) : read_document(&st);
 	if (st.fhir)
 		r->format = nd ? "fhir+ndjson" : "fhir+json";
