@@ -505,6 +505,40 @@ START_TEST(test_persons_all_keys)
 }
 END_TEST
 
+/* Names swapped between exports are one key; names read in prose make a
+ * weak key; a message's further e-mails are weak keys too. */
+START_TEST(test_persons_swapped_and_prose_names)
+{
+	struct bsc_record_keys k = {0};
+	struct bsc_hmac *mac = bsc_hmac_new(key);
+	struct bsc_pkey a[BSC_RECORD_MAX_KEYS], b[BSC_RECORD_MAX_KEYS];
+	size_t na = 0, nb = 0;
+	unsigned flags;
+	uint64_t strongest;
+
+	bsc_record_keys_offer(&k, BSC_PK_LAST_NAME, NULL, "DUPONT", 6);
+	bsc_record_keys_offer(&k, BSC_PK_FIRST_NAME, NULL, "Jean", 4);
+	bsc_record_keys_offer(&k, BSC_PK_BIRTH_DATE, NULL, "01/01/1940", 10);
+	bsc_record_keys_take(&k, mac, a, &na, &flags, &strongest);
+	ck_assert_uint_eq(na, 1);
+	ck_assert_int_eq(a[0].kind, BSC_PKK_NAME_BIRTH);
+	bsc_record_keys_offer_text(&k, BSC_PK_LAST_NAME, NULL, "Jean", 4);
+	bsc_record_keys_offer_text(&k, BSC_PK_FIRST_NAME, NULL, "Dupont", 6);
+	bsc_record_keys_offer_text(&k, BSC_PK_BIRTH_DATE, NULL, "1940-01-01",
+				   10);
+	bsc_record_keys_offer_text(&k, BSC_PK_EMAIL, NULL, "dr@exemple.fr", 13);
+	bsc_record_keys_offer_text(&k, BSC_PK_EMAIL, NULL, "jean@exemple.fr",
+				   15);
+	bsc_record_keys_take(&k, mac, b, &nb, &flags, &strongest);
+	ck_assert_uint_eq(nb, 3);
+	ck_assert_uint_eq(b[0].hash, a[0].hash); /* same person key... */
+	ck_assert_int_eq(b[0].kind, BSC_PKK_WEAK); /* ...but from prose */
+	ck_assert_int_eq(b[2].kind, BSC_PKK_WEAK);
+	ck_assert_uint_ne(b[1].hash, b[2].hash);
+	bsc_hmac_free(mac);
+}
+END_TEST
+
 static Suite *
 suite_persons(void)
 {
@@ -522,6 +556,7 @@ suite_persons(void)
 	tcase_add_test(tk, test_persons_key_matters);
 	tcase_add_test(tk, test_persons_across_files);
 	tcase_add_test(tk, test_persons_all_keys);
+	tcase_add_test(tk, test_persons_swapped_and_prose_names);
 	tcase_add_test(tg, test_pgraph_links_every_key);
 	tcase_add_test(tg, test_pgraph_shared_contact);
 	tcase_add_test(tg, test_pgraph_homonyms);

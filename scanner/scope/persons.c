@@ -547,15 +547,45 @@ norm_email(const char *v, size_t len)
 	return e;
 }
 
+/* A further e-mail or phone of the record, kept when new and there is
+ * room. */
+static void
+offer_more(struct bsc_record_keys *k, int role, const char *v, size_t len)
+{
+	char **more = role == BSC_PK_EMAIL ? k->more_email : k->more_phone;
+	char *x = role == BSC_PK_EMAIL ? norm_email(v, len)
+				       : norm_phone(v, len);
+	size_t i;
+
+	if (!x)
+		return;
+	if (!strcmp(x, k->v[role]))
+		i = BSC_RECORD_MAX_CONTACTS;
+	else
+		for (i = 0; i < BSC_RECORD_MAX_CONTACTS - 1 && more[i]; i++)
+			if (!strcmp(more[i], x))
+				break;
+	if (i < BSC_RECORD_MAX_CONTACTS - 1 && !more[i]) {
+		more[i] = x;
+		return;
+	}
+	free(x);
+}
+
 void
 bsc_record_keys_offer(struct bsc_record_keys *k, int role, const char *issuer,
 		      const char *v, size_t len)
 {
 	char *x = NULL;
 
-	if (role <= BSC_PK_NONE || role >= BSC_PK_COUNT || k->v[role] ||
-	    len == 0 || len > 256)
+	if (role <= BSC_PK_NONE || role >= BSC_PK_COUNT || len == 0 ||
+	    len > 256)
 		return;
+	if (k->v[role]) {
+		if (role == BSC_PK_EMAIL || role == BSC_PK_PHONE)
+			offer_more(k, role, v, len);
+		return;
+	}
 	switch (role) {
 	case BSC_PK_NIR:
 		if (bsc_valid_nir(v, len)) {
@@ -596,6 +626,17 @@ bsc_record_keys_offer(struct bsc_record_keys *k, int role, const char *issuer,
 	k->v[role] = x;
 }
 
+void
+bsc_record_keys_offer_text(struct bsc_record_keys *k, int role,
+			   const char *issuer, const char *v, size_t len)
+{
+	bool had = role > BSC_PK_NONE && role < BSC_PK_COUNT && k->v[role];
+
+	bsc_record_keys_offer(k, role, issuer, v, len);
+	if (!had && role > BSC_PK_NONE && role < BSC_PK_COUNT && k->v[role])
+		k->prose |= 1u << role;
+}
+
 static void
 wipe(char **p)
 {
@@ -610,7 +651,12 @@ bsc_record_keys_clear(struct bsc_record_keys *k)
 {
 	for (int i = 0; i < BSC_PK_COUNT; i++)
 		wipe(&k->v[i]);
+	for (int i = 0; i < BSC_RECORD_MAX_CONTACTS - 1; i++) {
+		wipe(&k->more_email[i]);
+		wipe(&k->more_phone[i]);
+	}
 	wipe(&k->issuer);
+	k->prose = 0;
 }
 
 /* Under 18 on k->today, by the birth date YYYYMMDD. */
@@ -668,12 +714,23 @@ bsc_record_keys_take(struct bsc_record_keys *k, struct bsc_hmac *mac,
 	}
 	if (v[BSC_PK_LAST_NAME] && v[BSC_PK_FIRST_NAME] &&
 	    v[BSC_PK_BIRTH_DATE]) {
-		char *nb = bsc_asprintf("%s|%s|%s", v[BSC_PK_LAST_NAME],
-					v[BSC_PK_FIRST_NAME],
-					v[BSC_PK_BIRTH_DATE]);
+		/* The two names in a fixed order: exports swap them
+		 * ("DUPONT Jean" here, "Jean DUPONT" there). */
+		bool swap = strcmp(v[BSC_PK_LAST_NAME],
+				   v[BSC_PK_FIRST_NAME]) > 0;
+		char *nb = bsc_asprintf(
+			"%s|%s|%s",
+			swap ? v[BSC_PK_FIRST_NAME] : v[BSC_PK_LAST_NAME],
+			swap ? v[BSC_PK_LAST_NAME] : v[BSC_PK_FIRST_NAME],
+			v[BSC_PK_BIRTH_DATE]);
+
+		unsigned parts = 1u << BSC_PK_LAST_NAME |
+				 1u << BSC_PK_FIRST_NAME |
+				 1u << BSC_PK_BIRTH_DATE;
 
 		push_key(keys, n, mac, "name_birth_date", nb,
-			 BSC_PKK_NAME_BIRTH);
+			 (k->prose & parts) ? BSC_PKK_WEAK
+					    : BSC_PKK_NAME_BIRTH);
 		wipe(&nb);
 		if (kind < 0)
 			kind = BSC_KEY_NAME_BIRTH_DATE;
@@ -682,6 +739,14 @@ bsc_record_keys_take(struct bsc_record_keys *k, struct bsc_hmac *mac,
 		push_key(keys, n, mac, "email", v[BSC_PK_EMAIL], BSC_PKK_WEAK);
 	if (v[BSC_PK_PHONE])
 		push_key(keys, n, mac, "phone", v[BSC_PK_PHONE], BSC_PKK_WEAK);
+	for (int i = 0; i < BSC_RECORD_MAX_CONTACTS - 1; i++) {
+		if (k->more_email[i])
+			push_key(keys, n, mac, "email", k->more_email[i],
+				 BSC_PKK_WEAK);
+		if (k->more_phone[i])
+			push_key(keys, n, mac, "phone", k->more_phone[i],
+				 BSC_PKK_WEAK);
+	}
 	if (kind < 0 && *n)
 		kind = BSC_KEY_CONTACT;
 	if (*n) {

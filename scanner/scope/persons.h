@@ -113,23 +113,39 @@ int bsc_person_role_from_name(const char *name);
 const char *bsc_person_key_name(int kind);
 
 /* Normalised values of one record, held only until the record ends. */
+#define BSC_RECORD_MAX_CONTACTS 4
+
 struct bsc_record_keys {
 	char *v[BSC_PK_COUNT];
+	/* further e-mails and phones of the record (a message names its
+	 * correspondents and the patient): each is a weak key */
+	char *more_email[BSC_RECORD_MAX_CONTACTS - 1];
+	char *more_phone[BSC_RECORD_MAX_CONTACTS - 1];
 	char *issuer;   /* who issued v[BSC_PK_LOCAL_ID] (see _offer) */
+	unsigned prose; /* bit per role: v[role] was read in free text */
 	unsigned today; /* YYYYMMDD, for minors; 0: never a minor */
 };
 
 /*
  * Offer a value in a role; the first value that normalises (a NIR whose
- * key is valid, a parseable birth date, ...) is kept. issuer qualifies a
+ * key is valid, a parseable birth date, ...) is kept, and for e-mails and
+ * phones up to BSC_RECORD_MAX_CONTACTS distinct ones. issuer qualifies a
  * local patient id (an assigning authority, an OID, or the file and the
  * column when unknown); NULL for other roles.
  */
 void bsc_record_keys_offer(struct bsc_record_keys *k, int role,
 			   const char *issuer, const char *v, size_t len);
 
+/*
+ * The same for a value found in free text (a letter, a message body):
+ * names read in prose are often cut or swapped, so a name + birth date
+ * key made of them is weak (it links, it never tells persons apart).
+ */
+void bsc_record_keys_offer_text(struct bsc_record_keys *k, int role,
+				const char *issuer, const char *v, size_t len);
+
 /* Most keys one record hands to the person graph. */
-#define BSC_RECORD_MAX_KEYS 6
+#define BSC_RECORD_MAX_KEYS (4 + 2 * BSC_RECORD_MAX_CONTACTS)
 
 struct bsc_pkey;
 /*

@@ -657,9 +657,9 @@ try_rule(struct bsc_fields *f, struct slot *s, size_t i, const char *v,
 	    eff != BSC_SUBJECT_PROFESSIONAL)
 		f->cur_vlink |= 1ull << r->category;
 	if (eff != BSC_SUBJECT_PROFESSIONAL && eff != BSC_SUBJECT_RELATED)
-		bsc_record_keys_offer(&f->pkeys,
-				      rs->cats[r->category].person_key,
-				      f->path, v + off, mlen);
+		bsc_record_keys_offer_text(&f->pkeys,
+					   rs->cats[r->category].person_key,
+					   f->path, v + off, mlen);
 }
 
 void
