@@ -75,6 +75,13 @@ struct opt {
 	const char *help;
 };
 
+/* Options whose value never appears in any output. */
+static bool
+opt_secret(const struct opt *o)
+{
+	return o->id == OPT_PASSWORD;
+}
+
 /* MUST be alphasorted by long name: it is the --help order too. */
 static const struct opt opts[] = {
 	{"allow-incomplete", 0, NULL, OPT_ALLOW_INCOMPLETE,
@@ -141,7 +148,8 @@ static const struct opt opts[] = {
 	 "write a report to FILE (repeatable: -o json:r.json -o "
 	 "sarif:r.sarif)"},
 	{"password", 0, "PASS", OPT_PASSWORD,
-	 "try PASS on encrypted archive members (repeatable)"},
+	 "try PASS on encrypted archive members (repeatable; shown as *** "
+	 "in reports)"},
 	{"person-key-file", 0, "FILE", OPT_PERSON_KEY_FILE,
 	 "key (64 hex digits) for person hashes, shared by shards so that "
 	 "'merge' can deduplicate; the report then carries the hashes"},
@@ -518,6 +526,28 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 	return 0;
 }
 
+/*
+ * The last shown argument held the secret v ("--password=v" or "v"):
+ * replace the value by "***", so that no report, log or error carries it.
+ */
+static void
+redact_last(struct bsc_vec *shown, const char *v)
+{
+	char *last = shown->v[shown->n - 1];
+	char *eq = strchr(last, '=');
+	char *r;
+
+	if (last[0] == '-' && last[1] == '-' && eq)
+		r = bsc_asprintf("%.*s=***", (int)(eq - last), last);
+	else if (v && !strcmp(last, v))
+		r = bsc_strdup("***");
+	else
+		return;
+	memset(last, 0, strlen(last));
+	free(last);
+	shown->v[shown->n - 1] = r;
+}
+
 int
 bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 {
@@ -554,12 +584,15 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 		cli->cmd = BSC_CMD_VERSION;
 		return 0;
 	}
+	for (int k = 1; k < i; k++)
+		bsc_vec_push(&cli->shown, bsc_strdup(argv[k]));
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		const struct opt *o = NULL;
 		const char *v = NULL;
 		int rc;
 
+		bsc_vec_push(&cli->shown, bsc_strdup(a));
 		if (only_operands || a[0] != '-' || !strcmp(a, "-")) {
 			bsc_vec_push(&cli->paths, (void *)a);
 			continue;
@@ -598,7 +631,10 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 						   "option '%s' needs a value",
 						   a);
 			v = argv[++i];
+			bsc_vec_push(&cli->shown, bsc_strdup(v));
 		}
+		if (opt_secret(o))
+			redact_last(&cli->shown, v);
 		rc = apply(cli, o, v, err);
 		if (rc)
 			return rc;
@@ -632,6 +668,9 @@ bsc_cli_release(struct bsc_cli *cli)
 	bsc_vec_release(&cli->outputs);
 	bsc_vec_release(&cli->fail_on);
 	bsc_vec_release(&cli->passwords);
+	for (size_t i = 0; i < cli->shown.n; i++)
+		free(cli->shown.v[i]);
+	bsc_vec_release(&cli->shown);
 }
 
 /* ---- commands --------------------------------------------------------- */
@@ -1040,8 +1079,9 @@ bsc_cli_run(struct bsc_cli *cli)
 	ctx->hash_items = cli->hash;
 	ctx->shard_k = cli->shard_k;
 	ctx->shard_n = cli->shard_n;
-	ctx->argv = (const char *const *)cli->argv + 1;
-	ctx->argc = cli->argc > 0 ? (size_t)cli->argc - 1 : 0;
+	/* The command line as reports show it: secrets replaced by "***". */
+	ctx->argv = (const char *const *)cli->shown.v;
+	ctx->argc = cli->shown.n;
 	for (size_t i = 0; i < cli->passwords.n; i++)
 		bsc_ctx_add_password(ctx, cli->passwords.v[i]);
 	ctx->progress = cli->progress == 1 ||

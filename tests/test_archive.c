@@ -279,10 +279,15 @@ START_TEST(test_archive_same_findings_every_container)
 		 "ar"},
 		{"export.iso", {"iso9660", NULL, NULL, NULL},
 		 "exports/patients.csv", "iso"},
-		{"patients.csv.gz", {"raw", "gzip", NULL, NULL}, NULL, "gz"},
-		{"patients.csv.bz2", {"raw", "bzip2", NULL, NULL}, NULL, "bz2"},
-		{"patients.csv.xz", {"raw", "xz", NULL, NULL}, NULL, "xz"},
-		{"patients.csv.zst", {"raw", "zstd", NULL, NULL}, NULL, "zst"},
+		/* a single compressed file's content is named after it */
+		{"patients.csv.gz", {"raw", "gzip", NULL, NULL}, "patients.csv",
+		 "gz"},
+		{"patients.csv.bz2", {"raw", "bzip2", NULL, NULL},
+		 "patients.csv", "bz2"},
+		{"patients.csv.xz", {"raw", "xz", NULL, NULL}, "patients.csv",
+		 "xz"},
+		{"patients.csv.zst", {"raw", "zstd", NULL, NULL}, "patients.csv",
+		 "zst"},
 		{NULL, {NULL, NULL, NULL, NULL}, NULL, NULL},
 	};
 	struct bsc_ctx *ctx = bsc_test_ctx();
@@ -333,11 +338,7 @@ START_TEST(test_archive_same_findings_every_container)
 				 bsc_make_archive(dir, t[i].file, &spec, m));
 		}
 		bsc_collect_scan(ctx, path, &c);
-		if (t[i].member)
-			snprintf(want, sizeof(want), "%s!/%s", path,
-				 t[i].member);
-		else
-			snprintf(want, sizeof(want), "%s!", path);
+		snprintf(want, sizeof(want), "%s!/%s", path, t[i].member);
 		assert_same_findings(must_item(&c, want), &plain.items[0],
 				     t[i].file);
 		ck_assert_msg(must_item(&c, want)->depth == 1, "%s: depth",
@@ -548,7 +549,12 @@ START_TEST(test_archive_limit_depth)
 	ck_assert_int_eq(c.n, 4); /* levels 1-3 opened, level 4 not */
 	for (size_t i = 0; i < c.n; i++) {
 		ck_assert_uint_le(c.items[i].depth, 3);
-		if (c.items[i].status == BSC_ITEM_PARTIAL) {
+		if (c.items[i].status == BSC_ITEM_PARTIAL &&
+		    c.items[i].depth < 3) {
+			/* an archive rolls up its members' status */
+			ck_assert_ptr_nonnull(strstr(
+				c.items[i].reason, "not read completely"));
+		} else if (c.items[i].status == BSC_ITEM_PARTIAL) {
 			partial++;
 			ck_assert_uint_eq(c.items[i].depth, 3);
 			ck_assert_ptr_nonnull(
@@ -628,7 +634,10 @@ START_TEST(test_archive_limit_ratio)
 	ck_assert_ptr_nonnull(strstr(it->reason, "--max-ratio (100)"));
 	snprintf(want, sizeof(want), "%s!/small.txt", path);
 	ck_assert_int_eq(must_item(&c, want)->status, BSC_ITEM_COMPLETE);
-	ck_assert_int_eq(must_item(&c, path)->status, BSC_ITEM_COMPLETE);
+	/* the archive says that members were not read completely */
+	it = must_item(&c, path);
+	ck_assert_int_eq(it->status, BSC_ITEM_PARTIAL);
+	ck_assert_ptr_nonnull(strstr(it->reason, "2 member(s) not read"));
 	bsc_collect_free(&c);
 	/* Raise the limit: everything passes. */
 	bsc_ctx_limits(ctx)->max_ratio = 100000;
@@ -772,7 +781,7 @@ START_TEST(test_archive_encrypted)
 		ck_assert_msg(!strncmp(it->reason, "encrypted", 9), "%s",
 			      it->reason);
 		ck_assert_int_eq(must_item(&c, path)->status,
-				 BSC_ITEM_COMPLETE);
+				 BSC_ITEM_PARTIAL);
 		bsc_collect_free(&c);
 		/* A wrong password: failed, and says so. */
 		bsc_ctx_add_password(ctx, "wrong");
@@ -1069,7 +1078,10 @@ START_TEST(test_archive_huge_declared_size)
 	free(data);
 	bsc_collect_scan(ctx, path, &c);
 	snprintf(want, sizeof(want), "%s!/huge.csv", path);
-	ck_assert_int_eq(must_item(&c, want)->status, BSC_ITEM_PARTIAL);
+	/* its text runs into the tar's zero blocks: read in part, or not
+	 * examined; never complete */
+	ck_assert(must_item(&c, want)->status == BSC_ITEM_PARTIAL ||
+		  must_item(&c, want)->status == BSC_ITEM_FAILED);
 	ck_assert_int_eq(must_item(&c, path)->status, BSC_ITEM_PARTIAL);
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
@@ -1287,7 +1299,7 @@ START_TEST(test_archive_zip_bomb)
 			ck_assert_int_eq(must_item(&c, want)->status,
 					 BSC_ITEM_COMPLETE);
 			ck_assert_int_eq(must_item(&c, path)->status,
-					 BSC_ITEM_COMPLETE);
+					 BSC_ITEM_PARTIAL);
 		} else {
 			ck_assert_ptr_null(bsc_collect_item(&c, want));
 			it = must_item(&c, path);

@@ -166,7 +166,7 @@ START_TEST(test_format_csv_bad_files)
 		const char *path;
 		int status;
 	} t[] = {
-		{"csv/bad-binary.csv", BSC_ITEM_FAILED}, /* may hold data */
+		{"csv/bad-binary.csv", BSC_ITEM_FAILED}, /* not examined */
 		{"csv/bad-empty.csv", BSC_ITEM_COMPLETE},
 		{"csv/bad-invalid-encoding.csv", BSC_ITEM_FAILED},
 		{"csv/bad-ragged-rows.csv", BSC_ITEM_COMPLETE},

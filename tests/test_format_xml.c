@@ -230,13 +230,14 @@ START_TEST(test_format_xml_cda_embedded_pdf)
 	struct bsc_collect c = bsc_collect_fixture(ctx, "xml/cda-nonxmlbody-pdf.xml");
 	const struct bsc_collected_item *it = &c.items[0];
 
-	ck_assert_int_eq(it->status, BSC_ITEM_COMPLETE);
+	/* the PDF inside was not read: a gap, said in the reason */
+	ck_assert_int_eq(it->status, BSC_ITEM_PARTIAL);
 	ck_assert_str_eq(it->medical, "clinical_note");
 	ck_assert_ptr_nonnull(bsc_collect_find_at(
 	    it, "clinical_note", "/nonXMLBody/text/@mediaType"));
-	ck_assert_ptr_nonnull(it->note);
-	ck_assert_ptr_nonnull(strstr(it->note, "embedded PDF document"));
-	ck_assert_ptr_nonnull(strstr(it->note, "not scanned"));
+	ck_assert_ptr_nonnull(it->reason);
+	ck_assert_ptr_nonnull(strstr(it->reason, "embedded PDF document"));
+	ck_assert_ptr_nonnull(strstr(it->reason, "not scanned"));
 	ck_assert_uint_eq(it->records_linked, 1);
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
@@ -281,9 +282,9 @@ START_TEST(test_format_xml_cda_embedded_not_base64)
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	struct bsc_collect c = bsc_collect_text(ctx, "notb64.xml", doc);
 
-	ck_assert_int_eq(c.items[0].status, BSC_ITEM_COMPLETE);
-	ck_assert_ptr_nonnull(c.items[0].note);
-	ck_assert_ptr_nonnull(strstr(c.items[0].note, "not valid base64"));
+	ck_assert_int_eq(c.items[0].status, BSC_ITEM_PARTIAL);
+	ck_assert_ptr_nonnull(c.items[0].reason);
+	ck_assert_ptr_nonnull(strstr(c.items[0].reason, "not valid base64"));
 	ck_assert_uint_eq(c.items[0].n_findings, 0);
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);

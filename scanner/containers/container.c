@@ -388,7 +388,7 @@ bsc_container_names(void)
  * Enable what reading c needs. An archive format is read alone. A filter
  * may hold a tar or cpio (dump.tar.gz), several filters may be chained
  * (.tar.gz.xz), and anything else inside is the single member of the
- * "raw" format (a.csv.gz, shown as "a.csv.gz!"), or nothing at all (the
+ * "raw" format (a.csv.gz, shown as "a.csv.gz!/a.csv"), or nothing at all (the
  * "empty" format). Filters whose library is missing are never enabled
  * (see struct bsc_container).
  */
@@ -1299,8 +1299,35 @@ resume(struct arc *ar, const struct bsc_container *c, uint64_t n)
 }
 
 /*
- * The display path of an entry (owned by the caller): "<archive>!/<name>",
- * or "<archive>!" for the content of a single compressed file.
+ * The name of the content of a single compressed file: its file name
+ * without the compression suffix ("patients.csv.gz" gives
+ * "patients.csv"), or "data" when it has none. libarchive's raw format
+ * does not give the name gzip may store.
+ */
+static char *
+raw_member_name(const char *path)
+{
+	static const char *const suffixes[] = {
+		".gz", ".gzip", ".bz2", ".xz", ".lzma", ".zst", ".lz4",
+		".lz", ".Z", ".z"};
+	const char *base = strrchr(path, '/');
+	size_t len;
+
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(*suffixes); i++) {
+		size_t sl = strlen(suffixes[i]);
+
+		if (len > sl && !strcmp(base + len - sl, suffixes[i]))
+			return bsc_strndup(base, len - sl);
+	}
+	return bsc_strdup("data");
+}
+
+/*
+ * The display path of an entry (owned by the caller): "<archive>!/<name>";
+ * for the content of a single compressed file, its name without the
+ * suffix ("a.csv.gz!/a.csv").
  */
 static char *
 member_path(const struct arc *ar, struct archive_entry *e)
@@ -1308,8 +1335,15 @@ member_path(const struct arc *ar, struct archive_entry *e)
 	char name[MAX_NAME + 8];
 	const char *n;
 
-	if (ar->raw_format)
-		return bsc_asprintf("%s!", ar->it->path);
+	if (ar->raw_format) {
+		char *raw = raw_member_name(ar->it->path);
+		char *p;
+
+		clean_name(raw, name, sizeof(name), true);
+		free(raw);
+		p = bsc_asprintf("%s!/%s", ar->it->path, name);
+		return p;
+	}
 	n = entry_text(archive_entry_pathname_utf8(e),
 		       archive_entry_pathname(e));
 	clean_name(n ? n : "", name, sizeof(name), true);

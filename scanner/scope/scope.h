@@ -42,6 +42,17 @@ struct bsc_finding *bsc_scope_findings(struct bsc_fields *f, size_t *n);
 struct bsc_personset *bsc_scope_take_keyset(struct bsc_fields *f,
 					    const char **header);
 
+/*
+ * The item's person graph (pgraph.h), after bsc_scope_report: ownership
+ * moves to the caller, who merges it into its archives and the run.
+ * Empty when the item holds no personal data.
+ */
+struct bsc_pgraph *bsc_scope_take_persons(struct bsc_fields *f);
+
+/* Parts of the item not examined (bsc_fields_unread): their number in
+ * *n and the first one, or NULL. Owned by f. */
+const char *bsc_scope_unread(const struct bsc_fields *f, uint64_t *n);
+
 /* A note on the counts (approximate, ...) or NULL. Owned by f. */
 const char *bsc_scope_note(const struct bsc_fields *f);
 

@@ -4,6 +4,8 @@
  */
 #include "report.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +91,30 @@ bsc_verdict_text(const char *v)
 	if (!strcmp(v, "medical"))
 		return "medical only, no direct identifier";
 	return "no personal or medical data found";
+}
+
+void
+bsc_persons_figure(const struct bsc_persons *p, uint64_t v, bool fr,
+		   char *buf, size_t len)
+{
+	if (!p->approximate) {
+		snprintf(buf, len, "%" PRIu64, v);
+	} else if (p->error > 0 && v >= 1000000) {
+		snprintf(buf, len, fr ? "environ %.1f M (± %.0f %%, estimation "
+					"haute)"
+				      : "about %.1f M (± %.0f %%, upper estimate)",
+			 (double)v / 1e6, p->error * 100 < 1 ? 1.0
+							     : p->error * 100);
+	} else if (p->error > 0) {
+		snprintf(buf, len, fr ? "environ %" PRIu64 " (± %.0f %%, "
+					"estimation haute)"
+				      : "about %" PRIu64 " (± %.0f %%, upper "
+					"estimate)",
+			 v, p->error * 100 < 1 ? 1.0 : p->error * 100);
+	} else {
+		snprintf(buf, len, fr ? "au plus %" PRIu64 : "at most %" PRIu64,
+			 v);
+	}
 }
 
 bool

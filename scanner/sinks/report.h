@@ -22,6 +22,14 @@ const char *bsc_verdict(size_t n_identity, size_t n_medical,
 /* Human sentence for a verdict name. Static string. */
 const char *bsc_verdict_text(const char *verdict);
 
+/*
+ * A persons figure v (the count, or a part of it) of p as people read it:
+ * "320" when exact, "about 1.2 M (± 1 %)" for an estimate, "at most 330"
+ * for an upper bound; French with fr.
+ */
+void bsc_persons_figure(const struct bsc_persons *p, uint64_t v, bool fr,
+			char *buf, size_t len);
+
 struct bsc_ruleset;
 
 struct bsc_report_opts {
@@ -56,6 +64,11 @@ struct bsc_report_base {
 void *bsc_json_item_object(const struct bsc_item_report *r);
 void *bsc_json_summary_object(const struct bsc_run_summary *s);
 void *bsc_json_run_object(const struct bsc_run_summary *s);
+/* The JSON object (json_object*, caller owns) of a persons figure, shared
+ * with merge; and the word for its precision: "exact", "estimate" (a
+ * sketch, with its error) or "upper_bound". */
+void *bsc_persons_json(const struct bsc_persons *p);
+const char *bsc_persons_precision(const struct bsc_persons *p);
 
 /*
  * Write the json_object o (json_object*, borrowed) pretty-printed as

@@ -169,8 +169,17 @@ subjects_json(const struct bsc_item_report *r)
 	return o;
 }
 
-static json_object *
-persons_json(const struct bsc_persons *p)
+/* The precision of a persons figure (README "Distinct persons"). */
+const char *
+bsc_persons_precision(const struct bsc_persons *p)
+{
+	if (!p->approximate)
+		return "exact";
+	return p->error > 0 ? "estimate" : "upper_bound";
+}
+
+void *
+bsc_persons_json(const struct bsc_persons *p)
 {
 	static const char *const keys[] = {"national_id", "patient_id",
 					   "name_birth_date", "contact"};
@@ -178,25 +187,32 @@ persons_json(const struct bsc_persons *p)
 	json_object *k = json_object_new_object();
 
 	json_object_object_add(o, "count", u64(p->count));
+	json_object_object_add(
+		o, "precision",
+		json_object_new_string(bsc_persons_precision(p)));
 	json_object_object_add(o, "approximate",
 			       json_object_new_boolean(p->approximate));
 	json_object_object_add(o, "error",
-			       p->approximate
+			       p->approximate && p->error > 0
 				       ? json_object_new_double(
 						 (double)(int)(p->error * 10000 +
 							       0.5) /
 						 10000)
 				       : NULL);
+	json_object_object_add(o, "health", u64(p->health));
+	json_object_object_add(o, "health_precision",
+			       json_object_new_string(p->health_bound
+							      ? "upper_bound"
+							      : "exact"));
+	json_object_object_add(o, "contactable", u64(p->contactable));
+	json_object_object_add(o, "minors", u64(p->minors));
+	json_object_object_add(o, "shared_contacts", u64(p->shared_contacts));
 	for (int i = 0; i < 4; i++)
 		json_object_object_add(k, keys[i], u64(p->by_key[i]));
 	json_object_object_add(o, "keys", k);
 	json_object_object_add(o, "records_without_key", u64(p->without_key));
-	json_object_object_add(o, "contactable", u64(p->contactable));
 	if (p->set)
 		json_object_object_add(o, "set", json_object_new_string(p->set));
-	if (p->contactable_set)
-		json_object_object_add(o, "contactable_set",
-				       json_object_new_string(p->contactable_set));
 	return o;
 }
 
@@ -279,7 +295,7 @@ bsc_json_item_object(const struct bsc_item_report *r)
 			r->n_identity, r->n_medical, r->records_linked)));
 	json_object_object_add(o, "severity", str_or_null(r->severity));
 	json_object_object_add(o, "violations", u64(r->violations));
-	json_object_object_add(o, "persons", persons_json(&r->persons));
+	json_object_object_add(o, "persons", bsc_persons_json(&r->persons));
 	json_object_object_add(o, "flags", flags_json(r->flags, r->n_flags));
 	json_object_object_add(o, "care_context",
 			       names(r->care_context, r->n_care_context));
@@ -320,6 +336,24 @@ bsc_json_run_object(const struct bsc_run_summary *s)
 	return o;
 }
 
+/* Items that are not archives, and the bytes read from them, by how
+ * they were read. */
+static json_object *
+coverage_json(const struct bsc_run_summary *s)
+{
+	json_object *o = json_object_new_object();
+
+	for (int i = 0; i < 4; i++) {
+		json_object *c = json_object_new_object();
+
+		json_object_object_add(c, "items", u64(s->coverage_items[i]));
+		json_object_object_add(c, "bytes", u64(s->coverage_bytes[i]));
+		json_object_object_add(
+			o, bsc_item_status_name((enum bsc_item_status)i), c);
+	}
+	return o;
+}
+
 void *
 bsc_json_summary_object(const struct bsc_run_summary *s)
 {
@@ -332,6 +366,7 @@ bsc_json_summary_object(const struct bsc_run_summary *s)
 			bs, bsc_item_status_name((enum bsc_item_status)i),
 			u64(s->by_status[i]));
 	json_object_object_add(o, "by_status", bs);
+	json_object_object_add(o, "coverage", coverage_json(s));
 	json_object_object_add(o, "archives", u64(s->archives));
 	json_object_object_add(o, "members", u64(s->members));
 	json_object_object_add(o, "records", u64(s->records));
@@ -345,7 +380,7 @@ bsc_json_summary_object(const struct bsc_run_summary *s)
 			s->n_identity, s->n_medical, s->records_linked)));
 	json_object_object_add(o, "severity", str_or_null(s->severity));
 	json_object_object_add(o, "violations", u64(s->violations));
-	json_object_object_add(o, "persons", persons_json(&s->persons));
+	json_object_object_add(o, "persons", bsc_persons_json(&s->persons));
 	json_object_object_add(o, "flags", flags_json(s->flags, s->n_flags));
 	{
 		json_object *a = json_object_new_array();
