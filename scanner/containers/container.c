@@ -481,9 +481,8 @@ struct arc {
 	char dead_reason[320]; /* ... saying this */
 	unsigned resumes;
 	bool no_seek;      /* open with the streaming readers only */
-	/* cpio guard (see cpio_guard): headers seen in the raw stream */
+	/* cpio guard (see cpio_guard): the raw stream's last bytes */
 	bool cg_on;
-	uint64_t cg_off, cg_next; /* offset of the block, of the header */
 	unsigned char cg_hdr[110];
 	size_t cg_have;
 	bool stop;
@@ -531,10 +530,10 @@ budget_spent(struct arc *ar)
 /*
  * libarchive's cpio reader reads an entry's name with a read-ahead of the
  * size the header declares, allocating it first (fuzzing found a 2.8 GB
- * malloc from a 788-byte input). For a plain cpio, the headers are
- * followed here in the raw stream and a name longer than MAX_CPIO_NAME
- * is refused before libarchive sees it. Off after a seek, or for binary
- * cpio (16-bit sizes: harmless). Returns false to refuse.
+ * malloc from a 788-byte input). For a plain cpio, every header in the
+ * raw stream is checked here, and a name longer than MAX_CPIO_NAME is
+ * refused before libarchive sees it. Off after a seek; binary cpio has
+ * 16-bit sizes (harmless). Returns false to refuse.
  */
 #define MAX_CPIO_NAME 65536
 
@@ -550,7 +549,7 @@ cpio_field(const unsigned char *h, size_t off, size_t len, int base,
 						     : 99;
 
 		if (d >= base)
-			return false;
+			break; /* as libarchive's atol16/atol8: stop there */
 		*v = *v * (uint64_t)base + (uint64_t)d;
 	}
 	return true;
@@ -559,53 +558,33 @@ cpio_field(const unsigned char *h, size_t off, size_t len, int base,
 static bool
 cpio_guard(struct arc *ar, const unsigned char *p, size_t n)
 {
-	uint64_t end = ar->cg_off + n;
+	/* libarchive resynchronises on any "07070x" after junk, so every
+	 * occurrence is checked, not only where the last entry ends. The
+	 * last 109 bytes are carried over, unchecked, to the next block. */
+	size_t total = ar->cg_have + n, i;
+	unsigned char *w = bsc_zalloc(total);
+	bool ok = true;
 
-	while (ar->cg_on && ar->cg_next + ar->cg_have < end) {
-		size_t i, need, take;
-		uint64_t name, size, next;
+	memcpy(w, ar->cg_hdr, ar->cg_have);
+	memcpy(w + ar->cg_have, p, n);
+	for (i = 0; ok && i + 110 <= total; i++) {
+		uint64_t name;
 		bool odc;
 
-		if (ar->cg_next + ar->cg_have < ar->cg_off) {
-			ar->cg_on = false; /* a gap: not sequential */
-			break;
-		}
-		i = (size_t)(ar->cg_next + ar->cg_have - ar->cg_off);
-		odc = ar->cg_have >= 6 && !memcmp(ar->cg_hdr, "070707", 6);
-		need = ar->cg_have < 6 ? 6 : odc ? 76 : 110;
-		take = need - ar->cg_have;
-		if (take > n - i)
-			take = n - i;
-		memcpy(ar->cg_hdr + ar->cg_have, p + i, take);
-		ar->cg_have += take;
-		if (ar->cg_have < 6)
+		if (w[i] != '0' || memcmp(w + i, "07070", 5) ||
+		    (w[i + 5] != '1' && w[i + 5] != '2' && w[i + 5] != '7'))
 			continue;
-		if (memcmp(ar->cg_hdr, "07070", 5)) {
-			ar->cg_on = false; /* binary cpio, or garbage */
-			break;
-		}
-		odc = !memcmp(ar->cg_hdr, "070707", 6);
-		if (ar->cg_have < (odc ? 76u : 110u))
-			continue;
-		if (odc ? !cpio_field(ar->cg_hdr, 59, 6, 8, &name) ||
-				  !cpio_field(ar->cg_hdr, 65, 11, 8, &size)
-			: !cpio_field(ar->cg_hdr, 94, 8, 16, &name) ||
-				  !cpio_field(ar->cg_hdr, 54, 8, 16, &size)) {
-			ar->cg_on = false; /* libarchive will say why */
-			break;
-		}
-		if (name > MAX_CPIO_NAME)
-			return false;
-		next = ar->cg_next + (odc ? 76 : 110) + name;
-		if (!odc)
-			next = ((next + 3) & ~3ull) + ((size + 3) & ~3ull);
+		odc = w[i + 5] == '7';
+		if (odc)
+			cpio_field(w + i, 59, 6, 8, &name);
 		else
-			next += size;
-		ar->cg_next = next;
-		ar->cg_have = 0;
+			cpio_field(w + i, 94, 8, 16, &name);
+		ok = name <= MAX_CPIO_NAME;
 	}
-	ar->cg_off = end;
-	return true;
+	ar->cg_have = total < 109 ? total : 109;
+	memcpy(ar->cg_hdr, w + total - ar->cg_have, ar->cg_have);
+	free(w);
+	return ok;
 }
 
 static la_ssize_t
