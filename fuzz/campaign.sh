@@ -28,7 +28,7 @@ for t in "${targets[@]}"; do
     >"$out/$t.log" 2>&1
   rc=$?
   cpu=$(awk '{printf "%.0f", $1 + $2}' "$out/$t.cpu")
-  execs=$(awk -F: '/number_of_executed_units/ {gsub(/ /, "", $2); print $2}' "$out/$t.log")
+  execs=$(awk '/number_of_executed_units/ {print $NF}' "$out/$t.log")
   result=$([ $rc -eq 0 ] && echo "no finding" || echo "FINDING (exit $rc, see $out/artifacts)")
   echo "$(date -u +%FT%TZ) $t cpu_s=$cpu execs=${execs:-?} wall_s=$(( $(date +%s) - start )) $result" \
     | tee -a "$out/campaigns.txt"
