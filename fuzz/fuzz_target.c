@@ -82,8 +82,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (is_reader)
 		ctx->force_reader = FUZZ_TARGET;
 	/* Small limits: a fuzz input is small, and a slow one is a bug. */
-	bsc_ctx_limits(ctx)->max_time_ms = 3000;
-	bsc_ctx_limits(ctx)->max_total = 4u << 20;
+	bsc_ctx_limits(ctx)->max_time_ms = 1000;
+	bsc_ctx_limits(ctx)->max_total = 1u << 20;
 	/* --max-time is checked between reads; a text piece (up to
 	 * --max-field) is matched in one go, which takes seconds under
 	 * ASan and coverage for 1 MiB of one line (0.09 s/MB in a normal
