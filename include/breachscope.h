@@ -92,8 +92,9 @@ struct bsc_limits {
 				     member (100) ... */
 	uint64_t ratio_threshold; /* ... checked once it expanded past this
 				     many bytes (16 MiB) */
-	uint64_t max_time_ms;     /* time budget per top-level archive, in
-				     milliseconds (10 min) */
+	uint64_t max_time_ms;     /* time budget per top-level input, in
+				     milliseconds, checked on every read
+				     (10 min) */
 	uint64_t max_seek_buffer; /* bytes held in memory for archives that
 				     need seeking (7z) inside an archive or on
 				     a pipe (64 MiB) */

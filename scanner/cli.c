@@ -138,7 +138,8 @@ static const struct opt opts[] = {
 	{"max-seek-buffer", 0, "SIZE", OPT_MAX_SEEK_BUFFER,
 	 "memory for a 7z inside an archive or on a pipe (default 64M)"},
 	{"max-time", 0, "TIME", OPT_MAX_TIME,
-	 "time budget per top-level archive, e.g. 90s, 10m (default 10m)"},
+	 "time budget per top-level input, checked on every read, e.g. 90s, "
+	 "10m (default 10m)"},
 	{"max-total-size", 0, "SIZE", OPT_MAX_TOTAL_SIZE,
 	 "bytes decompressed per top-level input, all levels (default 64G)"},
 	{"min-confidence", 0, "LEVEL", OPT_MIN_CONF,

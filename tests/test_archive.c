@@ -1460,6 +1460,29 @@ START_TEST(test_archive_xz_dictionary_refused)
 }
 END_TEST
 
+/* Fuzzing (issue 17): libarchive allocated a cpio name's declared size
+ * (2.8 GB from a 788-byte input) before reading it. */
+START_TEST(test_archive_cpio_huge_name_refused)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	char h[256];
+	const char *path;
+	struct bsc_collect c;
+
+	/* newc: magic, 11 fields, namesize 0xA9340000, check; then junk */
+	snprintf(h, sizeof(h), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X"
+		 "%08X%08X%08X%08Xexports",
+		 1, 0x41ED, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xA9340000u, 0);
+	path = bsc_write_file(bsc_tmpdir(), "huge-name.cpio", h, strlen(h));
+	bsc_collect_scan(ctx, path, &c);
+	ck_assert_int_ne(c.items[c.n - 1].status, BSC_ITEM_COMPLETE);
+	ck_assert_ptr_nonnull(strstr(c.items[c.n - 1].reason,
+				     "name longer than 65536 bytes"));
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 suite_archive(void)
 {
@@ -1500,6 +1523,7 @@ suite_archive(void)
 	tcase_add_test(hos, test_archive_zip_unlisted_entry);
 	tcase_add_test(hos, test_archive_small_truncated_compressed);
 	tcase_add_test(hos, test_archive_xz_dictionary_refused);
+	tcase_add_test(hos, test_archive_cpio_huge_name_refused);
 	tcase_set_timeout(cont, 60);
 	tcase_set_timeout(lim, 60);
 	tcase_set_timeout(hos, 120);

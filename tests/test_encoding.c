@@ -128,11 +128,8 @@ START_TEST(test_encoding_nul_reads_as_space)
 }
 END_TEST
 
-START_TEST(test_encoding_binary_kinds)
+START_TEST(test_encoding_sniff_text_for_forced_reader)
 {
-	ck_assert_str_eq(bsc_binary_kind((const unsigned char *)"\x89PNG\r\n\x1A\n", 8),
-			 "PNG image");
-	ck_assert_ptr_null(bsc_binary_kind((const unsigned char *)"SQLite format 3", 15));
 	ck_assert_int_eq(bsc_encoding_sniff_text((const unsigned char *)"\x01\x02\x81", 3, true),
 			 BSC_ENC_CP1252);
 }
@@ -159,7 +156,7 @@ suite_encoding(void)
 	tcase_add_test(tc, test_encoding_names);
 	tcase_add_test(td, test_encoding_decode_cp1252);
 	tcase_add_test(td, test_encoding_nul_reads_as_space);
-	tcase_add_test(tc, test_encoding_binary_kinds);
+	tcase_add_test(tc, test_encoding_sniff_text_for_forced_reader);
 	tcase_add_test(td, test_encoding_decode_utf16_bom);
 	tcase_add_test(td, test_encoding_decode_utf8_bom_and_bad_bytes);
 	suite_add_tcase(s, tc);

@@ -258,6 +258,24 @@ START_TEST(test_policy_fingerprint_stable)
 }
 END_TEST
 
+/* Fuzzing (issue 17): a repeated 'allow' whose second list is not a list
+ * freed the first one's entries twice over (NULL with its old count). */
+START_TEST(test_policy_repeated_key_then_bad_list)
+{
+	static const char y[] = "version: 1\nrules:\n  - path: \"**\"\n"
+				"    allow: [identity, email]\n"
+				"    allow: {not: a list}\n";
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_policy *p = bsc_policy_new();
+	const char *path = bsc_write_file(bsc_tmpdir(), "p.yml", y,
+					  sizeof(y) - 1);
+
+	ck_assert_int_eq(bsc_policy_load(p, ctx, path), BSC_FAILED);
+	bsc_policy_free(p);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 suite_policy(void)
 {
@@ -277,6 +295,7 @@ suite_policy(void)
 	tcase_add_test(ta, test_policy_ignore_drops_flags);
 	tcase_add_test(ta, test_policy_fail_on);
 	tcase_add_test(ta, test_policy_severity);
+	tcase_add_test(ta, test_policy_repeated_key_then_bad_list);
 	suite_add_tcase(s, tg);
 	suite_add_tcase(s, tl);
 	suite_add_tcase(s, ta);

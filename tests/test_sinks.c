@@ -6,6 +6,7 @@
 #include <libxml/parser.h>
 #include <string.h>
 
+#include "ctx.h"
 #include "report.h"
 #include "util.h"
 #include "testlib.h"
@@ -153,6 +154,46 @@ START_TEST(test_sinks_escape_name)
 }
 END_TEST
 
+/* Issue 17: SARIF results were kept until the end too. */
+START_TEST(test_sinks_sarif_streams_results)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_report_opts ro = {0};
+	struct bsc_item_report r;
+	struct bsc_finding f = {0};
+	struct bsc_run_summary sum = {0};
+	struct bsc_sink *sink;
+	char *buf = NULL;
+	size_t len = 0;
+
+	ro.out = open_memstream(&buf, &len);
+	ro.rules = bsc_ctx_rules(ctx);
+	sink = bsc_report_new("sarif", &ro);
+	ck_assert_int_eq(sink->run_begin(sink->data), BSC_OK);
+	fake_item(&r, "a.csv");
+	f.category = "email";
+	f.rule = "identity.email.value";
+	f.sample = "j***@***.fr";
+	f.count = 3;
+	f.confidence = BSC_CONF_HIGH;
+	f.violation = true;
+	r.findings = &f;
+	r.n_findings = 1;
+	ck_assert_int_eq(sink->item(sink->data, &r), BSC_OK);
+	fflush(ro.out);
+	ck_assert_ptr_nonnull(strstr(buf, "\"ruleId\": \"email\""));
+	sum.severity = "none";
+	ck_assert_int_eq(sink->run_end(sink->data, &sum), BSC_OK);
+	fflush(ro.out);
+	ck_assert_ptr_nonnull(strstr(buf, "\"invocations\": ["));
+	ck_assert_ptr_nonnull(strstr(buf, "\n    }\n  ]\n}\n"));
+	bsc_report_free(sink);
+	fclose(ro.out);
+	free(buf);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 suite_sinks(void)
 {
@@ -161,6 +202,7 @@ suite_sinks(void)
 
 	tcase_add_test(tc, test_sinks_json_streams_items);
 	tcase_add_test(tc, test_sinks_names_are_data);
+	tcase_add_test(tc, test_sinks_sarif_streams_results);
 	tcase_add_test(tc, test_sinks_escape_name);
 	suite_add_tcase(s, tc);
 	return s;

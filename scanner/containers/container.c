@@ -481,6 +481,10 @@ struct arc {
 	char dead_reason[320]; /* ... saying this */
 	unsigned resumes;
 	bool no_seek;      /* open with the streaming readers only */
+	/* cpio guard (see cpio_guard): the raw stream's last bytes */
+	bool cg_on;
+	unsigned char cg_hdr[110];
+	size_t cg_have;
 	bool stop;
 	char stop_reason[512];
 	/* The current member. */
@@ -521,6 +525,66 @@ budget_spent(struct arc *ar)
 		b->stopped = true;
 	}
 	return b->stopped;
+}
+
+/*
+ * libarchive's cpio reader reads an entry's name with a read-ahead of the
+ * size the header declares, allocating it first (fuzzing found a 2.8 GB
+ * malloc from a 788-byte input). For a plain cpio, every header in the
+ * raw stream is checked here, and a name longer than MAX_CPIO_NAME is
+ * refused before libarchive sees it. Off after a seek; binary cpio has
+ * 16-bit sizes (harmless). Returns false to refuse.
+ */
+#define MAX_CPIO_NAME 65536
+
+static bool
+cpio_field(const unsigned char *h, size_t off, size_t len, int base,
+	   uint64_t *v)
+{
+	*v = 0;
+	for (size_t i = off; i < off + len; i++) {
+		int d = h[i] >= '0' && h[i] <= '9'   ? h[i] - '0'
+			: h[i] >= 'a' && h[i] <= 'f' ? h[i] - 'a' + 10
+			: h[i] >= 'A' && h[i] <= 'F' ? h[i] - 'A' + 10
+						     : 99;
+
+		if (d >= base)
+			break; /* as libarchive's atol16/atol8: stop there */
+		*v = *v * (uint64_t)base + (uint64_t)d;
+	}
+	return true;
+}
+
+static bool
+cpio_guard(struct arc *ar, const unsigned char *p, size_t n)
+{
+	/* libarchive resynchronises on any "07070x" after junk, so every
+	 * occurrence is checked, not only where the last entry ends. The
+	 * last 109 bytes are carried over, unchecked, to the next block. */
+	size_t total = ar->cg_have + n, i;
+	unsigned char *w = bsc_zalloc(total);
+	bool ok = true;
+
+	memcpy(w, ar->cg_hdr, ar->cg_have);
+	memcpy(w + ar->cg_have, p, n);
+	for (i = 0; ok && i + 110 <= total; i++) {
+		uint64_t name;
+		bool odc;
+
+		if (w[i] != '0' || memcmp(w + i, "07070", 5) ||
+		    (w[i + 5] != '1' && w[i + 5] != '2' && w[i + 5] != '7'))
+			continue;
+		odc = w[i + 5] == '7';
+		if (odc)
+			cpio_field(w + i, 59, 6, 8, &name);
+		else
+			cpio_field(w + i, 94, 8, 16, &name);
+		ok = name <= MAX_CPIO_NAME;
+	}
+	ar->cg_have = total < 109 ? total : 109;
+	memcpy(ar->cg_hdr, w + total - ar->cg_have, ar->cg_have);
+	free(w);
+	return ok;
 }
 
 static la_ssize_t
@@ -578,6 +642,14 @@ arc_read(struct archive *a, void *data, const void **buf)
 		archive_set_error(a, EIO, "%s", ar->src_reason);
 		return -1;
 	}
+	if (n > 0 && ar->cg_on && !cpio_guard(ar, *buf, (size_t)n)) {
+		archive_set_error(a, EFBIG,
+				  "a cpio entry declares a name longer than "
+				  "%d bytes: refused (it would be allocated "
+				  "before being read)",
+				  MAX_CPIO_NAME);
+		return -1;
+	}
 	ar->raw += (uint64_t)n;
 	return n;
 }
@@ -592,6 +664,7 @@ arc_seek(struct archive *a, void *data, la_int64_t off, int whence)
 
 	if (off < -base)
 		return ARCHIVE_FATAL;
+	ar->cg_on = false;
 	ar->pos = base + off;
 	return ar->pos;
 }
@@ -1635,6 +1708,7 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 	ar.budget = budget;
 	ar.it = it;
 	ar.fd = -1;
+	ar.cg_on = !strcmp(c->name, "cpio");
 	if (c->flags & C_UNSUPPORTED) {
 		res_set(res, BSC_ITEM_FAILED,
 			"%s archive: not supported (libarchive's %s readers "

@@ -123,64 +123,6 @@ bsc_encoding_sniff_text(const unsigned char *h, size_t len, bool at_eof)
 	return e == BSC_ENC_INVALID ? BSC_ENC_CP1252 : e;
 }
 
-struct magic {
-	const char *bytes;
-	size_t len;
-	size_t off;
-	const char *name;
-};
-
-/* Formats that carry pixels, sound, machine code or glyphs, not records. */
-static const struct magic no_records[] = {
-	{"\x89PNG\r\n\x1A\n", 8, 0, "PNG image"},
-	{"\xFF\xD8\xFF", 3, 0, "JPEG image"},
-	{"GIF8", 4, 0, "GIF image"},
-	{"II*\0", 4, 0, "TIFF image"},
-	{"MM\0*", 4, 0, "TIFF image"},
-	{"WEBP", 4, 8, "WebP image"},
-	{"WAVE", 4, 8, "WAV audio"},
-	{"AVI ", 4, 8, "AVI video"},
-	{"ID3", 3, 0, "MP3 audio"},
-	{"OggS", 4, 0, "Ogg media"},
-	{"fLaC", 4, 0, "FLAC audio"},
-	{"ftyp", 4, 4, "MP4/QuickTime media"},
-	{"\x1A\x45\xDF\xA3", 4, 0, "Matroska/WebM video"},
-	{"\x7F" "ELF", 4, 0, "ELF executable"},
-	{"\xCF\xFA\xED\xFE", 4, 0, "Mach-O executable"},
-	{"\xCA\xFE\xBA\xBE", 4, 0, "Java class or Mach-O binary"},
-	{"wOFF", 4, 0, "WOFF font"},
-	{"wOF2", 4, 0, "WOFF2 font"},
-	{"\0\x01\0\0", 4, 0, "TrueType font"},
-	{"OTTO", 4, 0, "OpenType font"},
-};
-
-const char *
-bsc_binary_kind(const unsigned char *h, size_t len)
-{
-	size_t z = 0;
-
-	while (z < len && h[z] == 0)
-		z++;
-	if (len && z == len)
-		return "NUL bytes only";
-	for (size_t i = 0; i < sizeof(no_records) / sizeof(no_records[0]);
-	     i++) {
-		const struct magic *m = &no_records[i];
-
-		if (len >= m->off + m->len &&
-		    !memcmp(h + m->off, m->bytes, m->len))
-			return m->name;
-	}
-	/* "MZ" with a PE header: a Windows executable. */
-	if (len >= 64 && h[0] == 'M' && h[1] == 'Z') {
-		size_t pe = (size_t)h[60] | (size_t)h[61] << 8;
-
-		if (pe + 4 <= len && !memcmp(h + pe, "PE\0\0", 4))
-			return "Windows executable";
-	}
-	return NULL;
-}
-
 static enum bsc_encoding
 sniff(const unsigned char *h, size_t len, bool at_eof, bool text_only)
 {

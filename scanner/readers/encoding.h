@@ -39,13 +39,6 @@ enum bsc_encoding bsc_encoding_sniff(const unsigned char *head, size_t len,
 enum bsc_encoding bsc_encoding_sniff_text(const unsigned char *head,
 					  size_t len, bool at_eof);
 
-/*
- * A name for binary content that holds no records by its nature (images,
- * audio, video, executables, fonts), from its magic bytes: "PNG image".
- * NULL for anything else, which may hold personal data. Static string.
- */
-const char *bsc_binary_kind(const unsigned char *head, size_t len);
-
 /* Report name ("utf-8", "windows-1252", ...). Static string. */
 const char *bsc_encoding_name(enum bsc_encoding enc);
 

@@ -277,10 +277,12 @@ load_rule(struct bsc_policy *p, struct bsc_yaml *y, yaml_node_t *m)
 			r.has_allow = true;
 			entries_free(r.allow, r.n_allow);
 			r.allow = NULL;
+			r.n_allow = 0; /* a repeated key (found by fuzzing) */
 			st = load_entries(y, v, k, &r.allow, &r.n_allow);
 		} else if (k && !strcmp(k, "deny")) {
 			entries_free(r.deny, r.n_deny);
 			r.deny = NULL;
+			r.n_deny = 0;
 			st = load_entries(y, v, k, &r.deny, &r.n_deny);
 		} else if (k && !strcmp(k, "reason") && s) {
 			free(r.reason);
