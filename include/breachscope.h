@@ -123,7 +123,9 @@ struct bsc_finding {
 	enum bsc_class cls;       /* identity or medical */
 	const char *rule;         /* id of the deciding rule */
 	struct bsc_location loc;
-	uint64_t count;           /* cells that carry the category */
+	uint64_t count;           /* values of the category: non-empty
+				   * cells of a column, or every match in
+				   * free text */
 	enum bsc_confidence confidence;
 	unsigned evidence;        /* BSC_EVIDENCE_* bits */
 	enum bsc_subject subject;
@@ -138,20 +140,29 @@ struct bsc_finding {
 };
 
 /*
- * Distinct persons (patients or unknown subjects) counted by keyed hashes.
- * by_key counts records per key kind: national_id, patient_id,
- * name_birth_date, contact (e-mail or phone), strongest first.
+ * Distinct persons (patients or persons of unknown role; never
+ * professionals, relatives or organisations): the connected components
+ * of every person key the records hold (README "Distinct persons").
+ * by_key counts records per strongest key kind: national_id, patient_id,
+ * name_birth_date, contact (e-mail or phone).
  */
 struct bsc_persons {
 	uint64_t count;        /* distinct persons */
-	bool approximate;      /* from a cardinality sketch past the budget */
+	bool approximate;      /* an estimate: past the exact budget */
 	double error;          /* relative standard error when approximate */
 	uint64_t by_key[4];
 	uint64_t without_key;  /* records with no usable key */
 	uint64_t contactable;  /* persons with an e-mail, phone or address */
-	const char *set;       /* mergeable dump (summary, with a shared
-				* --person-key-file), or NULL */
-	const char *contactable_set;
+	uint64_t health;       /* persons whose health data are exposed: a
+				* record of theirs holds medical data, and
+				* they are identified */
+	bool health_bound;     /* health is an upper bound, not exact */
+	uint64_t minors;       /* persons under 18 by their birth date */
+	uint64_t shared_contacts; /* e-mails and phones shared by persons of
+				   * different names and birth dates: not
+				   * used to link (family, switchboard) */
+	const char *set;       /* mergeable person graph (summary, with a
+				* shared --person-key-file), or NULL */
 };
 
 /* Category names of one subject (sorted; counted findings only). */
@@ -242,6 +253,12 @@ struct bsc_run_summary {
 	uint64_t by_status[4]; /* indexed by enum bsc_item_status */
 	uint64_t archives;     /* items that are archives */
 	uint64_t members;      /* items found inside archives */
+	/* Coverage, over the items that are not archives (an archive's
+	 * bytes are its members'): how many were read fully, partly, not
+	 * at all (failed, not examined) or skipped on purpose, indexed by
+	 * enum bsc_item_status, and the bytes read from them. */
+	uint64_t coverage_items[4];
+	uint64_t coverage_bytes[4];
 	uint64_t records;
 	uint64_t records_identity;
 	uint64_t records_medical;

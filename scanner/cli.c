@@ -75,6 +75,13 @@ struct opt {
 	const char *help;
 };
 
+/* Options whose value never appears in any output. */
+static bool
+opt_secret(const struct opt *o)
+{
+	return o->id == OPT_PASSWORD;
+}
+
 /* MUST be alphasorted by long name: it is the --help order too. */
 static const struct opt opts[] = {
 	{"allow-incomplete", 0, NULL, OPT_ALLOW_INCOMPLETE,
@@ -140,7 +147,8 @@ static const struct opt opts[] = {
 	 "write a report to FILE (repeatable: -o json:r.json -o "
 	 "sarif:r.sarif)"},
 	{"password", 0, "PASS", OPT_PASSWORD,
-	 "try PASS on encrypted archive members (repeatable)"},
+	 "try PASS on encrypted archive members (repeatable; shown as *** "
+	 "in reports)"},
 	{"person-key-file", 0, "FILE", OPT_PERSON_KEY_FILE,
 	 "key (64 hex digits) for person hashes, shared by shards so that "
 	 "'merge' can deduplicate; the report then carries the hashes"},
@@ -259,6 +267,65 @@ set_size(FILE *err, const char *opt, const char *v, uint64_t *out)
 	return 0;
 }
 
+/*
+ * A number within [1, max] (a size suffix is allowed, as for sizes):
+ * every numeric option goes through here or set_size, so that a value
+ * that would wrap (4294967297) or make no sense is refused, not cast.
+ */
+static int
+set_bounded(FILE *err, const char *opt, const char *v, uint64_t max,
+	    uint64_t *out)
+{
+	uint64_t x;
+
+	if (!bsc_parse_size(v, &x) || x == 0 || x > max) {
+		fprintf(err,
+			"breachscope: --%s: '%s' is not a whole number from 1 "
+			"to %llu\n",
+			opt, v, (unsigned long long)max);
+		return BSC_EXIT_ERROR;
+	}
+	*out = x;
+	return 0;
+}
+
+/* "K/N" with 1 <= K <= N <= BSC_MAX_SHARDS, digits only. */
+#define BSC_MAX_SHARDS 1000000u
+
+static bool
+parse_shard(const char *v, unsigned *k, unsigned *n)
+{
+	const char *slash = strchr(v, '/');
+	unsigned long long a = 0, b = 0;
+	const char *p;
+
+	if (!slash || slash == v || !slash[1])
+		return false;
+	for (p = v; p < slash; p++) {
+		if (*p < '0' || *p > '9' || a > BSC_MAX_SHARDS)
+			return false;
+		a = a * 10 + (unsigned)(*p - '0');
+	}
+	for (p = slash + 1; *p; p++) {
+		if (*p < '0' || *p > '9' || b > BSC_MAX_SHARDS)
+			return false;
+		b = b * 10 + (unsigned)(*p - '0');
+	}
+	if (a == 0 || b == 0 || a > b || b > BSC_MAX_SHARDS)
+		return false;
+	*k = (unsigned)a;
+	*n = (unsigned)b;
+	return true;
+}
+
+/* Upper bounds of the numeric limits (README "Limits"). */
+#define MAX_COUNT_COLUMNS (1ull << 20)
+#define MAX_COUNT_MEMBERS (1ull << 32)
+#define MAX_COUNT_PERSONS 100000000ull
+#define MAX_COUNT_RATIO 1000000ull
+#define MAX_BUFFER_SIZE (1ull << 30) /* field, record, document */
+#define MAX_TIME_MS (366ull * 24 * 3600 * 1000)
+
 static int
 apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 {
@@ -318,14 +385,12 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		break;
 	case OPT_SHARD: {
 		unsigned k = 0, n = 0;
-		char tail = 0;
 
-		if (sscanf(v, "%u/%u%c", &k, &n, &tail) != 2 || n == 0 ||
-		    k == 0 || k > n)
+		if (!parse_shard(v, &k, &n))
 			return usage_error(err,
 					   "--shard: '%s' is not K/N with "
-					   "1 <= K <= N",
-					   v);
+					   "1 <= K <= N <= %u (digits only)",
+					   v, BSC_MAX_SHARDS);
 		cli->shard_k = k;
 		cli->shard_n = n;
 		break;
@@ -346,7 +411,7 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		cli->limits.max_depth = (unsigned)x;
 		break;
 	case OPT_MAX_COLUMNS:
-		rc = set_size(err, o->lname, v, &x);
+		rc = set_bounded(err, o->lname, v, MAX_COUNT_COLUMNS, &x);
 		if (rc)
 			return rc;
 		cli->limits.max_columns = (size_t)x;
@@ -363,13 +428,13 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		cli->limits.max_nesting = (size_t)x;
 		break;
 	case OPT_MAX_DOCUMENT:
-		rc = set_size(err, o->lname, v, &x);
+		rc = set_bounded(err, o->lname, v, MAX_BUFFER_SIZE, &x);
 		if (rc)
 			return rc;
 		cli->limits.max_document = (size_t)x;
 		break;
 	case OPT_MAX_FIELD:
-		rc = set_size(err, o->lname, v, &x);
+		rc = set_bounded(err, o->lname, v, MAX_BUFFER_SIZE, &x);
 		if (rc)
 			return rc;
 		cli->limits.max_field = (size_t)x;
@@ -377,17 +442,19 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 	case OPT_MAX_FILE_SIZE:
 		return set_size(err, o->lname, v, &cli->limits.max_file_size);
 	case OPT_MAX_PERSONS:
-		rc = set_size(err, o->lname, v, &x);
+		rc = set_bounded(err, o->lname, v, MAX_COUNT_PERSONS, &x);
 		if (rc)
 			return rc;
 		cli->limits.max_persons_exact = (size_t)x;
 		break;
 	case OPT_MAX_MEMBERS:
-		return set_size(err, o->lname, v, &cli->limits.max_members);
+		return set_bounded(err, o->lname, v, MAX_COUNT_MEMBERS,
+				   &cli->limits.max_members);
 	case OPT_MAX_RATIO:
-		return set_size(err, o->lname, v, &cli->limits.max_ratio);
+		return set_bounded(err, o->lname, v, MAX_COUNT_RATIO,
+				   &cli->limits.max_ratio);
 	case OPT_MAX_RECORD:
-		rc = set_size(err, o->lname, v, &x);
+		rc = set_bounded(err, o->lname, v, MAX_BUFFER_SIZE, &x);
 		if (rc)
 			return rc;
 		cli->limits.max_record = (size_t)x;
@@ -396,10 +463,11 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		return set_size(err, o->lname, v,
 				&cli->limits.max_seek_buffer);
 	case OPT_MAX_TIME:
-		if (!bsc_parse_duration(v, &x) || x == 0)
+		if (!bsc_parse_duration(v, &x) || x == 0 || x > MAX_TIME_MS)
 			return usage_error(err,
 					   "--max-time: '%s' is not a duration "
-					   "(use e.g. 90s, 10m, 1h)",
+					   "from 1ms to 366 days (use e.g. 90s, "
+					   "10m, 1h)",
 					   v);
 		cli->limits.max_time_ms = x;
 		break;
@@ -457,6 +525,28 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 	return 0;
 }
 
+/*
+ * The last shown argument held the secret v ("--password=v" or "v"):
+ * replace the value by "***", so that no report, log or error carries it.
+ */
+static void
+redact_last(struct bsc_vec *shown, const char *v)
+{
+	char *last = shown->v[shown->n - 1];
+	char *eq = strchr(last, '=');
+	char *r;
+
+	if (last[0] == '-' && last[1] == '-' && eq)
+		r = bsc_asprintf("%.*s=***", (int)(eq - last), last);
+	else if (v && !strcmp(last, v))
+		r = bsc_strdup("***");
+	else
+		return;
+	memset(last, 0, strlen(last));
+	free(last);
+	shown->v[shown->n - 1] = r;
+}
+
 int
 bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 {
@@ -493,12 +583,15 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 		cli->cmd = BSC_CMD_VERSION;
 		return 0;
 	}
+	for (int k = 1; k < i; k++)
+		bsc_vec_push(&cli->shown, bsc_strdup(argv[k]));
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		const struct opt *o = NULL;
 		const char *v = NULL;
 		int rc;
 
+		bsc_vec_push(&cli->shown, bsc_strdup(a));
 		if (only_operands || a[0] != '-' || !strcmp(a, "-")) {
 			bsc_vec_push(&cli->paths, (void *)a);
 			continue;
@@ -537,7 +630,10 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 						   "option '%s' needs a value",
 						   a);
 			v = argv[++i];
+			bsc_vec_push(&cli->shown, bsc_strdup(v));
 		}
+		if (opt_secret(o))
+			redact_last(&cli->shown, v);
 		rc = apply(cli, o, v, err);
 		if (rc)
 			return rc;
@@ -571,6 +667,9 @@ bsc_cli_release(struct bsc_cli *cli)
 	bsc_vec_release(&cli->outputs);
 	bsc_vec_release(&cli->fail_on);
 	bsc_vec_release(&cli->passwords);
+	for (size_t i = 0; i < cli->shown.n; i++)
+		free(cli->shown.v[i]);
+	bsc_vec_release(&cli->shown);
 }
 
 /* ---- commands --------------------------------------------------------- */
@@ -979,8 +1078,9 @@ bsc_cli_run(struct bsc_cli *cli)
 	ctx->hash_items = cli->hash;
 	ctx->shard_k = cli->shard_k;
 	ctx->shard_n = cli->shard_n;
-	ctx->argv = (const char *const *)cli->argv + 1;
-	ctx->argc = cli->argc > 0 ? (size_t)cli->argc - 1 : 0;
+	/* The command line as reports show it: secrets replaced by "***". */
+	ctx->argv = (const char *const *)cli->shown.v;
+	ctx->argc = cli->shown.n;
 	for (size_t i = 0; i < cli->passwords.n; i++)
 		bsc_ctx_add_password(ctx, cli->passwords.v[i]);
 	ctx->progress = cli->progress == 1 ||

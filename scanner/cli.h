@@ -45,6 +45,8 @@ struct bsc_cli {
 	unsigned shard_k, shard_n;
 	const char *person_key_file;
 	char **argv;              /* the command line (borrowed) */
+	struct bsc_vec shown;     /* char*, owned: the command line without
+				   * argv[0], secrets replaced by "***" */
 	int argc;
 	const char *reader;       /* forced reader, or NULL */
 	struct bsc_vec rules;     /* const char*: --rules FILE */

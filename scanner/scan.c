@@ -20,11 +20,14 @@
 #include "ctx.h"
 #include "format.h"
 #include "header.h"
+#include "magic.h"
 #include "rules.h"
 #include <openssl/rand.h>
 
 #include "persons.h"
+#include "pgraph.h"
 #include "policy.h"
+#include "rollup.h"
 #include "scope.h"
 #include "severity.h"
 #include "walk.h"
@@ -40,6 +43,8 @@ struct run {
 	struct keyed *keyed;    /* items with a pseudonymous key column */
 	size_t n_keyed;
 	struct bsc_budget budget; /* of the current top-level input */
+	struct bsc_vec arcs;    /* struct bsc_rollup*: the open archives,
+				 * innermost last */
 };
 
 struct keyed {
@@ -108,35 +113,10 @@ find_linkable(struct run *run, struct bsc_linkable *out)
 	return n;
 }
 
-/* Sum an item's flags into the run's, one entry per flag rule. */
-static void
-merge_flags(struct run *run, const struct bsc_item_report *rep)
-{
-	for (size_t i = 0; i < rep->n_flags; i++) {
-		const struct bsc_flag *f = &rep->flags[i];
-		size_t k;
-
-		for (k = 0; k < run->n_flags; k++)
-			if (!strcmp(run->flags[k].rule, f->rule))
-				break;
-		if (k == run->n_flags) {
-			run->flags = bsc_reallocarray(run->flags, k + 1,
-						      sizeof(*run->flags));
-			run->flags[k] = *f;
-			run->flags[k].count = 0;
-			run->flags[k].loc.header = f->loc.header
-							   ? bsc_strdup(f->loc.header)
-							   : NULL;
-			run->n_flags++;
-		}
-		run->flags[k].count += f->count;
-	}
-}
-
 /*
  * The lower-case extension of the last path component, a hint for the
- * bidders. The content of a single compressed file ("a.csv.gz!") takes
- * the extension under the compression one ("csv").
+ * bidders. The content of a single compressed file ("a.csv.gz!/a.csv")
+ * has its own name, so its own extension ("csv").
  */
 static void
 lower_ext(const char *path, char *ext, size_t len)
@@ -178,15 +158,23 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 		run->sum.archives++;
 	if (rep->depth > 0)
 		run->sum.members++;
-	run->sum.records += rep->records;
-	run->sum.records_identity += rep->records_identity;
-	run->sum.records_medical += rep->records_medical;
-	run->sum.records_linked += rep->records_linked;
-	run->sum.violations += rep->violations;
-	for (int k = 0; k < 4; k++)
-		run->sum.persons.by_key[k] += rep->persons.by_key[k];
-	run->sum.persons.without_key += rep->persons.without_key;
-	merge_flags(run, rep);
+	/* An archive's report rolls up its members, already counted. */
+	if (rep->depth > 0 && run->arcs.n)
+		bsc_rollup_add(run->arcs.v[run->arcs.n - 1], rep);
+	if (!rep->archive) {
+		run->sum.coverage_items[rep->status]++;
+		run->sum.coverage_bytes[rep->status] += rep->bytes;
+		run->sum.records += rep->records;
+		run->sum.records_identity += rep->records_identity;
+		run->sum.records_medical += rep->records_medical;
+		run->sum.records_linked += rep->records_linked;
+		run->sum.violations += rep->violations;
+		for (int k = 0; k < 4; k++)
+			run->sum.persons.by_key[k] += rep->persons.by_key[k];
+		run->sum.persons.without_key += rep->persons.without_key;
+		bsc_flags_sum(&run->flags, &run->n_flags, rep->flags,
+			      rep->n_flags);
+	}
 	if (!rep->severity)
 		rep->severity = bsc_severity_name(BSC_SEV_NONE);
 	else if (bsc_severity_from_name(rep->severity) > run->severity)
@@ -195,10 +183,18 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 	run->med_mask |= cats & rs->medical_mask;
 	ctx->seen_items++;
 	ctx->seen_bytes += rep->bytes;
-	if (rep->status == BSC_ITEM_PARTIAL)
-		bsc_warnf(ctx, "%s: partial: %s", rep->path, rep->reason);
-	else if (rep->status == BSC_ITEM_FAILED)
-		bsc_warnf(ctx, "%s: failed: %s", rep->path, rep->reason);
+	if (rep->status == BSC_ITEM_PARTIAL ||
+	    rep->status == BSC_ITEM_FAILED) {
+		/* Names are data: never raw control bytes on a terminal. */
+		char *p = bsc_escape_name(rep->path, false);
+		char *why = bsc_escape_name(rep->reason ? rep->reason : "",
+					    false);
+
+		bsc_warnf(ctx, "%s: %s: %s", p,
+			  bsc_item_status_name(rep->status), why);
+		free(p);
+		free(why);
+	}
 	bsc_progress(ctx, false);
 	if (run->sink->item)
 		return run->sink->item(run->sink->data, rep);
@@ -293,30 +289,49 @@ arc_unread(void *data, const struct bsc_item *archive, const char *path,
 			   archive->path, status, reason);
 }
 
-/* Expand an archive item: its members first, then its own report. */
+/* Move an item's (or a closed archive's) persons up: into the innermost
+ * open archive, or the run's. *g is emptied. */
+static void
+persons_up(struct run *run, struct bsc_pgraph **g)
+{
+	if (run->arcs.n)
+		bsc_rollup_take_persons(run->arcs.v[run->arcs.n - 1], g);
+	else
+		bsc_pgraph_absorb(&run->ctx->run_persons, g);
+}
+
+/* Expand an archive item: its members first, then its own report, which
+ * rolls them up. */
 static bsc_status
 scan_archive(struct run *run, struct bsc_item *it,
 	     const struct bsc_container *c, struct bsc_item_report *rep)
 {
 	struct bsc_archive_ops ops = {arc_begin, arc_member, arc_unread, run};
 	struct bsc_archive_result res;
+	struct bsc_rollup *roll = bsc_rollup_new(run->ctx);
+	char reason[768], hex[65];
+	bsc_status ret;
 
-	if (bsc_archive_scan(run->ctx, &run->budget, it, c, &ops, &res) ==
-	    BSC_FATAL)
+	bsc_vec_push(&run->arcs, roll);
+	ret = bsc_archive_scan(run->ctx, &run->budget, it, c, &ops, &res);
+	run->arcs.n--;
+	if (ret == BSC_FATAL) {
+		bsc_rollup_free(roll);
 		return BSC_FATAL;
+	}
 	rep->archive = true;
 	rep->format = res.format;
 	rep->status = res.status;
 	rep->reason = res.status == BSC_ITEM_COMPLETE ? NULL : res.reason;
 	rep->members = res.members;
 	rep->bytes = res.bytes;
-	{
-		char hex[65];
-
-		if (run->ctx->hash_items && bsc_item_hash_end(it, hex))
-			rep->sha256 = hex;
-		return emit(run, rep, 0);
-	}
+	bsc_rollup_fill(roll, rep, reason, sizeof(reason));
+	persons_up(run, bsc_rollup_persons(roll));
+	if (run->ctx->hash_items && bsc_item_hash_end(it, hex))
+		rep->sha256 = hex;
+	ret = emit(run, rep, 0);
+	bsc_rollup_free(roll);
+	return ret;
 }
 
 /*
@@ -347,6 +362,33 @@ drain(struct bsc_item *it, struct bsc_item_report *rep, char *buf,
 	}
 	rep->status = BSC_ITEM_PARTIAL;
 	rep->reason = buf;
+}
+
+/*
+ * Binary content no reader takes: skipped when its magic says it cannot
+ * hold a document (an image, an executable, a font: magic.c), otherwise
+ * failed ("not examined"), because it may hold personal data.
+ */
+static void
+binary_status(const struct bsc_item *it, struct bsc_item_report *rep,
+	      char *reason, size_t len)
+{
+	const struct bsc_magic *m = bsc_magic_of(it->head, it->head_len);
+
+	rep->encoding = NULL;
+	rep->bytes = it->head_len;
+	if (m->inert) {
+		snprintf(reason, len, "%s: holds no document", m->name);
+		rep->status = BSC_ITEM_SKIPPED;
+	} else {
+		snprintf(reason, len,
+			 "not examined: %s: no reader for it, so personal data "
+			 "in it would not be seen; convert it to text (CSV, "
+			 "JSON) or force a reader with --reader",
+			 m->name);
+		rep->status = BSC_ITEM_FAILED;
+	}
+	rep->reason = reason;
 }
 
 /*
@@ -382,6 +424,10 @@ scan_item(struct run *run, struct bsc_item *it)
 	reason[0] = '\0';
 	if (it->depth == 0)
 		bsc_budget_start(&run->budget);
+	/* Every item, archive member or not, reads within the time budget
+	 * of its top-level input. */
+	it->budget_ms = ctx->limits.max_time_ms;
+	it->deadline_ms = run->budget.start_ms + (long long)it->budget_ms;
 	if (!bsc_item_fill_head(it)) {
 		if (bsc_item_error(it))
 			snprintf(reason, sizeof(reason), "%s",
@@ -404,11 +450,13 @@ scan_item(struct run *run, struct bsc_item *it)
 		rep.status = BSC_ITEM_COMPLETE;
 		goto report;
 	}
+	if (enc == BSC_ENC_BINARY && ctx->force_reader) {
+		enc = bsc_encoding_sniff_text(it->head, it->head_len,
+					      it->src_eof);
+		rep.encoding = bsc_encoding_name(enc);
+	}
 	if (enc == BSC_ENC_BINARY) {
-		rep.status = BSC_ITEM_SKIPPED;
-		rep.reason = "binary data: no reader for this content";
-		rep.encoding = NULL;
-		rep.bytes = it->head_len;
+		binary_status(it, &rep, reason, sizeof(reason));
 		goto report;
 	}
 	if (enc == BSC_ENC_INVALID) {
@@ -501,8 +549,25 @@ scan_item(struct run *run, struct bsc_item *it)
 			 bsc_encoding_name(enc),
 			 (unsigned long long)it->dec.first_bad);
 	}
+	{
+		uint64_t n_unread = 0;
+		const char *first = bsc_scope_unread(fields, &n_unread);
+
+		if (rep.status == BSC_ITEM_COMPLETE && n_unread) {
+			rep.status = BSC_ITEM_PARTIAL;
+			snprintf(reason, sizeof(reason),
+				 "%llu part(s) not examined, first: %s",
+				 (unsigned long long)n_unread, first);
+		}
+	}
 	rep.reason = rep.status == BSC_ITEM_COMPLETE ? NULL : reason;
 	bsc_scope_report(fields, &rep, &cats);
+	{
+		struct bsc_pgraph *g = bsc_scope_take_persons(fields);
+
+		persons_up(run, &g);
+		bsc_pgraph_free(g);
+	}
 	rep.note = bsc_scope_note(fields);
 	keep_keyset(run, fields, &rep);
 	{
@@ -528,6 +593,11 @@ report:
 		if (ctx->hash_items && bsc_item_hash_end(it, hex))
 			rep.sha256 = hex;
 		drain(it, &rep, dreason, sizeof(dreason));
+		if (rep.status == BSC_ITEM_COMPLETE &&
+		    bsc_item_changed(it, it->fd, dreason, sizeof(dreason))) {
+			rep.status = BSC_ITEM_PARTIAL;
+			rep.reason = dreason;
+		}
 		ret = emit(run, &rep, cats);
 	}
 	bsc_scope_free(fields);
@@ -548,8 +618,10 @@ scan_fd(struct run *run, int fd, const char *display)
 	/* A regular file (standard input redirected from one too) can be
 	 * read with pread(), which archives that seek need. */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    lseek(fd, 0, SEEK_CUR) == 0)
+	    lseek(fd, 0, SEEK_CUR) == 0) {
 		it.fd = fd;
+		it.size_at_open = (long long)st.st_size;
+	}
 	ret = scan_item(run, &it);
 	bsc_item_release(&it);
 	return ret;
@@ -659,6 +731,35 @@ utc_now(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The run's distinct persons; *dump gets the mergeable graph with a
+ * shared --person-key-file (caller frees). */
+static void
+run_persons(struct run *run, char **dump)
+{
+	struct bsc_ctx *ctx = run->ctx;
+	struct bsc_persons *p = &run->sum.persons;
+	struct bsc_pcount pc;
+
+	bsc_pgraph_count(ctx->run_persons, &pc);
+	p->count = pc.persons;
+	p->approximate = pc.approx;
+	p->error = pc.error;
+	p->contactable = pc.contactable;
+	p->minors = pc.minors;
+	p->health = pc.health;
+	p->shared_contacts = pc.shared;
+	if (pc.approx) {
+		p->health = run->sum.records_linked < p->count
+				    ? run->sum.records_linked
+				    : p->count;
+		p->health_bound = true;
+	}
+	if (ctx->person_key_set) {
+		*dump = bsc_pgraph_dump(ctx->run_persons);
+		p->set = *dump;
+	}
+}
+
 static const char **
 mask_names(const struct bsc_ruleset *rs, uint64_t mask, size_t *n)
 {
@@ -679,7 +780,7 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	struct run run = {.ctx = ctx, .sink = sink};
 	struct bsc_ruleset *rs = bsc_ctx_rules(ctx);
 	const char **idn = NULL, **medn = NULL;
-	char *set_dump = NULL, *cset_dump = NULL;
+	char *set_dump = NULL;
 	char rules_version[17], started[32] = "", finished[32] = "";
 	struct bsc_linkable *linkable = NULL;
 	bsc_status ret = BSC_OK;
@@ -702,11 +803,9 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 				     "no randomness for the person key");
 	bsc_hmac_free(ctx->person_mac);
 	ctx->person_mac = bsc_hmac_new(ctx->person_key);
-	bsc_personset_free(ctx->run_persons);
-	bsc_personset_free(ctx->run_contactable);
-	ctx->run_persons = bsc_personset_new(ctx->limits.max_persons_exact);
-	ctx->run_contactable =
-		bsc_personset_new(ctx->limits.max_persons_exact);
+	bsc_pgraph_free(ctx->run_persons);
+	ctx->run_persons = bsc_pgraph_new(bsc_person_budget(ctx));
+	ctx->today = bsc_today();
 	if (ctx->hash_items)
 		utc_now(started, sizeof(started));
 	if (sink->run_begin)
@@ -714,6 +813,9 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	for (size_t i = 0; i < n_paths && ret != BSC_FATAL; i++)
 		ret = scan_path(&run, paths[i]);
 	bsc_progress(ctx, true);
+	for (size_t i = 0; i < run.arcs.n; i++)
+		bsc_rollup_free(run.arcs.v[i]);
+	bsc_vec_release(&run.arcs);
 	if (ret == BSC_FATAL) {
 		if (!ctx->error[0])
 			bsc_set_error(ctx, BSC_FATAL, "output error");
@@ -742,30 +844,13 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 		run.sum.started = started;
 		run.sum.finished = finished;
 	}
-	{
-		bool approx;
-		double err;
-
-		run.sum.persons.count = bsc_personset_count(ctx->run_persons,
-							    &approx, &err);
-		run.sum.persons.approximate = approx;
-		run.sum.persons.error = err;
-		run.sum.persons.contactable = bsc_personset_count(
-			ctx->run_contactable, &approx, &err);
-		if (ctx->person_key_set) {
-			set_dump = bsc_personset_dump(ctx->run_persons);
-			cset_dump = bsc_personset_dump(ctx->run_contactable);
-			run.sum.persons.set = set_dump;
-			run.sum.persons.contactable_set = cset_dump;
-		}
-	}
+	run_persons(&run, &set_dump);
 	ret = BSC_OK;
 	if (sink->run_end)
 		ret = sink->run_end(sink->data, &run.sum);
 	free(idn);
 	free(medn);
 	free(set_dump);
-	free(cset_dump);
 	for (size_t i = 0; i < run.n_flags; i++)
 		free((char *)run.flags[i].loc.header);
 	free(run.flags);

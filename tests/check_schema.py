@@ -6,8 +6,9 @@ Scans the fixtures (all of them, bad-* included) and every golden file in
 fixtures/expected/, and checks each document against the schema, plus the
 invariants the schema cannot state (linked <= identity, medical <= records,
 sorted category lists, per-subject lists that add up to the unions, summary =
-sum of items, an archive's member count = the items it holds, which come after
-it).
+sum of the items that are not archives, an archive's member count = the items
+it holds, which come after it, and an archive's figures = the roll-up of its
+members).
 """
 import io
 import json
@@ -33,6 +34,9 @@ def invariants(doc, where):
         for k in ("identity", "medical"):
             if it[k] != sorted(it[k]):
                 errs.append(f"{p}: {k} not sorted")
+        if it["members"] is not None:
+            errs += archive_rollup(doc, it, p)
+            continue
         cats = {f["category"] for f in it["findings"]
                 if f["confidence"] != "low" and f["subject"] != "organization"}
         if (set(it["identity"]) | set(it["medical"])) - cats:
@@ -54,16 +58,18 @@ def invariants(doc, where):
         for who, sc in it["subjects"].items():
             if not sc["identity"] and not sc["medical"]:
                 errs.append(f"{p}: subjects.{who} is empty")
-    seen = set()
-    for it in doc["items"]:
+    # Items are streamed: an archive comes after its members (its status
+    # and member count are only known then), and nested archives close in
+    # order, so every open container is closed by its own report.
+    listed = {it["path"]: i for i, it in enumerate(doc["items"])}
+    for i, it in enumerate(doc["items"]):
         c = it["container"]
         if c is not None:
-            if c not in seen:
-                errs.append(f"{where}: {it['path']}: its archive {c} is not listed before it")
+            if listed.get(c, -1) <= i:
+                errs.append(f"{where}: {it['path']}: its archive {c} is not listed after it")
             if not it["path"].startswith(c + "!"):
                 errs.append(f"{where}: {it['path']}: path does not start with {c}!")
         if it["members"] is not None:
-            seen.add(it["path"])
             n = sum(1 for x in doc["items"] if x["container"] == it["path"])
             if n != it["members"]:
                 errs.append(f"{where}: {it['path']}: members {it['members']} but {n} items inside")
@@ -76,8 +82,34 @@ def invariants(doc, where):
     if sum(s["by_status"].values()) != s["items"]:
         errs.append(f"{where}: by_status does not add up")
     for k in ("records", "records_identity", "records_medical", "records_linked"):
-        if s[k] != sum(it[k] for it in doc["items"]):
-            errs.append(f"{where}: summary.{k} != sum over items")
+        if s[k] != sum(it[k] for it in doc["items"] if it["members"] is None):
+            errs.append(f"{where}: summary.{k} != sum over the items that are not archives")
+    return errs
+
+
+SEVERITIES = ["none", "pseudonymous", "contact", "strong", "health", "health_linked"]
+
+
+def archive_rollup(doc, arc, p):
+    """An archive's report rolls up its direct members."""
+    errs = []
+    members = [x for x in doc["items"] if x["container"] == arc["path"]]
+    for k in ("records", "records_identity", "records_medical", "records_linked"):
+        if arc[k] != sum(m[k] for m in members):
+            errs.append(f"{p}: {k} is not the sum over its members")
+    for k in ("identity", "medical"):
+        union = set().union(*[set(m[k]) for m in members]) if members else set()
+        if set(arc[k]) != union:
+            errs.append(f"{p}: {k} is not the union of its members'")
+    sev = [m["severity"] for m in members if m["severity"] in SEVERITIES]
+    if sev and arc["severity"] in SEVERITIES and \
+            SEVERITIES.index(arc["severity"]) < max(SEVERITIES.index(x) for x in sev):
+        errs.append(f"{p}: severity below a member's")
+    if any(m["status"] in ("partial", "failed") for m in members) and \
+            arc["status"] == "complete":
+        errs.append(f"{p}: complete although a member is not")
+    if arc["persons"]["count"] > sum(m["persons"]["count"] for m in members):
+        errs.append(f"{p}: more persons than its members together")
     return errs
 
 

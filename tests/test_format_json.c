@@ -203,8 +203,9 @@ START_TEST(test_format_json_narrative_and_attachments)
 	    it, "email", "/DocumentReference/content/attachment/data"));
 	ck_assert_ptr_nonnull(bsc_collect_find_at(
 	    it, "clinical_note", "/DocumentReference/content/attachment/data"));
-	ck_assert_ptr_nonnull(it->note);
-	ck_assert_ptr_nonnull(strstr(it->note, "embedded PDF document"));
+	ck_assert_int_eq(it->status, BSC_ITEM_PARTIAL);
+	ck_assert_ptr_nonnull(it->reason);
+	ck_assert_ptr_nonnull(strstr(it->reason, "embedded PDF document"));
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
 }

@@ -230,13 +230,14 @@ START_TEST(test_format_xml_cda_embedded_pdf)
 	struct bsc_collect c = bsc_collect_fixture(ctx, "xml/cda-nonxmlbody-pdf.xml");
 	const struct bsc_collected_item *it = &c.items[0];
 
-	ck_assert_int_eq(it->status, BSC_ITEM_COMPLETE);
+	/* the PDF inside was not read: a gap, said in the reason */
+	ck_assert_int_eq(it->status, BSC_ITEM_PARTIAL);
 	ck_assert_str_eq(it->medical, "clinical_note");
 	ck_assert_ptr_nonnull(bsc_collect_find_at(
 	    it, "clinical_note", "/nonXMLBody/text/@mediaType"));
-	ck_assert_ptr_nonnull(it->note);
-	ck_assert_ptr_nonnull(strstr(it->note, "embedded PDF document"));
-	ck_assert_ptr_nonnull(strstr(it->note, "not scanned"));
+	ck_assert_ptr_nonnull(it->reason);
+	ck_assert_ptr_nonnull(strstr(it->reason, "embedded PDF document"));
+	ck_assert_ptr_nonnull(strstr(it->reason, "not scanned"));
 	ck_assert_uint_eq(it->records_linked, 1);
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
@@ -281,9 +282,9 @@ START_TEST(test_format_xml_cda_embedded_not_base64)
 	struct bsc_ctx *ctx = bsc_test_ctx();
 	struct bsc_collect c = bsc_collect_text(ctx, "notb64.xml", doc);
 
-	ck_assert_int_eq(c.items[0].status, BSC_ITEM_COMPLETE);
-	ck_assert_ptr_nonnull(c.items[0].note);
-	ck_assert_ptr_nonnull(strstr(c.items[0].note, "not valid base64"));
+	ck_assert_int_eq(c.items[0].status, BSC_ITEM_PARTIAL);
+	ck_assert_ptr_nonnull(c.items[0].reason);
+	ck_assert_ptr_nonnull(strstr(c.items[0].reason, "not valid base64"));
 	ck_assert_uint_eq(c.items[0].n_findings, 0);
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
@@ -609,6 +610,41 @@ START_TEST(test_format_xml_long_text_in_pieces)
 }
 END_TEST
 
+/* Issue 17: 200,000 attributes on one element took 47 s in libxml2's
+ * duplicate check; more than 1000 now stop the read, before libxml2. */
+START_TEST(test_format_xml_attribute_limit)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	const char *dir = bsc_tmpdir();
+	size_t cap = 64 * 1024, n;
+	char *x = malloc(cap);
+	struct bsc_collect c;
+	const char *path;
+
+	for (int pass = 0; pass < 2; pass++) {
+		int count = pass ? 1001 : 1000;
+
+		n = (size_t)sprintf(x, "<r><e");
+		for (int i = 0; i < count; i++)
+			n += (size_t)sprintf(x + n, " a%d='%d'", i, i);
+		n += (size_t)sprintf(x + n, "/><email>jean.dupont@exemple.fr"
+					    "</email></r>\n");
+		path = bsc_write_file(dir, pass ? "many.xml" : "ok.xml", x, n);
+		c = bsc_collect_one(ctx, path);
+		if (pass) {
+			ck_assert_int_ne(c.items[0].status, BSC_ITEM_COMPLETE);
+			ck_assert_ptr_nonnull(strstr(c.items[0].reason,
+						     "more than 1000 attributes"));
+		} else {
+			ck_assert_int_eq(c.items[0].status, BSC_ITEM_COMPLETE);
+		}
+		bsc_collect_free(&c);
+	}
+	free(x);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 suite_format_xml(void)
 {
@@ -637,6 +673,7 @@ suite_format_xml(void)
 	tcase_add_test(th, test_format_xml_malformed_keeps_what_was_read);
 	tcase_add_test(th, test_format_xml_no_external_file_is_read);
 	tcase_add_test(tl, test_format_xml_depth_limit);
+	tcase_add_test(tl, test_format_xml_attribute_limit);
 	tcase_add_test(tl, test_format_xml_long_text_in_pieces);
 	suite_add_tcase(s, tb);
 	suite_add_tcase(s, tg);

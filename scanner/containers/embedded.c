@@ -3,8 +3,8 @@
  * used by the XML and JSON readers). The payload is decoded as it streams
  * in; its first bytes tell what it is. Text (UTF-8, UTF-16 with a BOM,
  * Windows-1252) is converted and scanned line by line at the payload's
- * slot. Anything else is only counted: a PDF or an image cannot be read
- * here, and the item note says so, with where it was. Memory is bounded
+ * slot. Anything else cannot be read here: a PDF or an image is a part
+ * of the item not examined (bsc_fields_unread), with where it was. Memory is bounded
  * by max_field whatever the payload size.
  */
 #include "embedded.h"
@@ -191,8 +191,9 @@ bsc_embedded_end(struct bsc_embedded *e, const char *where,
 		note = bsc_asprintf("embedded payload at %s is not valid "
 				    "base64: not scanned",
 				    where);
+	/* A document inside the document that was not read is a gap. */
 	if (note)
-		bsc_fields_note(e->f, note);
+		bsc_fields_unread(e->f, note);
 	free(note);
 	if (e->dec_ok)
 		bsc_decoder_free(&e->dec);

@@ -17,6 +17,7 @@
 
 #include "bsc_config.h"
 #include "persons.h"
+#include "pgraph.h"
 #include "rules.h"
 
 void
@@ -58,8 +59,7 @@ bsc_ctx_free(struct bsc_ctx *ctx)
 	if (!ctx)
 		return;
 	bsc_ruleset_free(ctx->rules);
-	bsc_personset_free(ctx->run_persons);
-	bsc_personset_free(ctx->run_contactable);
+	bsc_pgraph_free(ctx->run_persons);
 	bsc_hmac_free(ctx->person_mac);
 	for (size_t i = 0; i < ctx->passwords.n; i++)
 		free(ctx->passwords.v[i]);
@@ -251,4 +251,23 @@ const char *
 bsc_version(void)
 {
 	return BSC_VERSION;
+}
+
+size_t
+bsc_person_budget(const struct bsc_ctx *ctx)
+{
+	size_t n = ctx->limits.max_persons_exact;
+
+	return n > SIZE_MAX / 3 ? SIZE_MAX : n * 3;
+}
+
+unsigned
+bsc_today(void)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	return (unsigned)((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 +
+			  tm.tm_mday);
 }

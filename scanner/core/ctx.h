@@ -16,7 +16,7 @@
 
 struct bsc_ruleset;
 struct bsc_policy;
-struct bsc_personset;
+struct bsc_pgraph;
 
 struct bsc_hmac;
 
@@ -37,8 +37,8 @@ struct bsc_ctx {
 	const char *const *argv; /* the command line, for reports */
 	size_t argc;
 	unsigned shard_k, shard_n; /* --shard K/N (1-based); n = 0: off */
-	struct bsc_personset *run_persons;     /* across the run */
-	struct bsc_personset *run_contactable;
+	struct bsc_pgraph *run_persons; /* person graph of the run */
+	unsigned today;       /* YYYYMMDD (UTC) at the start, for minors */
 	struct bsc_vec passwords; /* char*, owned: tried on encrypted members */
 	bool skip_set;        /* skip_dev/skip_ino name the report file */
 	unsigned long long skip_dev, skip_ino;
@@ -70,6 +70,13 @@ struct bsc_ruleset *bsc_ctx_rules(struct bsc_ctx *ctx);
 void bsc_errorf(struct bsc_ctx *ctx, const char *fmt, ...) BSC_PRINTF(2, 3);
 void bsc_warnf(struct bsc_ctx *ctx, const char *fmt, ...) BSC_PRINTF(2, 3);
 void bsc_notef(struct bsc_ctx *ctx, const char *fmt, ...) BSC_PRINTF(2, 3);
+/* Keys a person graph holds before it becomes an estimate: three per
+ * person of --max-persons-exact (README "Distinct persons"). */
+size_t bsc_person_budget(const struct bsc_ctx *ctx);
+
+/* Today's date (UTC) as YYYYMMDD. */
+unsigned bsc_today(void);
+
 /* Update the progress line (at most every 500 ms); final=true clears it. */
 void bsc_progress(struct bsc_ctx *ctx, bool final);
 

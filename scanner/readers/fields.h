@@ -9,6 +9,13 @@
 #define BSC_FIELDS_H
 #ifndef BSC_INTERNAL
 #error "scanner-internal header"
+/*
+ * Part of the item could not be examined (what: copied, e.g. "embedded
+ * PDF document at /ClinicalDocument/...": the item is then partial, with
+ * the first such part and their number as its reason.
+ */
+void bsc_fields_unread(struct bsc_fields *f, const char *what);
+
 #endif
 
 #include <stddef.h>
@@ -60,5 +67,12 @@ void bsc_fields_record_key(struct bsc_fields *f, const char *key,
  * but could not be scanned. Remarks are joined with "; " (bounded).
  */
 void bsc_fields_note(struct bsc_fields *f, const char *note);
+
+/*
+ * Part of the item could not be examined (what: copied, e.g. "embedded
+ * PDF document at /ClinicalDocument/...": the item is then partial, with
+ * the first such part and their number as its reason.
+ */
+void bsc_fields_unread(struct bsc_fields *f, const char *what);
 
 #endif

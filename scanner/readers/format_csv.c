@@ -416,6 +416,8 @@ csv_read(struct bsc_reader *r)
 			ret = bsc_reader_fail(r, BSC_WARN,
 					      "read error after row %llu",
 					      st.row);
+			/* The cut row's values were scanned: it counts. */
+			csv_fini(&p, on_field, on_row, &st);
 			goto out;
 		}
 		if (n == 0)

@@ -144,6 +144,10 @@ struct xml_state {
 	size_t ref_depth; /* subject/patient element of the resource */
 	char fullurl[256];
 	char att_type[64]; /* contentType of the current attachment */
+	/* attribute guard: a lexer over the bytes before libxml2 sees them */
+	int ag_state;   /* AG_* */
+	char ag_quote;
+	size_t ag_attrs; /* attributes of the open start tag */
 	/* outcome */
 	bool stopped;
 	bool failed_hard; /* an error that ends the read */
@@ -918,6 +922,67 @@ sax_init(xmlSAXHandler *sax)
 
 /* ---- driving the parser ----------------------------------------------- */
 
+/*
+ * Attributes per element. libxml2 checks an element's attributes for
+ * duplicates pair by pair (quadratic: 200,000 attributes took 47 s), so
+ * start tags are counted before libxml2 sees them and a document with
+ * more stops. Real documents (CDA, FHIR) have a handful.
+ */
+#define MAX_ATTRIBUTES 1000
+
+enum { AG_TEXT = 0, AG_LT, AG_TAG, AG_QUOTED, AG_OTHER };
+
+/*
+ * Count attribute values (quoted strings) in start tags across chunks;
+ * false, with the parser stopped, when one tag has too many. Comments and
+ * declarations end at their first '>' here, which can only overcount.
+ */
+static bool
+attrs_ok(struct xml_state *st, const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = p[i];
+
+		switch (st->ag_state) {
+		case AG_TEXT:
+			if (c == '<')
+				st->ag_state = AG_LT;
+			break;
+		case AG_LT:
+			st->ag_attrs = 0;
+			st->ag_state = (c == '!' || c == '?' || c == '/')
+					       ? AG_OTHER
+					       : AG_TAG;
+			break;
+		case AG_TAG:
+			if (c == '>') {
+				st->ag_state = AG_TEXT;
+			} else if (c == '"' || c == '\'') {
+				st->ag_quote = (char)c;
+				st->ag_state = AG_QUOTED;
+				if (++st->ag_attrs > MAX_ATTRIBUTES) {
+					stop(st,
+					     "an element has more than %d "
+					     "attributes (hostile or broken "
+					     "XML): the rest was not scanned",
+					     MAX_ATTRIBUTES);
+					return false;
+				}
+			}
+			break;
+		case AG_QUOTED:
+			if (c == (unsigned char)st->ag_quote)
+				st->ag_state = AG_TAG;
+			break;
+		default:
+			if (c == '>')
+				st->ag_state = AG_TEXT;
+			break;
+		}
+	}
+	return true;
+}
+
 /* Push data through a new parser; returns after the end or a stop. */
 static void
 parse_stream(struct xml_state *st, const unsigned char *first, size_t nfirst,
@@ -927,6 +992,8 @@ parse_stream(struct xml_state *st, const unsigned char *first, size_t nfirst,
 	xmlSAXHandler sax;
 	unsigned char *buf = NULL;
 
+	st->ag_state = AG_TEXT;
+	st->ag_attrs = 0;
 	if (more)
 		buf = bsc_zalloc(CHUNK);
 	if (!first && more) {
@@ -958,7 +1025,7 @@ parse_stream(struct xml_state *st, const unsigned char *first, size_t nfirst,
 	st->ctxt->replaceEntities = 0;
 	st->ctxt->loadsubset = 0;
 	st->ctxt->validate = 0;
-	if (nfirst > 4)
+	if (attrs_ok(st, first, nfirst) && nfirst > 4)
 		xmlParseChunk(st->ctxt, (const char *)first + 4,
 			      (int)(nfirst - 4), 0);
 	while (!st->stopped && more) {
@@ -970,7 +1037,8 @@ parse_stream(struct xml_state *st, const unsigned char *first, size_t nfirst,
 		}
 		if (n == 0)
 			break;
-		xmlParseChunk(st->ctxt, (const char *)buf, (int)n, 0);
+		if (attrs_ok(st, buf, (size_t)n))
+			xmlParseChunk(st->ctxt, (const char *)buf, (int)n, 0);
 	}
 	if (!st->stopped)
 		xmlParseChunk(st->ctxt, NULL, 0, 1);

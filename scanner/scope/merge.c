@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "persons.h"
+#include "pgraph.h"
+#include "report.h"
 #include "cli.h"
 #include "report.h"
 #include "severity.h"
@@ -90,6 +92,52 @@ sorted_array(struct bsc_vec *set)
 	return a;
 }
 
+/*
+ * Merge a shard's persons: its graph into *g when every shard so far has
+ * one, else sums (upper bounds) into *sp. BSC_FAILED on a damaged graph.
+ */
+static bsc_status
+merge_persons(struct bsc_ctx *ctx, json_object *ps, const char *path,
+	      struct bsc_pgraph **g, struct bsc_persons *sp, bool *have_sets,
+	      bool *any_approx)
+{
+	const char *set = str_of(ps, "set");
+	json_object *ap = get(ps, "approximate");
+	struct bsc_pgraph *one;
+
+	if (!*g && *have_sets)
+		memset(sp, 0, sizeof(*sp));
+	sp->count += (uint64_t)int_of(ps, "count");
+	sp->contactable += (uint64_t)int_of(ps, "contactable");
+	sp->health += (uint64_t)int_of(ps, "health");
+	sp->minors += (uint64_t)int_of(ps, "minors");
+	sp->shared_contacts += (uint64_t)int_of(ps, "shared_contacts");
+	*any_approx |= ap && json_object_get_boolean(ap);
+	if (set && strncmp(set, "g1:", 3)) {
+		bsc_warnf(ctx, "merge: %s: person set from an older breachscope: "
+			       "persons are summed (an upper bound); scan that "
+			       "shard again to deduplicate",
+			  path);
+		set = NULL;
+	}
+	if (!set || !*have_sets) {
+		*have_sets = false;
+		return BSC_OK;
+	}
+	one = bsc_pgraph_parse(set, bsc_person_budget(ctx));
+	if (!one) {
+		bsc_errorf(ctx, "merge: %s: damaged person graph (summary."
+				"persons.set); scan that shard again",
+			   path);
+		return BSC_FAILED;
+	}
+	if (!*g)
+		*g = bsc_pgraph_new(bsc_person_budget(ctx));
+	bsc_pgraph_merge(*g, one);
+	bsc_pgraph_free(one);
+	return BSC_OK;
+}
+
 int
 bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 		  const char *output)
@@ -97,10 +145,12 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	json_object **docs = bsc_zalloc((n ? n : 1) * sizeof(*docs));
 	struct bsc_vec items = {0}, idn = {0}, med = {0}, flags = {0};
 	struct bsc_vec links = {0}; /* json_object*: linkable pairs */
-	struct bsc_personset *persons = NULL, *contactable = NULL;
+	struct bsc_pgraph *persons = NULL;
+	struct bsc_persons sp;
 	uint64_t by_status[4] = {0}, rec[4] = {0}, violations = 0;
 	uint64_t archives = 0, members = 0;
-	uint64_t pcount = 0, pcontact = 0, pkeys[4] = {0}, pwithout = 0;
+	uint64_t cov_items[4] = {0}, cov_bytes[4] = {0};
+	uint64_t pkeys[4] = {0}, pwithout = 0;
 	bool have_sets = true, any_approx = false;
 	int severity = 0, rc = BSC_EXIT_ERROR;
 	const char *rules_version = NULL;
@@ -113,6 +163,7 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 					       "records_medical",
 					       "records_linked"};
 	FILE *out = stdout;
+	char *set_dump = NULL;
 
 	for (size_t i = 0; i < n; i++) {
 		json_object *d = json_object_from_file(paths[i]);
@@ -164,45 +215,14 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 				finished = fi;
 		}
 		ps = get(sum, "persons");
+		if (ps && merge_persons(ctx, ps, paths[i], &persons, &sp,
+					&have_sets, &any_approx) != BSC_OK)
+			goto out;
 		if (ps) {
-			const char *set = str_of(ps, "set");
-			const char *cset = str_of(ps, "contactable_set");
-			json_object *ap = get(ps, "approximate");
-
-			pcount += (uint64_t)int_of(ps, "count");
-			pcontact += (uint64_t)int_of(ps, "contactable");
-			pwithout += (uint64_t)int_of(ps, "records_without_key");
-			any_approx |= ap && json_object_get_boolean(ap);
 			keys = get(ps, "keys");
 			for (int k = 0; keys && k < 4; k++)
 				pkeys[k] += (uint64_t)int_of(keys, keynames[k]);
-			if (set && cset && have_sets) {
-				struct bsc_personset *a = bsc_personset_parse(
-					set, ctx->limits.max_persons_exact);
-				struct bsc_personset *b = bsc_personset_parse(
-					cset, ctx->limits.max_persons_exact);
-
-				if (!a || !b) {
-					bsc_errorf(ctx, "merge: %s: damaged "
-							"person set",
-						   paths[i]);
-					bsc_personset_free(a);
-					bsc_personset_free(b);
-					goto out;
-				}
-				if (!persons) {
-					persons = bsc_personset_new(
-						ctx->limits.max_persons_exact);
-					contactable = bsc_personset_new(
-						ctx->limits.max_persons_exact);
-				}
-				bsc_personset_merge(persons, a);
-				bsc_personset_merge(contactable, b);
-				bsc_personset_free(a);
-				bsc_personset_free(b);
-			} else {
-				have_sets = false;
-			}
+			pwithout += (uint64_t)int_of(ps, "records_without_key");
 		}
 	}
 	qsort(items.v, items.n, sizeof(void *), cmp_items);
@@ -227,17 +247,29 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 			json_object *it = items.v[i];
 			const char *st = str_of(it, "status");
 			json_object *fl = get(it, "flags");
+			bool archive = get(it, "members") &&
+				       json_object_is_type(get(it, "members"),
+							   json_type_int);
 
 			json_object_array_add(arr, json_object_get(it));
-			if (get(it, "members") &&
-			    json_object_is_type(get(it, "members"), json_type_int))
+			if (archive)
 				archives++;
 			if (str_of(it, "container"))
 				members++;
 			for (int s = 0; s < 4; s++)
 				if (st && !strcmp(st, bsc_item_status_name(
-							      (enum bsc_item_status)s)))
+							      (enum bsc_item_status)s))) {
 					by_status[s]++;
+					if (!archive) {
+						cov_items[s]++;
+						cov_bytes[s] += (uint64_t)int_of(
+							it, "bytes");
+					}
+				}
+			/* An archive's figures roll up its members', which
+			 * are items of their own. */
+			if (archive)
+				continue;
 			for (int k = 0; k < 4; k++)
 				rec[k] += (uint64_t)int_of(it, recnames[k]);
 			for (size_t k = 0; fl && k < json_object_array_length(fl);
@@ -293,6 +325,18 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 				bs, bsc_item_status_name((enum bsc_item_status)s),
 				json_object_new_int64((int64_t)by_status[s]));
 		json_object_object_add(summary, "by_status", bs);
+		bs = json_object_new_object();
+		for (int s = 0; s < 4; s++) {
+			json_object *c = json_object_new_object();
+
+			json_object_object_add(
+				c, "items", json_object_new_int64((int64_t)cov_items[s]));
+			json_object_object_add(
+				c, "bytes", json_object_new_int64((int64_t)cov_bytes[s]));
+			json_object_object_add(
+				bs, bsc_item_status_name((enum bsc_item_status)s), c);
+		}
+		json_object_object_add(summary, "coverage", bs);
 	}
 	json_object_object_add(summary, "archives",
 			       json_object_new_int64((int64_t)archives));
@@ -309,58 +353,34 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 				       bsc_severity_name(severity)));
 	json_object_object_add(summary, "violations",
 			       json_object_new_int64((int64_t)violations));
-	ps = json_object_new_object();
 	if (persons && have_sets) {
-		bool approx, capprox;
-		double err, cerr;
-		char *d1 = bsc_personset_dump(persons);
-		char *d2 = bsc_personset_dump(contactable);
+		struct bsc_pcount pc;
 
-		pcount = bsc_personset_count(persons, &approx, &err);
-		pcontact = bsc_personset_count(contactable, &capprox, &cerr);
-		json_object_object_add(ps, "count",
-				       json_object_new_int64((int64_t)pcount));
-		json_object_object_add(ps, "approximate",
-				       json_object_new_boolean(approx));
-		json_object_object_add(
-			ps, "error",
-			approx ? json_object_new_double(
-					 (double)(int)(err * 10000 + 0.5) / 10000)
-			       : NULL);
-		keys = json_object_new_object();
-		for (int k = 0; k < 4; k++)
-			json_object_object_add(keys, keynames[k],
-					       json_object_new_int64(
-						       (int64_t)pkeys[k]));
-		json_object_object_add(ps, "keys", keys);
-		json_object_object_add(ps, "records_without_key",
-				       json_object_new_int64((int64_t)pwithout));
-		json_object_object_add(ps, "contactable",
-				       json_object_new_int64((int64_t)pcontact));
-		json_object_object_add(ps, "set", json_object_new_string(d1));
-		json_object_object_add(ps, "contactable_set",
-				       json_object_new_string(d2));
-		free(d1);
-		free(d2);
+		bsc_pgraph_count(persons, &pc);
+		memset(&sp, 0, sizeof(sp));
+		sp.count = pc.persons;
+		sp.approximate = pc.approx;
+		sp.error = pc.error;
+		sp.contactable = pc.contactable;
+		sp.minors = pc.minors;
+		sp.health = pc.health;
+		sp.shared_contacts = pc.shared;
+		if (pc.approx) {
+			sp.health = rec[3] < sp.count ? rec[3] : sp.count;
+			sp.health_bound = true;
+		}
+		set_dump = bsc_pgraph_dump(persons);
+		sp.set = set_dump;
 	} else {
-		/* No sets: shards cannot be deduplicated; an upper bound. */
-		json_object_object_add(ps, "count",
-				       json_object_new_int64((int64_t)pcount));
-		json_object_object_add(ps, "approximate",
-				       json_object_new_boolean(n > 1 ||
-							       any_approx));
-		json_object_object_add(ps, "error", NULL);
-		keys = json_object_new_object();
-		for (int k = 0; k < 4; k++)
-			json_object_object_add(keys, keynames[k],
-					       json_object_new_int64(
-						       (int64_t)pkeys[k]));
-		json_object_object_add(ps, "keys", keys);
-		json_object_object_add(ps, "records_without_key",
-				       json_object_new_int64((int64_t)pwithout));
-		json_object_object_add(ps, "contactable",
-				       json_object_new_int64((int64_t)pcontact));
+		/* No person graphs: shards cannot be deduplicated, so the
+		 * sums are upper bounds (error 0 says "bound"). */
+		sp.approximate = n > 1 || any_approx;
+		sp.error = 0;
+		sp.health_bound = sp.approximate;
 	}
+	memcpy(sp.by_key, pkeys, sizeof(pkeys));
+	sp.without_key = pwithout;
+	ps = bsc_persons_json(&sp);
 	json_object_object_add(summary, "persons", ps);
 	{
 		json_object *fa = json_object_new_array();
@@ -422,7 +442,7 @@ out:
 		for (size_t i = 0; i < flags.n; i++)
 			json_object_put(flags.v[i]);
 	bsc_vec_release(&flags);
-	bsc_personset_free(persons);
-	bsc_personset_free(contactable);
+	bsc_pgraph_free(persons);
+	free(set_dump);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "header.h"
+#include "pgraph.h"
 #include "util.h"
 #include "validate.h"
 
@@ -46,8 +47,8 @@ bsc_personset_free(struct bsc_personset *ps)
 	free(ps);
 }
 
-static void
-hll_add(uint8_t *hll, uint64_t h)
+void
+bsc_hll_add(uint8_t *hll, uint64_t h)
 {
 	uint32_t idx = (uint32_t)(h >> (64 - BSC_HLL_P));
 	uint64_t rest = (h << BSC_HLL_P) | (1ull << (BSC_HLL_P - 1));
@@ -63,7 +64,7 @@ to_sketch(struct bsc_personset *ps)
 	ps->hll = bsc_zalloc(BSC_HLL_M);
 	for (size_t i = 0; i < ps->cap; i++)
 		if (ps->slots[i])
-			hll_add(ps->hll, ps->slots[i]);
+			bsc_hll_add(ps->hll, ps->slots[i]);
 	free(ps->slots);
 	ps->slots = NULL;
 	ps->cap = ps->n = 0;
@@ -93,7 +94,7 @@ bsc_personset_add(struct bsc_personset *ps, uint64_t h)
 	if (h == 0)
 		h = 1; /* 0 marks an empty slot */
 	if (ps->hll) {
-		hll_add(ps->hll, h);
+		bsc_hll_add(ps->hll, h);
 		return;
 	}
 	if ((ps->n + 1) * 4 > ps->cap * 3)
@@ -183,16 +184,22 @@ uint64_t
 bsc_personset_count(const struct bsc_personset *ps, bool *approx,
 		    double *error)
 {
-	double m = BSC_HLL_M, sum = 0, est;
-	unsigned zeros = 0;
-
 	*approx = ps->hll != NULL;
 	*error = 0;
 	if (!ps->hll)
 		return ps->n;
+	return bsc_hll_estimate(ps->hll, error);
+}
+
+uint64_t
+bsc_hll_estimate(const uint8_t *hll, double *error)
+{
+	double m = BSC_HLL_M, sum = 0, est;
+	unsigned zeros = 0;
+
 	for (size_t i = 0; i < BSC_HLL_M; i++) {
-		sum += ldexp(1.0, -(int)ps->hll[i]);
-		zeros += ps->hll[i] == 0;
+		sum += ldexp(1.0, -(int)hll[i]);
+		zeros += hll[i] == 0;
 	}
 	est = (0.7213 / (1 + 1.079 / m)) * m * m / sum;
 	if (est <= 2.5 * m && zeros)
@@ -206,8 +213,8 @@ bsc_personset_count(const struct bsc_personset *ps, bool *approx,
 static const char b64[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static char *
-base64(const unsigned char *p, size_t n, const char *prefix)
+char *
+bsc_base64(const unsigned char *p, size_t n, const char *prefix)
 {
 	size_t pl = strlen(prefix);
 	char *out = bsc_zalloc(pl + (n + 2) / 3 * 4 + 1);
@@ -229,8 +236,8 @@ base64(const unsigned char *p, size_t n, const char *prefix)
 	return out;
 }
 
-static unsigned char *
-unbase64(const char *s, size_t *n)
+unsigned char *
+bsc_unbase64(const char *s, size_t *n)
 {
 	size_t len = strlen(s);
 	unsigned char *out;
@@ -283,7 +290,7 @@ bsc_personset_dump(const struct bsc_personset *ps)
 	char *out;
 
 	if (ps->hll)
-		return base64(ps->hll, BSC_HLL_M, "h14:");
+		return bsc_base64(ps->hll, BSC_HLL_M, "h14:");
 	v = bsc_zalloc((ps->n ? ps->n : 1) * sizeof(uint64_t));
 	for (size_t i = 0; i < ps->cap; i++)
 		if (ps->slots[i])
@@ -294,7 +301,7 @@ bsc_personset_dump(const struct bsc_personset *ps)
 		for (int b = 0; b < 8; b++)
 			bytes[i * 8 + (size_t)b] =
 				(unsigned char)(v[i] >> (56 - 8 * b));
-	out = base64(bytes, n * 8, "x:");
+	out = bsc_base64(bytes, n * 8, "x:");
 	free(bytes);
 	free(v);
 	return out;
@@ -308,7 +315,7 @@ bsc_personset_parse(const char *text, size_t budget)
 	size_t n = 0;
 
 	if (!strncmp(text, "h14:", 4)) {
-		bytes = unbase64(text + 4, &n);
+		bytes = bsc_unbase64(text + 4, &n);
 		if (!bytes || n != BSC_HLL_M) {
 			free(bytes);
 			return NULL;
@@ -319,7 +326,7 @@ bsc_personset_parse(const char *text, size_t budget)
 	}
 	if (strncmp(text, "x:", 2))
 		return NULL;
-	bytes = unbase64(text + 2, &n);
+	bytes = bsc_unbase64(text + 2, &n);
 	if (!bytes || n % 8) {
 		free(bytes);
 		return NULL;
@@ -494,27 +501,33 @@ norm_date(const char *v, size_t len)
 	return NULL;
 }
 
+/* E.164: "+33612345678" from 06 12 34 56 78, +33 6.., 0033 6.., 33 6..
+ * and +33 (0)6..; other countries keep their digits after "+". */
 static char *
 norm_phone(const char *v, size_t len)
 {
 	char d[32];
-	size_t n = 0;
+	size_t n = 0, i = 0;
+	bool intl;
 
-	for (size_t i = 0; i < len && n < sizeof(d) - 1; i++)
+	while (i < len && (v[i] == ' ' || v[i] == '\t'))
+		i++;
+	intl = i < len && v[i] == '+';
+	for (; i < len && n < sizeof(d) - 1; i++)
 		if (v[i] >= '0' && v[i] <= '9')
 			d[n++] = v[i];
 	d[n] = '\0';
 	if (n < 9)
 		return NULL;
-	/* national form 0 + last 9 digits: +33 6.., 0033 6.., 06.. */
-	{
-		char out[11];
-
-		out[0] = '0';
-		memcpy(out + 1, d + n - 9, 9);
-		out[10] = '\0';
-		return bsc_strdup(out);
-	}
+	if (!intl && n >= 4 && d[0] == '0' && d[1] == '0')
+		return bsc_asprintf("+%s", d + 2);
+	if (!intl && n == 10 && d[0] == '0')
+		return bsc_asprintf("+33%s", d + 1);
+	if (!intl && n == 9)
+		return bsc_asprintf("+33%s", d);
+	if (n == 12 && d[0] == '3' && d[1] == '3' && d[2] == '0')
+		return bsc_asprintf("+33%s", d + 3); /* +33 (0)6 ... */
+	return bsc_asprintf("+%s", d);
 }
 
 static char *
@@ -535,8 +548,8 @@ norm_email(const char *v, size_t len)
 }
 
 void
-bsc_record_keys_offer(struct bsc_record_keys *k, int role, const char *v,
-		      size_t len)
+bsc_record_keys_offer(struct bsc_record_keys *k, int role, const char *issuer,
+		      const char *v, size_t len)
 {
 	char *x = NULL;
 
@@ -558,8 +571,10 @@ bsc_record_keys_offer(struct bsc_record_keys *k, int role, const char *v,
 		}
 		break;
 	case BSC_PK_LOCAL_ID:
-		if (len <= 64)
+		if (len <= 64) {
 			x = bsc_strndup(v, len);
+			k->issuer = bsc_strdup(issuer ? issuer : "");
+		}
 		break;
 	case BSC_PK_LAST_NAME:
 	case BSC_PK_FIRST_NAME:
@@ -581,43 +596,101 @@ bsc_record_keys_offer(struct bsc_record_keys *k, int role, const char *v,
 	k->v[role] = x;
 }
 
+static void
+wipe(char **p)
+{
+	if (*p)
+		memset(*p, 0, strlen(*p));
+	free(*p);
+	*p = NULL;
+}
+
+void
+bsc_record_keys_clear(struct bsc_record_keys *k)
+{
+	for (int i = 0; i < BSC_PK_COUNT; i++)
+		wipe(&k->v[i]);
+	wipe(&k->issuer);
+}
+
+/* Under 18 on k->today, by the birth date YYYYMMDD. */
+static bool
+is_minor(const struct bsc_record_keys *k)
+{
+	const char *b = k->v[BSC_PK_BIRTH_DATE];
+	unsigned long born;
+
+	if (!b || !k->today)
+		return false;
+	born = strtoul(b, NULL, 10);
+	return born <= k->today && born + 180000 > k->today;
+}
+
+/* Hash kind "\0" value into keys[*n]. */
+static void
+push_key(struct bsc_pkey *keys, size_t *n, struct bsc_hmac *mac,
+	 const char *kind, const char *value, enum bsc_pk_kind pk)
+{
+	keys[*n].hash = bsc_hmac_person(mac, kind, value);
+	keys[*n].kind = pk;
+	(*n)++;
+}
+
 int
 bsc_record_keys_take(struct bsc_record_keys *k, struct bsc_hmac *mac,
-		     uint64_t *hash, bool *contactable)
+		     struct bsc_pkey *keys, size_t *n, unsigned *flags,
+		     uint64_t *strongest)
 {
 	int kind = -1;
-	char *value = NULL;
+	char **v = k->v;
 
-	*contactable = k->v[BSC_PK_EMAIL] || k->v[BSC_PK_PHONE] ||
-		       k->v[BSC_PK_ADDRESS];
-	if (k->v[BSC_PK_NIR]) {
+	*n = 0;
+	*flags = 0;
+	*strongest = 0;
+	if (v[BSC_PK_EMAIL] || v[BSC_PK_PHONE] || v[BSC_PK_ADDRESS])
+		*flags |= BSC_PF_CONTACT;
+	if (v[BSC_PK_NIR]) {
+		push_key(keys, n, mac, "national_id", v[BSC_PK_NIR],
+			 BSC_PKK_NIR);
 		kind = BSC_KEY_NATIONAL_ID;
-		value = bsc_strdup(k->v[BSC_PK_NIR]);
-	} else if (k->v[BSC_PK_LOCAL_ID]) {
-		kind = BSC_KEY_PATIENT_ID;
-		value = bsc_strdup(k->v[BSC_PK_LOCAL_ID]);
-	} else if (k->v[BSC_PK_LAST_NAME] && k->v[BSC_PK_FIRST_NAME] &&
-		   k->v[BSC_PK_BIRTH_DATE]) {
-		kind = BSC_KEY_NAME_BIRTH_DATE;
-		value = bsc_asprintf("%s|%s|%s", k->v[BSC_PK_LAST_NAME],
-				     k->v[BSC_PK_FIRST_NAME],
-				     k->v[BSC_PK_BIRTH_DATE]);
-	} else if (k->v[BSC_PK_EMAIL] || k->v[BSC_PK_PHONE]) {
+	}
+	if (v[BSC_PK_LOCAL_ID]) {
+		char *q = bsc_asprintf("%s\x1f%s", k->issuer ? k->issuer : "",
+				       v[BSC_PK_LOCAL_ID]);
+
+		push_key(keys, n, mac, "patient_id", q, BSC_PKK_ID);
+		wipe(&q);
+		/* The bare value links across issuers, as a weak key. */
+		push_key(keys, n, mac, "patient_id_any", v[BSC_PK_LOCAL_ID],
+			 BSC_PKK_WEAK);
+		if (kind < 0)
+			kind = BSC_KEY_PATIENT_ID;
+	}
+	if (v[BSC_PK_LAST_NAME] && v[BSC_PK_FIRST_NAME] &&
+	    v[BSC_PK_BIRTH_DATE]) {
+		char *nb = bsc_asprintf("%s|%s|%s", v[BSC_PK_LAST_NAME],
+					v[BSC_PK_FIRST_NAME],
+					v[BSC_PK_BIRTH_DATE]);
+
+		push_key(keys, n, mac, "name_birth_date", nb,
+			 BSC_PKK_NAME_BIRTH);
+		wipe(&nb);
+		if (kind < 0)
+			kind = BSC_KEY_NAME_BIRTH_DATE;
+	}
+	if (v[BSC_PK_EMAIL])
+		push_key(keys, n, mac, "email", v[BSC_PK_EMAIL], BSC_PKK_WEAK);
+	if (v[BSC_PK_PHONE])
+		push_key(keys, n, mac, "phone", v[BSC_PK_PHONE], BSC_PKK_WEAK);
+	if (kind < 0 && *n)
 		kind = BSC_KEY_CONTACT;
-		value = bsc_strdup(k->v[BSC_PK_EMAIL] ? k->v[BSC_PK_EMAIL]
-						      : k->v[BSC_PK_PHONE]);
+	if (*n) {
+		/* The strongest key comes first, except a local id's weak
+		 * twin, which never is the strongest. */
+		*strongest = keys[0].hash;
+		if (is_minor(k))
+			*flags |= BSC_PF_MINOR;
 	}
-	if (kind >= 0)
-		*hash = bsc_hmac_person(mac, bsc_person_key_name(kind), value);
-	if (value) {
-		memset(value, 0, strlen(value));
-		free(value);
-	}
-	for (int i = 0; i < BSC_PK_COUNT; i++) {
-		if (k->v[i])
-			memset(k->v[i], 0, strlen(k->v[i]));
-		free(k->v[i]);
-		k->v[i] = NULL;
-	}
+	bsc_record_keys_clear(k);
 	return kind;
 }

@@ -52,6 +52,15 @@ uint64_t bsc_personset_count(const struct bsc_personset *ps, bool *approx,
  * "h14:" + base64 of the registers when a sketch. New string, caller owns.
  */
 char *bsc_personset_dump(const struct bsc_personset *ps);
+/* HyperLogLog primitives on BSC_HLL_M registers (used by pgraph.c). */
+void bsc_hll_add(uint8_t *hll, uint64_t h);
+/* The estimate; *error gets the relative standard error. */
+uint64_t bsc_hll_estimate(const uint8_t *hll, double *error);
+/* base64 of p[0..n) after prefix, new string; and back (NULL when
+ * malformed; *n gets the length). */
+char *bsc_base64(const unsigned char *p, size_t n, const char *prefix);
+unsigned char *bsc_unbase64(const char *s, size_t *n);
+
 /* Parse a dump (NULL on a malformed one); budget as for _new. */
 struct bsc_personset *bsc_personset_parse(const char *text, size_t budget);
 
@@ -73,8 +82,6 @@ struct bsc_hmac *bsc_hmac_new(const unsigned char key[32]);
 void bsc_hmac_free(struct bsc_hmac *mac);
 uint64_t bsc_hmac_person(struct bsc_hmac *mac, const char *kind,
 			 const char *value);
-
-#endif
 
 /* What a value can contribute to a person key (categories.yml
  * `person_key`). */
@@ -108,18 +115,36 @@ const char *bsc_person_key_name(int kind);
 /* Normalised values of one record, held only until the record ends. */
 struct bsc_record_keys {
 	char *v[BSC_PK_COUNT];
+	char *issuer;   /* who issued v[BSC_PK_LOCAL_ID] (see _offer) */
+	unsigned today; /* YYYYMMDD, for minors; 0: never a minor */
 };
 
 /*
  * Offer a value in a role; the first value that normalises (a NIR whose
- * key is valid, a parseable birth date, ...) is kept.
+ * key is valid, a parseable birth date, ...) is kept. issuer qualifies a
+ * local patient id (an assigning authority, an OID, or the file and the
+ * column when unknown); NULL for other roles.
  */
 void bsc_record_keys_offer(struct bsc_record_keys *k, int role,
-			   const char *v, size_t len);
+			   const char *issuer, const char *v, size_t len);
+
+/* Most keys one record hands to the person graph. */
+#define BSC_RECORD_MAX_KEYS 6
+
+struct bsc_pkey;
 /*
- * Build the strongest key of the record, hash it with mac, and forget
- * the values. Returns the key kind, or -1 when the record has none.
- * *contactable says whether it has an e-mail, phone or address.
+ * Turn the record's values into keyed hashes for the person graph
+ * (pgraph.h) in keys[] (at most BSC_RECORD_MAX_KEYS; *n gets how many),
+ * its BSC_PF_CONTACT / BSC_PF_MINOR flags in *flags and the hash of its
+ * strongest key in *strongest; then forget the values. Returns the kind
+ * of the strongest key (enum bsc_person_key), or -1 when the record has
+ * none.
  */
 int bsc_record_keys_take(struct bsc_record_keys *k, struct bsc_hmac *mac,
-			 uint64_t *hash, bool *contactable);
+			 struct bsc_pkey *keys, size_t *n, unsigned *flags,
+			 uint64_t *strongest);
+
+/* Forget the values without hashing them. */
+void bsc_record_keys_clear(struct bsc_record_keys *k);
+
+#endif

@@ -35,6 +35,7 @@
 #include "header.h"
 #include "mask.h"
 #include "persons.h"
+#include "pgraph.h"
 #include "path.h"
 #include "payload.h"
 #include "rules.h"
@@ -64,6 +65,8 @@ struct slot {
 	uint64_t placeholders; /* cells that held only template text */
 	uint64_t *tested;   /* per value rule: cells tested */
 	uint64_t *hits;     /* per value rule: cells with a validated hit */
+	uint64_t *values;   /* per standalone rule: values found (several
+			     * e-mails in one line count each) */
 	char **samples;     /* per value rule: sample of the first hit */
 	unsigned char *mode; /* per value rule: 0 off, 1 on, 2 context */
 	char *first;        /* sample of the first non-empty value */
@@ -79,6 +82,7 @@ struct slot {
 	uint64_t linkmask;  /* the same, minus professionals' identity */
 	unsigned id;        /* index in slots */
 	int role;           /* person-key role of its values (persons.h) */
+	char *issuer;       /* who issues its patient ids (see slot_issuer) */
 	struct slot *next;  /* hash chain */
 };
 
@@ -90,6 +94,8 @@ struct sig {
 	uint64_t vlink; /* the same, minus professionals' identity */
 	bool keyed;     /* records of an entity: linked through their key */
 	uint64_t count;
+	uint8_t pflags; /* BSC_PF_IDENT/MEDICAL/LINKED, once classified */
+	bool pdone;     /* pflags computed */
 	struct sig *next;
 };
 
@@ -108,6 +114,15 @@ struct key {
 	uint32_t next;   /* hash chain, NO_KEY at the end */
 };
 
+/* A record with a person: its anchor in the person graph, its shape and
+ * its first record key (NO_KEY if none), to flag the person with what
+ * the record holds once the columns are classified. */
+struct prec {
+	uint32_t anchor;
+	uint32_t key;
+	struct sig *sig;
+};
+
 struct bsc_fields {
 	struct bsc_ctx *ctx;
 	const struct bsc_ruleset *rs;
@@ -122,7 +137,11 @@ struct bsc_fields {
 	bool cur_any;
 	unsigned long cur_line;
 	struct bsc_record_keys pkeys; /* person-key values of the record */
-	struct bsc_personset *persons, *contactable;
+	struct bsc_pgraph *persons; /* person keys of the item's records */
+	struct prec *precs;         /* records with a person, for flags */
+	size_t n_precs, cap_precs;
+	bool precs_full;            /* past the budget: health is a bound */
+	uint32_t cur_anchor;        /* person of the current record */
 	bool subject_decided;      /* file-level subject inferred */
 	enum bsc_subject subject_default; /* for slots that say nothing */
 	uint64_t by_key[BSC_KEY_COUNT];
@@ -133,6 +152,7 @@ struct bsc_fields {
 	const char *care[BSC_MAX_CATEGORIES + 1];
 	size_t n_care;
 	char *file;                /* normalised item path, or NULL */
+	char *path;                /* the item path as given */
 	struct bsc_personset *keyset; /* values of the key column */
 	const struct slot *keyslot;
 	/* record shapes */
@@ -156,6 +176,8 @@ struct bsc_fields {
 	const char **subj_identity[4]; /* per enum bsc_subject */
 	const char **subj_medical[4];
 	char *note;
+	char *unread;       /* the first part not examined, or NULL */
+	uint64_t n_unread;
 };
 
 /* The context's person-hash state; made here for a scope used outside
@@ -176,8 +198,11 @@ bsc_scope_new(struct bsc_ctx *ctx, const char *path)
 	f->file = path ? bsc_header_normalise(path, strlen(path)) : NULL;
 	f->ctx = ctx;
 	f->rs = bsc_ctx_rules(ctx);
-	f->persons = bsc_personset_new(ctx->limits.max_persons_exact);
-	f->contactable = bsc_personset_new(ctx->limits.max_persons_exact);
+	f->persons = bsc_pgraph_new(bsc_person_budget(ctx));
+	if (!ctx->today)
+		ctx->today = bsc_today();
+	f->pkeys.today = ctx->today;
+	f->path = path ? bsc_strdup(path) : bsc_strdup("-");
 	for (size_t b = 0; b < KEY_BUCKETS; b++)
 		f->key_hash[b] = NO_KEY;
 	return f;
@@ -190,12 +215,14 @@ slot_free(struct slot *s, size_t nrules)
 	free(s->norm);
 	free(s->tested);
 	free(s->hits);
+	free(s->values);
 	for (size_t i = 0; s->samples && i < nrules; i++)
 		free(s->samples[i]);
 	free(s->samples);
 	free(s->mode);
 	free(s->first);
 	free(s->hit_line);
+	free(s->issuer);
 	free(s->lead);
 	free(s->fhits);
 	free(s->fline);
@@ -228,18 +255,14 @@ bsc_scope_free(struct bsc_fields *f)
 	free(f->cur_keys);
 	free(f->cur);
 	free(f->findings);
-	bsc_personset_free(f->persons);
-	bsc_personset_free(f->contactable);
+	bsc_pgraph_free(f->persons);
+	free(f->precs);
+	free(f->path);
 	free(f->finding_slot);
 	free(f->flags);
 	free(f->file);
 	bsc_personset_free(f->keyset);
-	{
-		uint64_t h;
-		bool c;
-
-		bsc_record_keys_take(&f->pkeys, person_mac(f->ctx), &h, &c);
-	}
+	bsc_record_keys_clear(&f->pkeys);
 	free(f->identity);
 	free(f->medical);
 	for (int i = 0; i < 4; i++) {
@@ -247,6 +270,7 @@ bsc_scope_free(struct bsc_fields *f)
 		free(f->subj_medical[i]);
 	}
 	free(f->note);
+	free(f->unread);
 	free(f);
 }
 
@@ -273,7 +297,44 @@ bsc_fields_note(struct bsc_fields *f, const char *note)
 	add_note(f, note);
 }
 
+void
+bsc_fields_unread(struct bsc_fields *f, const char *what)
+{
+	if (!f->n_unread++)
+		f->unread = bsc_strdup(what);
+}
+
+const char *
+bsc_scope_unread(const struct bsc_fields *f, uint64_t *n)
+{
+	*n = f->n_unread;
+	return f->unread;
+}
+
 /* ---- slots ------------------------------------------------------------ */
+
+/*
+ * Who issues the patient ids of a slot: the qualifier the document gives
+ * when it names a system (an OID, a URI: "PID-3.1[1.2.250.1.71.4.2.7]",
+ * "identifier[urn:oid:...]"), else the item and the column, so that ids
+ * with an unknown issuer are one namespace per file (README "Distinct
+ * persons"). New string.
+ */
+static char *
+slot_issuer(const struct bsc_fields *f, const char *name, const char *norm)
+{
+	const char *open = name ? strrchr(name, '[') : NULL;
+	const char *close = open ? strchr(open, ']') : NULL;
+
+	if (open && close && close > open + 1) {
+		size_t n = (size_t)(close - open - 1);
+
+		if (memchr(open + 1, '.', n) || memchr(open + 1, ':', n) ||
+		    memchr(open + 1, '/', n))
+			return bsc_strndup(open + 1, n);
+	}
+	return bsc_asprintf("%s|%s", f->path, norm);
+}
 
 static struct slot *
 slot_create(struct bsc_fields *f, const char *name, unsigned column)
@@ -302,13 +363,18 @@ slot_create(struct bsc_fields *f, const char *name, unsigned column)
 						  &s->hstrength);
 		s->subject = bsc_header_subject_in(rs, s->norm, f->file);
 	}
-	/* Values of professionals and relatives never key a patient. */
+	/* Values of professionals, relatives and organisations never key
+	 * a person. */
 	if (s->hrule && s->hrule->category >= 0 &&
 	    s->subject != BSC_SUBJECT_PROFESSIONAL &&
-	    s->subject != BSC_SUBJECT_RELATED)
+	    s->subject != BSC_SUBJECT_RELATED &&
+	    s->subject != BSC_SUBJECT_ORGANIZATION)
 		s->role = rs->cats[s->hrule->category].person_key;
+	if (s->role == BSC_PK_LOCAL_ID)
+		s->issuer = slot_issuer(f, name, s->norm);
 	s->tested = bsc_zalloc((nr ? nr : 1) * sizeof(uint64_t));
 	s->hits = bsc_zalloc((nr ? nr : 1) * sizeof(uint64_t));
+	s->values = bsc_zalloc((nr ? nr : 1) * sizeof(uint64_t));
 	s->samples = bsc_zalloc((nr ? nr : 1) * sizeof(char *));
 	s->mode = bsc_zalloc(nr ? nr : 1);
 	s->hit_line = bsc_zalloc((nr ? nr : 1) * sizeof(unsigned long));
@@ -470,6 +536,26 @@ value_subject(const struct slot *s, const struct bsc_rule *r)
 	return s->subject;
 }
 
+/* Values of standalone rule r in a cell whose first match ends at pos:
+ * that one, and every further one (counts are of values, not lines). */
+#define MAX_VALUES_PER_CELL 100000
+
+static uint64_t
+count_values(struct bsc_fields *f, const struct bsc_rule *r, const char *v,
+	     size_t len, size_t pos)
+{
+	uint64_t n = 1;
+	size_t off = 0, mlen = 0;
+
+	while (pos < len && n < MAX_VALUES_PER_CELL &&
+	       bsc_detect_value(f->ctx, r, v + pos, len - pos, NULL, &off,
+				&mlen)) {
+		n++;
+		pos += off + (mlen ? mlen : 1);
+	}
+	return n;
+}
+
 void
 bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		 size_t len)
@@ -502,7 +588,7 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		s->first_line = f->cur_line;
 	}
 	if (s->role)
-		bsc_record_keys_offer(&f->pkeys, s->role, v, len);
+		bsc_record_keys_offer(&f->pkeys, s->role, s->issuer, v, len);
 	if (s->hrule && s->hrule->category >= 0 &&
 	    rs->cats[s->hrule->category].person_key == BSC_PK_LOCAL_ID)
 		add_key_value(f, s, v, len);
@@ -525,6 +611,8 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		if (!bsc_detect_value(f->ctx, r, v, len, &info, &off, &mlen))
 			continue;
 		s->hits[i]++;
+		if (r->evidence == BSC_EV_STANDALONE)
+			s->values[i] += count_values(f, r, v, len, off + mlen);
 		if (r->evidence != BSC_EV_CONFIRM)
 			cell_cats |= 1ull << r->category;
 		if (r->corroborate)
@@ -553,7 +641,7 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 				bsc_record_keys_offer(
 					&f->pkeys,
 					rs->cats[r->category].person_key,
-					v + off, mlen);
+					f->path, v + off, mlen);
 		}
 	}
 	for (size_t i = 0; cell_cats && i < rs->flag_rules.n; i++) {
@@ -625,32 +713,55 @@ decide_subject(struct bsc_fields *f)
 			s->role = BSC_PK_NONE;
 	}
 	/* The first record's values were offered before we knew. */
-	{
-		uint64_t h;
-		bool c;
-
-		bsc_record_keys_take(&f->pkeys, person_mac(f->ctx), &h, &c);
-	}
+	bsc_record_keys_clear(&f->pkeys);
 }
 
-/* Turn the record's person-key values into a keyed hash and count it. */
+/* Hand the record's person keys to the item's person graph; its anchor
+ * goes to f->cur_anchor (BSC_PG_NONE without a person). */
 static void
 count_person(struct bsc_fields *f)
 {
-	struct bsc_ctx *ctx = f->ctx;
-	uint64_t h = 0;
-	bool contactable = false;
-	int kind = bsc_record_keys_take(&f->pkeys, person_mac(ctx), &h,
-					&contactable);
+	struct bsc_pkey keys[BSC_RECORD_MAX_KEYS];
+	size_t n = 0;
+	unsigned flags = 0;
+	uint64_t strongest = 0;
+	int kind = bsc_record_keys_take(&f->pkeys, person_mac(f->ctx), keys,
+					&n, &flags, &strongest);
 
+	f->cur_anchor = BSC_PG_NONE;
 	if (kind < 0) {
 		f->without_key++;
 		return;
 	}
 	f->by_key[kind]++;
-	bsc_personset_add(f->persons, h);
-	if (contactable)
-		bsc_personset_add(f->contactable, h);
+	f->cur_anchor = bsc_pgraph_add(f->persons, keys, n, flags, strongest);
+}
+
+/* Remember which shape the record of a person had (deduplicating runs of
+ * the same person and shape, as in a patient's many result lines). */
+static void
+keep_prec(struct bsc_fields *f, struct sig *s, uint32_t key)
+{
+	struct prec *last = f->n_precs ? &f->precs[f->n_precs - 1] : NULL;
+
+	if (f->cur_anchor == BSC_PG_NONE)
+		return;
+	if (last && last->anchor == f->cur_anchor && last->sig == s &&
+	    last->key == key)
+		return;
+	if (f->n_precs >= bsc_person_budget(f->ctx)) {
+		f->precs_full = true;
+		return;
+	}
+	if (f->n_precs == f->cap_precs) {
+		f->cap_precs = f->cap_precs ? f->cap_precs * 2 : 64;
+		f->precs = bsc_reallocarray(f->precs, f->cap_precs,
+					    sizeof(*f->precs));
+	}
+	f->precs[f->n_precs].anchor = f->cur_anchor;
+	f->precs[f->n_precs].key = key;
+	f->precs[f->n_precs].sig = s;
+	f->n_precs++;
 }
 
 struct bsc_personset *
@@ -791,6 +902,7 @@ bsc_fields_end_record(struct bsc_fields *f)
 	bool keyed = f->n_cur_keys > 0;
 	uint64_t h;
 	struct sig **b, *s;
+	uint32_t first_key = keyed ? f->cur_keys[0] : NO_KEY;
 
 	if (!f->subject_decided)
 		decide_subject(f);
@@ -846,6 +958,7 @@ bsc_fields_end_record(struct bsc_fields *f)
 		f->n_sigs++;
 	}
 	s->count++;
+	keep_prec(f, s, first_key);
 	if (f->cur_words)
 		memset(f->cur, 0, f->cur_words * sizeof(uint64_t));
 	f->cur_vmask = 0;
@@ -1041,8 +1154,10 @@ classify_slot(struct bsc_fields *f, struct slot *s,
 				note = bsc_corr_note(v);
 			}
 		}
-		agg_value(&agg[r->category], r, c, s->hits[i], s->samples[i],
-			  s->hit_line[i], note);
+		agg_value(&agg[r->category], r, c,
+			  r->evidence == BSC_EV_STANDALONE ? s->values[i]
+							   : s->hits[i],
+			  s->samples[i], s->hit_line[i], note);
 	}
 	demote_chance_hits(f, s, agg, hcat);
 	if (hcat >= 0) {
@@ -1205,6 +1320,135 @@ shape_mask(const struct bsc_fields *f, const uint64_t *cols, size_t nwords,
 		}
 	}
 	return m;
+}
+
+/* What a shape of records holds, as person flags (pgraph.h). */
+static unsigned
+shape_pflags(const struct bsc_fields *f, const uint64_t *cols, size_t nw,
+	     uint64_t vmask, uint64_t vlink, bool keyed)
+{
+	const struct bsc_ruleset *rs = f->rs;
+	uint64_t lm, m = shape_mask(f, cols, nw, vmask, vlink, &lm);
+	unsigned fl = 0;
+
+	if (m & rs->direct_mask)
+		fl |= BSC_PF_IDENT;
+	if (m & rs->medical_mask)
+		fl |= BSC_PF_MEDICAL;
+	if (!keyed && (lm & rs->direct_mask) && (m & rs->medical_mask))
+		fl |= BSC_PF_LINKED;
+	return fl;
+}
+
+/* Flag each person with what their records hold, now that the columns
+ * are classified; the records of one entity (a FHIR Patient and what
+ * refers to it) are one person. */
+static void
+flag_persons(struct bsc_fields *f)
+{
+	uint32_t *first = NULL;
+
+	if (f->n_keys) {
+		first = bsc_zalloc(f->n_keys * sizeof(uint32_t));
+		for (size_t i = 0; i < f->n_keys; i++)
+			first[i] = BSC_PG_NONE;
+	}
+	for (size_t i = 0; i < f->n_precs; i++) {
+		const struct prec *p = &f->precs[i];
+		uint32_t r;
+
+		if (p->key == NO_KEY)
+			continue;
+		r = key_find(f, p->key);
+		if (first[r] == BSC_PG_NONE)
+			first[r] = p->anchor;
+		else
+			bsc_pgraph_join(f->persons, first[r], p->anchor);
+	}
+	free(first);
+	for (size_t i = 0; i < f->n_precs; i++) {
+		const struct prec *p = &f->precs[i];
+		struct sig *s = p->sig;
+		unsigned fl;
+
+		if (!s->pdone) {
+			s->pflags = (uint8_t)shape_pflags(f, s->cols, s->nwords,
+							  s->vmask, s->vlink,
+							  s->keyed);
+			s->pdone = true;
+		}
+		fl = s->pflags;
+		if (p->key != NO_KEY) {
+			const struct key *k = &f->keys[key_find(f, p->key)];
+			unsigned ef = shape_pflags(f, k->cols, k->nwords,
+						   k->vmask, k->vlink, false);
+
+			fl |= ef & (BSC_PF_IDENT | BSC_PF_MEDICAL);
+			if (ef & BSC_PF_LINKED)
+				fl |= BSC_PF_LINKED;
+		}
+		bsc_pgraph_flag(f->persons, p->anchor, fl);
+	}
+}
+
+/* Does the item hold identity data about persons (not professionals or
+ * organisations)? Without, it has no persons. */
+static bool
+person_identity(const struct bsc_fields *f)
+{
+	for (size_t i = 0; i < f->n_findings; i++) {
+		const struct bsc_finding *x = &f->findings[i];
+
+		if (x->cls == BSC_CLASS_IDENTITY && bsc_finding_counted(x) &&
+		    x->subject != BSC_SUBJECT_PROFESSIONAL &&
+		    x->subject != BSC_SUBJECT_RELATED)
+			return true;
+	}
+	return false;
+}
+
+static void
+persons_report(struct bsc_fields *f, struct bsc_item_report *rep,
+	       bool any)
+{
+	struct bsc_persons *p = &rep->persons;
+	struct bsc_pcount pc;
+
+	memset(p, 0, sizeof(*p));
+	if (!any) {
+		/* No personal data: no persons, and nothing for the run. */
+		bsc_pgraph_free(f->persons);
+		f->persons = bsc_pgraph_new(bsc_person_budget(f->ctx));
+		return;
+	}
+	flag_persons(f);
+	bsc_pgraph_count(f->persons, &pc);
+	p->count = pc.persons;
+	p->approximate = pc.approx;
+	p->error = pc.error;
+	p->contactable = pc.contactable;
+	p->minors = pc.minors;
+	p->shared_contacts = pc.shared;
+	p->health = pc.health;
+	if (pc.approx || f->precs_full) {
+		/* Per-person flags are lost past the budget: bound by the
+		 * linked records. */
+		p->health = rep->records_linked < p->count
+				    ? rep->records_linked
+				    : p->count;
+		p->health_bound = true;
+	}
+	memcpy(p->by_key, f->by_key, sizeof(f->by_key));
+	p->without_key = f->without_key;
+}
+
+struct bsc_pgraph *
+bsc_scope_take_persons(struct bsc_fields *f)
+{
+	struct bsc_pgraph *g = f->persons;
+
+	f->persons = bsc_pgraph_new(bsc_person_budget(f->ctx));
+	return g;
 }
 
 /*
@@ -1386,27 +1630,7 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 	rep->n_identity = ni;
 	rep->medical = f->medical;
 	rep->n_medical = nm;
-	memset(&rep->persons, 0, sizeof(rep->persons));
-	{
-		bool approx;
-		double err;
-
-		rep->persons.count =
-			bsc_personset_count(f->persons, &approx, &err);
-		rep->persons.approximate = approx;
-		rep->persons.error = err;
-		rep->persons.contactable =
-			bsc_personset_count(f->contactable, &approx, &err);
-		memcpy(rep->persons.by_key, f->by_key, sizeof(f->by_key));
-		rep->persons.without_key = f->without_key;
-		/* The run's sets take this item's persons now that they are
-		 * counted: moved, not copied, into empty run sets. */
-		if (f->ctx->run_persons)
-			bsc_personset_absorb(&f->ctx->run_persons, &f->persons);
-		if (f->ctx->run_contactable)
-			bsc_personset_absorb(&f->ctx->run_contactable,
-					     &f->contactable);
-	}
+	persons_report(f, rep, person_identity(f));
 	build_flags(f, rep);
 	care_context(f, rep);
 	for (int k = 0; k < 4; k++) {

@@ -43,6 +43,17 @@ struct bsc_personset *bsc_scope_take_keyset(struct bsc_fields *f,
 					    const char **header);
 
 /*
+ * The item's person graph (pgraph.h), after bsc_scope_report: ownership
+ * moves to the caller, who merges it into its archives and the run.
+ * Empty when the item holds no personal data.
+ */
+struct bsc_pgraph *bsc_scope_take_persons(struct bsc_fields *f);
+
+/* Parts of the item not examined (bsc_fields_unread): their number in
+ * *n and the first one, or NULL. Owned by f. */
+const char *bsc_scope_unread(const struct bsc_fields *f, uint64_t *n);
+
+/*
  * Rebuild rep's flags after the policy stage marked findings suppressed
  * (bsc_finding.suppressed): a flag stays only while a counted,
  * unsuppressed finding of one of its categories holds its hits.

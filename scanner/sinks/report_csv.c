@@ -4,10 +4,12 @@
  * every item and its status appear). Fields are quoted by libcsv's writer.
  * Columns: path, status, reason, format, class, category, confidence,
  * count, subject, violation, records, records_identity, records_medical,
- * records_linked, verdict, severity.
+ * records_linked, verdict, severity. Names are escaped (control and bidi
+ * characters) and formula prefixes neutralised.
  */
 #include <csv.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -19,11 +21,21 @@ struct csv_sink {
 	bool err;
 };
 
+/*
+ * One cell. A cell that starts with = + - @ (or a tab or CR) is a formula
+ * to spreadsheets (CSV injection): it gets a leading apostrophe, which
+ * they show as text.
+ */
 static void
 field(struct csv_sink *cs, const char *s, bool last)
 {
+	char *safe = NULL;
+
+	if (s && s[0] && strchr("=+-@\t\r", s[0]))
+		s = safe = bsc_asprintf("'%s", s);
 	if (csv_fwrite(cs->out, s ? s : "", s ? strlen(s) : 0) != 0)
 		cs->err = true;
+	free(safe);
 	if (fputc(last ? '\n' : ',', cs->out) == EOF)
 		cs->err = true;
 }
@@ -107,7 +119,7 @@ row(struct csv_sink *cs, const struct bsc_item_report *r, const char *cls,
 }
 
 static bsc_status
-csv_item(void *data, const struct bsc_item_report *r)
+csv_item_safe(void *data, const struct bsc_item_report *r)
 {
 	struct csv_sink *cs = data;
 
@@ -129,6 +141,19 @@ csv_end(void *data, const struct bsc_run_summary *s)
 	if (fflush(cs->out) == EOF)
 		cs->err = true;
 	return cs->err ? BSC_FATAL : BSC_OK;
+}
+
+/* Names are data: escaped before they reach a terminal or a file. */
+static bsc_status
+csv_item(void *data, const struct bsc_item_report *r)
+{
+	struct bsc_safe_report sr;
+	bsc_status ret;
+
+	bsc_safe_report_init(&sr, r);
+	ret = csv_item_safe(data, &sr.r);
+	bsc_safe_report_free(&sr);
+	return ret;
 }
 
 struct bsc_sink *

@@ -15,6 +15,7 @@
 
 /* Sources listed one by one before "... and N more". */
 #define MAX_SOURCES 40
+#define MAX_PROBLEMS 1000
 
 struct summary_sink {
 	struct bsc_report_base base;
@@ -26,7 +27,10 @@ struct summary_sink {
 	struct bsc_vec sources; /* char*: one line per source with data */
 	size_t more_sources;
 	struct bsc_vec problems;
+	uint64_t more_problems; /* past MAX_PROBLEMS: counted only */
 	struct bsc_vec care;    /* char*: distinct care signals */
+	struct bsc_vec skipped; /* char*: reasons of items skipped on purpose */
+	struct bsc_vec skipped_n; /* uintptr_t counts, same order */
 	uint64_t linked_sources;
 };
 
@@ -54,13 +58,33 @@ static void
 release(void *data)
 {
 	struct summary_sink *ss = data;
-	struct bsc_vec *v[] = {&ss->sources, &ss->problems, &ss->care};
+	struct bsc_vec *v[] = {&ss->sources, &ss->problems, &ss->care,
+			       &ss->skipped};
 
 	for (size_t k = 0; k < BSC_ARRAY_SIZE(v); k++) {
 		for (size_t i = 0; i < v[k]->n; i++)
 			free(v[k]->v[i]);
 		bsc_vec_release(v[k]);
 	}
+	bsc_vec_release(&ss->skipped_n);
+}
+
+/* Count an item skipped on purpose under its reason (bounded list). */
+static void
+count_skipped(struct summary_sink *ss, const char *reason)
+{
+	const char *r = reason ? reason : "";
+
+	for (size_t i = 0; i < ss->skipped.n; i++)
+		if (!strcmp(ss->skipped.v[i], r)) {
+			ss->skipped_n.v[i] =
+				(void *)((uintptr_t)ss->skipped_n.v[i] + 1);
+			return;
+		}
+	if (ss->skipped.n >= MAX_SOURCES)
+		r = "other reasons";
+	bsc_vec_push(&ss->skipped, bsc_strdup(r));
+	bsc_vec_push(&ss->skipped_n, (void *)(uintptr_t)1);
 }
 
 static const char *
@@ -82,17 +106,25 @@ verdict_label(const struct summary_sink *ss, const char *v)
 }
 
 static bsc_status
-sum_item(void *data, const struct bsc_item_report *r)
+sum_item_safe(void *data, const struct bsc_item_report *r)
 {
 	struct summary_sink *ss = data;
 	const char *v = bsc_verdict(r->n_identity, r->n_medical,
 				    r->records_linked);
 
-	if (r->status == BSC_ITEM_PARTIAL || r->status == BSC_ITEM_FAILED)
+	if ((r->status == BSC_ITEM_PARTIAL || r->status == BSC_ITEM_FAILED) &&
+	    ss->problems.n >= MAX_PROBLEMS)
+		ss->more_problems++;
+	else if (r->status == BSC_ITEM_PARTIAL || r->status == BSC_ITEM_FAILED)
 		bsc_vec_push(&ss->problems,
 			     bsc_asprintf("%s: %s: %s", r->path,
 					  bsc_item_status_name(r->status),
 					  r->reason ? r->reason : ""));
+	if (r->status == BSC_ITEM_SKIPPED)
+		count_skipped(ss, r->reason);
+	/* An archive's figures roll up its members, listed on their own. */
+	if (r->archive)
+		return BSC_OK;
 	for (size_t i = 0; i < r->n_findings; i++)
 		if (bsc_finding_counted(&r->findings[i]))
 			ss->subjects[r->findings[i].subject & 3] = true;
@@ -112,14 +144,18 @@ sum_item(void *data, const struct bsc_item_report *r)
 		ss->more_sources++;
 		return BSC_OK;
 	}
-	bsc_vec_push(&ss->sources,
-		     bsc_asprintf("%s: %" PRIu64 " %s, %s%" PRIu64 " %s; %s",
-				  r->path, r->records,
-				  tr(ss, "records", "enregistrements"),
-				  r->persons.approximate ? "~" : "",
-				  r->persons.count,
-				  tr(ss, "persons", "personnes"),
-				  verdict_label(ss, v)));
+	{
+		char n[64];
+
+		bsc_persons_figure(&r->persons, r->persons.count, ss->fr, n,
+				   sizeof(n));
+		bsc_vec_push(&ss->sources,
+			     bsc_asprintf("%s: %" PRIu64 " %s, %s %s; %s",
+					  r->path, r->records,
+					  tr(ss, "records", "enregistrements"),
+					  n, tr(ss, "persons", "personnes"),
+					  verdict_label(ss, v)));
+	}
 	return BSC_OK;
 }
 
@@ -169,6 +205,51 @@ severity_text(const struct summary_sink *ss, const char *sev)
 	return sev ? sev : "";
 }
 
+/* Distinct persons, of whom with health data exposed, reachable,
+ * minors: each figure exact, estimated or bounded, and said so. */
+static void
+persons_lines(struct summary_sink *ss, const struct bsc_persons *p)
+{
+	char n[64];
+
+	bsc_persons_figure(p, p->count, ss->fr, n, sizeof(n));
+	out(ss, "   - %s: %s%s\n",
+	    tr(ss, "Persons (distinct across all sources)",
+	       "Personnes (distinctes, toutes sources confondues)"),
+	    n,
+	    p->approximate && p->error > 0
+		    ? tr(ss, "; past the exact budget (--max-persons-exact) "
+			     "records are counted by their strongest key, so "
+			     "a person known under several keys may count "
+			     "more than once",
+			 " ; au-delà du budget exact (--max-persons-exact) "
+			 "les enregistrements sont comptés par leur clé la "
+			 "plus forte : une personne connue sous plusieurs "
+			 "clés peut compter plusieurs fois")
+		    : "");
+	if (p->health_bound)
+		snprintf(n, sizeof(n), "%s %" PRIu64,
+			 tr(ss, "at most", "au plus"), p->health);
+	else
+		bsc_persons_figure(p, p->health, ss->fr, n, sizeof(n));
+	out(ss, "   - %s: %s\n",
+	    tr(ss, "of whom with health data exposed",
+	       "dont avec des données de santé exposées"),
+	    n);
+	bsc_persons_figure(p, p->contactable, ss->fr, n, sizeof(n));
+	out(ss, "   - %s: %s\n",
+	    tr(ss, "of whom reachable by e-mail, phone or post",
+	       "dont joignables par e-mail, téléphone ou courrier"),
+	    n);
+	if (p->minors) {
+		bsc_persons_figure(p, p->minors, ss->fr, n, sizeof(n));
+		out(ss, "   - %s: %s\n",
+		    tr(ss, "of whom minors (by birth date)",
+		       "dont mineurs (d'après la date de naissance)"),
+		    n);
+	}
+}
+
 static bsc_status
 sum_end(void *data, const struct bsc_run_summary *s)
 {
@@ -215,18 +296,7 @@ sum_end(void *data, const struct bsc_run_summary *s)
 	out(ss, "%s\n\n", any_subject ? "" : tr(ss, "none", "aucune"));
 	out(ss, "%s\n", tr(ss, "3. Approximate numbers",
 			   "3. Nombres approximatifs"));
-	out(ss, "   - %s: %s%" PRIu64 "%s\n",
-	    tr(ss, "Persons (distinct across all sources)",
-	       "Personnes (distinctes, toutes sources confondues)"),
-	    s->persons.approximate ? "~" : "", s->persons.count,
-	    s->persons.approximate
-		    ? tr(ss, " (estimate, about 1% standard error)",
-			 " (estimation, écart type d'environ 1 %)")
-		    : "");
-	out(ss, "   - %s: %s%" PRIu64 "\n",
-	    tr(ss, "of whom reachable by e-mail, phone or post",
-	       "dont joignables par e-mail, téléphone ou courrier"),
-	    s->persons.approximate ? "~" : "", s->persons.contactable);
+	persons_lines(ss, &s->persons);
 	out(ss, "   - %s: %" PRIu64 " (%" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64
 		" %s)\n",
 	    tr(ss, "Records", "Enregistrements"), s->records,
@@ -298,11 +368,21 @@ sum_end(void *data, const struct bsc_run_summary *s)
 			     "5. Non examiné entièrement"));
 	for (size_t i = 0; i < ss->problems.n; i++)
 		out(ss, "   - %s\n", (const char *)ss->problems.v[i]);
+	if (ss->more_problems)
+		out(ss, "   - %s %" PRIu64 " %s\n", tr(ss, "and", "et"),
+		    ss->more_problems,
+		    tr(ss, "more (see the json or csv report)",
+		       "de plus (voir le rapport json ou csv)"));
 	if (ss->problems.n == 0)
 		out(ss, "   - %s\n", tr(ss, "nothing: every source was read "
 					    "completely",
 					"rien : chaque source a été lue "
 					"entièrement"));
+	for (size_t i = 0; i < ss->skipped.n; i++)
+		out(ss, "   - %s: %" PRIu64 " (%s)\n",
+		    tr(ss, "skipped on purpose", "ignorés à dessein"),
+		    (uint64_t)(uintptr_t)ss->skipped_n.v[i],
+		    (const char *)ss->skipped.v[i]);
 	out(ss, "\n%s\n",
 	    tr(ss, "This summary contains no personal data: only categories, "
 		   "counts and file paths.",
@@ -313,6 +393,19 @@ sum_end(void *data, const struct bsc_run_summary *s)
 		ss->err = true;
 	release(ss);
 	return ss->err ? BSC_FATAL : BSC_OK;
+}
+
+/* Names are data: escaped before they reach a terminal or a file. */
+static bsc_status
+sum_item(void *data, const struct bsc_item_report *r)
+{
+	struct bsc_safe_report sr;
+	bsc_status ret;
+
+	bsc_safe_report_init(&sr, r);
+	ret = sum_item_safe(data, &sr.r);
+	bsc_safe_report_free(&sr);
+	return ret;
 }
 
 struct bsc_sink *

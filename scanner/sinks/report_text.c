@@ -16,6 +16,9 @@
 #include "report.h"
 #include "util.h"
 
+/* Problems listed again at the end (each is also shown in place). */
+#define MAX_PROBLEMS 1000
+
 struct text_sink {
 	struct bsc_report_base base;
 	FILE *out;
@@ -23,6 +26,7 @@ struct text_sink {
 	bool quiet;
 	bool err;
 	struct bsc_vec problems; /* char*: "path: status: reason" */
+	uint64_t more_problems;  /* past MAX_PROBLEMS: counted only */
 	struct bsc_vec open;     /* struct open_arc*: innermost last */
 };
 
@@ -130,7 +134,7 @@ text_archive_begin(void *data, const char *path, const char *format,
 	struct text_sink *ts = data;
 	struct open_arc *oa = bsc_zalloc(sizeof(*oa));
 
-	oa->path = bsc_strdup(path);
+	oa->path = bsc_escape_name(path, false); /* as the item's will be */
 	oa->format = bsc_strdup(format);
 	oa->depth = depth;
 	bsc_vec_push(&ts->open, oa);
@@ -153,9 +157,13 @@ show_open(struct text_sink *ts)
 	}
 }
 
+static void archive_rollup(struct text_sink *ts,
+			   const struct bsc_item_report *r, unsigned d);
+
 /*
  * The archive's own report: it closes the group its archive_begin opened,
- * if any. Returns true when it was written here.
+ * if any, with what its members hold together. Returns true when it was
+ * written here.
  */
 static bool
 close_archive(struct text_sink *ts, const struct bsc_item_report *r,
@@ -190,6 +198,7 @@ close_archive(struct text_sink *ts, const struct bsc_item_report *r,
 		out(ts, "  %snot fully scanned: %s%s\n", YELLOW(ts),
 		    r->reason ? r->reason : "", RESET(ts));
 	}
+	archive_rollup(ts, r, r->depth);
 	out(ts, "\n");
 	return true;
 }
@@ -220,9 +229,20 @@ persons_line(struct text_sink *ts, const struct bsc_persons *p, unsigned d)
 					   "name+birth date", "contact"};
 	bool first = true;
 
+	char n[64], h[64], c[64];
+
+	bsc_persons_figure(p, p->count, false, n, sizeof(n));
+	bsc_persons_figure(p, p->contactable, false, c, sizeof(c));
+	if (p->health_bound)
+		snprintf(h, sizeof(h), "at most %" PRIu64, p->health);
+	else
+		bsc_persons_figure(p, p->health, false, h, sizeof(h));
 	ind(ts, d);
-	out(ts, "  persons:  %s%" PRIu64 " distinct, %" PRIu64 " contactable",
-	    p->approximate ? "~" : "", p->count, p->contactable);
+	out(ts, "  persons:  %s distinct, %s with health data exposed, %s "
+		"contactable",
+	    n, h, c);
+	if (p->minors)
+		out(ts, ", %" PRIu64 " minor(s)", p->minors);
 	for (int k = 0; k < 4; k++) {
 		if (!p->by_key[k])
 			continue;
@@ -233,6 +253,10 @@ persons_line(struct text_sink *ts, const struct bsc_persons *p, unsigned d)
 	out(ts, "%s", first ? "" : ")");
 	if (p->without_key)
 		out(ts, "; %" PRIu64 " record(s) without a key", p->without_key);
+	if (p->shared_contacts)
+		out(ts, "; %" PRIu64 " shared e-mail(s) or phone(s) not used "
+			"to link persons",
+		    p->shared_contacts);
 	out(ts, "\n");
 }
 
@@ -267,8 +291,39 @@ evidence_name(unsigned ev)
 	return "value";
 }
 
+/* What an archive's members hold together (its roll-up). */
+static void
+archive_rollup(struct text_sink *ts, const struct bsc_item_report *r,
+	       unsigned d)
+{
+	const char *v = bsc_verdict(r->n_identity, r->n_medical,
+				    r->records_linked);
+
+	ind(ts, d);
+	out(ts, "  all members together:\n");
+	list(ts, d + 1, "identity:", r->identity, r->n_identity);
+	list(ts, d + 1, "medical:", r->medical, r->n_medical);
+	if (r->n_identity || r->n_medical) {
+		ind(ts, d + 1);
+		out(ts,
+		    "  records:  %" PRIu64 " in all, %" PRIu64
+		    " with identity, %" PRIu64 " with medical data, %" PRIu64
+		    " linked\n",
+		    r->records, r->records_identity, r->records_medical,
+		    r->records_linked);
+	}
+	ind(ts, d + 1);
+	out(ts, "  verdict:  %s%s%s\n", !strcmp(v, "linked") ? RED(ts) : "",
+	    bsc_verdict_text(v), RESET(ts));
+	ind(ts, d + 1);
+	out(ts, "  severity: %s; %zu finding(s) break the policy\n",
+	    r->severity ? r->severity : "none", r->violations);
+	if (r->persons.count)
+		persons_line(ts, &r->persons, d + 1);
+}
+
 static bsc_status
-text_item(void *data, const struct bsc_item_report *r)
+text_item_safe(void *data, const struct bsc_item_report *r)
 {
 	struct text_sink *ts = data;
 	const char *v = bsc_verdict(r->n_identity, r->n_medical,
@@ -277,7 +332,9 @@ text_item(void *data, const struct bsc_item_report *r)
 		       r->status == BSC_ITEM_FAILED;
 	unsigned d = r->depth;
 
-	if (problem)
+	if (problem && ts->problems.n >= MAX_PROBLEMS)
+		ts->more_problems++;
+	else if (problem)
 		bsc_vec_push(&ts->problems,
 			     bsc_asprintf("%s: %s: %s", r->path,
 					  bsc_item_status_name(r->status),
@@ -308,6 +365,7 @@ text_item(void *data, const struct bsc_item_report *r)
 			out(ts, "  %snot fully scanned: %s%s\n", YELLOW(ts),
 			    r->reason ? r->reason : "", RESET(ts));
 		}
+		archive_rollup(ts, r, d);
 		out(ts, "\n");
 		return ts->err ? BSC_FATAL : BSC_OK;
 	}
@@ -394,6 +452,42 @@ text_item(void *data, const struct bsc_item_report *r)
 	return ts->err ? BSC_FATAL : BSC_OK;
 }
 
+/* A byte count for people: "812 B", "8.8 KiB", "1.2 GiB". */
+static void
+human_bytes(uint64_t v, char *buf, size_t len)
+{
+	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+	double x = (double)v;
+	int u = -1;
+
+	while (x >= 1024 && u < 3) {
+		x /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%" PRIu64 " B", v);
+	else
+		snprintf(buf, len, "%.1f %s", x, units[u]);
+}
+
+/* How much of the input was read: files and members, not archives. */
+static void
+coverage_line(struct text_sink *ts, const struct bsc_run_summary *s)
+{
+	char b[2][32];
+
+	human_bytes(s->coverage_bytes[BSC_ITEM_COMPLETE], b[0], sizeof(b[0]));
+	human_bytes(s->coverage_bytes[BSC_ITEM_PARTIAL], b[1], sizeof(b[1]));
+	out(ts,
+	    "  coverage: %" PRIu64 " file(s) read fully (%s), %" PRIu64
+	    " partly (%s read), %" PRIu64 " not read or not examined, %" PRIu64
+	    " skipped (no document in them)\n",
+	    s->coverage_items[BSC_ITEM_COMPLETE], b[0],
+	    s->coverage_items[BSC_ITEM_PARTIAL], b[1],
+	    s->coverage_items[BSC_ITEM_FAILED],
+	    s->coverage_items[BSC_ITEM_SKIPPED]);
+}
+
 static bsc_status
 text_end(void *data, const struct bsc_run_summary *s)
 {
@@ -419,7 +513,9 @@ text_end(void *data, const struct bsc_run_summary *s)
 	    " with medical data, %" PRIu64 " linked\n",
 	    s->records, s->records_identity, s->records_medical,
 	    s->records_linked);
-	out(ts, "  verdict:  %s\n", bsc_verdict_text(v));
+	out(ts, "  verdict:  %s%s\n", bsc_verdict_text(v),
+	    ts->problems.n ? " (in what could be read)" : "");
+	coverage_line(ts, s);
 	persons_line(ts, &s->persons, 0);
 	out(ts, "  severity: %s; %" PRIu64 " finding(s) break the policy\n",
 	    s->severity ? s->severity : "none", s->violations);
@@ -431,14 +527,31 @@ text_end(void *data, const struct bsc_run_summary *s)
 		    s->linkable[i].medical, s->linkable[i].shared,
 		    s->linkable[i].key);
 	if (ts->problems.n) {
-		out(ts, "  %snot fully scanned (%zu):%s\n", YELLOW(ts),
-		    ts->problems.n, RESET(ts));
+		out(ts, "  %snot fully scanned (%" PRIu64 "):%s\n", YELLOW(ts),
+		    (uint64_t)ts->problems.n + ts->more_problems, RESET(ts));
 		for (size_t i = 0; i < ts->problems.n; i++)
 			out(ts, "    %s\n", (const char *)ts->problems.v[i]);
+		if (ts->more_problems)
+			out(ts, "    ... and %" PRIu64 " more, listed above "
+				"and in the json, jsonl and csv reports\n",
+			    ts->more_problems);
 	}
 	if (fflush(ts->out) == EOF)
 		ts->err = true;
 	return ts->err ? BSC_FATAL : BSC_OK;
+}
+
+/* Names are data: escaped before they reach a terminal or a file. */
+static bsc_status
+text_item(void *data, const struct bsc_item_report *r)
+{
+	struct bsc_safe_report sr;
+	bsc_status ret;
+
+	bsc_safe_report_init(&sr, r);
+	ret = text_item_safe(data, &sr.r);
+	bsc_safe_report_free(&sr);
+	return ret;
 }
 
 struct bsc_sink *
