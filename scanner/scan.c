@@ -28,6 +28,7 @@
 #include "pgraph.h"
 #include "policy.h"
 #include "rollup.h"
+#include "scheduler.h"
 #include "scope.h"
 #include "severity.h"
 #include "walk.h"
@@ -195,7 +196,7 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 		free(p);
 		free(why);
 	}
-	bsc_progress(ctx, false);
+	bsc_progress(ctx, true); /* never glued to the report's lines */
 	if (run->sink->item)
 		return run->sink->item(run->sink->data, rep);
 	return BSC_OK;
@@ -606,14 +607,39 @@ report:
 	return ret;
 }
 
+/* A top-level input's reads, counted for the progress line. */
+struct counted_fd {
+	int fd; /* first: bsc_fd_read's source */
+	struct bsc_ctx *ctx;
+};
+
+static ssize_t
+counted_read(void *src, void *buf, size_t n)
+{
+	struct counted_fd *c = src;
+	ssize_t r = bsc_fd_read(&c->fd, buf, n);
+
+	if (r > 0)
+		bsc_progress_bytes(c->ctx, (uint64_t)r);
+	return r;
+}
+
 static bsc_status
 scan_fd(struct run *run, int fd, const char *display)
 {
 	struct bsc_item it;
 	struct stat st;
 	bsc_status ret;
+	struct counted_fd cfd = {fd, run->ctx};
+	struct bsc_meter *m = run->ctx->meter;
 
-	bsc_item_init(&it, display, bsc_fd_read, &fd,
+	if (m && run->ctx->progress) {
+		m->cur_read = 0;
+		m->cur_size = fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
+				      ? (unsigned long long)st.st_size
+				      : 0;
+	}
+	bsc_item_init(&it, display, counted_read, &cfd,
 		      run->ctx->limits.max_file_size);
 	/* A regular file (standard input redirected from one too) can be
 	 * read with pread(), which archives that seek need. */
@@ -721,6 +747,163 @@ scan_path(struct run *run, const char *path)
 	return emit_unread(run, path, 0, NULL, BSC_ITEM_SKIPPED, reason);
 }
 
+/* ---- -j N: jobs for the scheduler (scheduler.c) ---------------------------- */
+
+struct joblist {
+	struct bsc_job *v;
+	size_t n;
+	const struct bsc_ctx *ctx;
+	unsigned long long total; /* bytes of the files, for progress */
+};
+
+static void
+add_job(struct joblist *l, bool is_path, enum bsc_walk_kind kind,
+	const char *fspath, const char *display, const char *reason)
+{
+	struct bsc_job *j;
+
+	l->v = bsc_reallocarray(l->v, l->n + 1, sizeof(*l->v));
+	j = &l->v[l->n++];
+	j->is_path = is_path;
+	j->kind = kind;
+	j->fspath = fspath ? bsc_strdup(fspath) : NULL;
+	j->display = bsc_strdup(display);
+	j->reason = reason ? bsc_strdup(reason) : NULL;
+}
+
+static bsc_status
+collect_cb(void *data, enum bsc_walk_kind kind, const char *fspath,
+	   const char *display, const char *reason)
+{
+	struct joblist *l = data;
+	struct stat st;
+
+	if (!in_shard(l->ctx, display))
+		return BSC_OK;
+	add_job(l, false, kind, fspath, display, reason);
+	if (kind == BSC_WALK_FILE && l->ctx->progress &&
+	    stat(fspath, &st) == 0)
+		l->total += (unsigned long long)st.st_size;
+	return BSC_OK;
+}
+
+/* The top-level jobs of the paths, in the order of the one-thread scan. */
+static void
+collect_jobs(struct bsc_ctx *ctx, const char *const *paths, size_t n,
+	     struct joblist *l)
+{
+	l->ctx = ctx;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+
+		bool ok = strcmp(paths[i], "-") && stat(paths[i], &st) == 0;
+
+		if (ok && S_ISDIR(st.st_mode)) {
+			bsc_walk(ctx, paths[i], collect_cb, l);
+			continue;
+		}
+		add_job(l, true, BSC_WALK_FILE, NULL, paths[i], NULL);
+		if (ok && S_ISREG(st.st_mode))
+			l->total += (unsigned long long)st.st_size;
+	}
+}
+
+/* Worker thread: one job, with its own run (counts merged by job_end). */
+static void *
+job_run(void *data, struct bsc_ctx *wctx, const struct bsc_sink *sink,
+	const struct bsc_job *j)
+{
+	struct run *w = bsc_zalloc(sizeof(*w));
+
+	(void)data;
+	w->ctx = wctx;
+	w->sink = sink;
+	if (j->is_path)
+		scan_path(w, j->display);
+	else
+		walk_cb(w, j->kind, j->fspath, j->display, j->reason);
+	return w;
+}
+
+/* Calling thread, in job order: what emit() does for a one-thread scan
+ * (the categories come with the job's end). */
+static bsc_status
+job_item(void *data, struct bsc_item_report *rep)
+{
+	return emit(data, rep, 0);
+}
+
+static bsc_status
+job_begin(void *data, const char *path, const char *format, unsigned depth)
+{
+	struct run *run = data;
+
+	if (!run->sink->archive_begin)
+		return BSC_OK;
+	return run->sink->archive_begin(run->sink->data, path, format, depth);
+}
+
+static void
+job_end(void *data, void *result)
+{
+	struct run *run = data, *w = result;
+
+	run->id_mask |= w->id_mask;
+	run->med_mask |= w->med_mask;
+	run->keyed = bsc_reallocarray(run->keyed, run->n_keyed + w->n_keyed + 1,
+				      sizeof(*run->keyed));
+	for (size_t i = 0; i < w->n_keyed; i++)
+		run->keyed[run->n_keyed++] = w->keyed[i];
+	for (size_t i = 0; i < w->n_flags; i++)
+		free((char *)w->flags[i].loc.header);
+	free(w->flags);
+	free(w->keyed);
+	free(w);
+}
+
+/* Scan the paths with ctx->jobs workers; false if one thread will do. */
+static bool
+scan_parallel(struct run *run, const char *const *paths, size_t n,
+	      bsc_status *ret)
+{
+	struct bsc_sched_ops ops = {job_run, job_item, job_begin, job_end,
+				    run};
+	struct joblist l = {0};
+
+	if (run->ctx->jobs < 2)
+		return false;
+	collect_jobs(run->ctx, paths, n, &l);
+	if (run->ctx->meter)
+		run->ctx->meter->total = l.total;
+	if (l.n >= 2)
+		*ret = bsc_sched_run(run->ctx, l.v, l.n, run->ctx->jobs, &ops);
+	else
+		for (size_t i = 0; i < n && *ret != BSC_FATAL; i++)
+			*ret = scan_path(run, paths[i]);
+	for (size_t i = 0; i < l.n; i++) {
+		free(l.v[i].fspath);
+		free(l.v[i].display);
+		free(l.v[i].reason);
+	}
+	free(l.v);
+	return true;
+}
+
+/* Bytes of the regular files named on the command line (directories are
+ * counted by the -j walk), for the progress line's ETA. */
+static unsigned long long
+inputs_size(const char *const *paths, size_t n)
+{
+	unsigned long long t = 0;
+	struct stat st;
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(paths[i], "-") && stat(paths[i], &st) == 0 &&
+		    S_ISREG(st.st_mode))
+			t += (unsigned long long)st.st_size;
+	return t;
+}
+
 static void
 utc_now(char *buf, size_t len)
 {
@@ -784,6 +967,7 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	char rules_version[17], started[32] = "", finished[32] = "";
 	struct bsc_linkable *linkable = NULL;
 	bsc_status ret = BSC_OK;
+	struct bsc_meter meter;
 
 	if (rs->rules.n == 0) {
 		const char *dir = bsc_default_patterns_dir();
@@ -808,14 +992,17 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	ctx->today = bsc_today();
 	if (ctx->hash_items)
 		utc_now(started, sizeof(started));
+	bsc_progress_begin(ctx, &meter, inputs_size(paths, n_paths));
 	if (sink->run_begin)
 		ret = sink->run_begin(sink->data);
-	for (size_t i = 0; i < n_paths && ret != BSC_FATAL; i++)
-		ret = scan_path(&run, paths[i]);
+	if (ret != BSC_FATAL && !scan_parallel(&run, paths, n_paths, &ret))
+		for (size_t i = 0; i < n_paths && ret != BSC_FATAL; i++)
+			ret = scan_path(&run, paths[i]);
 	bsc_progress(ctx, true);
 	for (size_t i = 0; i < run.arcs.n; i++)
 		bsc_rollup_free(run.arcs.v[i]);
 	bsc_vec_release(&run.arcs);
+	ctx->meter = NULL;
 	if (ret == BSC_FATAL) {
 		if (!ctx->error[0])
 			bsc_set_error(ctx, BSC_FATAL, "output error");

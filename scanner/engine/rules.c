@@ -21,8 +21,10 @@
 #include "bsc_config.h"
 #include "ctx.h"
 #include "header.h"
+#include "multi.h"
 #include "persons.h"
 #include "path.h"
+#include "plan.h"
 #include "validate.h"
 #include "yamldoc.h"
 
@@ -93,6 +95,8 @@ bsc_ruleset_free(struct bsc_ruleset *rs)
 {
 	if (!rs)
 		return;
+	bsc_multi_free(rs->kwdb);
+	bsc_plan_free(rs->plan);
 	for (size_t i = 0; i < 256; i++)
 		free(rs->kw_by_first[i]);
 	for (size_t i = 0; i < rs->n_cats; i++) {
@@ -1135,6 +1139,17 @@ cmp_catfirst(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
+/* The keyword index compiled again for the one-pass search (multi.c),
+ * and the candidate selection over the value rules (plan.c). */
+static void
+build_multi(struct bsc_ruleset *rs)
+{
+	bsc_multi_free(rs->kwdb);
+	rs->kwdb = bsc_multi_build(rs, ++rs->kw_gen);
+	bsc_plan_free(rs->plan);
+	rs->plan = bsc_plan_build(rs);
+}
+
 bsc_status
 bsc_ruleset_load(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 		 const char *path)
@@ -1146,8 +1161,11 @@ bsc_ruleset_load(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 	if (stat(path, &stt) != 0)
 		return bsc_set_error(ctx, BSC_FAILED, "%s: %s", path,
 				     strerror(errno));
-	if (!S_ISDIR(stt.st_mode))
-		return load_file(rs, ctx, path);
+	if (!S_ISDIR(stt.st_mode)) {
+		st = load_file(rs, ctx, path);
+		build_multi(rs);
+		return st;
+	}
 	collect(path, &files, 0);
 	qsort(files.v, files.n, sizeof(char *), cmp_catfirst);
 	if (files.n == 0)
@@ -1158,6 +1176,7 @@ bsc_ruleset_load(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 	for (size_t i = 0; i < files.n; i++)
 		free(files.v[i]);
 	bsc_vec_release(&files);
+	build_multi(rs);
 	return st;
 }
 

@@ -147,6 +147,12 @@ struct bsc_ruleset {
 	struct bsc_kwent *kw_by_first[256];
 	size_t kw_n[256];
 	unsigned n_kw_rules;
+	/* the same keywords compiled for one pass (multi.h), rebuilt after
+	 * each bsc_ruleset_load; NULL: detect.c uses kw_by_first */
+	struct bsc_multi *kwdb;
+	unsigned long kw_gen;
+	/* candidate selection over value rules (plan.h), rebuilt with kwdb */
+	struct bsc_plan *plan;
 	struct bsc_vec path_rules;
 	struct bsc_vec files;       /* char*, files loaded */
 	uint64_t identity_mask;     /* categories of class identity */

@@ -38,6 +38,7 @@
 #include "pgraph.h"
 #include "path.h"
 #include "payload.h"
+#include "plan.h"
 #include "rules.h"
 
 #define SAMPLE_CELLS 1000
@@ -69,6 +70,9 @@ struct slot {
 			     * e-mails in one line count each) */
 	char **samples;     /* per value rule: sample of the first hit */
 	unsigned char *mode; /* per value rule: 0 off, 1 on, 2 context */
+	uint64_t *live;     /* value rules still tested: mode != 0, not
+			     * frozen (bitset, rs->plan->words words) */
+	uint64_t cells;     /* cells tested: tested[i] of a live rule */
 	char *first;        /* sample of the first non-empty value */
 	unsigned long first_line;  /* line of the first non-empty value */
 	unsigned long *hit_line;   /* per value rule: line of the first hit */
@@ -155,6 +159,8 @@ struct bsc_fields {
 	char *path;                /* the item path as given */
 	struct bsc_personset *keyset; /* values of the key column */
 	const struct slot *keyslot;
+	uint64_t *cand;       /* per cell: candidate value rules (plan.h) */
+	uint64_t *freezable;  /* value rules that are not standalone */
 	/* record shapes */
 	struct sig *sig_hash[SIG_BUCKETS];
 	size_t n_sigs;
@@ -190,6 +196,22 @@ person_mac(struct bsc_ctx *ctx)
 	return ctx->person_mac;
 }
 
+/* What the per-cell loop needs from the rule set, resolved once. */
+static void
+resolve_rules(struct bsc_fields *f, struct bsc_ruleset *rs)
+{
+	if (!rs->plan) /* rules loaded by bsc_ruleset_load have one */
+		rs->plan = bsc_plan_build(rs);
+	f->cand = bsc_zalloc(rs->plan->words * sizeof(uint64_t));
+	f->freezable = bsc_zalloc(rs->plan->words * sizeof(uint64_t));
+	for (size_t i = 0; i < rs->value_rules.n; i++) {
+		const struct bsc_rule *r = rs->value_rules.v[i];
+
+		if (r->evidence != BSC_EV_STANDALONE)
+			f->freezable[i / 64] |= 1ull << (i & 63);
+	}
+}
+
 struct bsc_fields *
 bsc_scope_new(struct bsc_ctx *ctx, const char *path)
 {
@@ -205,6 +227,7 @@ bsc_scope_new(struct bsc_ctx *ctx, const char *path)
 	f->path = path ? bsc_strdup(path) : bsc_strdup("-");
 	for (size_t b = 0; b < KEY_BUCKETS; b++)
 		f->key_hash[b] = NO_KEY;
+	resolve_rules(f, bsc_ctx_rules(ctx));
 	return f;
 }
 
@@ -220,6 +243,7 @@ slot_free(struct slot *s, size_t nrules)
 		free(s->samples[i]);
 	free(s->samples);
 	free(s->mode);
+	free(s->live);
 	free(s->first);
 	free(s->hit_line);
 	free(s->issuer);
@@ -259,6 +283,8 @@ bsc_scope_free(struct bsc_fields *f)
 	free(f->precs);
 	free(f->path);
 	free(f->finding_slot);
+	free(f->cand);
+	free(f->freezable);
 	free(f->flags);
 	free(f->file);
 	bsc_personset_free(f->keyset);
@@ -336,6 +362,16 @@ slot_issuer(const struct bsc_fields *f, const char *name, const char *norm)
 	return bsc_asprintf("%s|%s", f->path, norm);
 }
 
+/* The slot's live set: its value rules with mode != 0. */
+static void
+make_live(struct slot *s, const struct bsc_ruleset *rs)
+{
+	s->live = bsc_zalloc(rs->plan->words * sizeof(uint64_t));
+	for (size_t i = 0; i < rs->value_rules.n; i++)
+		if (s->mode[i])
+			s->live[i / 64] |= 1ull << (i & 63);
+}
+
 static struct slot *
 slot_create(struct bsc_fields *f, const char *name, unsigned column)
 {
@@ -395,6 +431,7 @@ slot_create(struct bsc_fields *f, const char *name, unsigned column)
 		else
 			s->mode[i] = ctx_hit ? 2 : 1;
 	}
+	make_live(s, rs);
 	return s;
 }
 
@@ -556,6 +593,75 @@ count_values(struct bsc_fields *f, const struct bsc_rule *r, const char *v,
 	return n;
 }
 
+/*
+ * Column and confirm rules that can no longer reach their share stop
+ * being tested (frozen): checked before each cell, as tested[i] grows.
+ * A live rule's tested count is s->cells.
+ */
+static void
+freeze_rules(struct bsc_fields *f, struct slot *s)
+{
+	const struct bsc_ruleset *rs = f->rs;
+
+	if (s->cells < SAMPLE_CELLS)
+		return;
+	for (size_t w = 0; w < rs->plan->words; w++) {
+		for (uint64_t b = s->live[w] & f->freezable[w]; b; b &= b - 1) {
+			size_t i = w * 64 + (size_t)__builtin_ctzll(b);
+			const struct bsc_rule *r = rs->value_rules.v[i];
+
+			if ((double)s->hits[i] <
+			    r->min_share * 0.5 * (double)s->cells) {
+				s->tested[i] = s->cells;
+				s->live[w] &= ~(1ull << (i & 63));
+			}
+		}
+	}
+}
+
+/* Value rule i on the cell (a candidate): count, sample, record keys. */
+static void
+try_rule(struct bsc_fields *f, struct slot *s, size_t i, const char *v,
+	 size_t len, const struct bsc_cell_info *info, uint64_t *cell_cats)
+{
+	const struct bsc_ruleset *rs = f->rs;
+	const struct bsc_rule *r = rs->value_rules.v[i];
+	size_t off = 0, mlen = 0;
+	enum bsc_subject eff;
+
+	if (!bsc_detect_value(f->ctx, r, v, len, info, &off, &mlen))
+		return;
+	s->hits[i]++;
+	if (r->evidence == BSC_EV_STANDALONE)
+		s->values[i] += count_values(f, r, v, len, off + mlen);
+	if (r->evidence != BSC_EV_CONFIRM)
+		*cell_cats |= 1ull << r->category;
+	if (r->corroborate)
+		s->lead[i] |= bsc_corr_lead_bit(v + off, mlen);
+	if (!s->samples[i]) {
+		s->samples[i] = make_sample(f, v + off, mlen, r->category);
+		s->hit_line[i] = f->cur_line;
+	}
+	if (r->evidence != BSC_EV_STANDALONE ||
+	    r->confidence < BSC_CONF_MEDIUM)
+		return;
+	eff = value_subject(s, r);
+	if (eff == BSC_SUBJECT_UNKNOWN)
+		eff = f->subject_default;
+	if (eff == BSC_SUBJECT_ORGANIZATION)
+		return;
+	f->cur_vmask |= 1ull << r->category;
+	/* A professional's identity never makes a patient's record
+	 * "linked". */
+	if (rs->cats[r->category].cls != BSC_CLASS_IDENTITY ||
+	    eff != BSC_SUBJECT_PROFESSIONAL)
+		f->cur_vlink |= 1ull << r->category;
+	if (eff != BSC_SUBJECT_PROFESSIONAL && eff != BSC_SUBJECT_RELATED)
+		bsc_record_keys_offer(&f->pkeys,
+				      rs->cats[r->category].person_key,
+				      f->path, v + off, mlen);
+}
+
 void
 bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		 size_t len)
@@ -592,58 +698,18 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 	if (s->hrule && s->hrule->category >= 0 &&
 	    rs->cats[s->hrule->category].person_key == BSC_PK_LOCAL_ID)
 		add_key_value(f, s, v, len);
-	bsc_cell_info_rs(rs, v, len, &info);
+	bsc_cell_info_rs(f->ctx, rs, v, len, &info);
 	cell_cats = s->hrule && s->hrule->category >= 0
 			    ? 1ull << s->hrule->category
 			    : 0;
-	for (size_t i = 0; i < rs->value_rules.n; i++) {
-		const struct bsc_rule *r = rs->value_rules.v[i];
-		size_t off = 0, mlen = 0;
-
-		if (!s->mode[i])
-			continue;
-		if (r->evidence != BSC_EV_STANDALONE &&
-		    s->tested[i] >= SAMPLE_CELLS &&
-		    (double)s->hits[i] < r->min_share * 0.5 *
-						 (double)s->tested[i])
-			continue; /* cannot reach its share: frozen */
-		s->tested[i]++;
-		if (!bsc_detect_value(f->ctx, r, v, len, &info, &off, &mlen))
-			continue;
-		s->hits[i]++;
-		if (r->evidence == BSC_EV_STANDALONE)
-			s->values[i] += count_values(f, r, v, len, off + mlen);
-		if (r->evidence != BSC_EV_CONFIRM)
-			cell_cats |= 1ull << r->category;
-		if (r->corroborate)
-			s->lead[i] |= bsc_corr_lead_bit(v + off, mlen);
-		if (!s->samples[i]) {
-			s->samples[i] = make_sample(f, v + off, mlen,
-						    r->category);
-			s->hit_line[i] = f->cur_line;
-		}
-		if (r->evidence == BSC_EV_STANDALONE &&
-		    r->confidence >= BSC_CONF_MEDIUM) {
-			enum bsc_subject eff = value_subject(s, r);
-
-			if (eff == BSC_SUBJECT_UNKNOWN)
-				eff = f->subject_default;
-			if (eff == BSC_SUBJECT_ORGANIZATION)
-				continue;
-			f->cur_vmask |= 1ull << r->category;
-			/* A professional's identity never makes a patient's
-			 * record "linked". */
-			if (rs->cats[r->category].cls != BSC_CLASS_IDENTITY ||
-			    eff != BSC_SUBJECT_PROFESSIONAL)
-				f->cur_vlink |= 1ull << r->category;
-			if (eff != BSC_SUBJECT_PROFESSIONAL &&
-			    eff != BSC_SUBJECT_RELATED)
-				bsc_record_keys_offer(
-					&f->pkeys,
-					rs->cats[r->category].person_key,
-					f->path, v + off, mlen);
-		}
-	}
+	freeze_rules(f, s);
+	s->cells++; /* tested[i]++ for every live rule */
+	/* Only the rules whose prefilter passes, in rule order. */
+	bsc_plan_candidates(rs->plan, s->live, &info, f->cand);
+	for (size_t w = 0; w < rs->plan->words; w++)
+		for (uint64_t b = f->cand[w]; b; b &= b - 1)
+			try_rule(f, s, w * 64 + (size_t)__builtin_ctzll(b), v,
+				 len, &info, &cell_cats);
 	for (size_t i = 0; cell_cats && i < rs->flag_rules.n; i++) {
 		const struct bsc_rule *r = rs->flag_rules.v[i];
 
@@ -1069,6 +1135,15 @@ push_finding(struct bsc_fields *f, const struct slot *s, int cat,
 	x->sample = a->sample ? a->sample : "";
 	x->note = a->note ? a->note : a->rule ? a->rule->note : NULL;
 	return subj;
+}
+
+/* tested[i] of the rules still live is the slot's cell count. */
+static void
+settle_tested(const struct bsc_fields *f, struct slot *s)
+{
+	for (size_t i = 0; i < f->rs->value_rules.n; i++)
+		if ((s->live[i / 64] >> (i & 63)) & 1)
+			s->tested[i] = s->cells;
 }
 
 /*
@@ -1556,6 +1631,8 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 
 	if (f->cur_any)
 		bsc_fields_end_record(f);
+	for (size_t i = 0; i < f->slots.n; i++)
+		settle_tested(f, f->slots.v[i]);
 	{
 		struct bsc_corr_slot *corr = corr_table(f);
 
