@@ -858,6 +858,7 @@ job_end(void *data, void *result)
 		free((char *)w->flags[i].loc.header);
 	free(w->flags);
 	free(w->keyed);
+	bsc_vec_release(&w->arcs); /* empty: every archive closed */
 	free(w);
 }
 
