@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "payload.h"
 #include "scope.h"
 #include "testlib.h"
 
@@ -148,6 +149,94 @@ START_TEST(test_scope_placeholders_are_empty)
 	ck_assert_uint_eq(it->records_identity, 0);
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
+}
+END_TEST
+
+/* Issue 12: code shapes need corroboration; the spread tells codes from
+ * rooms; a one-chapter column passes with dotted subdivisions. */
+START_TEST(test_scope_code_shapes_need_corroboration)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_collect c = bsc_collect_text(
+		ctx, "stock.csv",
+		"reference;designation\nB09.1;Toner\nI71;Papier\nD31;Agrafeuse\n"
+		"F10.2;Classeur\nB20;Stylo\nO80;Souris\n");
+	const struct bsc_collected_finding *f =
+		bsc_collect_find(&c.items[0], "diagnosis", 1);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->confidence, BSC_CONF_LOW);
+	ck_assert_ptr_nonnull(strstr(f->note, "nothing else says"));
+	ck_assert_str_eq(c.items[0].medical, "");
+	ck_assert_uint_eq(c.items[0].n_flags, 0);
+	bsc_collect_free(&c);
+	/* the same codes in a care table: diagnoses */
+	c = bsc_collect_text(ctx, "stock.csv",
+			     "ipp;code\n0001;B09.1\n0002;I71\n0003;D31\n"
+			     "0004;F10.2\n0005;B20\n0006;O80\n");
+	ck_assert_str_eq(c.items[0].medical, "diagnosis");
+	ck_assert_uint_gt(c.items[0].n_flags, 0);
+	bsc_collect_free(&c);
+	/* rooms next to patients: one letter, no subdivision */
+	c = bsc_collect_text(ctx, "planning.csv",
+			     "ipp;salle\n0001;B20\n0002;B21\n0003;B22\n"
+			     "0004;B23\n0005;B24\n0006;B25\n");
+	f = bsc_collect_find(&c.items[0], "diagnosis", 2);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->confidence, BSC_CONF_LOW);
+	ck_assert_ptr_nonnull(strstr(f->note, "spread"));
+	ck_assert_uint_eq(c.items[0].n_flags, 0);
+	bsc_collect_free(&c);
+	/* one chapter with subdivisions, by the file name */
+	c = bsc_collect_text(ctx, "pmsi-extraction.csv",
+			     "n;c\n1;E11.9\n2;E10.1\n3;E66.0\n4;E11.9\n5;E78.0\n"
+			     "6;E11.2\n");
+	ck_assert_str_eq(c.items[0].medical, "diagnosis");
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+/* A column of NIR-shaped numbers that mostly fail the key is not NIR,
+ * even where a few pass it by chance; nor are its records identity. */
+START_TEST(test_scope_nir_chance_keys_low)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_collect c = bsc_collect_text(
+		ctx, "orders.csv",
+		"numero;montant\n185057800608491;10\n185057800608492;11\n"
+		"295109912611199;12\n185057800608493;13\n185057800608494;14\n");
+	const struct bsc_collected_finding *f =
+		bsc_collect_find(&c.items[0], "national_id", 1);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->confidence, BSC_CONF_LOW);
+	ck_assert_str_eq(c.items[0].identity, "");
+	ck_assert_uint_eq(c.items[0].records_identity, 0);
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+/* Short Base64 payloads decode to text; binary and long ones do not. */
+START_TEST(test_scope_payload_small_text)
+{
+	char out[BSC_PAYLOAD_TEXT_MAX + 1];
+	/* "Document médical au format CDA", padding dropped */
+	const char *stub = "RG9jdW1lbnQgbcOpZGljYWwgYXUgZm9ybWF0IENEQQ";
+	size_t n = bsc_payload_small_text(stub, strlen(stub), out, sizeof(out));
+
+	ck_assert_uint_eq(n, strlen("Document médical au format CDA"));
+	ck_assert_str_eq(out, "Document médical au format CDA");
+	/* a cut payload: the lone last sextet is left out */
+	ck_assert_uint_gt(bsc_payload_small_text("RG9jdW1lbnQgbcOpZGljYWwgY", 25, out,
+						 sizeof(out)), 0);
+	ck_assert_uint_eq(bsc_payload_small_text("AAECAwQFBgcICQoL", 16, out,
+						 sizeof(out)), 0); /* bytes */
+	ck_assert_uint_eq(bsc_payload_small_text("not base64 at all!", 18, out,
+						 sizeof(out)), 0);
+	ck_assert_uint_eq(bsc_payload_small_text("RG9j", 4, out, sizeof(out)),
+			  0); /* too short to be a payload */
 }
 END_TEST
 
@@ -298,6 +387,9 @@ suite_scope(void)
 	tcase_add_test(tc, test_scope_nir_bad_key_low);
 	tcase_add_test(tc, test_scope_header_only_low_rules_is_low);
 	tcase_add_test(tc, test_scope_placeholders_are_empty);
+	tcase_add_test(tc, test_scope_code_shapes_need_corroboration);
+	tcase_add_test(tc, test_scope_nir_chance_keys_low);
+	tcase_add_test(tc, test_scope_payload_small_text);
 	tcase_add_test(tl, test_scope_professionals_do_not_link);
 	tcase_add_test(tc, test_scope_masked_by_default);
 	suite_add_tcase(s, tl);

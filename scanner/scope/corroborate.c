@@ -14,16 +14,35 @@
  * and, in both cases, the values spread over several leading characters
  * as codes of a real column do (CIM-10 chapters, CCAM systems, ATC
  * groups), where rooms (B20, B21 ...) and appointment ids (R1234 ...) all
- * start alike. Otherwise the finding is low: listed, never counted.
+ * start alike, or carry subdivisions after a dot (E11.9), which rooms,
+ * cells and ids never do. Otherwise the finding is low: listed, never
+ * counted.
  */
 #include "corroborate.h"
 
 #include "header.h"
 #include "persons.h"
 
+/* Set in a lead mask when a code carries a subdivision after a dot
+ * (E11.9, K80.20): rooms, cells and appointment ids never do. */
+#define SUBCODE_BIT (1ull << 62)
+#define LEAD_MASK ((1ull << 36) - 1)
+
+/* A dot between digits in the match: a CIM-10 subdivision. */
+static uint64_t
+subcode_bit(const char *m, size_t len)
+{
+	for (size_t i = 1; i + 1 < len; i++)
+		if (m[i] == '.' && m[i - 1] >= '0' && m[i - 1] <= '9' &&
+		    m[i + 1] >= '0' && m[i + 1] <= '9')
+			return SUBCODE_BIT;
+	return 0;
+}
+
 uint64_t
 bsc_corr_lead_bit(const char *match, size_t len)
 {
+	uint64_t sub = subcode_bit(match, len);
 	unsigned char c;
 
 	while (len && (*match == ' ' || *match == '\t')) {
@@ -34,12 +53,12 @@ bsc_corr_lead_bit(const char *match, size_t len)
 		return 0;
 	c = (unsigned char)*match;
 	if (c >= 'A' && c <= 'Z')
-		return 1ull << (c - 'A');
+		return sub | 1ull << (c - 'A');
 	if (c >= 'a' && c <= 'z')
-		return 1ull << (c - 'a');
+		return sub | 1ull << (c - 'a');
 	if (c >= '0' && c <= '9')
-		return 1ull << (26 + c - '0');
-	return 0;
+		return sub | 1ull << (26 + c - '0');
+	return sub;
 }
 
 /* Categories whose column, next to codes, makes the table a care one:
@@ -98,7 +117,11 @@ bsc_corroborate(const struct bsc_ruleset *rs, const struct bsc_rule *r,
 		return BSC_CORR_OK;
 	if (!by_file && !table_says(rs, r, slots, n, self))
 		return BSC_CORR_NONE;
-	if ((unsigned)__builtin_popcountll(lead) < spread_needed(r, hits))
+	/* Codes of one chapter (a diabetes clinic's E10, E11.9, E66.0) are
+	 * still codes when they carry subdivisions. */
+	if ((unsigned)__builtin_popcountll(lead & LEAD_MASK) <
+		    spread_needed(r, hits) &&
+	    !(lead & SUBCODE_BIT))
 		return BSC_CORR_NARROW;
 	return BSC_CORR_OK;
 }

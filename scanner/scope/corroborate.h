@@ -31,7 +31,8 @@ enum bsc_corr_verdict {
 };
 
 /* The bit of the leading character of a matched code (A-Z, 0-9), for
- * the spread of a column; 0 for anything else. */
+ * the spread of a column, plus a bit when the code has a dotted
+ * subdivision (E11.9); 0 for anything else. OR them over a column. */
 uint64_t bsc_corr_lead_bit(const char *match, size_t len);
 
 /*
