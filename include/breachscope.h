@@ -182,6 +182,9 @@ struct bsc_flag {
 	const char *reason_fr; /* French reason */
 	uint64_t count;        /* values that raised it */
 	struct bsc_location loc;
+	const char *path;      /* the item where loc is: the item itself,
+				* or for an archive's or a run's flags the
+				* first item that raised it */
 };
 
 /*

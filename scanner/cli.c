@@ -107,7 +107,8 @@ static const struct opt opts[] = {
 	 "chain of custody: SHA-256 of every item, start and end times"},
 	{"help", 'h', NULL, OPT_HELP, "show this help and exit"},
 	{"lang", 0, "LANG", OPT_LANG,
-	 "language of the summary report: en (default) or fr"},
+	 "language of the summary and inventory reports: en (default) "
+	 "or fr"},
 	{"max-archive-depth", 0, "N", OPT_MAX_ARCHIVE_DEPTH,
 	 "archive levels opened inside each other, at most 64 (default 8)"},
 	{"max-columns", 0, "N", OPT_MAX_COLUMNS,
@@ -741,8 +742,9 @@ parse_output(const struct bsc_cli *cli, const char *v, struct output *o)
 			fmt[n] = '\0';
 			if (bsc_report_known(fmt)) {
 				static const char *const known[] = {
-					"csv",   "json",    "jsonl", "junit",
-					"sarif", "summary", "text"};
+					"csv",   "inventory", "json",
+					"jsonl", "junit",     "sarif",
+					"summary", "text"};
 
 				for (size_t i = 0; i < BSC_ARRAY_SIZE(known);
 				     i++)
@@ -754,6 +756,18 @@ parse_output(const struct bsc_cli *cli, const char *v, struct output *o)
 	}
 	if (!strcmp(o->path, "-"))
 		o->path = NULL;
+}
+
+/* A JSON report written by this run, which lists every item: the
+ * summary names it when it shortens a list. */
+static const char *
+full_report_of(const struct output *outs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (outs[i].path && (!strcmp(outs[i].format, "json") ||
+				     !strcmp(outs[i].format, "jsonl")))
+			return outs[i].path;
+	return NULL;
 }
 
 static int
@@ -874,6 +888,7 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 		ro.rules = bsc_ctx_rules(ctx);
 		ro.quiet = cli->quiet;
 		ro.lang = cli->lang;
+		ro.full_report = full_report_of(outs, n_outs);
 		ro.color = cli->color == 1 ||
 			   (cli->color == -1 && outs[i].f == stdout &&
 			    isatty(1) && !getenv("NO_COLOR"));
@@ -1066,6 +1081,9 @@ cmd_report(struct bsc_cli *cli, struct bsc_ctx *ctx)
 		ro.rules = bsc_ctx_rules(ctx);
 		ro.quiet = cli->quiet;
 		ro.lang = cli->lang;
+		ro.full_report = full_report_of(outs, n_outs);
+		if (!ro.full_report && cli->paths.n == 1)
+			ro.full_report = cli->paths.v[0];
 		ro.color = cli->color == 1 ||
 			   (cli->color == -1 && outs[i].f == stdout &&
 			    isatty(1) && !getenv("NO_COLOR"));

@@ -812,8 +812,10 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	free(idn);
 	free(medn);
 	free(set_dump);
-	for (size_t i = 0; i < run.n_flags; i++)
+	for (size_t i = 0; i < run.n_flags; i++) {
 		free((char *)run.flags[i].loc.header);
+		free((char *)run.flags[i].path);
+	}
 	free(run.flags);
 	for (size_t i = 0; i < run.n_keyed; i++) {
 		free(run.keyed[i].path);

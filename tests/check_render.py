@@ -12,6 +12,7 @@ equals `report --format summary` of the merged JSON; the exit code of
 report is the scan's; a file that is not a report is refused with exit 2.
 """
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ import tarfile
 import tempfile
 import zipfile
 
-FORMATS = ["text", "json", "jsonl", "csv", "summary", "junit", "sarif"]
+FORMATS = ["text", "json", "jsonl", "csv", "summary", "junit", "sarif", "inventory"]
 
 
 def run(binary, args, cwd):
@@ -41,6 +42,48 @@ def make_archives(fixtures, dest):
         z.write(os.path.join(fixtures, "csv", csvs[2]), arcname=csvs[2])
         z.writestr("inner.tar.gz", tbuf.getvalue())
         z.writestr("notes.bin", bytes(range(256)) * 4)
+
+
+def check_inventory(binary, data, tmp):
+    """--format inventory: one row per file x category, French Excel with fr."""
+    import csv
+    errors = []
+    saved = os.path.join(tmp, "inv.json")
+    run(binary, ["scan", "--no-progress", "-q", "--format", "json", "-o", saved, "."], data)
+    doc = json.load(open(saved))
+    want = {}
+    for it in doc["items"]:
+        if it["members"] is not None:
+            continue  # archives: their members are the rows
+        cats = it["identity"] + it["medical"]
+        want[it["path"]] = sorted(cats) if cats else [""]
+    for lang, sep, bom in (("fr", ";", True), ("en", ",", False)):
+        r = run(binary, ["report", "--format", "inventory", "--lang", lang, saved], tmp)
+        raw = r.stdout
+        if raw.startswith(b"\xef\xbb\xbf") != bom:
+            errors.append(f"inventory {lang}: byte order mark {'missing' if bom else 'present'}")
+        text = raw.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+        head, body = rows[0], rows[1:]
+        if len(head) != 14 or any(len(x) != len(head) for x in body):
+            errors.append(f"inventory {lang}: ragged rows with separator {sep!r}: {head!r}")
+            continue
+        got = {}
+        for x in body:
+            got.setdefault(x[0], []).append(x[4])
+        got = {k: sorted(v) for k, v in got.items()}
+        if got != want:
+            missing = set(want) ^ set(got)
+            errors.append(f"inventory {lang}: rows differ from the JSON (files {sorted(missing)[:3]}, "
+                          f"{sum(len(v) for v in got.values())} rows, want "
+                          f"{sum(len(v) for v in want.values())})")
+        if lang == "fr" and head[0] != "chemin":
+            errors.append(f"inventory fr: headers not in French: {head[:3]!r}")
+        for x in body:
+            if x[4] and (not x[6].isdigit() or int(x[6]) == 0):
+                errors.append(f"inventory {lang}: {x[0]} {x[4]}: no value count")
+                break
+    return errors
 
 
 def main():
@@ -123,6 +166,7 @@ def main():
         if not any(l.startswith("a,") or l.startswith('"a"') for l in lines) or \
                 not any(l.startswith("b,") or l.startswith('"b"') for l in lines):
             errors.append(f"a cycle of containers loses items: {lines!r}")
+        errors += check_inventory(binary, data, tmp)
     for e in errors:
         print(e)
     print(f"report re-rendering: {len(errors)} problems")

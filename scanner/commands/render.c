@@ -173,6 +173,7 @@ flags_of(json_object *arr, size_t *n)
 		v[i].reason_fr = rfr ? rfr : v[i].reason;
 		v[i].count = u64_of(f, "count");
 		location_of(f, &v[i].loc);
+		v[i].path = str_of(f, "file");
 	}
 	return v;
 }

@@ -1449,6 +1449,7 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 		x->loc.column = s->column;
 		x->loc.header = s->name;
 		x->loc.line = f->flag_line[i];
+		x->path = f->path;
 	}
 	rep->flags = f->flags;
 	rep->n_flags = f->n_flags;

@@ -265,6 +265,7 @@ flags_json(const struct bsc_flag *flags, size_t n)
 		json_object_object_add(loc, "line",
 				       f->loc.line ? u64(f->loc.line) : NULL);
 		json_object_object_add(o, "location", loc);
+		json_object_object_add(o, "file", str_or_null(f->path));
 		json_object_array_add(a, o);
 	}
 	return a;
