@@ -21,7 +21,7 @@ import tarfile
 import tempfile
 import zipfile
 
-FORMATS = ["text", "json", "jsonl", "csv", "summary", "junit", "sarif", "inventory"]
+FORMATS = ["text", "json", "jsonl", "csv", "summary", "junit", "sarif", "inventory", "html"]
 
 
 def run(binary, args, cwd):

@@ -82,5 +82,6 @@ struct bsc_sink *bsc_report_sarif_new(const struct bsc_report_opts *opts);
 struct bsc_sink *bsc_report_junit_new(const struct bsc_report_opts *opts);
 struct bsc_sink *bsc_report_summary_new(const struct bsc_report_opts *opts);
 struct bsc_sink *bsc_report_inventory_new(const struct bsc_report_opts *opts);
+struct bsc_sink *bsc_report_html_new(const struct bsc_report_opts *opts);
 
 #endif

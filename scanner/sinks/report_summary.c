@@ -491,15 +491,28 @@ sum_end(void *data, const struct bsc_run_summary *s)
 	out(ss, "%s (breachscope %s)\n\n",
 	    tr(ss, "Breach scope summary", "Synthèse de la violation"),
 	    bsc_version());
-	out(ss, "%s: %" PRIu64 " %s (%" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64
-		" %s, %" PRIu64 " %s)\n\n",
-	    tr(ss, "Sources examined", "Sources examinées"), s->items,
-	    tr(ss, "files or archive members", "fichiers ou membres "
-						 "d'archives"),
-	    s->by_status[BSC_ITEM_COMPLETE], tr(ss, "complete", "complets"),
-	    s->by_status[BSC_ITEM_PARTIAL], tr(ss, "partial", "partiels"),
-	    s->by_status[BSC_ITEM_FAILED], tr(ss, "failed", "en échec"),
-	    s->by_status[BSC_ITEM_SKIPPED], tr(ss, "skipped", "ignorés"));
+	{
+		char c[4][64];
+		static const char *const en[4][2] = {
+			{"complete", "complete"}, {"partial", "partial"},
+			{"failed", "failed"}, {"skipped", "skipped"}};
+		static const char *const fr[4][2] = {
+			{"complet", "complets"}, {"partiel", "partiels"},
+			{"en échec", "en échec"}, {"ignoré", "ignorés"}};
+
+		for (int k = 0; k < 4; k++)
+			counted(ss, c[k], sizeof(c[k]), s->by_status[k],
+				ss->fr ? fr[k][0] : en[k][0],
+				ss->fr ? fr[k][1] : en[k][1]);
+		out(ss, "%s: %" PRIu64 " %s (%s, %s, %s, %s)\n\n",
+		    tr(ss, "Sources examined", "Sources examinées"), s->items,
+		    s->items == 1 || (ss->fr && !s->items)
+			    ? tr(ss, "file or archive member",
+				 "fichier ou membre d'archive")
+			    : tr(ss, "files or archive members",
+				 "fichiers ou membres d'archives"),
+		    c[0], c[1], c[2], c[3]);
+	}
 	out(ss, "%s\n", tr(ss, "1. Categories of data concerned",
 			   "1. Catégories de données concernées"));
 	out(ss, "   - %s: ", tr(ss, "Identity and contact data",
