@@ -110,6 +110,68 @@ def raw_values(fixtures):
     return vals
 
 
+def big_report(path, n):
+    """A synthetic JSON report of n files in folders of 100 (no data read)."""
+    items = []
+    for i in range(n):
+        f = {"category": "email", "class": "identity", "rule": "r",
+             "location": {"column": 1, "header": "mail", "line": 2}, "count": 3,
+             "confidence": "high", "evidence": ["value"], "subject": "patient",
+             "sample": "j\u2022\u2022\u2022@\u2022\u2022\u2022.fr", "note": None,
+             "fingerprint": "x", "violation": True, "suppressed": None}
+        items.append({"path": f"site{i // 100:03d}/export_{i:05d}</script>.csv",
+                      "container": None, "format": "csv",
+                      "status": "complete", "records": 3, "members": None,
+                      "severity": "contact", "identity": ["email"], "medical": [],
+                      "persons": {"count": 3}, "findings": [f]})
+    doc = {"schema": "breachscope.report/1", "items": items,
+           "summary": {"items": n, "records": 3 * n, "identity": ["email"],
+                       "medical": [], "severity": "contact",
+                       "persons": {"count": 3 * n}}}
+    with open(path, "w") as out:
+        json.dump(doc, out)
+
+
+def check_lazy(binary, exe, tmp, profile):
+    """Past 2,000 files, rows and details are JSON built on opening."""
+    errors = []
+    n = 2500
+    src = os.path.join(tmp, "big.json")
+    page = os.path.join(tmp, "big.html")
+    big_report(src, n)
+    subprocess.run([binary, "report", "-q", "--format", "html", "-o", page, src],
+                   capture_output=True)
+    text = open(page, encoding="utf-8").read()
+    if "</script>.csv" in text:
+        errors.append("lazy page: a file name closes a <script> element")
+    rows = details = 0
+    for kind, body in re.findall(r'<script type="application/json" id="([md])\d+">(.*?)</script>',
+                                 text, re.S):
+        data = json.loads(body)
+        if kind == "m":
+            rows += len(data)
+        else:
+            details += len(data)
+    if rows != n or details != n:
+        errors.append(f"lazy page: {rows} matrix rows and {details} details as data, want {n}")
+    r = browser(exe, ["--dump-dom", "file://" + page], profile)
+    dom = Dom()
+    dom.feed(r.stdout.decode("utf-8", errors="replace"))
+    if not dom.ready:
+        errors.append("lazy page: the script did not run")
+    if dom.matrix_rows != 0:
+        errors.append(f"lazy page: {dom.matrix_rows} rows built before any folder was opened")
+    if dom.text.get("persons", "").strip() != str(3 * n):
+        errors.append(f"lazy page: #persons {dom.text.get('persons')!r}")
+    # "#all" opens every folder (as printing does): every row is built.
+    r = browser(exe, ["--dump-dom", "file://" + page + "#all"], profile)
+    dom = Dom()
+    dom.feed(r.stdout.decode("utf-8", errors="replace"))
+    if dom.matrix_rows != n:
+        errors.append(f"lazy page opened: {dom.matrix_rows} matrix rows, want {n}")
+    return errors
+
+
 def main():
     binary, fixtures, build = sys.argv[1:4]
     exe = chromium()
@@ -201,6 +263,7 @@ def main():
                               "x<script>alert(1)<"], cwd=data, capture_output=True).stdout
         if b"<script>alert" in out:
             errors.append("a file name is written into the page unescaped")
+        errors += check_lazy(binary, exe, tmp, profile)
     for e in errors:
         print(e)
     print(f"HTML report in Chromium: {len(errors)} problems")

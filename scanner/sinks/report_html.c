@@ -30,6 +30,10 @@
 
 /* Bars per chart. */
 #define MAX_BARS 15
+/* Past this many files, the rows of the matrix and the per-file details
+ * are embedded as JSON data and built when their folder is opened, so
+ * that a page of 100,000 files opens quickly. */
+#define LAZY_ROWS 2000
 
 struct cell {
 	unsigned char cat; /* catalogue index */
@@ -44,6 +48,7 @@ struct row {
 	int severity;
 	struct cell *cells;
 	size_t n_cells;
+	long d_start, d_end; /* its section in the details file */
 };
 
 struct group {
@@ -352,11 +357,40 @@ html_item(void *data, const struct bsc_item_report *r)
 		g->cat_values[c] += f->count;
 	}
 	bsc_vec_push(&hs->rows, row);
+	row->d_start = ftell(hs->details);
 	detail(hs, r, row->group);
+	row->d_end = ftell(hs->details);
 	return hs->err ? BSC_FATAL : BSC_OK;
 }
 
 /* ---- the page --------------------------------------------------------- */
+
+/* s[0..n) as a JSON string that is safe inside <script>: '<' before '/'
+ * or '!' is written \u003c, so "</script>" or "<!--" cannot end or
+ * change the element. */
+static void
+js_string(struct html_sink *hs, const char *s, size_t n)
+{
+	if (fputc('"', hs->out) == EOF)
+		hs->err = true;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int rc;
+
+		if (c == '"' || c == '\\')
+			rc = fprintf(hs->out, "\\%c", c);
+		else if (c < 0x20 ||
+			 (c == '<' && i + 1 < n &&
+			  (s[i + 1] == '/' || s[i + 1] == '!')))
+			rc = fprintf(hs->out, "\\u%04x", c);
+		else
+			rc = fputc(c, hs->out);
+		if (rc < 0)
+			hs->err = true;
+	}
+	if (fputc('"', hs->out) == EOF)
+		hs->err = true;
+}
 
 static const char css[] =
 	"body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;"
@@ -402,10 +436,18 @@ static const char js[] =
 	"'tr[data-p]').forEach(function(r){r.style.display=r.dataset.p."
 	"toLowerCase().indexOf(q)<0?'none':''});document.querySelectorAll("
 	"'details.grp').forEach(function(d){var n=d.querySelectorAll("
-	"'tr[data-p]:not([style*=none])').length;d.style.display=n?'':"
-	"'none';if(q)d.open=n>0})}"
-	"window.onbeforeprint=function(){document.querySelectorAll("
-	"'details').forEach(function(d){d.open=true})};"
+	"'tr[data-p]:not([style*=none])').length;if(d.dataset.src&&!d."
+	"dataset.done)n=document.getElementById(d.dataset.src)."
+	"textContent.toLowerCase().indexOf(q)>=0;d.style.display=n?'':"
+	"'none'})}"
+	"function fill(d){if(d.dataset.done)return;d.dataset.done='1';"
+	"var s=document.getElementById(d.dataset.src);d.querySelector("
+	"'.lz').innerHTML=JSON.parse(s.textContent).join('')}"
+	"document.querySelectorAll('details.lazy').forEach(function(d){d."
+	"addEventListener('toggle',function(){if(d.open)fill(d)})});"
+	"function all(){document.querySelectorAll('details').forEach("
+	"function(d){if(d.dataset.src)fill(d);d.open=true})}"
+	"window.onbeforeprint=all;if(location.hash=='#all')all();"
 	"document.body.setAttribute('data-ready','1');";
 
 /* label cut to its last 31 bytes or so, on a character boundary. */
@@ -728,16 +770,17 @@ coverage(struct html_sink *hs, const struct bsc_run_summary *s)
 	put(hs, hs->out, "</tbody></table>\n");
 }
 
-/* Files x categories, one folded table per folder or archive. */
+/*
+ * The rows by group, in their order (a counting sort): the rows of group
+ * g are rows[order[start[g]]] ... rows[order[start[g + 1] - 1]]. Both
+ * arrays are new; the caller frees them.
+ */
 static void
-matrix(struct html_sink *hs, const struct bsc_run_summary *s)
+by_group(struct html_sink *hs, size_t **startp, size_t **orderp)
 {
-	int cols[BSC_MAX_CATEGORIES];
-	size_t nc = 0;
 	size_t *start = bsc_zalloc((hs->groups.n + 1) * sizeof(size_t));
 	size_t *order = bsc_zalloc((hs->rows.n + 1) * sizeof(size_t));
 
-	(void)s;
 	/* Rows by group, in their order (a counting sort). */
 	for (size_t i = 0; i < hs->rows.n; i++)
 		start[((struct row *)hs->rows.v[i])->group + 1]++;
@@ -753,6 +796,69 @@ matrix(struct html_sink *hs, const struct bsc_run_summary *s)
 		}
 		free(fill);
 	}
+	*startp = start;
+	*orderp = order;
+}
+
+/* One row of the matrix: HTML, or with lazy a JSON string of it. */
+static void
+matrix_row(struct html_sink *hs, bool lazy, const struct row *r,
+	   const int *cols, size_t nc, bool first)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = lazy ? open_memstream(&buf, &len) : hs->out;
+
+	if (!f) {
+		hs->err = true;
+		return;
+	}
+	put(hs, f, "<tr class=\"sv%d\" data-p=\"", r->severity);
+	esc(hs, f, r->path);
+	put(hs, f, "\"><td>");
+	esc(hs, f, r->path);
+	put(hs, f, "</td><td>%s</td><td class=\"n\">%"
+			 PRIu64 "</td><td class=\"n\">%" PRIu64
+			 "</td>",
+	    status_words(hs, r->status), r->records,
+	    r->persons);
+	for (size_t k = 0; k < nc; k++) {
+		uint64_t v = 0;
+
+		for (size_t j = 0; j < r->n_cells; j++)
+			if (r->cells[j].cat == cols[k])
+				v = r->cells[j].values;
+		if (v)
+			put(hs, f,
+			    "<td class=\"n\">%" PRIu64 "</td>",
+			    v);
+		else
+			put(hs, f,
+			    "<td class=\"n z\" data-v=\"0\">"
+			    "·</td>");
+	}
+	put(hs, f, "</tr>\n");
+	if (!lazy)
+		return;
+	if (fclose(f) != 0)
+		hs->err = true;
+	if (!first && fputc(',', hs->out) == EOF)
+		hs->err = true;
+	js_string(hs, buf, len);
+	free(buf);
+}
+
+/* Files x categories, one folded table per folder or archive. */
+static void
+matrix(struct html_sink *hs, const struct bsc_run_summary *s)
+{
+	int cols[BSC_MAX_CATEGORIES];
+	size_t nc = 0;
+	bool lazy = hs->rows.n > LAZY_ROWS;
+	size_t *start, *order;
+
+	(void)s;
+	by_group(hs, &start, &order);
 	for (size_t c = 0; c < hs->rs->n_cats; c++)
 		if (hs->cat_files[c])
 			cols[nc++] = (int)c;
@@ -765,8 +871,14 @@ matrix(struct html_sink *hs, const struct bsc_run_summary *s)
 	for (size_t gi = 0; gi < hs->groups.n; gi++) {
 		struct group *g = hs->groups.v[gi];
 
-		put(hs, hs->out, "<details class=\"grp\"%s><summary><b>",
-		    hs->groups.n <= 5 ? " open" : "");
+		if (lazy)
+			put(hs, hs->out, "<details class=\"grp lazy\" "
+					 "data-src=\"m%zu\"><summary><b>",
+			    gi);
+		else
+			put(hs, hs->out, "<details class=\"grp\"%s><summary>"
+					 "<b>",
+			    hs->groups.n <= 5 ? " open" : "");
 		esc(hs, hs->out, g->key);
 		put(hs, hs->out, "</b> — %" PRIu64 " %s, %" PRIu64 " %s, %s %s"
 				 "</summary>\n",
@@ -791,38 +903,60 @@ matrix(struct html_sink *hs, const struct bsc_run_summary *s)
 			esc(hs, hs->out, hs->rs->cats[cols[k]].name);
 			put(hs, hs->out, "</th>");
 		}
-		put(hs, hs->out, "</tr></thead><tbody>\n");
+		put(hs, hs->out, "</tr></thead><tbody class=\"lz\">\n");
+		if (lazy)
+			put(hs, hs->out, "</tbody></table><script type=\""
+					 "application/json\" id=\"m%zu\">[",
+			    gi);
 		for (size_t oi = start[gi]; oi < start[gi + 1]; oi++) {
 			struct row *r = hs->rows.v[order[oi]];
 
-			put(hs, hs->out, "<tr class=\"sv%d\" data-p=\"",
-			    r->severity);
-			esc(hs, hs->out, r->path);
-			put(hs, hs->out, "\"><td>");
-			esc(hs, hs->out, r->path);
-			put(hs, hs->out, "</td><td>%s</td><td class=\"n\">%"
-					 PRIu64 "</td><td class=\"n\">%" PRIu64
-					 "</td>",
-			    status_words(hs, r->status), r->records,
-			    r->persons);
-			for (size_t k = 0; k < nc; k++) {
-				uint64_t v = 0;
-
-				for (size_t j = 0; j < r->n_cells; j++)
-					if (r->cells[j].cat == cols[k])
-						v = r->cells[j].values;
-				if (v)
-					put(hs, hs->out,
-					    "<td class=\"n\">%" PRIu64 "</td>",
-					    v);
-				else
-					put(hs, hs->out,
-					    "<td class=\"n z\" data-v=\"0\">"
-					    "·</td>");
-			}
-			put(hs, hs->out, "</tr>\n");
+			matrix_row(hs, lazy, r, cols, nc, oi == start[gi]);
 		}
-		put(hs, hs->out, "</tbody></table></details>\n");
+		put(hs, hs->out, lazy ? "]</script>" : "</tbody></table>");
+		put(hs, hs->out, "</details>\n");
+	}
+	free(start);
+	free(order);
+}
+
+/* The per-file sections as JSON data, one folded block per folder,
+ * built when it is opened. */
+static void
+lazy_details(struct html_sink *hs)
+{
+	size_t *start, *order;
+
+	by_group(hs, &start, &order);
+	for (size_t gi = 0; gi < hs->groups.n; gi++) {
+		struct group *g = hs->groups.v[gi];
+
+		put(hs, hs->out, "<details class=\"grp lazy\" data-src=\"d%zu\">"
+				 "<summary><b>",
+		    gi);
+		esc(hs, hs->out, g->key);
+		put(hs, hs->out, "</b> — %" PRIu64 " %s</summary><div class=\"lz\">"
+				 "</div><script type=\"application/json\" "
+				 "id=\"d%zu\">[",
+		    g->files, g->files == 1 ? tr(hs, "file", "fichier")
+					    : tr(hs, "files", "fichiers"),
+		    gi);
+		for (size_t oi = start[gi]; oi < start[gi + 1]; oi++) {
+			const struct row *r = hs->rows.v[order[oi]];
+			size_t len = r->d_end > r->d_start
+					     ? (size_t)(r->d_end - r->d_start)
+					     : 0;
+			char *buf = bsc_zalloc(len + 1);
+
+			if (fseek(hs->details, r->d_start, SEEK_SET) ||
+			    fread(buf, 1, len, hs->details) != len)
+				hs->err = true;
+			if (oi > start[gi] && fputc(',', hs->out) == EOF)
+				hs->err = true;
+			js_string(hs, buf, len);
+			free(buf);
+		}
+		put(hs, hs->out, "]</script></details>\n");
 	}
 	free(start);
 	free(order);
@@ -837,6 +971,10 @@ details(struct html_sink *hs)
 
 	if (fflush(hs->details) == EOF || fseek(hs->details, 0, SEEK_SET)) {
 		hs->err = true;
+		return;
+	}
+	if (hs->rows.n > LAZY_ROWS) {
+		lazy_details(hs);
 		return;
 	}
 	while ((n = fread(buf, 1, sizeof(buf), hs->details)) > 0)
