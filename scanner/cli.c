@@ -22,6 +22,7 @@
 #include "report.h"
 #include "policy.h"
 #include "render.h"
+#include "diff.h"
 #include "rules.h"
 #include "severity.h"
 #include "validate.h"
@@ -206,6 +207,8 @@ bsc_cli_help(FILE *out)
 		"REPORT.json...\n"
 		"       breachscope report [--format FMT] [-o [FMT:]FILE] "
 		"REPORT.json...\n"
+		"       breachscope diff [--format text|json] [-o FILE] "
+		"OLD.json NEW.json\n"
 		"       breachscope rules check [FILE...]\n"
 		"       breachscope rules list\n"
 		"\n"
@@ -525,6 +528,9 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 	} else if (argc >= 2 && !strcmp(argv[1], "report")) {
 		cli->cmd = BSC_CMD_REPORT;
 		i = 2;
+	} else if (argc >= 2 && !strcmp(argv[1], "diff")) {
+		cli->cmd = BSC_CMD_DIFF;
+		i = 2;
 	} else if (argc >= 2 && (!strcmp(argv[1], "help"))) {
 		cli->cmd = BSC_CMD_HELP;
 		return 0;
@@ -605,6 +611,12 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 	if (cli->cmd == BSC_CMD_MERGE && cli->paths.n == 0)
 		return usage_error(err, "%s",
 				   "merge needs at least one JSON report");
+	if (cli->cmd == BSC_CMD_DIFF &&
+	    (cli->paths.n != 2 || (strcmp(cli->format, "text") &&
+				   strcmp(cli->format, "json"))))
+		return usage_error(err, "%s",
+				   "diff needs two JSON reports, OLD and NEW, "
+				   "and writes text or json");
 	if (cli->cmd == BSC_CMD_REPORT && cli->paths.n == 0)
 		return usage_error(err, "%s",
 				   "report needs at least one JSON report "
@@ -1114,6 +1126,27 @@ cmd_report(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	return rc;
 }
 
+/* "diff OLD.json NEW.json": exposure changes, to stdout or -o FILE. */
+static int
+cmd_diff(struct bsc_cli *cli, struct bsc_ctx *ctx)
+{
+	const char *path = cli->outputs.n ? cli->outputs.v[0] : NULL;
+	FILE *out = path && strcmp(path, "-") ? fopen(path, "w") : stdout;
+	int rc;
+
+	if (!out) {
+		bsc_errorf(ctx, "cannot write '%s': %s", path, strerror(errno));
+		return BSC_EXIT_ERROR;
+	}
+	rc = bsc_diff_reports(ctx, cli->paths.v[0], cli->paths.v[1],
+			      cli->format, out);
+	if (out != stdout && fclose(out) != 0) {
+		bsc_errorf(ctx, "cannot write '%s': %s", path, strerror(errno));
+		rc = BSC_EXIT_ERROR;
+	}
+	return rc;
+}
+
 int
 bsc_cli_run(struct bsc_cli *cli)
 {
@@ -1166,6 +1199,9 @@ bsc_cli_run(struct bsc_cli *cli)
 		break;
 	case BSC_CMD_REPORT:
 		rc = cmd_report(cli, ctx);
+		break;
+	case BSC_CMD_DIFF:
+		rc = cmd_diff(cli, ctx);
 		break;
 	default:
 		rc = BSC_EXIT_ERROR;
