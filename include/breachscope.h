@@ -237,6 +237,9 @@ struct bsc_item_report {
 	size_t n_care_context;
 	const char *sha256;   /* of the item's bytes, with --hash; NULL if
 			       * not asked or not read to the end */
+	const char *mtime;    /* modification time of the file or archive
+			       * member ("2025-03-01T08:00:00Z", UTC), with
+			       * --hash; NULL if not asked or not known */
 };
 
 /*

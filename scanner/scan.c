@@ -371,7 +371,7 @@ scan_item(struct run *run, struct bsc_item *it)
 	const struct bsc_format *fmt;
 	const struct bsc_container *cont;
 	struct bsc_fields *fields = NULL;
-	char ext[16], reason[768];
+	char ext[16], reason[768], mtime[32];
 	char *text = NULL;
 	char (*fps)[33] = NULL;
 	size_t text_len = 0;
@@ -386,6 +386,9 @@ scan_item(struct run *run, struct bsc_item *it)
 	rep.path = it->path;
 	rep.depth = (unsigned)it->depth;
 	rep.container = it->container;
+	/* For the incident timeline, with the chain of custody (--hash). */
+	if (ctx->hash_items && bsc_item_mtime_text(it, mtime, sizeof(mtime)))
+		rep.mtime = mtime;
 	reason[0] = '\0';
 	if (it->depth == 0)
 		bsc_budget_start(&run->budget);
@@ -583,6 +586,10 @@ scan_fd(struct run *run, int fd, const char *display)
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
 	    lseek(fd, 0, SEEK_CUR) == 0)
 		it.fd = fd;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		it.mtime = (int64_t)st.st_mtime;
+		it.has_mtime = true;
+	}
 	ret = scan_item(run, &it);
 	bsc_item_release(&it);
 	return ret;

@@ -86,6 +86,31 @@ def check_inventory(binary, data, tmp):
     return errors
 
 
+def check_mtime(binary, tmp):
+    """--hash: modification times of files and archive members, in UTC."""
+    errors = []
+    d = os.path.join(tmp, "mt")
+    os.mkdir(d)
+    with open(os.path.join(d, "a.csv"), "w") as f:
+        f.write("email\np@exemple.fr\n")
+    t = 1740816000  # 2025-03-01T08:00:00Z
+    os.utime(os.path.join(d, "a.csv"), (t, t))
+    with zipfile.ZipFile(os.path.join(d, "z.zip"), "w") as z:
+        z.writestr(zipfile.ZipInfo("in/b.csv", (2024, 6, 2, 10, 30, 0)), "email\nq@exemple.fr\n")
+    env = dict(os.environ, TZ="UTC")
+    out = subprocess.run([binary, "scan", "-q", "--no-progress", "--hash", "--format", "json", "."],
+                         cwd=d, capture_output=True, env=env).stdout
+    got = {it["path"]: it["mtime"] for it in json.loads(out)["items"]}
+    if got.get("./a.csv") != "2025-03-01T08:00:00Z" or \
+            got.get("./z.zip!/in/b.csv") != "2024-06-02T10:30:00Z":
+        errors.append(f"mtime with --hash: {got}")
+    out = subprocess.run([binary, "scan", "-q", "--no-progress", "--format", "json", "."],
+                         cwd=d, capture_output=True).stdout
+    if any(it["mtime"] for it in json.loads(out)["items"]):
+        errors.append("mtime without --hash: the same input must give the same bytes")
+    return errors
+
+
 def main():
     binary, fixtures = sys.argv[1:3]
     errors = []
@@ -167,6 +192,7 @@ def main():
                 not any(l.startswith("b,") or l.startswith('"b"') for l in lines):
             errors.append(f"a cycle of containers loses items: {lines!r}")
         errors += check_inventory(binary, data, tmp)
+        errors += check_mtime(binary, tmp)
     for e in errors:
         print(e)
     print(f"report re-rendering: {len(errors)} problems")

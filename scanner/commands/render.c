@@ -253,6 +253,7 @@ item_of(json_object *o, unsigned depth, struct bsc_item_report *r,
 	m->lists[0] = names_of(get(o, "care_context"), &r->n_care_context);
 	r->care_context = m->lists[0];
 	r->sha256 = str_of(o, "sha256");
+	r->mtime = str_of(o, "mtime");
 	m->lists[1] = names_of(get(o, "identity"), &r->n_identity);
 	r->identity = m->lists[1];
 	m->lists[2] = names_of(get(o, "medical"), &r->n_medical);

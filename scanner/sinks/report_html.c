@@ -265,6 +265,11 @@ detail(struct html_sink *hs, const struct bsc_item_report *r, size_t gi)
 		put(hs, f, "<br>%s: ", tr(hs, "Reason", "Motif"));
 		esc(hs, f, r->reason);
 	}
+	if (r->mtime) {
+		put(hs, f, "<br>%s: ", tr(hs, "Modified (UTC)",
+					 "Modifié le (UTC)"));
+		esc(hs, f, r->mtime);
+	}
 	if (r->sha256) {
 		put(hs, f, "<br>SHA-256: <code>");
 		esc(hs, f, r->sha256);

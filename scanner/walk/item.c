@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define RAW_CHUNK 65536
@@ -210,4 +211,16 @@ ssize_t
 bsc_fd_read(void *src, void *buf, size_t n)
 {
 	return read(*(int *)src, buf, n);
+}
+
+bool
+bsc_item_mtime_text(const struct bsc_item *it, char *buf, size_t len)
+{
+	time_t t = (time_t)it->mtime;
+	struct tm tm;
+
+	if (!it->has_mtime || !gmtime_r(&t, &tm) ||
+	    !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return false;
+	return true;
 }
