@@ -207,7 +207,7 @@ bsc_cli_help(FILE *out)
 		"REPORT.json...\n"
 		"       breachscope report [--format FMT] [-o [FMT:]FILE] "
 		"REPORT.json...\n"
-		"       breachscope diff [--format text|json] [-o FILE] "
+		"       breachscope diff [--format text|json|html] [-o FILE] "
 		"OLD.json NEW.json\n"
 		"       breachscope rules check [FILE...]\n"
 		"       breachscope rules list\n"
@@ -613,10 +613,11 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 				   "merge needs at least one JSON report");
 	if (cli->cmd == BSC_CMD_DIFF &&
 	    (cli->paths.n != 2 || (strcmp(cli->format, "text") &&
-				   strcmp(cli->format, "json"))))
+				   strcmp(cli->format, "json") &&
+				   strcmp(cli->format, "html"))))
 		return usage_error(err, "%s",
 				   "diff needs two JSON reports, OLD and NEW, "
-				   "and writes text or json");
+				   "and writes text, json or html");
 	if (cli->cmd == BSC_CMD_REPORT && cli->paths.n == 0)
 		return usage_error(err, "%s",
 				   "report needs at least one JSON report "
@@ -1139,7 +1140,7 @@ cmd_diff(struct bsc_cli *cli, struct bsc_ctx *ctx)
 		return BSC_EXIT_ERROR;
 	}
 	rc = bsc_diff_reports(ctx, cli->paths.v[0], cli->paths.v[1],
-			      cli->format, out);
+			      cli->format, cli->lang, out);
 	if (out != stdout && fclose(out) != 0) {
 		bsc_errorf(ctx, "cannot write '%s': %s", path, strerror(errno));
 		rc = BSC_EXIT_ERROR;

@@ -84,6 +84,12 @@ def main():
         t = subprocess.run([binary, "diff", o1, o2], capture_output=True, text=True)
         if "GREW" not in t.stdout or "national_id" not in t.stdout or t.returncode != 1:
             errors.append(f"text diff: exit {t.returncode}: {t.stdout[:300]!r}")
+        h = subprocess.run([binary, "diff", "--format", "html", "--lang", "fr", o1, o2],
+                           capture_output=True, text=True)
+        if h.returncode != 1 or "data-grew=\"1\"" not in h.stdout or \
+                "national_id" not in h.stdout or "export_2025-03.csv" not in h.stdout or \
+                "http" in h.stdout or "<script" in h.stdout:
+            errors.append(f"html diff: exit {h.returncode}: {h.stdout[:300]!r}")
         s = subprocess.run([binary, "diff", "--format", "json", o2, o2], capture_output=True,
                            text=True)
         same = json.loads(s.stdout)

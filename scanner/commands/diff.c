@@ -440,9 +440,144 @@ write_text(FILE *out, json_object *d)
 	}
 }
 
+/* Text into HTML, escaped. */
+static void
+esc(FILE *out, const char *s)
+{
+	for (; s && *s; s++)
+		switch (*s) {
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		default:
+			fputc(*s, out);
+		}
+}
+
+static void
+esc_list(FILE *out, json_object *a)
+{
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		fputs(i ? ", " : "", out);
+		esc(out, json_object_get_string(json_object_array_get_idx(a, i)));
+	}
+}
+
+/* One self-contained page (inline CSS, no script, nothing fetched). */
+static void
+write_html(FILE *out, json_object *d, bool fr)
+{
+	json_object *a;
+	bool grew = json_object_get_boolean(get(d, "grew"));
+
+	fprintf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta "
+		     "charset=\"utf-8\"><title>%s</title><style>body{font:14px "
+		     "system-ui,sans-serif;max-width:1100px;margin:auto;padding:"
+		     "16px}table{border-collapse:collapse}td,th{border:1px solid "
+		     "#ccd;padding:3px 6px;text-align:left}.g{color:#b3001b}"
+		     "</style></head><body>\n",
+		fr ? "fr" : "en",
+		fr ? "Comparaison d'audits" : "Audit comparison");
+	fprintf(out, "<h1 id=\"verdict\" data-grew=\"%d\"%s>%s</h1>\n", grew,
+		grew ? " class=\"g\"" : "",
+		grew ? (fr ? "L'exposition a augmenté" : "Exposure grew")
+		     : (fr ? "L'exposition n'a pas augmenté"
+			   : "Exposure did not grow"));
+	a = get(d, "new");
+	fprintf(out, "<h2>%s (%zu)</h2><table id=\"new\">\n",
+		fr ? "Nouveaux fichiers avec des données" : "New files with data",
+		json_object_array_length(a));
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *o = json_object_array_get_idx(a, i);
+
+		fputs("<tr><td>", out);
+		esc(out, str_of(o, "path"));
+		fputs("</td><td>", out);
+		esc_list(out, get(o, "categories"));
+		fprintf(out, "</td><td>%" PRIu64 "</td></tr>\n",
+			u64_of(o, "persons"));
+	}
+	a = get(d, "removed");
+	fprintf(out, "</table><h2>%s (%zu)</h2><table id=\"removed\">\n",
+		fr ? "Fichiers avec des données disparus" : "Files with data gone",
+		json_object_array_length(a));
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *o = json_object_array_get_idx(a, i);
+
+		fputs("<tr><td>", out);
+		esc(out, str_of(o, "path"));
+		fputs("</td><td>", out);
+		esc_list(out, get(o, "categories"));
+		fputs("</td></tr>\n", out);
+	}
+	a = get(d, "changed");
+	fprintf(out, "</table><h2>%s (%zu)</h2><table id=\"changed\"><tr><th>%s"
+		     "</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s"
+		     "</th></tr>\n",
+		fr ? "Modifiés" : "Changed", json_object_array_length(a),
+		fr ? "Fichier (avant)" : "File (before)",
+		fr ? "Personnes" : "Persons", fr ? "Gravité" : "Severity",
+		fr ? "Catégories gagnées" : "Gained",
+		fr ? "Catégories perdues" : "Lost",
+		fr ? "Colonnes déplacées" : "Moved columns");
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *o = json_object_array_get_idx(a, i);
+		json_object *mv = get(o, "moved");
+
+		fputs("<tr><td>", out);
+		esc(out, str_of(o, "path"));
+		if (strcmp(str_of(o, "path"), str_of(o, "old_path"))) {
+			fputs(" (", out);
+			esc(out, str_of(o, "old_path"));
+			fputs(")", out);
+		}
+		fprintf(out, "</td><td>%" PRIu64 " → %" PRIu64 "</td><td>%s → %s"
+			     "</td><td class=\"g\">",
+			u64_of(o, "persons_before"), u64_of(o, "persons_after"),
+			str_of(o, "severity_before"), str_of(o, "severity_after"));
+		esc_list(out, get(o, "gained"));
+		fputs("</td><td>", out);
+		esc_list(out, get(o, "lost"));
+		fputs("</td><td>", out);
+		for (size_t k = 0; k < json_object_array_length(mv); k++) {
+			json_object *m = json_object_array_get_idx(mv, k);
+
+			fputs(k ? "; " : "", out);
+			esc(out, str_of(m, "category"));
+			fputs(": ", out);
+			esc(out, str_of(m, "from"));
+			fputs(" → ", out);
+			esc(out, str_of(m, "to"));
+		}
+		fputs("</td></tr>\n", out);
+	}
+	a = get(d, "folders");
+	fprintf(out, "</table><h2>%s</h2><table id=\"folders\">\n",
+		fr ? "Personnes par dossier" : "Persons by folder");
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *o = json_object_array_get_idx(a, i);
+
+		fputs("<tr><td>", out);
+		esc(out, str_of(o, "folder"));
+		fprintf(out, "</td><td>%" PRIu64 " → %" PRIu64 "</td></tr>\n",
+			u64_of(o, "persons_before"), u64_of(o, "persons_after"));
+	}
+	fputs("</table></body></html>\n", out);
+}
+
 int
 bsc_diff_reports(struct bsc_ctx *ctx, const char *old_path,
-		 const char *new_path, const char *format, FILE *out)
+		 const char *new_path, const char *format, const char *lang,
+		 FILE *out)
 {
 	json_object *d1 = bsc_report_load(ctx, old_path);
 	json_object *d2 = d1 ? bsc_report_load(ctx, new_path) : NULL;
@@ -467,6 +602,8 @@ bsc_diff_reports(struct bsc_ctx *ctx, const char *old_path,
 				d, JSON_C_TO_STRING_PRETTY |
 					   JSON_C_TO_STRING_SPACED |
 					   JSON_C_TO_STRING_NOSLASHESCAPE));
+	else if (!strcmp(format, "html"))
+		write_html(out, d, lang && !strcmp(lang, "fr"));
 	else
 		write_text(out, d);
 	rc = grew ? 1 : 0;
