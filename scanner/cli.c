@@ -108,8 +108,8 @@ static const struct opt opts[] = {
 	 "chain of custody: SHA-256 of every item, start and end times"},
 	{"help", 'h', NULL, OPT_HELP, "show this help and exit"},
 	{"lang", 0, "LANG", OPT_LANG,
-	 "language of the summary, inventory and html reports: en "
-	 "(default) or fr"},
+	 "language of the summary, inventory, html and diff reports and "
+	 "of CSV headers: en (default) or fr"},
 	{"max-archive-depth", 0, "N", OPT_MAX_ARCHIVE_DEPTH,
 	 "archive levels opened inside each other, at most 64 (default 8)"},
 	{"max-columns", 0, "N", OPT_MAX_COLUMNS,

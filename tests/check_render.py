@@ -58,6 +58,11 @@ def check_inventory(binary, data, tmp):
         cats = it["identity"] + it["medical"]
         want[it["path"]] = sorted(cats) if cats else [""]
     for lang, sep, bom in (("fr", ";", True), ("en", ",", False)):
+        c = run(binary, ["report", "--format", "csv", "--lang", lang, saved], tmp).stdout
+        crow = list(csv.reader(io.StringIO(c.decode("utf-8-sig")), delimiter=sep))
+        if c.startswith(b"\xef\xbb\xbf") != bom or len(crow[0]) != 16 or \
+                (crow[0][0] == "chemin") != (lang == "fr"):
+            errors.append(f"csv {lang}: BOM, separator or headers wrong: {crow[0][:3]!r}")
         r = run(binary, ["report", "--format", "inventory", "--lang", lang, saved], tmp)
         raw = r.stdout
         if raw.startswith(b"\xef\xbb\xbf") != bom:

@@ -4,7 +4,9 @@
  * every item and its status appear). Fields are quoted by libcsv's writer.
  * Columns: path, status, reason, format, class, category, confidence,
  * count, subject, violation, records, records_identity, records_medical,
- * records_linked, verdict, severity.
+ * records_linked, verdict, severity. With --lang fr the headers are in
+ * French, fields are separated by ';' and the file starts with a UTF-8
+ * byte order mark, as French spreadsheets expect; values stay codes.
  */
 #include <csv.h>
 #include <inttypes.h>
@@ -16,6 +18,7 @@
 struct csv_sink {
 	struct bsc_report_base base;
 	FILE *out;
+	bool fr; /* --lang fr: BOM, ';' and French headers (French Excel) */
 	bool err;
 };
 
@@ -24,7 +27,7 @@ field(struct csv_sink *cs, const char *s, bool last)
 {
 	if (csv_fwrite(cs->out, s ? s : "", s ? strlen(s) : 0) != 0)
 		cs->err = true;
-	if (fputc(last ? '\n' : ',', cs->out) == EOF)
+	if (fputc(last ? '\n' : cs->fr ? ';' : ',', cs->out) == EOF)
 		cs->err = true;
 }
 
@@ -46,9 +49,18 @@ csv_begin(void *data)
 		"confidence", "count", "subject", "violation", "records",
 		"records_identity", "records_medical", "records_linked",
 		"verdict", "severity"};
+	static const char *const fr[] = {
+		"chemin", "état", "motif", "format", "classe", "catégorie",
+		"confiance", "valeurs", "données de", "infraction",
+		"enregistrements", "enregistrements_identité",
+		"enregistrements_santé", "enregistrements_liés", "verdict",
+		"gravité"};
 
+	if (cs->fr && fputs("\xEF\xBB\xBF", cs->out) == EOF) /* BOM */
+		cs->err = true;
 	for (size_t i = 0; i < BSC_ARRAY_SIZE(cols); i++)
-		field(cs, cols[i], i + 1 == BSC_ARRAY_SIZE(cols));
+		field(cs, cs->fr ? fr[i] : cols[i],
+		      i + 1 == BSC_ARRAY_SIZE(cols));
 	return cs->err ? BSC_FATAL : BSC_OK;
 }
 
@@ -138,6 +150,7 @@ bsc_report_csv_new(const struct bsc_report_opts *opts)
 	struct csv_sink *cs = bsc_zalloc(sizeof(*cs));
 
 	cs->out = opts->out;
+	cs->fr = opts->lang && !strcmp(opts->lang, "fr");
 	s->run_begin = csv_begin;
 	s->item = csv_item;
 	s->run_end = csv_end;
