@@ -24,6 +24,7 @@
 #include "render.h"
 #include "diff.h"
 #include "rules.h"
+#include "scheduler.h"
 #include "severity.h"
 #include "validate.h"
 
@@ -37,6 +38,7 @@ enum opt_id {
 	OPT_FORMAT,
 	OPT_HASH,
 	OPT_HELP,
+	OPT_JOBS,
 	OPT_LANG,
 	OPT_MAX_ARCHIVE_DEPTH,
 	OPT_MAX_COLUMNS,
@@ -107,6 +109,9 @@ static const struct opt opts[] = {
 	{"hash", 0, NULL, OPT_HASH,
 	 "chain of custody: SHA-256 of every item, start and end times"},
 	{"help", 'h', NULL, OPT_HELP, "show this help and exit"},
+	{"jobs", 'j', "N", OPT_JOBS,
+	 "worker threads for a tree of files, 1 to 256 (default: one per "
+	 "core); the report is the same whatever N is"},
 	{"lang", 0, "LANG", OPT_LANG,
 	 "language of the summary, inventory, html and diff reports and "
 	 "of CSV headers: en (default) or fr"},
@@ -275,6 +280,65 @@ set_size(FILE *err, const char *opt, const char *v, uint64_t *out)
 	return 0;
 }
 
+/*
+ * A number within [1, max] (a size suffix is allowed, as for sizes):
+ * every numeric option goes through here or set_size, so that a value
+ * that would wrap (4294967297) or make no sense is refused, not cast.
+ */
+static int
+set_bounded(FILE *err, const char *opt, const char *v, uint64_t max,
+	    uint64_t *out)
+{
+	uint64_t x;
+
+	if (!bsc_parse_size(v, &x) || x == 0 || x > max) {
+		fprintf(err,
+			"breachscope: --%s: '%s' is not a whole number from 1 "
+			"to %llu\n",
+			opt, v, (unsigned long long)max);
+		return BSC_EXIT_ERROR;
+	}
+	*out = x;
+	return 0;
+}
+
+/* "K/N" with 1 <= K <= N <= BSC_MAX_SHARDS, digits only. */
+#define BSC_MAX_SHARDS 1000000u
+
+static bool
+parse_shard(const char *v, unsigned *k, unsigned *n)
+{
+	const char *slash = strchr(v, '/');
+	unsigned long long a = 0, b = 0;
+	const char *p;
+
+	if (!slash || slash == v || !slash[1])
+		return false;
+	for (p = v; p < slash; p++) {
+		if (*p < '0' || *p > '9' || a > BSC_MAX_SHARDS)
+			return false;
+		a = a * 10 + (unsigned)(*p - '0');
+	}
+	for (p = slash + 1; *p; p++) {
+		if (*p < '0' || *p > '9' || b > BSC_MAX_SHARDS)
+			return false;
+		b = b * 10 + (unsigned)(*p - '0');
+	}
+	if (a == 0 || b == 0 || a > b || b > BSC_MAX_SHARDS)
+		return false;
+	*k = (unsigned)a;
+	*n = (unsigned)b;
+	return true;
+}
+
+/* Upper bounds of the numeric limits (README "Limits"). */
+#define MAX_COUNT_COLUMNS (1ull << 20)
+#define MAX_COUNT_MEMBERS (1ull << 32)
+#define MAX_COUNT_PERSONS 100000000ull
+#define MAX_COUNT_RATIO 1000000ull
+#define MAX_BUFFER_SIZE (1ull << 30) /* field, record, document */
+#define MAX_TIME_MS (366ull * 24 * 3600 * 1000)
+
 static int
 apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 {
@@ -329,19 +393,27 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 	case OPT_HASH:
 		cli->hash = true;
 		break;
+	case OPT_JOBS:
+		rc = set_size(err, o->lname, v, &x);
+		if (rc)
+			return rc;
+		if (x < 1 || x > 256)
+			return usage_error(err, "--jobs: %s is not between 1 "
+						"and 256",
+					   v);
+		cli->jobs = (unsigned)x;
+		break;
 	case OPT_PERSON_KEY_FILE:
 		cli->person_key_file = v;
 		break;
 	case OPT_SHARD: {
 		unsigned k = 0, n = 0;
-		char tail = 0;
 
-		if (sscanf(v, "%u/%u%c", &k, &n, &tail) != 2 || n == 0 ||
-		    k == 0 || k > n)
+		if (!parse_shard(v, &k, &n))
 			return usage_error(err,
 					   "--shard: '%s' is not K/N with "
-					   "1 <= K <= N",
-					   v);
+					   "1 <= K <= N <= %u (digits only)",
+					   v, BSC_MAX_SHARDS);
 		cli->shard_k = k;
 		cli->shard_n = n;
 		break;
@@ -362,7 +434,7 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		cli->limits.max_depth = (unsigned)x;
 		break;
 	case OPT_MAX_COLUMNS:
-		rc = set_size(err, o->lname, v, &x);
+		rc = set_bounded(err, o->lname, v, MAX_COUNT_COLUMNS, &x);
 		if (rc)
 			return rc;
 		cli->limits.max_columns = (size_t)x;
@@ -379,13 +451,13 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		cli->limits.max_nesting = (size_t)x;
 		break;
 	case OPT_MAX_DOCUMENT:
-		rc = set_size(err, o->lname, v, &x);
+		rc = set_bounded(err, o->lname, v, MAX_BUFFER_SIZE, &x);
 		if (rc)
 			return rc;
 		cli->limits.max_document = (size_t)x;
 		break;
 	case OPT_MAX_FIELD:
-		rc = set_size(err, o->lname, v, &x);
+		rc = set_bounded(err, o->lname, v, MAX_BUFFER_SIZE, &x);
 		if (rc)
 			return rc;
 		cli->limits.max_field = (size_t)x;
@@ -393,17 +465,19 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 	case OPT_MAX_FILE_SIZE:
 		return set_size(err, o->lname, v, &cli->limits.max_file_size);
 	case OPT_MAX_PERSONS:
-		rc = set_size(err, o->lname, v, &x);
+		rc = set_bounded(err, o->lname, v, MAX_COUNT_PERSONS, &x);
 		if (rc)
 			return rc;
 		cli->limits.max_persons_exact = (size_t)x;
 		break;
 	case OPT_MAX_MEMBERS:
-		return set_size(err, o->lname, v, &cli->limits.max_members);
+		return set_bounded(err, o->lname, v, MAX_COUNT_MEMBERS,
+				   &cli->limits.max_members);
 	case OPT_MAX_RATIO:
-		return set_size(err, o->lname, v, &cli->limits.max_ratio);
+		return set_bounded(err, o->lname, v, MAX_COUNT_RATIO,
+				   &cli->limits.max_ratio);
 	case OPT_MAX_RECORD:
-		rc = set_size(err, o->lname, v, &x);
+		rc = set_bounded(err, o->lname, v, MAX_BUFFER_SIZE, &x);
 		if (rc)
 			return rc;
 		cli->limits.max_record = (size_t)x;
@@ -412,10 +486,11 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		return set_size(err, o->lname, v,
 				&cli->limits.max_seek_buffer);
 	case OPT_MAX_TIME:
-		if (!bsc_parse_duration(v, &x) || x == 0)
+		if (!bsc_parse_duration(v, &x) || x == 0 || x > MAX_TIME_MS)
 			return usage_error(err,
 					   "--max-time: '%s' is not a duration "
-					   "(use e.g. 90s, 10m, 1h)",
+					   "from 1ms to 366 days (use e.g. 90s, "
+					   "10m, 1h)",
 					   v);
 		cli->limits.max_time_ms = x;
 		break;
@@ -495,6 +570,14 @@ redact_last(struct bsc_vec *shown, const char *v)
 	shown->v[shown->n - 1] = r;
 }
 
+/* Forget the shown arguments from index n on. */
+static void
+drop_shown(struct bsc_vec *shown, size_t n)
+{
+	while (shown->n > n)
+		free(shown->v[--shown->n]);
+}
+
 int
 bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 {
@@ -538,13 +621,14 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 		cli->cmd = BSC_CMD_VERSION;
 		return 0;
 	}
-	for (int k = 1; k < i; k++)
+	for (int k = 1; k < i && k < argc; k++)
 		bsc_vec_push(&cli->shown, bsc_strdup(argv[k]));
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		const struct opt *o = NULL;
 		const char *v = NULL;
 		int rc;
+		size_t shown0 = cli->shown.n;
 
 		bsc_vec_push(&cli->shown, bsc_strdup(a));
 		if (only_operands || a[0] != '-' || !strcmp(a, "-")) {
@@ -592,6 +676,10 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 		rc = apply(cli, o, v, err);
 		if (rc)
 			return rc;
+		/* -j changes nothing in the reports: left out, so that
+		 * they are byte-identical whatever it is. */
+		if (o->id == OPT_JOBS)
+			drop_shown(&cli->shown, shown0);
 	}
 	if (cli->cmd == BSC_CMD_HELP || cli->cmd == BSC_CMD_VERSION)
 		return 0;
@@ -1175,6 +1263,7 @@ bsc_cli_run(struct bsc_cli *cli)
 	/* The command line as reports show it: secrets replaced by "***". */
 	ctx->argv = (const char *const *)cli->shown.v;
 	ctx->argc = cli->shown.n;
+	ctx->jobs = cli->jobs ? cli->jobs : bsc_sched_default_jobs();
 	for (size_t i = 0; i < cli->passwords.n; i++)
 		bsc_ctx_add_password(ctx, cli->passwords.v[i]);
 	ctx->progress = cli->progress == 1 ||

@@ -50,6 +50,7 @@ struct bsc_cli {
 	struct bsc_vec shown;     /* char*, owned: the command line without
 				   * argv[0], secrets replaced by "***" */
 	int argc;
+	unsigned jobs;            /* -j N; 0: one per core */
 	const char *reader;       /* forced reader, or NULL */
 	struct bsc_vec rules;     /* const char*: --rules FILE */
 	struct bsc_vec paths;     /* const char*: operands */

@@ -28,6 +28,7 @@
 #include "pgraph.h"
 #include "policy.h"
 #include "rollup.h"
+#include "scheduler.h"
 #include "scope.h"
 #include "severity.h"
 #include "walk.h"
@@ -183,11 +184,19 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 	run->med_mask |= cats & rs->medical_mask;
 	ctx->seen_items++;
 	ctx->seen_bytes += rep->bytes;
-	if (rep->status == BSC_ITEM_PARTIAL)
-		bsc_warnf(ctx, "%s: partial: %s", rep->path, rep->reason);
-	else if (rep->status == BSC_ITEM_FAILED)
-		bsc_warnf(ctx, "%s: failed: %s", rep->path, rep->reason);
-	bsc_progress(ctx, false);
+	if (rep->status == BSC_ITEM_PARTIAL ||
+	    rep->status == BSC_ITEM_FAILED) {
+		/* Names are data: never raw control bytes on a terminal. */
+		char *p = bsc_escape_name(rep->path, false);
+		char *why = bsc_escape_name(rep->reason ? rep->reason : "",
+					    false);
+
+		bsc_warnf(ctx, "%s: %s: %s", p,
+			  bsc_item_status_name(rep->status), why);
+		free(p);
+		free(why);
+	}
+	bsc_progress(ctx, true); /* never glued to the report's lines */
 	if (run->sink->item)
 		return run->sink->item(run->sink->data, rep);
 	return BSC_OK;
@@ -357,6 +366,33 @@ drain(struct bsc_item *it, struct bsc_item_report *rep, char *buf,
 }
 
 /*
+ * Binary content no reader takes: skipped when its magic says it cannot
+ * hold a document (an image, an executable, a font: magic.c), otherwise
+ * failed ("not examined"), because it may hold personal data.
+ */
+static void
+binary_status(const struct bsc_item *it, struct bsc_item_report *rep,
+	      char *reason, size_t len)
+{
+	const struct bsc_magic *m = bsc_magic_of(it->head, it->head_len);
+
+	rep->encoding = NULL;
+	rep->bytes = it->head_len;
+	if (m->inert) {
+		snprintf(reason, len, "%s: holds no document", m->name);
+		rep->status = BSC_ITEM_SKIPPED;
+	} else {
+		snprintf(reason, len,
+			 "not examined: %s: no reader for it, so personal data "
+			 "in it would not be seen; convert it to text (CSV, "
+			 "JSON) or force a reader with --reader",
+			 m->name);
+		rep->status = BSC_ITEM_FAILED;
+	}
+	rep->reason = reason;
+}
+
+/*
  * Scan one item; the item's source is set up by the caller. An archive
  * is expanded (its members come back here, one level deeper); anything
  * else is sniffed and read.
@@ -392,6 +428,10 @@ scan_item(struct run *run, struct bsc_item *it)
 	reason[0] = '\0';
 	if (it->depth == 0)
 		bsc_budget_start(&run->budget);
+	/* Every item, archive member or not, reads within the time budget
+	 * of its top-level input. */
+	it->budget_ms = ctx->limits.max_time_ms;
+	it->deadline_ms = run->budget.start_ms + (long long)it->budget_ms;
 	if (!bsc_item_fill_head(it)) {
 		if (bsc_item_error(it))
 			snprintf(reason, sizeof(reason), "%s",
@@ -414,21 +454,13 @@ scan_item(struct run *run, struct bsc_item *it)
 		rep.status = BSC_ITEM_COMPLETE;
 		goto report;
 	}
+	if (enc == BSC_ENC_BINARY && ctx->force_reader) {
+		enc = bsc_encoding_sniff_text(it->head, it->head_len,
+					      it->src_eof);
+		rep.encoding = bsc_encoding_name(enc);
+	}
 	if (enc == BSC_ENC_BINARY) {
-		/* Only what cannot hold a document is skipped quietly:
-		 * anything else not read is a gap in the scan. */
-		const struct bsc_magic *m = bsc_magic_of(it->head, it->head_len);
-
-		rep.status = m->inert ? BSC_ITEM_SKIPPED : BSC_ITEM_FAILED;
-		snprintf(reason, sizeof(reason),
-			 m->inert ? "%s: holds no document"
-				  : "not examined: %s: no reader "
-				    "for it, so personal data in it would not "
-				    "be seen; convert it to text and scan that",
-			 m->name);
-		rep.reason = reason;
-		rep.encoding = NULL;
-		rep.bytes = it->head_len;
+		binary_status(it, &rep, reason, sizeof(reason));
 		goto report;
 	}
 	if (enc == BSC_ENC_INVALID) {
@@ -554,6 +586,7 @@ scan_item(struct run *run, struct bsc_item *it)
 		}
 		rep.severity = bsc_severity_name(sev);
 		bsc_policy_apply(ctx->policy, ctx, &rep, fs, sev);
+		bsc_scope_refresh_flags(fields, &rep);
 	}
 report:
 	{
@@ -564,6 +597,11 @@ report:
 		if (ctx->hash_items && bsc_item_hash_end(it, hex))
 			rep.sha256 = hex;
 		drain(it, &rep, dreason, sizeof(dreason));
+		if (rep.status == BSC_ITEM_COMPLETE &&
+		    bsc_item_changed(it, it->fd, dreason, sizeof(dreason))) {
+			rep.status = BSC_ITEM_PARTIAL;
+			rep.reason = dreason;
+		}
 		ret = emit(run, &rep, cats);
 	}
 	bsc_scope_free(fields);
@@ -572,20 +610,47 @@ report:
 	return ret;
 }
 
+/* A top-level input's reads, counted for the progress line. */
+struct counted_fd {
+	int fd; /* first: bsc_fd_read's source */
+	struct bsc_ctx *ctx;
+};
+
+static ssize_t
+counted_read(void *src, void *buf, size_t n)
+{
+	struct counted_fd *c = src;
+	ssize_t r = bsc_fd_read(&c->fd, buf, n);
+
+	if (r > 0)
+		bsc_progress_bytes(c->ctx, (uint64_t)r);
+	return r;
+}
+
 static bsc_status
 scan_fd(struct run *run, int fd, const char *display)
 {
 	struct bsc_item it;
 	struct stat st;
 	bsc_status ret;
+	struct counted_fd cfd = {fd, run->ctx};
+	struct bsc_meter *m = run->ctx->meter;
 
-	bsc_item_init(&it, display, bsc_fd_read, &fd,
+	if (m && run->ctx->progress) {
+		m->cur_read = 0;
+		m->cur_size = fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
+				      ? (unsigned long long)st.st_size
+				      : 0;
+	}
+	bsc_item_init(&it, display, counted_read, &cfd,
 		      run->ctx->limits.max_file_size);
 	/* A regular file (standard input redirected from one too) can be
 	 * read with pread(), which archives that seek need. */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    lseek(fd, 0, SEEK_CUR) == 0)
+	    lseek(fd, 0, SEEK_CUR) == 0) {
 		it.fd = fd;
+		it.size_at_open = (long long)st.st_size;
+	}
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		it.mtime = (int64_t)st.st_mtime;
 		it.has_mtime = true;
@@ -689,6 +754,166 @@ scan_path(struct run *run, const char *path)
 	return emit_unread(run, path, 0, NULL, BSC_ITEM_SKIPPED, reason);
 }
 
+/* ---- -j N: jobs for the scheduler (scheduler.c) ---------------------------- */
+
+struct joblist {
+	struct bsc_job *v;
+	size_t n;
+	const struct bsc_ctx *ctx;
+	unsigned long long total; /* bytes of the files, for progress */
+};
+
+static void
+add_job(struct joblist *l, bool is_path, enum bsc_walk_kind kind,
+	const char *fspath, const char *display, const char *reason)
+{
+	struct bsc_job *j;
+
+	l->v = bsc_reallocarray(l->v, l->n + 1, sizeof(*l->v));
+	j = &l->v[l->n++];
+	j->is_path = is_path;
+	j->kind = kind;
+	j->fspath = fspath ? bsc_strdup(fspath) : NULL;
+	j->display = bsc_strdup(display);
+	j->reason = reason ? bsc_strdup(reason) : NULL;
+}
+
+static bsc_status
+collect_cb(void *data, enum bsc_walk_kind kind, const char *fspath,
+	   const char *display, const char *reason)
+{
+	struct joblist *l = data;
+	struct stat st;
+
+	if (!in_shard(l->ctx, display))
+		return BSC_OK;
+	add_job(l, false, kind, fspath, display, reason);
+	if (kind == BSC_WALK_FILE && l->ctx->progress &&
+	    stat(fspath, &st) == 0)
+		l->total += (unsigned long long)st.st_size;
+	return BSC_OK;
+}
+
+/* The top-level jobs of the paths, in the order of the one-thread scan. */
+static void
+collect_jobs(struct bsc_ctx *ctx, const char *const *paths, size_t n,
+	     struct joblist *l)
+{
+	l->ctx = ctx;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+
+		bool ok = strcmp(paths[i], "-") && stat(paths[i], &st) == 0;
+
+		if (ok && S_ISDIR(st.st_mode)) {
+			bsc_walk(ctx, paths[i], collect_cb, l);
+			continue;
+		}
+		add_job(l, true, BSC_WALK_FILE, NULL, paths[i], NULL);
+		if (ok && S_ISREG(st.st_mode))
+			l->total += (unsigned long long)st.st_size;
+	}
+}
+
+/* Worker thread: one job, with its own run (counts merged by job_end). */
+static void *
+job_run(void *data, struct bsc_ctx *wctx, const struct bsc_sink *sink,
+	const struct bsc_job *j)
+{
+	struct run *w = bsc_zalloc(sizeof(*w));
+
+	(void)data;
+	w->ctx = wctx;
+	w->sink = sink;
+	if (j->is_path)
+		scan_path(w, j->display);
+	else
+		walk_cb(w, j->kind, j->fspath, j->display, j->reason);
+	return w;
+}
+
+/* Calling thread, in job order: what emit() does for a one-thread scan
+ * (the categories come with the job's end). */
+static bsc_status
+job_item(void *data, struct bsc_item_report *rep)
+{
+	return emit(data, rep, 0);
+}
+
+static bsc_status
+job_begin(void *data, const char *path, const char *format, unsigned depth)
+{
+	struct run *run = data;
+
+	if (!run->sink->archive_begin)
+		return BSC_OK;
+	return run->sink->archive_begin(run->sink->data, path, format, depth);
+}
+
+static void
+job_end(void *data, void *result)
+{
+	struct run *run = data, *w = result;
+
+	run->id_mask |= w->id_mask;
+	run->med_mask |= w->med_mask;
+	run->keyed = bsc_reallocarray(run->keyed, run->n_keyed + w->n_keyed + 1,
+				      sizeof(*run->keyed));
+	for (size_t i = 0; i < w->n_keyed; i++)
+		run->keyed[run->n_keyed++] = w->keyed[i];
+	for (size_t i = 0; i < w->n_flags; i++) {
+		free((char *)w->flags[i].loc.header);
+		free((char *)w->flags[i].path);
+	}
+	free(w->flags);
+	free(w->keyed);
+	bsc_vec_release(&w->arcs); /* empty: every archive closed */
+	free(w);
+}
+
+/* Scan the paths with ctx->jobs workers; false if one thread will do. */
+static bool
+scan_parallel(struct run *run, const char *const *paths, size_t n,
+	      bsc_status *ret)
+{
+	struct bsc_sched_ops ops = {job_run, job_item, job_begin, job_end,
+				    run};
+	struct joblist l = {0};
+
+	if (run->ctx->jobs < 2)
+		return false;
+	collect_jobs(run->ctx, paths, n, &l);
+	if (run->ctx->meter)
+		run->ctx->meter->total = l.total;
+	if (l.n >= 2)
+		*ret = bsc_sched_run(run->ctx, l.v, l.n, run->ctx->jobs, &ops);
+	else
+		for (size_t i = 0; i < n && *ret != BSC_FATAL; i++)
+			*ret = scan_path(run, paths[i]);
+	for (size_t i = 0; i < l.n; i++) {
+		free(l.v[i].fspath);
+		free(l.v[i].display);
+		free(l.v[i].reason);
+	}
+	free(l.v);
+	return true;
+}
+
+/* Bytes of the regular files named on the command line (directories are
+ * counted by the -j walk), for the progress line's ETA. */
+static unsigned long long
+inputs_size(const char *const *paths, size_t n)
+{
+	unsigned long long t = 0;
+	struct stat st;
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(paths[i], "-") && stat(paths[i], &st) == 0 &&
+		    S_ISREG(st.st_mode))
+			t += (unsigned long long)st.st_size;
+	return t;
+}
+
 static void
 utc_now(char *buf, size_t len)
 {
@@ -706,39 +931,12 @@ run_persons(struct run *run, char **dump)
 {
 	struct bsc_ctx *ctx = run->ctx;
 	struct bsc_persons *p = &run->sum.persons;
-	struct bsc_pcount pc;
 
-	bsc_pgraph_count(ctx->run_persons, &pc);
-	p->count = pc.persons;
-	p->approximate = pc.approx;
-	p->error = pc.error;
-	p->contactable = pc.contactable;
-	p->minors = pc.minors;
-	p->health = pc.health;
-	p->shared_contacts = pc.shared;
-	if (pc.approx) {
-		p->health = run->sum.records_linked < p->count
-				    ? run->sum.records_linked
-				    : p->count;
-		p->health_bound = true;
-	}
+	bsc_pgraph_figures(ctx->run_persons, run->sum.records_linked, p);
 	if (ctx->person_key_set) {
 		*dump = bsc_pgraph_dump(ctx->run_persons);
 		p->set = *dump;
 	}
-}
-
-static const char **
-mask_names(const struct bsc_ruleset *rs, uint64_t mask, size_t *n)
-{
-	const char **v = bsc_zalloc((rs->n_cats + 1) * sizeof(char *));
-
-	*n = 0;
-	for (size_t c = 0; c < rs->n_cats; c++)
-		if (mask & (1ull << c))
-			v[(*n)++] = rs->cats[c].name;
-	qsort(v, *n, sizeof(char *), bsc_strcmp_ptr);
-	return v;
 }
 
 bsc_status
@@ -752,6 +950,7 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	char rules_version[17], started[32] = "", finished[32] = "";
 	struct bsc_linkable *linkable = NULL;
 	bsc_status ret = BSC_OK;
+	struct bsc_meter meter;
 
 	if (rs->rules.n == 0) {
 		const char *dir = bsc_default_patterns_dir();
@@ -776,21 +975,24 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	ctx->today = bsc_today();
 	if (ctx->hash_items)
 		utc_now(started, sizeof(started));
+	bsc_progress_begin(ctx, &meter, inputs_size(paths, n_paths));
 	if (sink->run_begin)
 		ret = sink->run_begin(sink->data);
-	for (size_t i = 0; i < n_paths && ret != BSC_FATAL; i++)
-		ret = scan_path(&run, paths[i]);
+	if (ret != BSC_FATAL && !scan_parallel(&run, paths, n_paths, &ret))
+		for (size_t i = 0; i < n_paths && ret != BSC_FATAL; i++)
+			ret = scan_path(&run, paths[i]);
 	bsc_progress(ctx, true);
 	for (size_t i = 0; i < run.arcs.n; i++)
 		bsc_rollup_free(run.arcs.v[i]);
 	bsc_vec_release(&run.arcs);
+	ctx->meter = NULL;
 	if (ret == BSC_FATAL) {
 		if (!ctx->error[0])
 			bsc_set_error(ctx, BSC_FATAL, "output error");
 		return BSC_FATAL;
 	}
-	idn = mask_names(rs, run.id_mask, &run.sum.n_identity);
-	medn = mask_names(rs, run.med_mask, &run.sum.n_medical);
+	idn = bsc_ruleset_names(rs, run.id_mask, &run.sum.n_identity);
+	medn = bsc_ruleset_names(rs, run.med_mask, &run.sum.n_medical);
 	run.sum.identity = idn;
 	run.sum.medical = medn;
 	run.sum.severity = bsc_severity_name(run.severity);

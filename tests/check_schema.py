@@ -58,16 +58,18 @@ def invariants(doc, where):
         for who, sc in it["subjects"].items():
             if not sc["identity"] and not sc["medical"]:
                 errs.append(f"{p}: subjects.{who} is empty")
-    seen = set()
-    for it in doc["items"]:
+    # Items are streamed: an archive comes after its members (its status
+    # and member count are only known then), and nested archives close in
+    # order, so every open container is closed by its own report.
+    listed = {it["path"]: i for i, it in enumerate(doc["items"])}
+    for i, it in enumerate(doc["items"]):
         c = it["container"]
         if c is not None:
-            if c not in seen:
-                errs.append(f"{where}: {it['path']}: its archive {c} is not listed before it")
+            if listed.get(c, -1) <= i:
+                errs.append(f"{where}: {it['path']}: its archive {c} is not listed after it")
             if not it["path"].startswith(c + "!"):
                 errs.append(f"{where}: {it['path']}: path does not start with {c}!")
         if it["members"] is not None:
-            seen.add(it["path"])
             n = sum(1 for x in doc["items"] if x["container"] == it["path"])
             if n != it["members"]:
                 errs.append(f"{where}: {it['path']}: members {it['members']} but {n} items inside")

@@ -453,7 +453,7 @@ START_TEST(test_archive_json_paths)
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_nonnull(z);
 	ck_assert_ptr_nonnull(p);
-	ck_assert(a < z && z < p);
+	ck_assert(p < z && z < a); /* streamed: an archive after its members */
 	ck_assert_ptr_nonnull(strstr(
 		p, "\"container\": \"dump.tar.gz!/exports/nested.zip\""));
 	ck_assert_ptr_nonnull(strstr(a, "\"format\": \"tar.gz\""));
@@ -608,7 +608,7 @@ START_TEST(test_archive_limit_ratio)
 
 	for (size_t i = 0; i < (1 << 20); i++)
 		line[i] = "nom;prenom\n"[i % 11];
-	m[0].name = "zeros.bin";   /* binary: skipped, but drained */
+	m[0].name = "zeros.bin";   /* NULs: read on (issue 17), limited */
 	m[0].data = zeros;
 	m[0].len = sizeof(zeros);
 	m[0].repeat = 12;
@@ -627,7 +627,6 @@ START_TEST(test_archive_limit_ratio)
 	snprintf(want, sizeof(want), "%s!/zeros.bin", path);
 	it = must_item(&c, want);
 	ck_assert_int_eq(it->status, BSC_ITEM_PARTIAL);
-	ck_assert_ptr_nonnull(strstr(it->reason, "zero-filled data"));
 	ck_assert_ptr_nonnull(strstr(it->reason, "--max-ratio (100)"));
 	snprintf(want, sizeof(want), "%s!/repeat.txt", path);
 	it = must_item(&c, want);
@@ -784,16 +783,26 @@ START_TEST(test_archive_encrypted)
 		ck_assert_int_eq(must_item(&c, path)->status,
 				 BSC_ITEM_PARTIAL);
 		bsc_collect_free(&c);
-		/* A wrong password: failed, and says so. */
+		/* A wrong password: not read, and says so. zipcrypt checks a
+		 * password on one byte: 1 time in 256 a wrong one passes and
+		 * the member decrypts to damaged data, never to a clean
+		 * read. */
 		bsc_ctx_add_password(ctx, "wrong");
 		bsc_collect_scan(ctx, path, &c);
 		it = must_item(&c, want);
-		ck_assert_int_eq(it->status, BSC_ITEM_FAILED);
-		ck_assert_msg(!strncmp(it->reason, "encrypted", 9), "%s",
-			      it->reason);
+		ck_assert(it->status == BSC_ITEM_FAILED ||
+			  (i == 0 && it->status == BSC_ITEM_PARTIAL));
+		ck_assert_msg(!strncmp(it->reason, "encrypted", 9) ||
+				      (i == 0 && strstr(it->reason, "damaged")),
+			      "%s", it->reason);
 		bsc_collect_free(&c);
-		/* The right one, among others: read as plain text. */
+		bsc_ctx_free(ctx);
+		/* The right one, among others: read as plain text. It comes
+		 * first: zipcrypt checks a password on one byte, so a wrong
+		 * one tried before passes 1 time in 256 (README "Archives"). */
+		ctx = bsc_test_ctx();
 		bsc_ctx_add_password(ctx, "s3cret");
+		bsc_ctx_add_password(ctx, "wrong");
 		bsc_collect_scan(ctx, path, &c);
 		assert_same_findings(must_item(&c, want), &plain.items[0],
 				     methods[i]);
@@ -1314,6 +1323,143 @@ START_TEST(test_archive_zip_bomb)
 }
 END_TEST
 
+/* Drop the first record of a zip's central directory (a hidden entry). */
+static void
+unlist_first(const char *path)
+{
+	size_t len, eocd, cd, rec;
+	unsigned char *z = (unsigned char *)bsc_read_file(path, &len);
+	FILE *f;
+
+	for (eocd = len - 22; eocd > 0 && memcmp(z + eocd, "PK\005\006", 4);
+	     eocd--)
+		;
+	ck_assert(eocd > 0);
+	cd = (size_t)z[eocd + 16] | (size_t)z[eocd + 17] << 8 |
+	     (size_t)z[eocd + 18] << 16 | (size_t)z[eocd + 19] << 24;
+	ck_assert(!memcmp(z + cd, "PK\001\002", 4));
+	rec = 46 + ((size_t)z[cd + 28] | (size_t)z[cd + 29] << 8) +
+	      ((size_t)z[cd + 30] | (size_t)z[cd + 31] << 8) +
+	      ((size_t)z[cd + 32] | (size_t)z[cd + 33] << 8);
+	memmove(z + cd, z + cd + rec, len - cd - rec);
+	len -= rec;
+	eocd -= rec;
+	z[eocd + 8]--;  /* entries on this disk, then in total */
+	z[eocd + 10]--;
+	{
+		size_t sz = (size_t)z[eocd + 12] | (size_t)z[eocd + 13] << 8;
+
+		sz -= rec;
+		z[eocd + 12] = (unsigned char)sz;
+		z[eocd + 13] = (unsigned char)(sz >> 8);
+	}
+	f = fopen(path, "wb");
+	ck_assert(f && fwrite(z, 1, len, f) == len);
+	fclose(f);
+	free(z);
+}
+
+/* Issue 17: an entry the central directory does not list was never read,
+ * and the zip was "complete". */
+START_TEST(test_archive_zip_unlisted_entry)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	const char *dir = bsc_tmpdir();
+	struct bsc_member m[3] = {{.name = "hidden.csv"},
+				  {.name = "visible.txt", .data = "rien\n",
+				   .len = 5},
+				  {NULL}};
+	struct bsc_archive_spec zip = {.format = "zip"};
+	struct bsc_collect c;
+	const struct bsc_collected_item *it;
+	char path[4096], want[4200];
+
+	load_csv();
+	m[0].data = csv;
+	m[0].len = csv_len;
+	snprintf(path, sizeof(path), "%s",
+		 bsc_make_archive(dir, "lying.zip", &zip, m));
+	unlist_first(path);
+	bsc_collect_scan(ctx, path, &c);
+	it = must_item(&c, path);
+	ck_assert_int_eq(it->status, BSC_ITEM_PARTIAL);
+	ck_assert_ptr_nonnull(strstr(it->reason, "central directory"));
+	ck_assert_uint_eq(it->members, 2);
+	snprintf(want, sizeof(want), "%s!/hidden.csv", path);
+	it = must_item(&c, want);
+	ck_assert_ptr_nonnull(strstr(it->identity, "last_name"));
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+/* Issue 17: a small truncated .gz or .xz gave nothing (libarchive drops
+ * the block it was filling); what came before the damage is now read. */
+START_TEST(test_archive_small_truncated_compressed)
+{
+	static const struct {
+		const char *name, *filter;
+	} t[] = {{"cut.csv.gz", "gzip"}, {"cut.csv.xz", "xz"}};
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	const char *dir = bsc_tmpdir();
+
+	load_csv();
+	for (size_t i = 0; i < 2; i++) {
+		struct bsc_member m[2] = {{.name = "x"}, {NULL}};
+		struct bsc_archive_spec spec = {"raw", t[i].filter, NULL, NULL};
+		struct bsc_collect c;
+		const struct bsc_collected_item *it;
+		char path[4096], want[4200];
+		size_t len;
+		char *z;
+
+		m[0].data = csv;
+		m[0].len = csv_len;
+		snprintf(path, sizeof(path), "%s",
+			 bsc_make_archive(dir, t[i].name, &spec, m));
+		z = bsc_read_file(path, &len);
+		ck_assert_int_eq(truncate(path, (off_t)(len - 24)), 0);
+		free(z);
+		bsc_collect_scan(ctx, path, &c);
+		it = must_item(&c, path);
+		ck_assert_int_eq(it->status, BSC_ITEM_PARTIAL);
+		ck_assert_ptr_nonnull(strstr(it->reason, "decompressed before"));
+		/* the content keeps its name: cut.csv.gz!/cut.csv */
+		snprintf(want, sizeof(want), "%s!/cut.csv", path);
+		it = must_item(&c, want);
+		ck_assert_int_eq(it->status, BSC_ITEM_PARTIAL);
+		ck_assert_uint_gt(it->records, 0);
+		ck_assert_ptr_nonnull(strstr(it->identity, "last_name"));
+		bsc_collect_free(&c);
+	}
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+/* Issue 17: memory followed an xz header's dictionary size (416 MB for a
+ * 768 MiB dictionary): such a header is refused before decompressing. */
+START_TEST(test_archive_xz_dictionary_refused)
+{
+	static const unsigned char xz[] = {
+		0xFD, '7', 'z', 'X', 'Z', 0, 0, 4, 0xE6, 0xD6, 0xB4, 0x46,
+		/* block header: 12 bytes, one filter, LZMA2, dict 768 MiB */
+		0x02, 0x00, 0x21, 0x01, 35, 0, 0, 0, 0, 0, 0, 0,
+		1, 2, 3, 4, 5, 6, 7, 8};
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	const char *path = bsc_write_file(bsc_tmpdir(), "big-dict.xz", xz,
+					  sizeof(xz));
+	struct bsc_collect c;
+
+	bsc_collect_scan(ctx, path, &c);
+	ck_assert_int_eq(c.n, 1);
+	ck_assert_int_eq(c.items[0].status, BSC_ITEM_FAILED);
+	ck_assert_ptr_nonnull(strstr(c.items[0].reason,
+				     "dictionary of 768 MiB"));
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 suite_archive(void)
 {
@@ -1351,6 +1497,9 @@ suite_archive(void)
 	tcase_add_test(in, test_archive_stdin);
 	tcase_add_test(hos, test_archive_nested_20_levels);
 	tcase_add_test(hos, test_archive_zip_bomb);
+	tcase_add_test(hos, test_archive_zip_unlisted_entry);
+	tcase_add_test(hos, test_archive_small_truncated_compressed);
+	tcase_add_test(hos, test_archive_xz_dictionary_refused);
 	tcase_set_timeout(cont, 60);
 	tcase_set_timeout(lim, 60);
 	tcase_set_timeout(hos, 120);

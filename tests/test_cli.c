@@ -114,6 +114,23 @@ START_TEST(test_cli_usage_errors)
 		"breachscope scan --max-depth 300 a",
 		"breachscope scan --max-depth 0 a",
 		"breachscope scan --reader pdf a",
+		/* Issue 17: numbers that wrapped or made no sense. */
+		"breachscope scan --shard 4294967297/4294967298 a",
+		"breachscope scan --shard -1/3 a",
+		"breachscope scan --shard 1/3x a",
+		"breachscope scan --shard +1/3 a",
+		"breachscope scan --shard 1/+3 a",
+		"breachscope scan --shard 1/ a",
+		"breachscope scan --max-members 99999999999999 a",
+		"breachscope scan --max-columns 2T a",
+		"breachscope scan --max-field 18446744073709551615 a",
+		"breachscope scan --max-record 2G a",
+		"breachscope scan --max-persons-exact 1T a",
+		"breachscope scan --max-ratio 1G a",
+		"breachscope scan --max-time 18446744073709551s a",
+		"breachscope scan --max-time 400d a",
+		"breachscope scan --max-file-size 99999999999999999999 a",
+		"breachscope scan --max-file-size -1 a",
 		NULL};
 
 	for (int i = 0; bad[i]; i++) {
@@ -173,6 +190,7 @@ START_TEST(test_cli_help_and_man_cover_options)
 		"max-seek-buffer", "max-time", "max-total-size", "password",
 		"ratio-threshold", "max-depth", "max-document",
 		"max-field", "max-file-size", "max-record", "min-confidence",
+		"jobs",
 		"no-color", "no-progress", "output", "progress", "quiet",
 		"reader", "rules", "show-values", "version", NULL};
 	char path[4096];

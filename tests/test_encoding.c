@@ -23,7 +23,13 @@ START_TEST(test_encoding_sniff_table)
 		{B("Pr\xE9nom;H\xE9l\xE8ne\n"), BSC_ENC_CP1252},
 		{B("Sacr\xE9-C\x9Cur"), BSC_ENC_CP1252},
 		{B("DUPONT\x81\x8D;Jean\x90"), BSC_ENC_INVALID},
-		{B("ab\0cd"), BSC_ENC_BINARY},
+		/* Issue 17: a stray NUL is text; UTF-16 needs no BOM. */
+		{B("ab\0cd"), BSC_ENC_UTF8},
+		{B("nom;email\n\0\0\0\0\0\0\0\0\0\0\0\0\0\0a;b\n"), BSC_ENC_UTF8},
+		{B("n\0o\0m\0;\0e\0m\0a\0i\0l\0\r\0\n\0"), BSC_ENC_UTF16LE},
+		{B("\0n\0o\0m\0;\0e\0m\0a\0i\0l\0\r\0\n"), BSC_ENC_UTF16BE},
+		{B("\x01\0\x02\0\x03\x04\x05\x06\0\x07\x08"), BSC_ENC_BINARY},
+		{B("\0\0\0\0"), BSC_ENC_BINARY}, /* at the end */
 		{B("\x01\x02\x03\x04\x05\x06\x07\x08 text"), BSC_ENC_BINARY},
 		{B("\x0BMSH|^~\\&|\x1C\r"), BSC_ENC_UTF8},
 		{B("Pr\xC3\xA9nom"), BSC_ENC_UTF8},
@@ -111,6 +117,27 @@ START_TEST(test_encoding_decode_utf8_bom_and_bad_bytes)
 }
 END_TEST
 
+START_TEST(test_encoding_nul_reads_as_space)
+{
+	uint64_t bad;
+	char *s = decode_all(BSC_ENC_UTF8, "ab\0cd", 5, 5, &bad);
+
+	ck_assert_str_eq(s, "ab cd");
+	ck_assert_uint_eq(bad, 0);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_encoding_binary_kinds)
+{
+	ck_assert_str_eq(bsc_binary_kind((const unsigned char *)"\x89PNG\r\n\x1A\n", 8),
+			 "PNG image");
+	ck_assert_ptr_null(bsc_binary_kind((const unsigned char *)"SQLite format 3", 15));
+	ck_assert_int_eq(bsc_encoding_sniff_text((const unsigned char *)"\x01\x02\x81", 3, true),
+			 BSC_ENC_CP1252);
+}
+END_TEST
+
 START_TEST(test_encoding_names)
 {
 	ck_assert_int_eq(bsc_encoding_from_name("8859/1"), BSC_ENC_LATIN1);
@@ -131,6 +158,8 @@ suite_encoding(void)
 	tcase_add_test(tc, test_encoding_sniff_cut_sequence);
 	tcase_add_test(tc, test_encoding_names);
 	tcase_add_test(td, test_encoding_decode_cp1252);
+	tcase_add_test(td, test_encoding_nul_reads_as_space);
+	tcase_add_test(tc, test_encoding_binary_kinds);
 	tcase_add_test(td, test_encoding_decode_utf16_bom);
 	tcase_add_test(td, test_encoding_decode_utf8_bom_and_bad_bytes);
 	suite_add_tcase(s, tc);

@@ -206,6 +206,76 @@ START_TEST(test_format_csv_clean_files)
 }
 END_TEST
 
+/* Issue 17: one NUL byte, or UTF-16 without a BOM, hid a whole CSV. */
+START_TEST(test_format_csv_nul_and_utf16_are_text)
+{
+	static const char csv[] = "nom;email\nDUPONT;jean.dupont@exemple.fr\n"
+				  "MARTIN\0;anne.martin@exemple.fr\n";
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	const char *dir = bsc_tmpdir();
+	char u16[2 * sizeof(csv)];
+	struct bsc_collect c;
+	const char *path;
+
+	path = bsc_write_file(dir, "nul.csv", csv, sizeof(csv) - 1);
+	c = bsc_collect_one(ctx, path);
+	ck_assert_int_eq(c.items[0].status, BSC_ITEM_COMPLETE);
+	ck_assert_str_eq(c.items[0].format, "csv");
+	ck_assert_ptr_nonnull(bsc_collect_find(&c.items[0], "email", 2));
+	bsc_collect_free(&c);
+	for (size_t i = 0; i + 1 < sizeof(csv); i++) {
+		u16[2 * i] = csv[i];
+		u16[2 * i + 1] = 0;
+	}
+	path = bsc_write_file(dir, "u16.csv", u16, 2 * (sizeof(csv) - 1));
+	c = bsc_collect_one(ctx, path);
+	ck_assert_int_eq(c.items[0].status, BSC_ITEM_COMPLETE);
+	ck_assert_str_eq(c.items[0].encoding, "utf-16le");
+	ck_assert_ptr_nonnull(bsc_collect_find(&c.items[0], "email", 2));
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+/* Binary that may hold data is incomplete coverage, and --reader reads
+ * it anyway; an image is skipped. */
+START_TEST(test_format_csv_binary_forced_and_images)
+{
+	static const char png[] = "\x89PNG\r\n\x1A\n\0\0\0\rIHDR\x01\x02";
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	const char *dir = bsc_tmpdir();
+	char data[4096];
+	size_t n = 0;
+	struct bsc_collect c;
+	const char *path;
+
+	for (int i = 0; n < 2048; i++)
+		data[n++] = (char)(i * 7 % 31); /* control characters */
+	n += (size_t)sprintf(data + n, "\nnom;email\nDUPONT;jean.dupont@"
+				       "exemple.fr\n");
+	path = bsc_write_file(dir, "dump.dat", data, n);
+	c = bsc_collect_one(ctx, path);
+	ck_assert_int_eq(c.items[0].status, BSC_ITEM_FAILED);
+	ck_assert_ptr_nonnull(strstr(c.items[0].reason, "--reader"));
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+	ctx = bsc_test_ctx();
+	ctx->force_reader = "csv";
+	c = bsc_collect_one(ctx, path);
+	ck_assert_str_eq(c.items[0].format, "csv");
+	ck_assert_ptr_nonnull(bsc_collect_find(&c.items[0], "email", 0));
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+	ctx = bsc_test_ctx();
+	path = bsc_write_file(dir, "a.png", png, sizeof(png) - 1);
+	c = bsc_collect_one(ctx, path);
+	ck_assert_int_eq(c.items[0].status, BSC_ITEM_SKIPPED);
+	ck_assert_ptr_nonnull(strstr(c.items[0].reason, "PNG"));
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 suite_format_csv(void)
 {
@@ -223,6 +293,8 @@ suite_format_csv(void)
 	tcase_add_test(tl, test_format_csv_field_limit);
 	tcase_add_test(tl, test_format_csv_column_limit);
 	tcase_add_test(tl, test_format_csv_bad_files);
+	tcase_add_test(tl, test_format_csv_nul_and_utf16_are_text);
+	tcase_add_test(tl, test_format_csv_binary_forced_and_images);
 	suite_add_tcase(s, tb);
 	suite_add_tcase(s, tr);
 	suite_add_tcase(s, tl);

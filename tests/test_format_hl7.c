@@ -544,7 +544,8 @@ START_TEST(test_format_hl7_mllp_mdm)
 	ck_assert_int_eq(f->subject, BSC_SUBJECT_PATIENT);
 	/* the ED code components are not observations */
 	ck_assert(!any_at(it, "OBX-5.4[ED]"));
-	ck_assert_ptr_nonnull(find_at(it, "clinical_note", "TXA-2.1"));
+	/* TXA-2 is the document type, a code: not a note (issue 12) */
+	ck_assert_ptr_null(find_at(it, "clinical_note", "TXA-2.1"));
 	ck_assert_int_eq(find_at(it, "last_name", "TXA-5.2")->subject,
 			 BSC_SUBJECT_PROFESSIONAL);
 	ck_assert_ptr_nonnull(find_at(it, "observation", "OBX-5[NM]"));
@@ -791,10 +792,13 @@ START_TEST(test_format_hl7_nir_key)
 	const struct bsc_collected_finding *f =
 		find_at(&c.items[0], "national_id", "PID-3.1[INS]");
 
-	/* key-invalid: reported low, not dropped, not in the union */
+	/* key-invalid in an INS position: the structure says it is a
+	 * social-security number (issue 12): high, with the key noted */
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->confidence, BSC_CONF_LOW);
-	ck_assert(!in_list(c.items[0].identity, "national_id"));
+	ck_assert_int_eq(f->confidence, BSC_CONF_HIGH);
+	ck_assert_ptr_nonnull(f->note);
+	ck_assert_ptr_nonnull(strstr(f->note, "key invalid"));
+	ck_assert(in_list(c.items[0].identity, "national_id"));
 	bsc_collect_free(&c);
 	c = bsc_collect_text(ctx, "good.hl7",
 		      "MSH|^~\\&|A|B|||2024||ADT^A28|1|P|2.5\r"

@@ -610,6 +610,41 @@ START_TEST(test_format_xml_long_text_in_pieces)
 }
 END_TEST
 
+/* Issue 17: 200,000 attributes on one element took 47 s in libxml2's
+ * duplicate check; more than 1000 now stop the read, before libxml2. */
+START_TEST(test_format_xml_attribute_limit)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	const char *dir = bsc_tmpdir();
+	size_t cap = 64 * 1024, n;
+	char *x = malloc(cap);
+	struct bsc_collect c;
+	const char *path;
+
+	for (int pass = 0; pass < 2; pass++) {
+		int count = pass ? 1001 : 1000;
+
+		n = (size_t)sprintf(x, "<r><e");
+		for (int i = 0; i < count; i++)
+			n += (size_t)sprintf(x + n, " a%d='%d'", i, i);
+		n += (size_t)sprintf(x + n, "/><email>jean.dupont@exemple.fr"
+					    "</email></r>\n");
+		path = bsc_write_file(dir, pass ? "many.xml" : "ok.xml", x, n);
+		c = bsc_collect_one(ctx, path);
+		if (pass) {
+			ck_assert_int_ne(c.items[0].status, BSC_ITEM_COMPLETE);
+			ck_assert_ptr_nonnull(strstr(c.items[0].reason,
+						     "more than 1000 attributes"));
+		} else {
+			ck_assert_int_eq(c.items[0].status, BSC_ITEM_COMPLETE);
+		}
+		bsc_collect_free(&c);
+	}
+	free(x);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 suite_format_xml(void)
 {
@@ -638,6 +673,7 @@ suite_format_xml(void)
 	tcase_add_test(th, test_format_xml_malformed_keeps_what_was_read);
 	tcase_add_test(th, test_format_xml_no_external_file_is_read);
 	tcase_add_test(tl, test_format_xml_depth_limit);
+	tcase_add_test(tl, test_format_xml_attribute_limit);
 	tcase_add_test(tl, test_format_xml_long_text_in_pieces);
 	suite_add_tcase(s, tb);
 	suite_add_tcase(s, tg);

@@ -160,6 +160,30 @@ START_TEST(test_policy_ignore_with_reason)
 }
 END_TEST
 
+/* Issue 12: a flag comes only from findings that count; an ignored
+ * diagnosis takes its sensitive-diagnosis flag with it, and code-shaped
+ * references that nothing corroborates raise none. */
+START_TEST(test_policy_ignore_drops_flags)
+{
+	struct bsc_collect c = scan_with(NULL, NULL,
+					 "csv/sejours-codes-voisins.csv");
+
+	ck_assert_uint_gt(c.items[0].n_flags, 0);
+	bsc_collect_free(&c);
+	c = scan_with("policy/ignore-diagnoses.yml", NULL,
+		      "csv/sejours-codes-voisins.csv");
+	ck_assert_ptr_nonnull(bsc_collect_find(&c.items[0], "diagnosis", 0));
+	ck_assert_str_eq(bsc_collect_find(&c.items[0], "diagnosis", 0)->suppressed,
+			 "test extract of the PMSI team, codes only");
+	ck_assert_uint_eq(c.items[0].n_flags, 0);
+	bsc_collect_free(&c);
+	c = scan_with(NULL, NULL, "csv/clean-catalogue-refs.csv");
+	ck_assert_uint_eq(c.items[0].n_flags, 0);
+	ck_assert_uint_eq(c.items[0].violations, 0);
+	bsc_collect_free(&c);
+}
+END_TEST
+
 START_TEST(test_policy_fail_on)
 {
 	struct bsc_collect c = scan_with(NULL, "medical",
@@ -250,6 +274,7 @@ suite_policy(void)
 	tcase_add_test(ta, test_policy_subject_allow);
 	tcase_add_test(ta, test_policy_linked_denied);
 	tcase_add_test(ta, test_policy_ignore_with_reason);
+	tcase_add_test(ta, test_policy_ignore_drops_flags);
 	tcase_add_test(ta, test_policy_fail_on);
 	tcase_add_test(ta, test_policy_severity);
 	suite_add_tcase(s, tg);

@@ -2,12 +2,14 @@
  * test_walk.c - the walker: byte-wise sorted order whatever the creation
  * order, symlink policy, special files reported as skipped.
  */
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "ctx.h"
 #include "testlib.h"
+#include "item.h"
 #include "walk.h"
 
 struct seen {
@@ -97,6 +99,67 @@ START_TEST(test_walk_symlinks)
 }
 END_TEST
 
+/* Issue 17: a file that shrank while read was reported complete. */
+START_TEST(test_walk_item_changed_while_read)
+{
+	const char *dir = bsc_tmpdir();
+	char data[100], buf[256], why[256];
+	const char *path;
+	struct bsc_item it;
+	int fd;
+
+	memset(data, 'a', sizeof(data));
+	path = bsc_write_file(dir, "shrinks.csv", data, sizeof(data));
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	bsc_item_init(&it, path, bsc_fd_read, &fd, 0);
+	it.size_at_open = 100;
+	ck_assert_int_eq(bsc_item_read(&it, buf, 60), 60);
+	ck_assert_int_eq(truncate(path, 70), 0); /* cut behind our back */
+	while (bsc_item_read(&it, buf, sizeof(buf)) > 0)
+		;
+	ck_assert(bsc_item_changed(&it, fd, why, sizeof(why)));
+	ck_assert_ptr_nonnull(strstr(why, "100 bytes at open, 70 read, 70 now"));
+	bsc_item_release(&it);
+	close(fd);
+	/* Unchanged: not flagged. */
+	path = bsc_write_file(dir, "stable.csv", data, sizeof(data));
+	fd = open(path, O_RDONLY);
+	bsc_item_init(&it, path, bsc_fd_read, &fd, 0);
+	it.size_at_open = 100;
+	while (bsc_item_read(&it, buf, sizeof(buf)) > 0)
+		;
+	ck_assert(!bsc_item_changed(&it, fd, why, sizeof(why)));
+	bsc_item_release(&it);
+	close(fd);
+}
+END_TEST
+
+/* Issue 17: --max-time was not enforced on plain files: every read now
+ * checks the item's deadline. */
+START_TEST(test_walk_item_time_budget)
+{
+	const char *dir = bsc_tmpdir();
+	const char *path = bsc_write_file(dir, "slow.csv", "a;b\n", 4);
+	struct bsc_item it;
+	char buf[16];
+	int fd = open(path, O_RDONLY);
+
+	bsc_item_init(&it, path, bsc_fd_read, &fd, 0);
+	it.deadline_ms = 1; /* long past */
+	it.budget_ms = 600000;
+	ck_assert_int_eq(bsc_item_read(&it, buf, sizeof(buf)), -1);
+	ck_assert_ptr_nonnull(strstr(bsc_item_error(&it), "--max-time (600s)"));
+	bsc_item_release(&it);
+	bsc_item_init(&it, path, bsc_fd_read, &fd, 0);
+	lseek(fd, 0, SEEK_SET);
+	it.deadline_ms = bsc_now_ms() + 3600 * 1000;
+	ck_assert_int_eq(bsc_item_read(&it, buf, sizeof(buf)), 4);
+	bsc_item_release(&it);
+	close(fd);
+}
+END_TEST
+
 static Suite *
 suite_walk(void)
 {
@@ -104,6 +167,8 @@ suite_walk(void)
 	TCase *tc = tcase_create("walk");
 
 	tcase_add_test(tc, test_walk_sorted);
+	tcase_add_test(tc, test_walk_item_changed_while_read);
+	tcase_add_test(tc, test_walk_item_time_budget);
 	tcase_add_test(tc, test_walk_symlinks);
 	suite_add_tcase(s, tc);
 	return s;

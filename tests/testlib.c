@@ -276,10 +276,12 @@ collect_item(void *data, const struct bsc_item_report *r)
 		x->violation = f->violation;
 		x->suppressed = dup_or_null(f->suppressed);
 		x->fingerprint = dup_or_null(f->fingerprint);
+		x->note = dup_or_null(f->note);
 		x->line = f->loc.line;
 	}
 	it->violations = r->violations;
 	it->severity = dup_or_null(r->severity);
+	it->n_flags = r->n_flags;
 	return BSC_OK;
 }
 
@@ -302,6 +304,7 @@ bsc_collect_free(struct bsc_collect *c)
 			free(it->findings[k].header);
 			free(it->findings[k].sample);
 			free(it->findings[k].suppressed);
+			free(it->findings[k].note);
 			free(it->findings[k].fingerprint);
 		}
 		free(it->findings);

@@ -72,6 +72,7 @@ struct bsc_collected_finding {
 	bool violation;
 	char *suppressed;
 	char *fingerprint;
+	char *note;
 	unsigned long line;
 };
 struct bsc_collected_item {
@@ -93,6 +94,7 @@ struct bsc_collected_item {
 	size_t n_findings;
 	size_t violations;
 	char *severity;
+	size_t n_flags; /* flags raised (after the policy) */
 };
 struct bsc_collect {
 	struct bsc_collected_item *items;

@@ -17,6 +17,8 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <locale.h>
+#include <lzma.h>
+#include <zlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -478,6 +480,7 @@ struct arc {
 	bool dead;         /* libarchive returned ARCHIVE_FATAL ... */
 	char dead_reason[320]; /* ... saying this */
 	unsigned resumes;
+	bool no_seek;      /* open with the streaming readers only */
 	bool stop;
 	char stop_reason[512];
 	/* The current member. */
@@ -1162,7 +1165,7 @@ arc_source(struct arc *ar, const struct bsc_container *c,
 static bool
 arc_open(struct arc *ar, const struct bsc_container *c)
 {
-	bool seekable = ar->fd >= 0 || ar->in_mem;
+	bool seekable = !ar->no_seek && (ar->fd >= 0 || ar->in_mem);
 
 	ar->pos = 0;
 	ar->a = archive_read_new();
@@ -1271,6 +1274,346 @@ first_header_failed(struct arc *ar, const struct bsc_container *c,
 			c->name, arc_error(ar));
 }
 
+/* ---- zip: entries the central directory does not list --------------- */
+
+/*
+ * A multiset of entry names, as 64-bit hashes with counts (about 24 bytes
+ * an entry): the names the central directory lists.
+ */
+struct nameset {
+	uint64_t *k;
+	uint32_t *c;
+	size_t cap, n;
+};
+
+static uint64_t
+name_key(struct archive_entry *e)
+{
+	const char *n = archive_entry_pathname(e);
+	uint64_t h;
+
+	if (!n)
+		n = "";
+	h = bsc_hash64(n, strlen(n), 0x7a1b);
+	return h ? h : 1;
+}
+
+static size_t
+nameset_slot(const struct nameset *s, uint64_t k)
+{
+	size_t i = (size_t)k & (s->cap - 1);
+
+	while (s->k[i] && s->k[i] != k)
+		i = (i + 1) & (s->cap - 1);
+	return i;
+}
+
+static void
+nameset_add(struct nameset *s, uint64_t k)
+{
+	size_t i;
+
+	if (2 * (s->n + 1) > s->cap) {
+		struct nameset big = {NULL, NULL, s->cap ? 2 * s->cap : 256, 0};
+
+		big.k = bsc_zalloc(big.cap * sizeof(*big.k));
+		big.c = bsc_zalloc(big.cap * sizeof(*big.c));
+		for (size_t j = 0; j < s->cap; j++) {
+			if (!s->k[j])
+				continue;
+			i = nameset_slot(&big, s->k[j]);
+			big.k[i] = s->k[j];
+			big.c[i] = s->c[j];
+			big.n++;
+		}
+		free(s->k);
+		free(s->c);
+		*s = big;
+	}
+	i = nameset_slot(s, k);
+	if (!s->k[i]) {
+		s->k[i] = k;
+		s->n++;
+	}
+	s->c[i]++;
+}
+
+/* Take one k out of the set; false if it is not (or no longer) there. */
+static bool
+nameset_take(struct nameset *s, uint64_t k)
+{
+	size_t i;
+
+	if (!s->cap)
+		return false;
+	i = nameset_slot(s, k);
+	if (!s->k[i] || !s->c[i])
+		return false;
+	s->c[i]--;
+	return true;
+}
+
+/*
+ * A zip in a file is read by its central directory, which can leave out
+ * entries that are still in the file (a classic way to hide data: zip
+ * tools do not show them, a streaming reader does). Walk the local
+ * headers with the streaming reader, match each against the names the
+ * directory listed (cd), and scan every entry it did not list. The
+ * archive is then partial, whatever the outcome: its directory lies.
+ */
+static bsc_status
+zip_unlisted(struct arc *ar, const struct bsc_container *c,
+	     struct nameset *cd, const struct bsc_archive_ops *ops,
+	     struct bsc_archive_result *res)
+{
+	struct archive_entry *e;
+	uint64_t extra = 0, raw = ar->raw;
+	bsc_status ret = BSC_OK;
+	char *path;
+	int r;
+
+	archive_read_free(ar->a);
+	ar->dead = false;
+	ar->no_seek = true;
+	if (!arc_open(ar, c))
+		return BSC_OK;
+	while (!budget_spent(ar) && !ar->stop && !ar->dead) {
+		r = archive_read_next_header(ar->a, &e);
+		if (r == ARCHIVE_EOF || r < ARCHIVE_WARN)
+			break;
+		if (nameset_take(cd, name_key(e)))
+			continue; /* listed: read already */
+		if (res->members >= ar->lim->max_members)
+			break;
+		extra++;
+		res->members++;
+		path = member_path(ar, e);
+		ret = do_entry(ar, e, path, ops);
+		free(path);
+		if (ret == BSC_FATAL)
+			break;
+	}
+	ar->raw = raw; /* the bytes of the archive, not of two passes */
+	if (extra)
+		res_set(res, BSC_ITEM_PARTIAL,
+			"%llu entr%s found by its local headers %s not listed "
+			"in its central directory (hidden from zip tools): "
+			"scanned from the local headers",
+			(unsigned long long)extra, extra > 1 ? "ies" : "y",
+			extra > 1 ? "are" : "is");
+	return ret;
+}
+
+/* ---- compression headers that would cost memory -------------------------- */
+
+/*
+ * Largest LZMA dictionary accepted: xz -9 and lzma -9 use 64 MiB, and
+ * the decoder allocates what the header says (a 768 MiB dictionary cost
+ * 416 MB). libarchive has no option to cap it, so the header is read here
+ * first. For xz, the first block's header (the one every encoder writes
+ * right after the stream header) is checked.
+ */
+#define MAX_LZMA_DICT (64u << 20)
+
+/* A multibyte integer of xz; false if cut or longer than 9 bytes. */
+static bool
+xz_varint(const unsigned char *h, size_t n, size_t *pos, uint64_t *v)
+{
+	*v = 0;
+	for (int i = 0; i < 9 && *pos < n; i++) {
+		unsigned char b = h[(*pos)++];
+
+		*v |= (uint64_t)(b & 0x7F) << (7 * i);
+		if (!(b & 0x80))
+			return true;
+	}
+	return false;
+}
+
+/* The LZMA2 dictionary size of an xz stream's first block, or 0. */
+static uint64_t
+xz_dict(const unsigned char *h, size_t n)
+{
+	size_t pos = 12, end;
+	unsigned flags, filters;
+	uint64_t v, id, psize;
+
+	if (n < 14 || h[12] == 0)
+		return 0; /* no block (an empty stream) */
+	end = 12 + ((size_t)h[12] + 1) * 4;
+	if (end > n)
+		return 0;
+	flags = h[13];
+	pos = 14;
+	filters = (flags & 3) + 1;
+	if ((flags & 0x40) && !xz_varint(h, end, &pos, &v))
+		return 0;
+	if ((flags & 0x80) && !xz_varint(h, end, &pos, &v))
+		return 0;
+	for (unsigned f = 0; f < filters; f++) {
+		if (!xz_varint(h, end, &pos, &id) ||
+		    !xz_varint(h, end, &pos, &psize) || psize > end - pos)
+			return 0;
+		if (id == 0x21 && psize == 1) {
+			unsigned bits = h[pos] & 0x3F;
+
+			if (bits > 40)
+				return 0;
+			if (bits == 40)
+				return 0xFFFFFFFFu;
+			return (uint64_t)(2 | (bits & 1)) << (bits / 2 + 11);
+		}
+		pos += (size_t)psize;
+	}
+	return 0;
+}
+
+/* The dictionary an xz or lzma header asks for, or 0 if unknown. */
+static uint64_t
+lzma_dict(const struct bsc_container *c, const unsigned char *h, size_t n)
+{
+	if (!strcmp(c->name, "xz"))
+		return xz_dict(h, n);
+	if (!strcmp(c->name, "lzma") && n >= 5)
+		return (uint64_t)h[1] | (uint64_t)h[2] << 8 |
+		       (uint64_t)h[3] << 16 | (uint64_t)h[4] << 24;
+	return 0;
+}
+
+/* ---- small truncated compressed files ------------------------------------ */
+
+/*
+ * libarchive hands out decompressed data by blocks, and a filter that
+ * meets the end of its input mid-stream drops the block it was filling:
+ * a small truncated .gz gave nothing where gzip -dc recovers every row.
+ * When the whole compressed input is in the item's head, decompress it
+ * here with zlib or liblzma, keep what came out before the damage, and
+ * scan that as the member. Output is bounded by --max-ratio.
+ */
+static unsigned char *
+salvage_gz(const unsigned char *in, size_t n, size_t cap, size_t *len)
+{
+	z_stream z;
+	unsigned char *out = bsc_zalloc(cap);
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+		free(out);
+		return NULL;
+	}
+	z.next_in = (unsigned char *)in;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	while (z.avail_out > 0 && inflate(&z, Z_NO_FLUSH) == Z_OK)
+		;
+	*len = cap - z.avail_out;
+	inflateEnd(&z);
+	return out;
+}
+
+static unsigned char *
+salvage_xz(const unsigned char *in, size_t n, size_t cap, size_t *len)
+{
+	lzma_stream z = LZMA_STREAM_INIT;
+	unsigned char *out = bsc_zalloc(cap);
+
+	if (lzma_stream_decoder(&z, 2 * (uint64_t)MAX_LZMA_DICT, 0) !=
+	    LZMA_OK) {
+		free(out);
+		return NULL;
+	}
+	z.next_in = in;
+	z.avail_in = n;
+	z.next_out = out;
+	z.avail_out = cap;
+	while (z.avail_out > 0 && lzma_code(&z, LZMA_FINISH) == LZMA_OK)
+		;
+	*len = cap - z.avail_out;
+	lzma_end(&z);
+	return out;
+}
+
+struct memsrc {
+	const unsigned char *p;
+	size_t len, pos;
+};
+
+static ssize_t
+mem_read(void *src, void *buf, size_t n)
+{
+	struct memsrc *m = src;
+
+	if (m->pos == m->len) {
+		errno = EIO; /* salvaged: the stream ends in damage */
+		return -1;
+	}
+	if (n > m->len - m->pos)
+		n = m->len - m->pos;
+	memcpy(buf, m->p + m->pos, n);
+	m->pos += n;
+	return (ssize_t)n;
+}
+
+/* True if the small input was salvaged (its member scanned, res set). */
+static bool
+salvage(struct arc *ar, const struct bsc_container *c,
+	const struct bsc_archive_ops *ops, struct bsc_archive_result *res,
+	bsc_status *ret)
+{
+	const struct bsc_item *it = ar->it;
+	size_t cap, len = 0;
+	unsigned char *data = NULL;
+	struct memsrc ms;
+	struct bsc_item m;
+	char *path, why[320];
+
+	if (!it->src_eof || it->head_len == 0 || ar->budget->stopped)
+		return false;
+	cap = it->head_len * (size_t)(ar->lim->max_ratio < 4096
+					      ? ar->lim->max_ratio
+					      : 4096);
+	if (ar->lim->max_file_size && cap > ar->lim->max_file_size)
+		cap = (size_t)ar->lim->max_file_size;
+	if (!strcmp(c->name, "gz"))
+		data = salvage_gz(it->head, it->head_len, cap, &len);
+	else if (!strcmp(c->name, "xz"))
+		data = salvage_xz(it->head, it->head_len, cap, &len);
+	if (!data || len == 0) {
+		free(data);
+		return false;
+	}
+	snprintf(why, sizeof(why), "%s", arc_error(ar));
+	res->members = 1;
+	{
+		char *raw = raw_member_name(it->path);
+		char name[MAX_NAME + 8];
+
+		clean_name(raw, name, sizeof(name), true);
+		free(raw);
+		path = bsc_asprintf("%s!/%s", it->path, name);
+	}
+	*ret = ops->begin(ops->data, ar->it, res->format);
+	if (*ret != BSC_FATAL) {
+		ms = (struct memsrc){data, len, 0};
+		bsc_item_init(&m, path, mem_read, &ms, ar->lim->max_file_size);
+		m.depth = it->depth + 1;
+		m.container = it->path;
+		snprintf(m.stop_reason, sizeof(m.stop_reason),
+			 "the compressed stream is damaged after %zu bytes "
+			 "of content; those were scanned", len);
+		*ret = ops->member(ops->data, &m);
+		bsc_item_release(&m);
+	}
+	res_set(res, BSC_ITEM_PARTIAL,
+		"truncated or damaged %s stream (%s): the %zu bytes "
+		"decompressed before the damage were scanned",
+		c->name, why, len);
+	free(path);
+	free(data);
+	return true;
+}
+
 bsc_status
 bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 		 struct bsc_item *it, const struct bsc_container *c,
@@ -1279,9 +1622,10 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 {
 	struct arc ar;
 	struct archive_entry *e;
+	struct nameset cd = {0};
 	char *path = NULL;
 	bsc_status ret = BSC_OK;
-	bool begun = false;
+	bool begun = false, listed_all = false, zip_cd = false;
 	int bad = 0;
 	locale_t loc = utf8_locale(ctx), old = (locale_t)0;
 
@@ -1318,14 +1662,28 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 			c->name);
 		return BSC_OK;
 	}
+	if (lzma_dict(c, it->head, it->head_len) > MAX_LZMA_DICT) {
+		res_set(res, BSC_ITEM_FAILED,
+			"%s dictionary of %llu MiB, more than the %u MiB of "
+			"the strongest presets: refused, as decompressing it "
+			"would take that much memory; decompress it with "
+			"'xz --memlimit' and scan the result",
+			c->name,
+			(unsigned long long)(lzma_dict(c, it->head,
+						       it->head_len) >> 20),
+			MAX_LZMA_DICT >> 20);
+		return BSC_OK;
+	}
 	if (loc)
 		old = uselocale(loc);
 	ar.blk = bsc_zalloc(READ_BLOCK);
 	if (!arc_source(&ar, c, res))
 		goto out;
 	if (!arc_open(&ar, c)) {
-		res_set(res, BSC_ITEM_FAILED, "cannot read it as %s: %s",
-			c->name, arc_error(&ar));
+		if (!salvage(&ar, c, ops, res, &ret))
+			res_set(res, BSC_ITEM_FAILED,
+				"cannot read it as %s: %s", c->name,
+				arc_error(&ar));
 		goto out;
 	}
 	for (;;) {
@@ -1349,12 +1707,17 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 		if (ar.raw_format && res->members == 1)
 			break; /* nothing after the single member */
 		r = archive_read_next_header(ar.a, &e);
-		if (r == ARCHIVE_EOF)
+		if (r == ARCHIVE_EOF) {
+			listed_all = true;
 			break;
+		}
 		if (r == ARCHIVE_FATAL) {
 			if (budget->stopped)
 				res_set(res, BSC_ITEM_PARTIAL, "%s",
 					budget->reason);
+			else if (res->members == 0 &&
+				 salvage(&ar, c, ops, res, &ret))
+				begun = true;
 			else if (res->members == 0)
 				first_header_failed(&ar, c, res);
 			else
@@ -1388,7 +1751,12 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 			}
 			format_name(&ar, c, res->format,
 				    sizeof(res->format));
+			zip_cd = ar.fd >= 0 && (archive_format(ar.a) &
+						ARCHIVE_FORMAT_BASE_MASK) ==
+						       ARCHIVE_FORMAT_ZIP;
 		}
+		if (zip_cd)
+			nameset_add(&cd, name_key(e));
 		if (res->members >= ar.lim->max_members) {
 			res_set(res, BSC_ITEM_PARTIAL,
 				"more than --max-members (%llu) entries: the "
@@ -1409,6 +1777,11 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 		if (ret == BSC_FATAL)
 			goto out;
 	}
+	if (zip_cd && listed_all && !ar.resumes) {
+		ret = zip_unlisted(&ar, c, &cd, ops, res);
+		if (ret == BSC_FATAL)
+			goto out;
+	}
 	/* Cut by --max-file-size where libarchive saw a clean end. */
 	if (ar.src_failed)
 		res_set(res, BSC_ITEM_PARTIAL, "%s", ar.src_reason);
@@ -1422,6 +1795,8 @@ out:
 	bsc_buf_free(&ar.mem);
 	free(ar.blk);
 	free(path);
+	free(cd.k);
+	free(cd.c);
 	if (loc)
 		uselocale(old);
 	return ret;

@@ -16,6 +16,7 @@
 #include <pcre2.h>
 
 #include "bsc_config.h"
+#include "multi.h"
 #include "persons.h"
 #include "pgraph.h"
 #include "rules.h"
@@ -53,17 +54,41 @@ bsc_ctx_new(void)
 	return ctx;
 }
 
+struct bsc_ctx *
+bsc_ctx_worker(const struct bsc_ctx *parent)
+{
+	struct bsc_ctx *w = bsc_zalloc(sizeof(*w));
+
+	*w = *parent;
+	w->borrowed = true;
+	w->quiet = true; /* the parent reports, in order (scheduler.c) */
+	w->progress = false;
+	w->jobs = 1;
+	w->run_persons = NULL;
+	w->person_mac = bsc_hmac_new(parent->person_key);
+	w->match_data = w->match_ctx = w->jit_stack = NULL;
+	w->utf8_locale = NULL;
+	w->kw_scratch = NULL;
+	w->error[0] = '\0';
+	w->seen_items = w->seen_bytes = 0;
+	w->last_progress_ms = 0;
+	w->progress_shown = false;
+	return w;
+}
+
 void
 bsc_ctx_free(struct bsc_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	bsc_ruleset_free(ctx->rules);
+	if (!ctx->borrowed) {
+		bsc_ruleset_free(ctx->rules);
+		for (size_t i = 0; i < ctx->passwords.n; i++)
+			free(ctx->passwords.v[i]);
+		bsc_vec_release(&ctx->passwords);
+	}
 	bsc_pgraph_free(ctx->run_persons);
 	bsc_hmac_free(ctx->person_mac);
-	for (size_t i = 0; i < ctx->passwords.n; i++)
-		free(ctx->passwords.v[i]);
-	bsc_vec_release(&ctx->passwords);
 	if (ctx->match_data)
 		pcre2_match_data_free(ctx->match_data);
 	if (ctx->match_ctx)
@@ -72,6 +97,9 @@ bsc_ctx_free(struct bsc_ctx *ctx)
 		pcre2_jit_stack_free(ctx->jit_stack);
 	if (ctx->utf8_locale)
 		freelocale((locale_t)ctx->utf8_locale);
+	if (ctx->kw_scratch)
+		bsc_multi_scratch_release(ctx->kw_scratch);
+	free(ctx->kw_scratch);
 	free(ctx);
 }
 
@@ -179,6 +207,61 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* "12.3 MB", decimal like the benchmark. */
+static void
+fmt_mb(char *buf, size_t len, unsigned long long b)
+{
+	snprintf(buf, len, "%.1f MB", (double)b / 1e6);
+}
+
+static void
+fmt_eta(char *buf, size_t len, double secs)
+{
+	unsigned long long s = secs > 0 && secs < 1e9 ? (unsigned long long)secs
+						     : 0;
+
+	if (s >= 3600)
+		snprintf(buf, len, "%lluh%02llum", s / 3600, s / 60 % 60);
+	else
+		snprintf(buf, len, "%llum%02llus", s / 60, s % 60);
+}
+
+static void
+draw_progress(struct bsc_ctx *ctx, FILE *f, long long t)
+{
+	const struct bsc_meter *m = ctx->meter;
+	unsigned long long rd = m ? m->read : ctx->seen_bytes;
+	double el = m && t > m->start_ms ? (double)(t - m->start_ms) / 1e3 : 0;
+	double rate = el > 0 ? (double)rd / el : 0;
+	char a[32], b[32], e[32];
+
+	fmt_mb(a, sizeof(a), rd);
+	fprintf(f, "\r\033[Kscanning: %llu items, %s",
+		(unsigned long long)ctx->seen_items, a);
+	if (m && m->total) {
+		fmt_mb(b, sizeof(b), m->total);
+		fprintf(f, " of %s", b);
+	}
+	if (rate > 0)
+		fprintf(f, ", %.1f MB/s", rate / 1e6);
+	if (m && m->total && rate > 0 && m->total > rd) {
+		fmt_eta(e, sizeof(e), (double)(m->total - rd) / rate);
+		fprintf(f, ", ETA %s", e);
+	}
+	if (m && m->cur_size) {
+		unsigned long long cr = m->cur_read, cs = m->cur_size;
+
+		fmt_mb(a, sizeof(a), cr < cs ? cr : cs);
+		fmt_mb(b, sizeof(b), cs);
+		fprintf(f, " | file %s of %s", a, b);
+		if (rate > 0 && cs > cr) {
+			fmt_eta(e, sizeof(e), (double)(cs - cr) / rate);
+			fprintf(f, ", ETA %s", e);
+		}
+	}
+	fflush(f);
+}
+
 void
 bsc_progress(struct bsc_ctx *ctx, bool final)
 {
@@ -188,19 +271,41 @@ bsc_progress(struct bsc_ctx *ctx, bool final)
 	if (!ctx->progress || ctx->quiet)
 		return;
 	if (final) {
-		if (ctx->last_progress_ms)
+		if (ctx->progress_shown) {
 			fputs("\r\033[K", f);
-		ctx->last_progress_ms = 0;
+			fflush(f);
+		}
+		ctx->progress_shown = false;
 		return;
 	}
 	t = now_ms();
 	if (ctx->last_progress_ms && t - ctx->last_progress_ms < 500)
 		return;
-	fprintf(f, "\r\033[Kscanning: %llu items, %llu MiB",
-		(unsigned long long)ctx->seen_items,
-		(unsigned long long)(ctx->seen_bytes >> 20));
-	fflush(f);
+	draw_progress(ctx, f, t);
 	ctx->last_progress_ms = t;
+	ctx->progress_shown = true;
+}
+
+void
+bsc_progress_begin(struct bsc_ctx *ctx, struct bsc_meter *m,
+		   unsigned long long total)
+{
+	memset(m, 0, sizeof(*m));
+	m->total = total;
+	m->start_ms = now_ms();
+	ctx->meter = m;
+	ctx->last_progress_ms = m->start_ms; /* first line after 500 ms */
+}
+
+void
+bsc_progress_bytes(struct bsc_ctx *ctx, uint64_t n)
+{
+	if (!ctx->meter)
+		return;
+	ctx->meter->read += n;
+	if (ctx->progress)
+		ctx->meter->cur_read += n;
+	bsc_progress(ctx, false);
 }
 
 const char *

@@ -20,6 +20,18 @@ struct bsc_pgraph;
 
 struct bsc_hmac;
 
+/*
+ * Progress counters of a run, shared by its threads (workers borrow the
+ * run's): raw bytes read from top-level inputs, the file being read by a
+ * one-thread scan, and the run's total when known (0 otherwise).
+ */
+struct bsc_meter {
+	_Atomic unsigned long long read;
+	_Atomic unsigned long long cur_read, cur_size;
+	unsigned long long total;
+	long long start_ms;
+};
+
 struct bsc_ctx {
 	struct bsc_limits limits;
 	bool show_values;
@@ -47,13 +59,28 @@ struct bsc_ctx {
 	void *match_data;     /* pcre2_match_data*, lazily created */
 	void *match_ctx;      /* pcre2_match_context* with JIT stack */
 	void *jit_stack;      /* pcre2_jit_stack* */
+	void *kw_scratch;     /* struct bsc_multi_scratch*, lazily created */
 	void *utf8_locale;    /* locale_t for archive names, lazily created */
 	char error[1024];
+	bool borrowed;        /* a worker's: rules and passwords are the
+			       * parent's (bsc_ctx_worker) */
+	unsigned jobs;        /* -j: worker threads (0 or 1: none) */
 	/* progress counters */
+	struct bsc_meter *meter; /* the run's (bsc_scan), or NULL */
 	uint64_t seen_items;
 	uint64_t seen_bytes;
-	long long last_progress_ms;
+	long long last_progress_ms; /* last drawn */
+	bool progress_shown;        /* the line is on the terminal */
 };
+
+/*
+ * A context for a worker thread of a scan (scheduler.c): the parent's options,
+ * limits, rules, policy and passwords (borrowed: the parent must outlive
+ * it and not change them meanwhile), its own scratch and person-key HMAC,
+ * no run person sets, quiet and without progress. bsc_ctx_free releases
+ * only what is its own.
+ */
+struct bsc_ctx *bsc_ctx_worker(const struct bsc_ctx *parent);
 
 /* Record an error message on ctx; returns status for tail calls. */
 bsc_status bsc_set_error(struct bsc_ctx *ctx, bsc_status status,
@@ -77,7 +104,18 @@ size_t bsc_person_budget(const struct bsc_ctx *ctx);
 /* Today's date (UTC) as YYYYMMDD. */
 unsigned bsc_today(void);
 
-/* Update the progress line (at most every 500 ms); final=true clears it. */
+/*
+ * Update the progress line (at most every 500 ms): items, bytes of the
+ * run (of its total when known), rate, ETA, and the current file of a
+ * one-thread scan. final=true clears it; call that before any output
+ * that may share the terminal (sinks), the next call draws it again.
+ */
 void bsc_progress(struct bsc_ctx *ctx, bool final);
+/* Start counting a run into m (owned by the caller, who sets ctx->meter
+ * back to NULL before m goes); total: bytes of the inputs, 0 unknown. */
+void bsc_progress_begin(struct bsc_ctx *ctx, struct bsc_meter *m,
+			unsigned long long total);
+/* n more raw bytes read from a top-level input (any thread). */
+void bsc_progress_bytes(struct bsc_ctx *ctx, uint64_t n);
 
 #endif

@@ -226,3 +226,91 @@ bsc_vec_release(struct bsc_vec *vec)
 	vec->v = NULL;
 	vec->n = vec->cap = 0;
 }
+
+/* Code point of the UTF-8 sequence at s (length in *len), or -1 if the
+ * bytes there are not valid UTF-8 (*len = 1). */
+static long
+utf8_cp(const unsigned char *s, size_t *len)
+{
+	unsigned c = s[0];
+	size_t n;
+	long cp;
+
+	*len = 1;
+	if (c < 0x80)
+		return c;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return -1;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return -1;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		return -1;
+	*len = n;
+	return cp;
+}
+
+/* Controls and the characters that reorder text on a terminal. */
+static bool
+unsafe_cp(long cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C ||
+	       cp == 0x200E || cp == 0x200F ||
+	       (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+char *
+bsc_escape_name(const char *in, bool reversible)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t cap = strlen(in) * 6 + 1, o = 0;
+	char *out = bsc_zalloc(cap);
+
+	while (*s) {
+		size_t n;
+		long cp = utf8_cp(s, &n);
+
+		if (cp < 0 || (cp < 0x80 && unsafe_cp(cp)))
+			o += (size_t)snprintf(out + o, cap - o, "\\x%02X", s[0]);
+		else if (unsafe_cp(cp))
+			o += (size_t)snprintf(out + o, cap - o, "\\u%04lX", cp);
+		else if (cp == '\\' && reversible)
+			o += (size_t)snprintf(out + o, cap - o, "\\\\");
+		else {
+			memcpy(out + o, s, n);
+			o += n;
+		}
+		s += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+bool
+bsc_utf8_valid(const char *in)
+{
+	const unsigned char *s = (const unsigned char *)in;
+
+	while (*s) {
+		size_t n;
+
+		if (utf8_cp(s, &n) < 0)
+			return false;
+		s += n;
+	}
+	return true;
+}

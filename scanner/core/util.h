@@ -51,6 +51,18 @@ void bsc_format_size(uint64_t v, char *buf, size_t len);
 /* 64-bit FNV-1a hash, for hash tables (not for security). */
 uint64_t bsc_hash64(const void *data, size_t len, uint64_t seed);
 
+/*
+ * A file name is data, not a terminal command: a copy of s (owned by the
+ * caller) where control characters (C0, DEL, C1) and bidirectional
+ * overrides/isolates/marks are written as \xNN or \uNNNN, as are bytes
+ * that are not UTF-8 (\xNN). The result is printable, valid UTF-8. With
+ * reversible, a backslash is written \\ too, so the exact bytes can be
+ * recovered from the result.
+ */
+char *bsc_escape_name(const char *s, bool reversible);
+/* True if s is valid UTF-8 (no overlong forms, no surrogates). */
+bool bsc_utf8_valid(const char *s);
+
 /* A growable array of pointers. Elements are owned by whoever says so. */
 struct bsc_vec {
 	void **v;

@@ -14,6 +14,7 @@
 #include <pcre2.h>
 
 #include "header.h"
+#include "multi.h"
 #include "validate.h"
 
 /* Candidate matches tried per cell before giving up (hostile cells). */
@@ -32,13 +33,29 @@ bsc_cell_info(const char *s, size_t len, struct bsc_cell_info *info)
 	info->kw_valid = false;
 }
 
+/* The keyword bits from the compiled set (multi.c), any cell length. */
+static bool
+cell_keywords_multi(struct bsc_ctx *ctx, const struct bsc_ruleset *rs,
+		    const char *s, size_t len, struct bsc_cell_info *info)
+{
+	if (!ctx->kw_scratch)
+		ctx->kw_scratch = bsc_zalloc(sizeof(struct bsc_multi_scratch));
+	memset(info->kw, 0, sizeof(info->kw));
+	return bsc_multi_keywords(rs->kwdb, ctx->kw_scratch, s, len,
+				  info->kw);
+}
+
 void
-bsc_cell_info_rs(const struct bsc_ruleset *rs, const char *s, size_t len,
-		 struct bsc_cell_info *info)
+bsc_cell_info_rs(struct bsc_ctx *ctx, const struct bsc_ruleset *rs,
+		 const char *s, size_t len, struct bsc_cell_info *info)
 {
 	char low[BSC_CELL_LOWER_MAX];
 
 	bsc_cell_info(s, len, info);
+	if (rs->kwdb && cell_keywords_multi(ctx, rs, s, len, info)) {
+		info->kw_valid = true;
+		return;
+	}
 	if (len > sizeof(low))
 		return; /* too long: each rule scans for its own keywords */
 	for (size_t i = 0; i < len; i++)
@@ -100,23 +117,28 @@ cmp_key(const void *key, const void *elem)
 
 /*
  * Is the match a dictionary word, or made only of dictionary words
- * ("Jean-Pierre", "Le Gall" as "le gall" when listed whole)?
+ * ("Jean-Pierre", "Le Gall" as "le gall" when listed whole)? No
+ * allocation unless the match is longer than 255 bytes.
  */
 static bool
 in_dictionary(const struct bsc_rule *r, const char *s, size_t len)
 {
-	char *norm = bsc_header_normalise(s, len);
+	char buf[1536];
+	char *norm = bsc_header_normalise_buf(s, len, buf, sizeof(buf));
+	char *heap = norm ? NULL : bsc_header_normalise(s, len);
 	char whole[128];
 	size_t w = 0;
 	bool ok = true, any = false;
 
+	if (heap)
+		norm = heap;
 	for (const char *p = norm; *p && w + 1 < sizeof(whole); p++)
 		if (*p != '_')
 			whole[w++] = *p;
 	whole[w] = '\0';
 	if (w && bsearch(whole, r->dict.v, r->dict.n, sizeof(char *),
 			 cmp_key)) {
-		free(norm);
+		free(heap);
 		return true;
 	}
 	for (char *save = NULL, *t = strtok_r(norm, "_", &save); t;
@@ -125,7 +147,7 @@ in_dictionary(const struct bsc_rule *r, const char *s, size_t len)
 		if (!bsearch(t, r->dict.v, r->dict.n, sizeof(char *), cmp_key))
 			ok = false;
 	}
-	free(norm);
+	free(heap);
 	return any && ok;
 }
 

@@ -12,8 +12,9 @@
 #include "rules.h"
 
 /* Cheap facts about a cell, computed once and shared by all rules. */
-/* Cells up to this many bytes get the one-pass keyword search (on an
- * ASCII-lower-cased copy); longer ones are scanned rule by rule. */
+/* Without the compiled keyword set (multi.h), cells up to this many bytes
+ * get the one-pass keyword search on an ASCII-lower-cased copy; longer
+ * ones are scanned rule by rule. With it, every cell gets one pass. */
 #define BSC_CELL_LOWER_MAX 4096
 
 /* What every rule's prefilter needs from a cell, computed once per cell. */
@@ -25,9 +26,9 @@ struct bsc_cell_info {
 
 void bsc_cell_info(const char *s, size_t len, struct bsc_cell_info *info);
 /* The same, and which rules of rs have a keyword in the cell: one pass
- * for all rules instead of one per rule. */
-void bsc_cell_info_rs(const struct bsc_ruleset *rs, const char *s, size_t len,
-		      struct bsc_cell_info *info);
+ * for all rules instead of one per rule (ctx holds the thread's scratch). */
+void bsc_cell_info_rs(struct bsc_ctx *ctx, const struct bsc_ruleset *rs,
+		      const char *s, size_t len, struct bsc_cell_info *info);
 
 /*
  * Does value rule r find a validated match in s[0..len)? On success the

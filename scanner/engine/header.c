@@ -56,13 +56,13 @@ bad:
 	return 1;
 }
 
-char *
-bsc_header_normalise(const char *s, size_t len)
+/* The work of bsc_header_normalise in caller memory: fold holds len * 2
+ * bytes, out len * 4 + 1. */
+static void
+normalise_into(const char *s, size_t len, char *fold, char *out)
 {
 	/* Pass 1: fold to ASCII keeping case; non-letters become ' '. */
-	char *fold = bsc_zalloc(len * 2 + 1);
 	size_t nf = 0;
-	char *out;
 	size_t no = 0;
 	bool sep = true;
 
@@ -91,7 +91,6 @@ bsc_header_normalise(const char *s, size_t len)
 			fold[nf++] = *f++;
 	}
 	/* Pass 2: camelCase boundaries, lower-case, separators. */
-	out = bsc_zalloc(nf * 2 + 1);
 	for (size_t i = 0; i < nf; i++) {
 		char c = fold[i];
 		bool boundary = false;
@@ -120,8 +119,26 @@ bsc_header_normalise(const char *s, size_t len)
 	while (no > 0 && out[no - 1] == '_')
 		no--;
 	out[no] = '\0';
+}
+
+char *
+bsc_header_normalise(const char *s, size_t len)
+{
+	char *fold = bsc_zalloc(len * 2 + 1);
+	char *out = bsc_zalloc(len * 4 + 1);
+
+	normalise_into(s, len, fold, out);
 	free(fold);
 	return out;
+}
+
+char *
+bsc_header_normalise_buf(const char *s, size_t len, char *buf, size_t cap)
+{
+	if (len > (cap - 1) / 6)
+		return NULL;
+	normalise_into(s, len, buf, buf + len * 2);
+	return buf + len * 2;
 }
 
 /* Does the '_'-token sequence seq occur in norm on token boundaries? */

@@ -19,6 +19,10 @@
  * bytes count as separators. Returns a new string owned by the caller.
  */
 char *bsc_header_normalise(const char *s, size_t len);
+/* The same into buf (cap bytes, no allocation): the result points into
+ * buf, or NULL when s is too long for it (len > (cap - 1) / 6). */
+char *bsc_header_normalise_buf(const char *s, size_t len, char *buf,
+			       size_t cap);
 
 /* True if the normalised name has token tok ("_"-separated part). */
 bool bsc_header_has_token(const char *norm, const char *tok);

@@ -21,8 +21,10 @@
 #include "bsc_config.h"
 #include "ctx.h"
 #include "header.h"
+#include "multi.h"
 #include "persons.h"
 #include "path.h"
+#include "plan.h"
 #include "validate.h"
 #include "yamldoc.h"
 
@@ -71,6 +73,7 @@ rule_free(struct bsc_rule *r)
 	strlist_free(&r->not_tokens);
 	strlist_free(&r->file_tokens);
 	strlist_free(&r->not_file_tokens);
+	strlist_free(&r->corroborate_files);
 	strlist_free(&r->dict);
 	free(r->note);
 	strlist_free(&r->examples);
@@ -92,6 +95,8 @@ bsc_ruleset_free(struct bsc_ruleset *rs)
 {
 	if (!rs)
 		return;
+	bsc_multi_free(rs->kwdb);
+	bsc_plan_free(rs->plan);
 	for (size_t i = 0; i < 256; i++)
 		free(rs->kw_by_first[i]);
 	for (size_t i = 0; i < rs->n_cats; i++) {
@@ -255,6 +260,84 @@ load_dictionary(struct loader *L, yaml_node_t *v, struct bsc_rule *r)
 	qsort(r->dict.v, n, sizeof(char *), cmp_strp);
 	if (n == 0)
 		return lerr(L, v, "dictionary '%s' is empty", name);
+	return BSC_OK;
+}
+
+/* Lines of a data file next to the rule file ('#' comments; the first
+ * word of each line). */
+static bsc_status
+load_words(struct loader *L, yaml_node_t *v, const char *key,
+	   struct bsc_strlist *out)
+{
+	const char *name = scalar(v);
+	const char *slash = strrchr(L->file, '/');
+	char *path;
+	FILE *f;
+	char line[256];
+
+	if (!name || !*name || strchr(name, '/'))
+		return lerr(L, v, "'%s' must be a file name next to the rule "
+				  "file", key);
+	path = slash ? bsc_asprintf("%.*s/%s", (int)(slash - L->file),
+				    L->file, name)
+		     : bsc_strdup(name);
+	f = fopen(path, "r");
+	if (!f) {
+		bsc_status st = lerr(L, v, "%s %s: %s", key, path,
+				     strerror(errno));
+
+		free(path);
+		return st;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		size_t len = strcspn(line, " \t\r\n#");
+
+		if (len == 0)
+			continue;
+		out->v = bsc_reallocarray(out->v, out->n + 1, sizeof(char *));
+		out->v[out->n++] = bsc_strndup(line, len);
+	}
+	fclose(f);
+	free(path);
+	if (out->n == 0)
+		return lerr(L, v, "%s '%s' is empty", key, name);
+	return BSC_OK;
+}
+
+/* Each template with "{oid}" replaced by each OID of the table. */
+static bsc_status
+expand_oids(struct loader *L, yaml_node_t *m, struct bsc_rule *r,
+	    const struct bsc_strlist *oids, const struct bsc_strlist *tpl)
+{
+	for (size_t t = 0; t < tpl->n; t++) {
+		const char *mark = strstr(tpl->v[t], "{oid}");
+
+		if (!mark)
+			return lerr(L, m, "'oid_templates': '%s' has no {oid}",
+				    tpl->v[t]);
+		for (size_t i = 0; i < oids->n; i++) {
+			char *e = bsc_asprintf("%.*s%s%s",
+					       (int)(mark - tpl->v[t]),
+					       tpl->v[t], oids->v[i],
+					       mark + 5);
+
+			if (r->kind == BSC_RULE_PATH) {
+				for (char *c = e; *c; c++)
+					if (*c == '.')
+						*c = '_';
+				bsc_vec_push(&r->paths,
+					     bsc_path_pattern_new(e));
+				free(e);
+			} else {
+				r->headers.v = bsc_reallocarray(
+					r->headers.v, r->headers.n + 1,
+					sizeof(char *));
+				r->headers.v[r->headers.n++] =
+					normalise_entry(e);
+				free(e);
+			}
+		}
+	}
 	return BSC_OK;
 }
 
@@ -523,6 +606,7 @@ load_rule(struct loader *L, yaml_node_t *m)
 	char *category = NULL, *kind = NULL, *evidence = NULL;
 	char *validator = NULL;
 	bool have_conf = false, have_subject = false;
+	struct bsc_strlist oids = {0}, oid_tpl = {0};
 	yaml_node_pair_t *p;
 	bsc_status st = BSC_OK;
 	double d;
@@ -633,6 +717,20 @@ load_rule(struct loader *L, yaml_node_t *m)
 			strlist_free(&on);
 		} else if (!strcmp(k, "note"))
 			st = get_string(L, v, k, &r->note);
+		else if (!strcmp(k, "oid_table"))
+			st = load_words(L, v, k, &oids);
+		else if (!strcmp(k, "oid_templates"))
+			st = get_list(L, v, k, false, &oid_tpl);
+		else if (!strcmp(k, "wording"))
+			st = get_bool(L, v, k, &r->wording);
+		else if (!strcmp(k, "corroborate"))
+			st = get_bool(L, v, k, &r->corroborate);
+		else if (!strcmp(k, "corroborate_file_tokens"))
+			st = get_list(L, v, k, true, &r->corroborate_files);
+		else if (!strcmp(k, "min_spread")) {
+			st = get_number(L, v, k, 0, 36, &d);
+			r->min_spread = (unsigned)d;
+		}
 		else if (!strcmp(k, "dictionary"))
 			st = load_dictionary(L, v, r);
 		else if (!strcmp(k, "description"))
@@ -671,6 +769,18 @@ load_rule(struct loader *L, yaml_node_t *m)
 				"subject, path, flag or placeholder, not '%s'",
 			  r->id, kind);
 		goto out;
+	}
+	if (oids.n || oid_tpl.n) {
+		if (!oids.n || !oid_tpl.n ||
+		    (r->kind != BSC_RULE_PATH && r->kind != BSC_RULE_HEADER)) {
+			st = lerr(L, m, "rule '%s': oid_table and oid_templates "
+					"go together, in path or header rules",
+				  r->id);
+			goto out;
+		}
+		st = expand_oids(L, m, r, &oids, &oid_tpl);
+		if (st != BSC_OK)
+			goto out;
 	}
 	if ((r->requires.n || r->not_paths.n) && r->kind != BSC_RULE_PATH) {
 		st = lerr(L, m, "rule '%s': requires and not_paths belong to "
@@ -868,6 +978,8 @@ out:
 	free(kind);
 	free(evidence);
 	free(validator);
+	strlist_free(&oids);
+	strlist_free(&oid_tpl);
 	rule_free(r);
 	return st;
 }
@@ -1027,6 +1139,17 @@ cmp_catfirst(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
+/* The keyword index compiled again for the one-pass search (multi.c),
+ * and the candidate selection over the value rules (plan.c). */
+static void
+build_multi(struct bsc_ruleset *rs)
+{
+	bsc_multi_free(rs->kwdb);
+	rs->kwdb = bsc_multi_build(rs, ++rs->kw_gen);
+	bsc_plan_free(rs->plan);
+	rs->plan = bsc_plan_build(rs);
+}
+
 bsc_status
 bsc_ruleset_load(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 		 const char *path)
@@ -1038,8 +1161,11 @@ bsc_ruleset_load(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 	if (stat(path, &stt) != 0)
 		return bsc_set_error(ctx, BSC_FAILED, "%s: %s", path,
 				     strerror(errno));
-	if (!S_ISDIR(stt.st_mode))
-		return load_file(rs, ctx, path);
+	if (!S_ISDIR(stt.st_mode)) {
+		st = load_file(rs, ctx, path);
+		build_multi(rs);
+		return st;
+	}
 	collect(path, &files, 0);
 	qsort(files.v, files.n, sizeof(char *), cmp_catfirst);
 	if (files.n == 0)
@@ -1050,6 +1176,7 @@ bsc_ruleset_load(struct bsc_ruleset *rs, struct bsc_ctx *ctx,
 	for (size_t i = 0; i < files.n; i++)
 		free(files.v[i]);
 	bsc_vec_release(&files);
+	build_multi(rs);
 	return st;
 }
 
@@ -1073,4 +1200,17 @@ bsc_default_patterns_dir(void)
 	if (is_dir(BSC_PATTERNS_INSTALLED))
 		return BSC_PATTERNS_INSTALLED;
 	return NULL;
+}
+
+const char **
+bsc_ruleset_names(const struct bsc_ruleset *rs, uint64_t mask, size_t *n)
+{
+	const char **v = bsc_zalloc((rs->n_cats + 1) * sizeof(char *));
+
+	*n = 0;
+	for (size_t c = 0; c < rs->n_cats; c++)
+		if (mask & (1ull << c))
+			v[(*n)++] = rs->cats[c].name;
+	qsort(v, *n, sizeof(char *), bsc_strcmp_ptr);
+	return v;
 }

@@ -90,6 +90,17 @@ struct bsc_rule {
 	struct bsc_strlist file_tokens;     /* the item path must hold one */
 	struct bsc_strlist not_file_tokens; /* the item path must hold none */
 	char *note;        /* shown with findings the rule decides */
+	/* column value rules of a code shape (CIM-10, CCAM, ATC ...): a
+	 * column they match is medical only when something else says so
+	 * (scope/corroborate.c): a header naming the system (context), the
+	 * item path (corroborate_files), or the table's other columns with
+	 * values spread over at least min_spread leading characters */
+	bool corroborate;
+	struct bsc_strlist corroborate_files;
+	unsigned min_spread;
+	/* value rules: most values of a column matching it are the wording
+	 * of its category's nomenclature (a label column next to codes) */
+	bool wording;
 	struct bsc_strlist dict; /* value rules: sorted normalised words a
 				  * match must be (or be made of) */
 	/* path rules: compiled token sequences (bsc_path_pattern) */
@@ -136,6 +147,12 @@ struct bsc_ruleset {
 	struct bsc_kwent *kw_by_first[256];
 	size_t kw_n[256];
 	unsigned n_kw_rules;
+	/* the same keywords compiled for one pass (multi.h), rebuilt after
+	 * each bsc_ruleset_load; NULL: detect.c uses kw_by_first */
+	struct bsc_multi *kwdb;
+	unsigned long kw_gen;
+	/* candidate selection over value rules (plan.h), rebuilt with kwdb */
+	struct bsc_plan *plan;
 	struct bsc_vec path_rules;
 	struct bsc_vec files;       /* char*, files loaded */
 	uint64_t identity_mask;     /* categories of class identity */
@@ -163,6 +180,13 @@ void bsc_ruleset_version(const struct bsc_ruleset *rs, char out[17]);
 
 /* Index of the category called name, or -1. */
 int bsc_ruleset_category(const struct bsc_ruleset *rs, const char *name);
+
+/*
+ * The names of the categories in mask, sorted (bytewise), in a new array
+ * the caller frees (the names are rs's); *n gets how many.
+ */
+const char **bsc_ruleset_names(const struct bsc_ruleset *rs, uint64_t mask,
+			       size_t *n);
 
 /*
  * Find the default patterns directory: $BSC_PATTERNS, the source tree the

@@ -124,6 +124,18 @@ bsc_docpath_qualify(struct bsc_docpath *dp, size_t level, const char *qual,
 		append_frame(dp, &dp->frames[d]);
 }
 
+void
+bsc_docpath_rebase(struct bsc_docpath *dp, size_t level, bool hide)
+{
+	if (level == 0 || level > dp->depth)
+		return;
+	for (size_t d = 1; d < level; d++)
+		dp->frames[d].shown = !hide;
+	truncate_path(dp, 0);
+	for (size_t d = 1; d <= dp->depth; d++)
+		append_frame(dp, &dp->frames[d]);
+}
+
 const char *
 bsc_docpath_slot(struct bsc_docpath *dp, const char *attr)
 {

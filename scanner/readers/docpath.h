@@ -61,6 +61,16 @@ void bsc_docpath_qualify(struct bsc_docpath *dp, size_t level, const char *qual,
 			 size_t qual_len);
 
 /*
+ * A document inside a wrapper (a CDA under <cdaExport>, a FHIR Bundle in a
+ * SOAP body) starts at frame `level`: hide=true takes the frames above it
+ * out of the path, so that its paths are relative to it as when it stands
+ * alone; hide=false puts them back (call it before popping that frame).
+ * Frames pushed hidden (shown=false) come back shown: only call it for
+ * wrapper frames, which are all shown.
+ */
+void bsc_docpath_rebase(struct bsc_docpath *dp, size_t level, bool hide);
+
+/*
  * The slot name of the current path, or of its attribute attr ("@attr"
  * appended) when attr is not NULL. Points into dp: valid until the next
  * call.

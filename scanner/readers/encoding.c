@@ -48,11 +48,144 @@ utf8_seq(const unsigned char *s, size_t len)
 	return n;
 }
 
+/*
+ * UTF-16 without a BOM: text in Latin scripts has a zero high byte in
+ * most code units, so one byte position is mostly NUL and the other
+ * almost never. Returns the byte order found, or BSC_ENC_EMPTY.
+ */
+static enum bsc_encoding
+utf16_without_bom(const unsigned char *h, size_t len)
+{
+	size_t pairs = len / 2, even = 0, odd = 0;
+
+	if (pairs < 8)
+		return BSC_ENC_EMPTY;
+	for (size_t i = 0; i + 1 < len; i += 2) {
+		even += h[i] == 0;
+		odd += h[i + 1] == 0;
+	}
+	if (odd * 10 >= pairs * 4 && even * 20 <= pairs)
+		return BSC_ENC_UTF16LE;
+	if (even * 10 >= pairs * 4 && odd * 20 <= pairs)
+		return BSC_ENC_UTF16BE;
+	return BSC_ENC_EMPTY;
+}
+
+/* Allowed controls: TAB LF VT FF CR, HL7 MLLP FS, ESC, SUB. */
+static bool
+odd_control(unsigned char c)
+{
+	return c < 0x20 && c != '\t' && c != '\n' && c != '\v' &&
+	       c != '\f' && c != '\r' && c != 0x1C && c != 0x1B && c != 0x1A;
+}
+
+/*
+ * Binary or text? NUL bytes alone do not make a file binary (database
+ * exports and broken editors leave some, or pad with blocks of them): a
+ * run of NULs counts as one odd control character, and the content is
+ * binary when odd controls are more than 1 in 20 of the other bytes.
+ */
+static bool
+looks_binary(const unsigned char *h, size_t len, bool at_eof)
+{
+	size_t events = 0, nul = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (h[i] == 0) {
+			nul++;
+			if (i == 0 || h[i - 1] != 0)
+				events++;
+		} else if (odd_control(h[i])) {
+			events++;
+		}
+	}
+	/* Only NULs so far: binary if that is all there is, else read on
+	 * (data hidden after a block of NULs must be seen). */
+	if (nul == len)
+		return at_eof;
+	return events * 20 > len - nul + 20; /* one allowed in short text */
+}
+
+static enum bsc_encoding sniff(const unsigned char *h, size_t len,
+			       bool at_eof, bool text_only);
+
 enum bsc_encoding
 bsc_encoding_sniff(const unsigned char *h, size_t len, bool at_eof)
 {
-	size_t ctrl = 0;
+	return sniff(h, len, at_eof, false);
+}
+
+enum bsc_encoding
+bsc_encoding_sniff_text(const unsigned char *h, size_t len, bool at_eof)
+{
+	enum bsc_encoding e = sniff(h, len, at_eof, true);
+
+	return e == BSC_ENC_INVALID ? BSC_ENC_CP1252 : e;
+}
+
+struct magic {
+	const char *bytes;
+	size_t len;
+	size_t off;
+	const char *name;
+};
+
+/* Formats that carry pixels, sound, machine code or glyphs, not records. */
+static const struct magic no_records[] = {
+	{"\x89PNG\r\n\x1A\n", 8, 0, "PNG image"},
+	{"\xFF\xD8\xFF", 3, 0, "JPEG image"},
+	{"GIF8", 4, 0, "GIF image"},
+	{"II*\0", 4, 0, "TIFF image"},
+	{"MM\0*", 4, 0, "TIFF image"},
+	{"WEBP", 4, 8, "WebP image"},
+	{"WAVE", 4, 8, "WAV audio"},
+	{"AVI ", 4, 8, "AVI video"},
+	{"ID3", 3, 0, "MP3 audio"},
+	{"OggS", 4, 0, "Ogg media"},
+	{"fLaC", 4, 0, "FLAC audio"},
+	{"ftyp", 4, 4, "MP4/QuickTime media"},
+	{"\x1A\x45\xDF\xA3", 4, 0, "Matroska/WebM video"},
+	{"\x7F" "ELF", 4, 0, "ELF executable"},
+	{"\xCF\xFA\xED\xFE", 4, 0, "Mach-O executable"},
+	{"\xCA\xFE\xBA\xBE", 4, 0, "Java class or Mach-O binary"},
+	{"wOFF", 4, 0, "WOFF font"},
+	{"wOF2", 4, 0, "WOFF2 font"},
+	{"\0\x01\0\0", 4, 0, "TrueType font"},
+	{"OTTO", 4, 0, "OpenType font"},
+};
+
+const char *
+bsc_binary_kind(const unsigned char *h, size_t len)
+{
+	size_t z = 0;
+
+	while (z < len && h[z] == 0)
+		z++;
+	if (len && z == len)
+		return "NUL bytes only";
+	for (size_t i = 0; i < sizeof(no_records) / sizeof(no_records[0]);
+	     i++) {
+		const struct magic *m = &no_records[i];
+
+		if (len >= m->off + m->len &&
+		    !memcmp(h + m->off, m->bytes, m->len))
+			return m->name;
+	}
+	/* "MZ" with a PE header: a Windows executable. */
+	if (len >= 64 && h[0] == 'M' && h[1] == 'Z') {
+		size_t pe = (size_t)h[60] | (size_t)h[61] << 8;
+
+		if (pe + 4 <= len && !memcmp(h + pe, "PE\0\0", 4))
+			return "Windows executable";
+	}
+	return NULL;
+}
+
+static enum bsc_encoding
+sniff(const unsigned char *h, size_t len, bool at_eof, bool text_only)
+{
 	bool utf8 = true;
+	enum bsc_encoding u16;
 
 	if (len == 0)
 		return BSC_ENC_EMPTY;
@@ -62,18 +195,10 @@ bsc_encoding_sniff(const unsigned char *h, size_t len, bool at_eof)
 		return BSC_ENC_UTF16LE;
 	if (len >= 2 && h[0] == 0xFE && h[1] == 0xFF)
 		return BSC_ENC_UTF16BE;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = h[i];
-
-		if (c == 0)
-			return BSC_ENC_BINARY;
-		/* Allowed controls: TAB LF VT FF CR, HL7 MLLP FS, ESC, SUB. */
-		if (c < 0x20 && c != '\t' && c != '\n' && c != '\v' &&
-		    c != '\f' && c != '\r' && c != 0x1C && c != 0x1B &&
-		    c != 0x1A)
-			ctrl++;
-	}
-	if (ctrl * 20 > len)
+	u16 = utf16_without_bom(h, len);
+	if (u16 != BSC_ENC_EMPTY)
+		return u16;
+	if (!text_only && looks_binary(h, len, at_eof))
 		return BSC_ENC_BINARY;
 	for (size_t i = 0; i < len;) {
 		int n = utf8_seq(h + i, len - i);
@@ -266,7 +391,7 @@ size_t
 bsc_decoder_run(struct bsc_decoder *d, const unsigned char *in, size_t len,
 		char *out, size_t cap, size_t *out_len, bool final)
 {
-	size_t used = 0, n;
+	size_t used = 0, n, start;
 
 	/* Drop a BOM once. */
 	if (!d->bom_checked) {
@@ -288,10 +413,16 @@ bsc_decoder_run(struct bsc_decoder *d, const unsigned char *in, size_t len,
 		used = bom;
 		d->in_off += bom;
 	}
+	start = *out_len;
 	if (d->cd)
 		n = run_iconv(d, in, len, out, cap, out_len, final);
 	else
 		n = run_utf8(d, in, len, out, cap, out_len, final);
 	d->in_off += n;
+	/* U+0000 in text (a stray NUL) reads as a space: readers work on
+	 * C strings, and a NUL must not cut a value short. */
+	for (size_t i = start; i < *out_len; i++)
+		if (out[i] == '\0')
+			out[i] = ' ';
 	return used + n;
 }

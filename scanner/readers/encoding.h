@@ -20,7 +20,7 @@ enum bsc_encoding {
 	BSC_ENC_UTF16BE,
 	BSC_ENC_CP1252,
 	BSC_ENC_LATIN1,
-	BSC_ENC_BINARY,  /* NUL bytes or many control characters */
+	BSC_ENC_BINARY,  /* many control characters (NUL runs count once) */
 	BSC_ENC_INVALID  /* text, but not valid in any supported encoding */
 };
 
@@ -30,6 +30,21 @@ enum bsc_encoding {
  */
 enum bsc_encoding bsc_encoding_sniff(const unsigned char *head, size_t len,
 				     bool at_eof);
+
+/*
+ * The text encoding of a head sniffed as binary, for a forced reader
+ * (--reader): UTF-16 or UTF-8 if valid, else Windows-1252 (which maps
+ * almost every byte). Never BSC_ENC_BINARY.
+ */
+enum bsc_encoding bsc_encoding_sniff_text(const unsigned char *head,
+					  size_t len, bool at_eof);
+
+/*
+ * A name for binary content that holds no records by its nature (images,
+ * audio, video, executables, fonts), from its magic bytes: "PNG image".
+ * NULL for anything else, which may hold personal data. Static string.
+ */
+const char *bsc_binary_kind(const unsigned char *head, size_t len);
 
 /* Report name ("utf-8", "windows-1252", ...). Static string. */
 const char *bsc_encoding_name(enum bsc_encoding enc);

@@ -203,6 +203,74 @@ bsc_csv_sniff(const char *t, size_t len, bool at_eof, bsc_header_hint_fn hint,
 	}
 }
 
+/* Prose statistics of the sniffed lines, split on the dialect's
+ * delimiter. */
+struct prose {
+	unsigned cells, wordy;	/* cells; cells of four words or more */
+	unsigned lines, sentences; /* lines; lines that end a sentence */
+	bool first_sentence;	/* the first line ends one: no header row */
+};
+
+static void
+prose_cb(const char *s, size_t n, void *data)
+{
+	struct prose *p = data;
+	unsigned spaces = 0;
+
+	p->cells++;
+	for (size_t i = 0; i + 1 < n; i++)
+		spaces += s[i] == ' ' && s[i + 1] != ' ';
+	p->wordy += spaces >= 3;
+}
+
+/*
+ * Is the sniffed text prose that happens to hold commas: sentences (lines
+ * ending with . ! ? or :), wordy cells, and rows whose field counts vary?
+ * A table keeps its field count even when a comment column holds
+ * sentences.
+ */
+static bool
+prose_like(const char *t, size_t len, const struct bsc_csv_dialect *d)
+{
+	struct prose p = {0};
+	size_t pos = 0;
+
+	while (pos < len && p.lines < SNIFF_LINES) {
+		size_t end;
+
+		while (pos < len && (t[pos] == '\n' || t[pos] == '\r'))
+			pos++;
+		if (pos >= len)
+			break;
+		end = pos;
+		while (end < len && t[end] != '\n' && t[end] != '\r')
+			end++;
+		{
+			size_t e = end;
+
+			while (e > pos && (t[e - 1] == ' ' || t[e - 1] == '\t'))
+				e--;
+			if (e > pos && strchr(".!?:", t[e - 1])) {
+				p.sentences++;
+				p.first_sentence |= p.lines == 0;
+			}
+		}
+		p.lines++;
+		split_record(t, end, pos, d->delim, prose_cb, &p);
+		pos = end;
+	}
+	if (p.lines < 2 || p.cells == 0)
+		return false;
+	if (d->consistency >= 0.95 && d->lines >= 3 && d->columns >= 3)
+		/* A steady field count is a table (a comment column may hold
+		 * sentences), unless nearly every line is a sentence, the
+		 * first one too: a header row never ends with a period. */
+		return p.first_sentence && p.sentences * 5 >= p.lines * 4 &&
+		       p.wordy * 3 >= p.cells;
+	return p.wordy * 2 >= p.cells &&
+	       (p.sentences * 2 >= p.lines || d->consistency < 0.8);
+}
+
 /* Bid: a consistent delimiter over several lines is strong evidence. */
 static int
 csv_bid(const struct bsc_sniff *s)
@@ -226,6 +294,11 @@ csv_bid(const struct bsc_sniff *s)
 	 * unless the name says CSV. */
 	if (bid > 0 && d.columns == 2 && d.delim == ',' && !ext)
 		bid = 2;
+	/* Sentences with commas are text: the text reader finds names,
+	 * ages and places in them, a CSV reader would take the first
+	 * sentence for a header. */
+	if (bid > 0 && !ext && prose_like(s->text, s->text_len, &d))
+		return -1;
 	if (bid > 0 && ext)
 		bid += 4;
 	return bid;
@@ -343,6 +416,8 @@ csv_read(struct bsc_reader *r)
 			ret = bsc_reader_fail(r, BSC_WARN,
 					      "read error after row %llu",
 					      st.row);
+			/* The cut row's values were scanned: it counts. */
+			csv_fini(&p, on_field, on_row, &st);
 			goto out;
 		}
 		if (n == 0)

@@ -36,6 +36,7 @@ struct json_state {
 	struct bsc_fields *f;
 	struct bsc_docpath dp;
 	bool fhir;    /* a resourceType was seen */
+	size_t res_level; /* path level of the outermost resource, or 0 */
 	bool emitted; /* values since the last record end */
 	uint64_t values;
 };
@@ -262,7 +263,22 @@ walk(struct json_state *st, struct json_object *o, const char *key)
 			st->fhir = true;
 			if (bsc_docpath_push(&st->dp, type, strlen(type), NULL,
 					     0, true)) {
+				/* A resource inside a wrapper ({"documents":
+				 * [...]}, {"data": {...}}): its paths start at
+				 * it, as when it stands alone. */
+				bool outer = st->res_level == 0;
+
+				if (outer) {
+					st->res_level = st->dp.depth;
+					bsc_docpath_rebase(&st->dp, st->dp.depth,
+							   true);
+				}
 				walk_members(st, o);
+				if (outer) {
+					bsc_docpath_rebase(&st->dp, st->dp.depth,
+							   false);
+					st->res_level = 0;
+				}
 				bsc_docpath_pop(&st->dp);
 			}
 		} else {
@@ -814,6 +830,7 @@ read_document(struct json_state *st)
 		st->fhir = true;
 		pushed = bsc_docpath_push(&st->dp, sp.type, strlen(sp.type),
 					  NULL, 0, true);
+		st->res_level = st->dp.depth; /* the document is the resource */
 	}
 	for (;;) {
 		ssize_t n = bsc_item_read_text(r->item, chunk, CHUNK);

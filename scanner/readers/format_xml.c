@@ -114,6 +114,13 @@ struct xml_state {
 	enum mode mode;
 	bool mode_known;
 	bool root_is_bundle;
+	/* a document inside a wrapper (<cdaExport>, a SOAP Body): the depth
+	 * of its root element, or 0; the wrapper's mode to go back to; and
+	 * the depth above its root (FHIR positions are counted from it) */
+	size_t doc_depth;
+	enum mode outer_mode;
+	size_t base;
+	enum mode inner_mode; /* mode of the wrapped documents seen */
 	struct bsc_docpath dp;
 	size_t depth;	     /* element depth, root = 1 */
 	size_t hide_depth;   /* start of a hidden subtree (templateId), or 0 */
@@ -137,6 +144,10 @@ struct xml_state {
 	size_t ref_depth; /* subject/patient element of the resource */
 	char fullurl[256];
 	char att_type[64]; /* contentType of the current attachment */
+	/* attribute guard: a lexer over the bytes before libxml2 sees them */
+	int ag_state;   /* AG_* */
+	char ag_quote;
+	size_t ag_attrs; /* attributes of the open start tag */
 	/* outcome */
 	bool stopped;
 	bool failed_hard; /* an error that ends the read */
@@ -300,11 +311,15 @@ frame_name(const struct xml_state *st, size_t d)
 static bool
 fhir_is_resource(const struct xml_state *st, size_t d)
 {
-	if (d == 1)
+	size_t b = st->base;
+
+	if (d <= b)
+		return false;
+	if (d - b == 1)
 		return !st->root_is_bundle;
-	return st->root_is_bundle && d == 4 &&
-	       !strcmp(frame_name(st, 2), "entry") &&
-	       !strcmp(frame_name(st, 3), "resource");
+	return st->root_is_bundle && d - b == 4 &&
+	       !strcmp(frame_name(st, b + 2), "entry") &&
+	       !strcmp(frame_name(st, b + 3), "resource");
 }
 
 /* Elements of a resource whose reference names the patient it is about. */
@@ -364,6 +379,44 @@ set_mode(struct xml_state *st, const xmlChar *name, const xmlChar *uri)
 	else
 		st->mode = MODE_GENERIC;
 	st->root_is_bundle = st->mode == MODE_FHIR && eq(name, "Bundle");
+}
+
+/*
+ * A CDA document or a FHIR resource (or Bundle) below the root of a
+ * generic XML file: the mode it would have as a file of its own, or
+ * MODE_GENERIC.
+ */
+static enum mode
+wrapped_mode(const xmlChar *name, const xmlChar *uri)
+{
+	if (eq(name, "ClinicalDocument") && (!uri || eq(uri, NS_HL7V3)))
+		return MODE_HL7V3;
+	if (eq(uri, NS_FHIR))
+		return MODE_FHIR;
+	return MODE_GENERIC;
+}
+
+/* Enter a wrapped document at the current depth (before its push). */
+static void
+enter_document(struct xml_state *st, enum mode m, const char *name)
+{
+	st->doc_depth = st->depth;
+	st->outer_mode = st->mode;
+	st->mode = m;
+	st->inner_mode = m;
+	st->base = st->depth - 1;
+	st->root_is_bundle = m == MODE_FHIR && !strcmp(name, "Bundle");
+}
+
+/* Leave it (at its end tag, before its pop). */
+static void
+leave_document(struct xml_state *st)
+{
+	bsc_docpath_rebase(&st->dp, st->doc_depth, false);
+	st->mode = st->outer_mode;
+	st->doc_depth = 0;
+	st->base = 0;
+	st->root_is_bundle = false;
 }
 
 /*
@@ -447,6 +500,16 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	}
 	flush_text(st); /* mixed content: the parent's text so far */
 
+	if (st->mode == MODE_GENERIC && st->depth > 1 && !st->doc_depth) {
+		enum mode m = wrapped_mode(localname, uri);
+
+		if (m != MODE_GENERIC) {
+			enter_document(st, m, name);
+			/* one document, one record (unless the wrapper's
+			 * repeated element already is one) */
+			record = st->rec_mark == 0;
+		}
+	}
 	if (st->mode == MODE_HL7V3) {
 		size_t rl = 0, el = 0;
 		const xmlChar *root =
@@ -521,7 +584,7 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			qual = (const char *)v;
 			qlen = vlen;
 		}
-		if (st->root_is_bundle && st->depth == 2 &&
+		if (st->root_is_bundle && st->depth == st->base + 2 &&
 		    !strcmp(name, "entry")) {
 			record = true;
 			st->fullurl[0] = '\0';
@@ -551,6 +614,8 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		shown = false;
 	}
 	bsc_docpath_push(&st->dp, name, strlen(name), qual, qlen, shown);
+	if (st->doc_depth == st->depth)
+		bsc_docpath_rebase(&st->dp, st->depth, true);
 	if (record)
 		st->rec_mark = st->depth;
 	if (narr) {
@@ -588,7 +653,8 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 				size_t len = (size_t)(a[4] - a[3]);
 
 				if (!strcmp(name, "fullUrl") &&
-				    st->depth == 3 && st->root_is_bundle)
+				    st->depth == st->base + 3 &&
+				    st->root_is_bundle)
 					snprintf(st->fullurl,
 						 sizeof(st->fullurl), "%.*s",
 						 (int)len, (const char *)a[3]);
@@ -678,6 +744,8 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			end_record(st);
 			st->rec_mark = 0;
 		}
+		if (st->doc_depth == st->depth)
+			leave_document(st);
 	}
 	bsc_docpath_pop(&st->dp);
 	st->depth--;
@@ -854,6 +922,67 @@ sax_init(xmlSAXHandler *sax)
 
 /* ---- driving the parser ----------------------------------------------- */
 
+/*
+ * Attributes per element. libxml2 checks an element's attributes for
+ * duplicates pair by pair (quadratic: 200,000 attributes took 47 s), so
+ * start tags are counted before libxml2 sees them and a document with
+ * more stops. Real documents (CDA, FHIR) have a handful.
+ */
+#define MAX_ATTRIBUTES 1000
+
+enum { AG_TEXT = 0, AG_LT, AG_TAG, AG_QUOTED, AG_OTHER };
+
+/*
+ * Count attribute values (quoted strings) in start tags across chunks;
+ * false, with the parser stopped, when one tag has too many. Comments and
+ * declarations end at their first '>' here, which can only overcount.
+ */
+static bool
+attrs_ok(struct xml_state *st, const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = p[i];
+
+		switch (st->ag_state) {
+		case AG_TEXT:
+			if (c == '<')
+				st->ag_state = AG_LT;
+			break;
+		case AG_LT:
+			st->ag_attrs = 0;
+			st->ag_state = (c == '!' || c == '?' || c == '/')
+					       ? AG_OTHER
+					       : AG_TAG;
+			break;
+		case AG_TAG:
+			if (c == '>') {
+				st->ag_state = AG_TEXT;
+			} else if (c == '"' || c == '\'') {
+				st->ag_quote = (char)c;
+				st->ag_state = AG_QUOTED;
+				if (++st->ag_attrs > MAX_ATTRIBUTES) {
+					stop(st,
+					     "an element has more than %d "
+					     "attributes (hostile or broken "
+					     "XML): the rest was not scanned",
+					     MAX_ATTRIBUTES);
+					return false;
+				}
+			}
+			break;
+		case AG_QUOTED:
+			if (c == (unsigned char)st->ag_quote)
+				st->ag_state = AG_TAG;
+			break;
+		default:
+			if (c == '>')
+				st->ag_state = AG_TEXT;
+			break;
+		}
+	}
+	return true;
+}
+
 /* Push data through a new parser; returns after the end or a stop. */
 static void
 parse_stream(struct xml_state *st, const unsigned char *first, size_t nfirst,
@@ -863,6 +992,8 @@ parse_stream(struct xml_state *st, const unsigned char *first, size_t nfirst,
 	xmlSAXHandler sax;
 	unsigned char *buf = NULL;
 
+	st->ag_state = AG_TEXT;
+	st->ag_attrs = 0;
 	if (more)
 		buf = bsc_zalloc(CHUNK);
 	if (!first && more) {
@@ -894,7 +1025,7 @@ parse_stream(struct xml_state *st, const unsigned char *first, size_t nfirst,
 	st->ctxt->replaceEntities = 0;
 	st->ctxt->loadsubset = 0;
 	st->ctxt->validate = 0;
-	if (nfirst > 4)
+	if (attrs_ok(st, first, nfirst) && nfirst > 4)
 		xmlParseChunk(st->ctxt, (const char *)first + 4,
 			      (int)(nfirst - 4), 0);
 	while (!st->stopped && more) {
@@ -906,7 +1037,8 @@ parse_stream(struct xml_state *st, const unsigned char *first, size_t nfirst,
 		}
 		if (n == 0)
 			break;
-		xmlParseChunk(st->ctxt, (const char *)buf, (int)n, 0);
+		if (attrs_ok(st, buf, (size_t)n))
+			xmlParseChunk(st->ctxt, (const char *)buf, (int)n, 0);
 	}
 	if (!st->stopped)
 		xmlParseChunk(st->ctxt, NULL, 0, 1);
@@ -1030,6 +1162,8 @@ xml_read(struct bsc_reader *r)
 	flush_text(&st);
 	if (st.emitted || (r->records == 0 && st.values))
 		end_record(&st);
+	if (st.inner_mode != MODE_GENERIC && st.outer_mode == MODE_GENERIC)
+		r->format = format_name(st.inner_mode); /* wrapped documents */
 	if (st.ext_dtd[0]) {
 		char *n = bsc_asprintf("external DTD '%s' was not loaded",
 				       st.ext_dtd);

@@ -353,21 +353,8 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	json_object_object_add(summary, "violations",
 			       json_object_new_int64((int64_t)violations));
 	if (persons && have_sets) {
-		struct bsc_pcount pc;
-
-		bsc_pgraph_count(persons, &pc);
 		memset(&sp, 0, sizeof(sp));
-		sp.count = pc.persons;
-		sp.approximate = pc.approx;
-		sp.error = pc.error;
-		sp.contactable = pc.contactable;
-		sp.minors = pc.minors;
-		sp.health = pc.health;
-		sp.shared_contacts = pc.shared;
-		if (pc.approx) {
-			sp.health = rec[3] < sp.count ? rec[3] : sp.count;
-			sp.health_bound = true;
-		}
+		bsc_pgraph_figures(persons, rec[3], &sp);
 		set_dump = bsc_pgraph_dump(persons);
 		sp.set = set_dump;
 	} else {

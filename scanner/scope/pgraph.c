@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "breachscope.h"
 #include "persons.h"
 #include "util.h"
 
@@ -46,8 +47,8 @@ struct bsc_pgraph {
 	/* weak edges, deduplicated from time to time */
 	struct edge *edges;
 	size_t n_edges, cap_edges, dedup_at;
-	bool sketch;   /* past the budget: only the sketches count */
-	bool any;      /* a record was added */
+	bool sketch;     /* past the budget: only the sketches count */
+	bool any;        /* a record was added */
 	uint8_t *hll[3]; /* persons, contactable, minors */
 };
 
@@ -182,7 +183,7 @@ node(struct bsc_pgraph *g, uint64_t h, uint8_t kind)
 		g->cap = g->cap ? g->cap * 2 : 256;
 		g->hash = bsc_reallocarray(g->hash, g->cap, sizeof(uint64_t));
 		g->parent =
-			bsc_reallocarray(g->parent, g->cap, sizeof(uint32_t));
+		    bsc_reallocarray(g->parent, g->cap, sizeof(uint32_t));
 		g->kind = bsc_reallocarray(g->kind, g->cap, 1);
 		g->flags = bsc_reallocarray(g->flags, g->cap, 1);
 	}
@@ -237,8 +238,8 @@ add_edge(struct bsc_pgraph *g, uint64_t weak, uint32_t anchor)
 	}
 	if (g->n_edges == g->cap_edges) {
 		g->cap_edges = g->cap_edges ? g->cap_edges * 2 : 256;
-		g->edges = bsc_reallocarray(g->edges, g->cap_edges,
-					    sizeof(*g->edges));
+		g->edges =
+		    bsc_reallocarray(g->edges, g->cap_edges, sizeof(*g->edges));
 	}
 	g->edges[g->n_edges].weak = weak;
 	g->edges[g->n_edges].anchor = anchor;
@@ -259,7 +260,7 @@ sketch_record(struct bsc_pgraph *g, unsigned flags, uint64_t strongest)
 
 uint32_t
 bsc_pgraph_add(struct bsc_pgraph *g, const struct bsc_pkey *keys, size_t n,
-	       unsigned flags, uint64_t strongest)
+               unsigned flags, uint64_t strongest)
 {
 	uint32_t anchor = BSC_PG_NONE;
 
@@ -368,7 +369,7 @@ bsc_pgraph_absorb(struct bsc_pgraph **dst, struct bsc_pgraph **src)
 struct comp {
 	uint64_t nir, nb; /* smallest hash of each kind, 0 when none */
 	uint8_t flags;
-	bool absorbed;    /* anonymous, touching a shared weak key */
+	bool absorbed; /* anonymous, touching a shared weak key */
 };
 
 static void
@@ -421,7 +422,7 @@ strong_components(const struct bsc_pgraph *g, uint32_t *par)
  * joins go into fin. Returns the number of shared weak keys. */
 static uint64_t
 resolve_weak(const struct edge *e, size_t ne, uint32_t *par, uint32_t *fin,
-	     struct comp *c)
+             struct comp *c)
 {
 	uint32_t *roots = NULL;
 	size_t cap = 0;
@@ -459,8 +460,7 @@ count_exact(const struct bsc_pgraph *g, struct bsc_pcount *out)
 	size_t n = g->n;
 	uint32_t *par = bsc_zalloc((n ? n : 1) * sizeof(uint32_t));
 	uint32_t *fin = bsc_zalloc((n ? n : 1) * sizeof(uint32_t));
-	struct edge *e =
-		bsc_zalloc((g->n_edges ? g->n_edges : 1) * sizeof(*e));
+	struct edge *e = bsc_zalloc((g->n_edges ? g->n_edges : 1) * sizeof(*e));
 	struct comp *c, *f;
 
 	if (n)
@@ -529,6 +529,27 @@ bsc_pgraph_count(const struct bsc_pgraph *g, struct bsc_pcount *out)
 	/* Health exposure is known per record only after the item ends:
 	 * the sketch cannot say; the caller bounds it. */
 	out->health = 0;
+}
+
+void
+bsc_pgraph_figures(const struct bsc_pgraph *g, uint64_t linked,
+                   struct bsc_persons *p)
+{
+	struct bsc_pcount pc;
+
+	bsc_pgraph_count(g, &pc);
+	p->count = pc.persons;
+	p->approximate = pc.approx;
+	p->error = pc.error;
+	p->contactable = pc.contactable;
+	p->minors = pc.minors;
+	p->shared_contacts = pc.shared;
+	p->health = pc.health;
+	p->health_bound = false;
+	if (pc.approx) {
+		p->health = linked < p->count ? linked : p->count;
+		p->health_bound = true;
+	}
 }
 
 /* ---- text form -------------------------------------------------------- */

@@ -50,11 +50,11 @@ struct bsc_pkey {
 struct bsc_pcount {
 	uint64_t persons;
 	uint64_t contactable;
-	uint64_t health;   /* persons with medical data and an identifier */
+	uint64_t health; /* persons with medical data and an identifier */
 	uint64_t minors;
-	uint64_t shared;   /* weak keys left unlinked: shared contacts */
-	bool approx;       /* from the sketches: the graph passed its budget */
-	double error;      /* relative standard error when approx */
+	uint64_t shared; /* weak keys left unlinked: shared contacts */
+	bool approx;     /* from the sketches: the graph passed its budget */
+	double error;    /* relative standard error when approx */
 };
 
 struct bsc_pgraph;
@@ -69,7 +69,7 @@ void bsc_pgraph_free(struct bsc_pgraph *g);
  * or BSC_PG_NONE when the record has no key or the graph is a sketch.
  */
 uint32_t bsc_pgraph_add(struct bsc_pgraph *g, const struct bsc_pkey *keys,
-			size_t n, unsigned flags, uint64_t strongest);
+                        size_t n, unsigned flags, uint64_t strongest);
 
 /* OR flags into the person of anchor (from bsc_pgraph_add). */
 void bsc_pgraph_flag(struct bsc_pgraph *g, uint32_t anchor, unsigned flags);
@@ -90,6 +90,16 @@ bool bsc_pgraph_empty(const struct bsc_pgraph *g);
 
 /* The figures; the graph is not changed. */
 void bsc_pgraph_count(const struct bsc_pgraph *g, struct bsc_pcount *out);
+
+struct bsc_persons;
+/*
+ * The figures of g into the report's persons (count, precision, health,
+ * contactable, minors, shared contacts; keys and set untouched). Past the
+ * budget per-person health is unknown: bounded by linked, the records
+ * that link identity and medical data.
+ */
+void bsc_pgraph_figures(const struct bsc_pgraph *g, uint64_t linked,
+                        struct bsc_persons *p);
 
 /* Text form for shard reports ("g1:" + base64). New string. */
 char *bsc_pgraph_dump(const struct bsc_pgraph *g);

@@ -25,7 +25,7 @@ struct bsc_rollup {
 	uint64_t by_key[4], without_key;
 	size_t violations;
 	int severity;
-	uint64_t incomplete;  /* members partial or failed */
+	uint64_t incomplete; /* members partial or failed */
 	char *first_incomplete;
 	struct bsc_flag *flags;
 	size_t n_flags;
@@ -67,7 +67,7 @@ bsc_rollup_free(struct bsc_rollup *r)
 
 void
 bsc_flags_sum(struct bsc_flag **v, size_t *n, const struct bsc_flag *add,
-	      size_t n_add)
+              size_t n_add)
 {
 	for (size_t i = 0; i < n_add; i++) {
 		const struct bsc_flag *f = &add[i];
@@ -81,7 +81,7 @@ bsc_flags_sum(struct bsc_flag **v, size_t *n, const struct bsc_flag *add,
 			(*v)[k] = *f;
 			(*v)[k].count = 0;
 			(*v)[k].loc.header =
-				f->loc.header ? bsc_strdup(f->loc.header) : NULL;
+			    f->loc.header ? bsc_strdup(f->loc.header) : NULL;
 			(*v)[k].path = f->path ? bsc_strdup(f->path) : NULL;
 			(*n)++;
 		}
@@ -112,7 +112,7 @@ bsc_rollup_add(struct bsc_rollup *r, const struct bsc_item_report *rep)
 		const struct bsc_subject_categories *sc = &rep->subjects[k];
 
 		r->smask[k] |= mask_of(rs, sc->identity, sc->n_identity) |
-			       mask_of(rs, sc->medical, sc->n_medical);
+		               mask_of(rs, sc->medical, sc->n_medical);
 	}
 	r->records += rep->records;
 	r->rid += rep->records_identity;
@@ -122,13 +122,14 @@ bsc_rollup_add(struct bsc_rollup *r, const struct bsc_item_report *rep)
 		r->by_key[k] += rep->persons.by_key[k];
 	r->without_key += rep->persons.without_key;
 	r->violations += rep->violations;
-	if (rep->severity && bsc_severity_from_name(rep->severity) > r->severity)
+	if (rep->severity &&
+	    bsc_severity_from_name(rep->severity) > r->severity)
 		r->severity = bsc_severity_from_name(rep->severity);
 	if (rep->status == BSC_ITEM_PARTIAL || rep->status == BSC_ITEM_FAILED) {
 		if (!r->incomplete++)
-			r->first_incomplete = bsc_asprintf(
-				"%s (%s)", rep->path,
-				bsc_item_status_name(rep->status));
+			r->first_incomplete =
+			    bsc_asprintf("%s (%s)", rep->path,
+			                 bsc_item_status_name(rep->status));
 	}
 	bsc_flags_sum(&r->flags, &r->n_flags, rep->flags, rep->n_flags);
 }
@@ -145,45 +146,20 @@ bsc_rollup_persons(struct bsc_rollup *r)
 	return &r->persons;
 }
 
-static const char **
-names_of(const struct bsc_ruleset *rs, uint64_t mask, size_t *n)
-{
-	const char **v = bsc_zalloc((rs->n_cats + 1) * sizeof(char *));
-
-	*n = 0;
-	for (size_t c = 0; c < rs->n_cats; c++)
-		if (mask & (1ull << c))
-			v[(*n)++] = rs->cats[c].name;
-	qsort(v, *n, sizeof(char *), bsc_strcmp_ptr);
-	return v;
-}
-
 static void
 fill_persons(struct bsc_rollup *r, struct bsc_item_report *rep)
 {
 	struct bsc_persons *p = &rep->persons;
-	struct bsc_pcount pc;
 
-	bsc_pgraph_count(r->persons, &pc);
 	memset(p, 0, sizeof(*p));
-	p->count = pc.persons;
-	p->approximate = pc.approx;
-	p->error = pc.error;
-	p->contactable = pc.contactable;
-	p->minors = pc.minors;
-	p->health = pc.health;
-	p->shared_contacts = pc.shared;
-	if (pc.approx) {
-		p->health = r->rlinked < p->count ? r->rlinked : p->count;
-		p->health_bound = true;
-	}
+	bsc_pgraph_figures(r->persons, r->rlinked, p);
 	memcpy(p->by_key, r->by_key, sizeof(r->by_key));
 	p->without_key = r->without_key;
 }
 
 void
 bsc_rollup_fill(struct bsc_rollup *r, struct bsc_item_report *rep,
-		char *reason_buf, size_t reason_len)
+                char *reason_buf, size_t reason_len)
 {
 	const struct bsc_ruleset *rs = bsc_ctx_rules(r->ctx);
 	uint64_t all = 0;
@@ -192,15 +168,17 @@ bsc_rollup_fill(struct bsc_rollup *r, struct bsc_item_report *rep,
 		struct bsc_subject_categories *sc = &rep->subjects[k];
 
 		all |= r->smask[k];
-		r->subj[k][0] = names_of(rs, r->smask[k] & rs->identity_mask,
-					 &sc->n_identity);
-		r->subj[k][1] = names_of(rs, r->smask[k] & rs->medical_mask,
-					 &sc->n_medical);
+		r->subj[k][0] = bsc_ruleset_names(
+		    rs, r->smask[k] & rs->identity_mask, &sc->n_identity);
+		r->subj[k][1] = bsc_ruleset_names(
+		    rs, r->smask[k] & rs->medical_mask, &sc->n_medical);
 		sc->identity = r->subj[k][0];
 		sc->medical = r->subj[k][1];
 	}
-	r->identity = names_of(rs, all & rs->identity_mask, &rep->n_identity);
-	r->medical = names_of(rs, all & rs->medical_mask, &rep->n_medical);
+	r->identity =
+	    bsc_ruleset_names(rs, all & rs->identity_mask, &rep->n_identity);
+	r->medical =
+	    bsc_ruleset_names(rs, all & rs->medical_mask, &rep->n_medical);
 	rep->identity = r->identity;
 	rep->medical = r->medical;
 	rep->records = r->records;
@@ -214,9 +192,9 @@ bsc_rollup_fill(struct bsc_rollup *r, struct bsc_item_report *rep,
 	fill_persons(r, rep);
 	if (r->incomplete && rep->status == BSC_ITEM_COMPLETE) {
 		snprintf(reason_buf, reason_len,
-			 "%llu member(s) not read completely, first %s",
-			 (unsigned long long)r->incomplete,
-			 r->first_incomplete);
+		         "%llu member(s) not read completely, first %s",
+		         (unsigned long long)r->incomplete,
+		         r->first_incomplete);
 		rep->status = BSC_ITEM_PARTIAL;
 		rep->reason = reason_buf;
 	}

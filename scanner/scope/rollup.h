@@ -40,13 +40,13 @@ struct bsc_pgraph **bsc_rollup_persons(struct bsc_rollup *r);
  * freed.
  */
 void bsc_rollup_fill(struct bsc_rollup *r, struct bsc_item_report *rep,
-		     char *reason_buf, size_t reason_len);
+                     char *reason_buf, size_t reason_len);
 
 /*
  * Sum flags into *v (one entry per flag rule, headers copied). The
  * caller frees the headers (loc.header) and the array.
  */
 void bsc_flags_sum(struct bsc_flag **v, size_t *n, const struct bsc_flag *add,
-		   size_t n_add);
+                   size_t n_add);
 
 #endif

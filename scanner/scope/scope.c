@@ -30,17 +30,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "corroborate.h"
 #include "detect.h"
 #include "header.h"
 #include "mask.h"
 #include "persons.h"
 #include "pgraph.h"
 #include "path.h"
+#include "payload.h"
+#include "plan.h"
 #include "rules.h"
 
 #define SAMPLE_CELLS 1000
-/* Placeholder rules only look at cells up to this long. */
-#define PLACEHOLDER_MAX 64
+/* Placeholder rules only look at cells up to this long (a disclaimer or
+ * "no data known" sentence included). */
+#define PLACEHOLDER_MAX 1024
 #define SLOT_BUCKETS 256
 #define SIG_BUCKETS 1024
 #define KEY_BUCKETS 4096
@@ -66,9 +70,18 @@ struct slot {
 			     * e-mails in one line count each) */
 	char **samples;     /* per value rule: sample of the first hit */
 	unsigned char *mode; /* per value rule: 0 off, 1 on, 2 context */
+	uint64_t *live;     /* value rules still tested: mode != 0, not
+			     * frozen (bitset, rs->plan->words words) */
+	uint64_t cells;     /* cells tested: tested[i] of a live rule */
 	char *first;        /* sample of the first non-empty value */
 	unsigned long first_line;  /* line of the first non-empty value */
 	unsigned long *hit_line;   /* per value rule: line of the first hit */
+	uint64_t *lead;     /* per value rule: leading characters of hits
+			     * (corroborate rules only; corroborate.c) */
+	uint64_t *fhits;    /* per flag rule: hits here, or NULL if none */
+	unsigned long *fline; /* per flag rule: line of the first hit */
+	uint64_t fmask;     /* categories of its counted, unsuppressed
+			     * findings: the flags they may raise */
 	uint64_t catmask;   /* categories of the column (set at the end) */
 	uint64_t linkmask;  /* the same, minus professionals' identity */
 	unsigned id;        /* index in slots */
@@ -137,17 +150,17 @@ struct bsc_fields {
 	enum bsc_subject subject_default; /* for slots that say nothing */
 	uint64_t by_key[BSC_KEY_COUNT];
 	uint64_t without_key;
-	uint64_t *flag_hits;   /* per flag rule */
-	unsigned *flag_slot;   /* per flag rule: slot of the first hit */
-	unsigned long *flag_line;
 	struct bsc_flag *flags;
 	size_t n_flags;
+	uint64_t counted; /* categories with a counted finding */
 	const char *care[BSC_MAX_CATEGORIES + 1];
 	size_t n_care;
 	char *file;                /* normalised item path, or NULL */
 	char *path;                /* the item path as given */
 	struct bsc_personset *keyset; /* values of the key column */
 	const struct slot *keyslot;
+	uint64_t *cand;       /* per cell: candidate value rules (plan.h) */
+	uint64_t *freezable;  /* value rules that are not standalone */
 	/* record shapes */
 	struct sig *sig_hash[SIG_BUCKETS];
 	size_t n_sigs;
@@ -163,6 +176,7 @@ struct bsc_fields {
 	/* output */
 	struct bsc_finding *findings;
 	size_t n_findings;
+	unsigned *finding_slot; /* per finding: its slot */
 	const char **identity;
 	const char **medical;
 	const char **subj_identity[4]; /* per enum bsc_subject */
@@ -182,6 +196,22 @@ person_mac(struct bsc_ctx *ctx)
 	return ctx->person_mac;
 }
 
+/* What the per-cell loop needs from the rule set, resolved once. */
+static void
+resolve_rules(struct bsc_fields *f, struct bsc_ruleset *rs)
+{
+	if (!rs->plan) /* rules loaded by bsc_ruleset_load have one */
+		rs->plan = bsc_plan_build(rs);
+	f->cand = bsc_zalloc(rs->plan->words * sizeof(uint64_t));
+	f->freezable = bsc_zalloc(rs->plan->words * sizeof(uint64_t));
+	for (size_t i = 0; i < rs->value_rules.n; i++) {
+		const struct bsc_rule *r = rs->value_rules.v[i];
+
+		if (r->evidence != BSC_EV_STANDALONE)
+			f->freezable[i / 64] |= 1ull << (i & 63);
+	}
+}
+
 struct bsc_fields *
 bsc_scope_new(struct bsc_ctx *ctx, const char *path)
 {
@@ -190,10 +220,6 @@ bsc_scope_new(struct bsc_ctx *ctx, const char *path)
 	f->file = path ? bsc_header_normalise(path, strlen(path)) : NULL;
 	f->ctx = ctx;
 	f->rs = bsc_ctx_rules(ctx);
-	f->flag_hits = bsc_zalloc((f->rs->flag_rules.n + 1) * sizeof(uint64_t));
-	f->flag_slot = bsc_zalloc((f->rs->flag_rules.n + 1) * sizeof(unsigned));
-	f->flag_line =
-		bsc_zalloc((f->rs->flag_rules.n + 1) * sizeof(unsigned long));
 	f->persons = bsc_pgraph_new(bsc_person_budget(ctx));
 	if (!ctx->today)
 		ctx->today = bsc_today();
@@ -201,6 +227,7 @@ bsc_scope_new(struct bsc_ctx *ctx, const char *path)
 	f->path = path ? bsc_strdup(path) : bsc_strdup("-");
 	for (size_t b = 0; b < KEY_BUCKETS; b++)
 		f->key_hash[b] = NO_KEY;
+	resolve_rules(f, bsc_ctx_rules(ctx));
 	return f;
 }
 
@@ -216,9 +243,13 @@ slot_free(struct slot *s, size_t nrules)
 		free(s->samples[i]);
 	free(s->samples);
 	free(s->mode);
+	free(s->live);
 	free(s->first);
 	free(s->hit_line);
 	free(s->issuer);
+	free(s->lead);
+	free(s->fhits);
+	free(s->fline);
 	free(s);
 }
 
@@ -251,9 +282,9 @@ bsc_scope_free(struct bsc_fields *f)
 	bsc_pgraph_free(f->persons);
 	free(f->precs);
 	free(f->path);
-	free(f->flag_hits);
-	free(f->flag_slot);
-	free(f->flag_line);
+	free(f->finding_slot);
+	free(f->cand);
+	free(f->freezable);
 	free(f->flags);
 	free(f->file);
 	bsc_personset_free(f->keyset);
@@ -331,6 +362,16 @@ slot_issuer(const struct bsc_fields *f, const char *name, const char *norm)
 	return bsc_asprintf("%s|%s", f->path, norm);
 }
 
+/* The slot's live set: its value rules with mode != 0. */
+static void
+make_live(struct slot *s, const struct bsc_ruleset *rs)
+{
+	s->live = bsc_zalloc(rs->plan->words * sizeof(uint64_t));
+	for (size_t i = 0; i < rs->value_rules.n; i++)
+		if (s->mode[i])
+			s->live[i / 64] |= 1ull << (i & 63);
+}
+
 static struct slot *
 slot_create(struct bsc_fields *f, const char *name, unsigned column)
 {
@@ -373,6 +414,7 @@ slot_create(struct bsc_fields *f, const char *name, unsigned column)
 	s->samples = bsc_zalloc((nr ? nr : 1) * sizeof(char *));
 	s->mode = bsc_zalloc(nr ? nr : 1);
 	s->hit_line = bsc_zalloc((nr ? nr : 1) * sizeof(unsigned long));
+	s->lead = bsc_zalloc((nr ? nr : 1) * sizeof(uint64_t));
 	for (size_t i = 0; i < nr; i++) {
 		const struct bsc_rule *r = rs->value_rules.v[i];
 		bool ctx_hit = r->context.n &&
@@ -389,6 +431,7 @@ slot_create(struct bsc_fields *f, const char *name, unsigned column)
 		else
 			s->mode[i] = ctx_hit ? 2 : 1;
 	}
+	make_live(s, rs);
 	return s;
 }
 
@@ -488,17 +531,33 @@ add_key_value(struct bsc_fields *f, const struct slot *s, const char *v,
 }
 
 static bool
-is_placeholder(struct bsc_fields *f, const char *v, size_t len)
+placeholder_text(struct bsc_fields *f, const char *v, size_t len)
 {
 	const struct bsc_vec *pr = &f->rs->placeholder_rules;
+	struct bsc_cell_info info;
 
-	if (len > PLACEHOLDER_MAX)
-		return false;
+	bsc_cell_info(v, len, &info);
 	for (size_t i = 0; i < pr->n; i++)
-		if (bsc_detect_value(f->ctx, pr->v[i], v, len, NULL, NULL,
+		if (bsc_detect_value(f->ctx, pr->v[i], v, len, &info, NULL,
 				     NULL))
 			return true;
 	return false;
+}
+
+/* Template text, or a short Base64 payload that decodes to it (an HL7
+ * ED field carrying "Document médical au format CDA"). */
+static bool
+is_placeholder(struct bsc_fields *f, const char *v, size_t len)
+{
+	char text[BSC_PAYLOAD_TEXT_MAX + 1];
+	size_t n;
+
+	if (len > PLACEHOLDER_MAX)
+		return false;
+	if (placeholder_text(f, v, len))
+		return true;
+	n = bsc_payload_small_text(v, len, text, sizeof(text));
+	return n && placeholder_text(f, text, n);
 }
 
 /*
@@ -532,6 +591,75 @@ count_values(struct bsc_fields *f, const struct bsc_rule *r, const char *v,
 		pos += off + (mlen ? mlen : 1);
 	}
 	return n;
+}
+
+/*
+ * Column and confirm rules that can no longer reach their share stop
+ * being tested (frozen): checked before each cell, as tested[i] grows.
+ * A live rule's tested count is s->cells.
+ */
+static void
+freeze_rules(struct bsc_fields *f, struct slot *s)
+{
+	const struct bsc_ruleset *rs = f->rs;
+
+	if (s->cells < SAMPLE_CELLS)
+		return;
+	for (size_t w = 0; w < rs->plan->words; w++) {
+		for (uint64_t b = s->live[w] & f->freezable[w]; b; b &= b - 1) {
+			size_t i = w * 64 + (size_t)__builtin_ctzll(b);
+			const struct bsc_rule *r = rs->value_rules.v[i];
+
+			if ((double)s->hits[i] <
+			    r->min_share * 0.5 * (double)s->cells) {
+				s->tested[i] = s->cells;
+				s->live[w] &= ~(1ull << (i & 63));
+			}
+		}
+	}
+}
+
+/* Value rule i on the cell (a candidate): count, sample, record keys. */
+static void
+try_rule(struct bsc_fields *f, struct slot *s, size_t i, const char *v,
+	 size_t len, const struct bsc_cell_info *info, uint64_t *cell_cats)
+{
+	const struct bsc_ruleset *rs = f->rs;
+	const struct bsc_rule *r = rs->value_rules.v[i];
+	size_t off = 0, mlen = 0;
+	enum bsc_subject eff;
+
+	if (!bsc_detect_value(f->ctx, r, v, len, info, &off, &mlen))
+		return;
+	s->hits[i]++;
+	if (r->evidence == BSC_EV_STANDALONE)
+		s->values[i] += count_values(f, r, v, len, off + mlen);
+	if (r->evidence != BSC_EV_CONFIRM)
+		*cell_cats |= 1ull << r->category;
+	if (r->corroborate)
+		s->lead[i] |= bsc_corr_lead_bit(v + off, mlen);
+	if (!s->samples[i]) {
+		s->samples[i] = make_sample(f, v + off, mlen, r->category);
+		s->hit_line[i] = f->cur_line;
+	}
+	if (r->evidence != BSC_EV_STANDALONE ||
+	    r->confidence < BSC_CONF_MEDIUM)
+		return;
+	eff = value_subject(s, r);
+	if (eff == BSC_SUBJECT_UNKNOWN)
+		eff = f->subject_default;
+	if (eff == BSC_SUBJECT_ORGANIZATION)
+		return;
+	f->cur_vmask |= 1ull << r->category;
+	/* A professional's identity never makes a patient's record
+	 * "linked". */
+	if (rs->cats[r->category].cls != BSC_CLASS_IDENTITY ||
+	    eff != BSC_SUBJECT_PROFESSIONAL)
+		f->cur_vlink |= 1ull << r->category;
+	if (eff != BSC_SUBJECT_PROFESSIONAL && eff != BSC_SUBJECT_RELATED)
+		bsc_record_keys_offer(&f->pkeys,
+				      rs->cats[r->category].person_key,
+				      f->path, v + off, mlen);
 }
 
 void
@@ -570,66 +698,32 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 	if (s->hrule && s->hrule->category >= 0 &&
 	    rs->cats[s->hrule->category].person_key == BSC_PK_LOCAL_ID)
 		add_key_value(f, s, v, len);
-	bsc_cell_info_rs(rs, v, len, &info);
+	bsc_cell_info_rs(f->ctx, rs, v, len, &info);
 	cell_cats = s->hrule && s->hrule->category >= 0
 			    ? 1ull << s->hrule->category
 			    : 0;
-	for (size_t i = 0; i < rs->value_rules.n; i++) {
-		const struct bsc_rule *r = rs->value_rules.v[i];
-		size_t off = 0, mlen = 0;
-
-		if (!s->mode[i])
-			continue;
-		if (r->evidence != BSC_EV_STANDALONE &&
-		    s->tested[i] >= SAMPLE_CELLS &&
-		    (double)s->hits[i] < r->min_share * 0.5 *
-						 (double)s->tested[i])
-			continue; /* cannot reach its share: frozen */
-		s->tested[i]++;
-		if (!bsc_detect_value(f->ctx, r, v, len, &info, &off, &mlen))
-			continue;
-		s->hits[i]++;
-		if (r->evidence == BSC_EV_STANDALONE)
-			s->values[i] += count_values(f, r, v, len, off + mlen);
-		if (r->evidence != BSC_EV_CONFIRM)
-			cell_cats |= 1ull << r->category;
-		if (!s->samples[i]) {
-			s->samples[i] = make_sample(f, v + off, mlen,
-						    r->category);
-			s->hit_line[i] = f->cur_line;
-		}
-		if (r->evidence == BSC_EV_STANDALONE &&
-		    r->confidence >= BSC_CONF_MEDIUM) {
-			enum bsc_subject eff = value_subject(s, r);
-
-			if (eff == BSC_SUBJECT_UNKNOWN)
-				eff = f->subject_default;
-			if (eff == BSC_SUBJECT_ORGANIZATION)
-				continue;
-			f->cur_vmask |= 1ull << r->category;
-			/* A professional's identity never makes a patient's
-			 * record "linked". */
-			if (rs->cats[r->category].cls != BSC_CLASS_IDENTITY ||
-			    eff != BSC_SUBJECT_PROFESSIONAL)
-				f->cur_vlink |= 1ull << r->category;
-			if (eff != BSC_SUBJECT_PROFESSIONAL &&
-			    eff != BSC_SUBJECT_RELATED)
-				bsc_record_keys_offer(
-					&f->pkeys,
-					rs->cats[r->category].person_key,
-					f->path, v + off, mlen);
-		}
-	}
+	freeze_rules(f, s);
+	s->cells++; /* tested[i]++ for every live rule */
+	/* Only the rules whose prefilter passes, in rule order. */
+	bsc_plan_candidates(rs->plan, s->live, &info, f->cand);
+	for (size_t w = 0; w < rs->plan->words; w++)
+		for (uint64_t b = f->cand[w]; b; b &= b - 1)
+			try_rule(f, s, w * 64 + (size_t)__builtin_ctzll(b), v,
+				 len, &info, &cell_cats);
 	for (size_t i = 0; cell_cats && i < rs->flag_rules.n; i++) {
 		const struct bsc_rule *r = rs->flag_rules.v[i];
 
 		if (!(r->on_mask & cell_cats) ||
 		    !bsc_detect_value(f->ctx, r, v, len, &info, NULL, NULL))
 			continue;
-		if (f->flag_hits[i]++ == 0) {
-			f->flag_slot[i] = id;
-			f->flag_line[i] = f->cur_line;
+		if (!s->fhits) {
+			s->fhits = bsc_zalloc(rs->flag_rules.n *
+					      sizeof(uint64_t));
+			s->fline = bsc_zalloc(rs->flag_rules.n *
+					      sizeof(unsigned long));
 		}
+		if (s->fhits[i]++ == 0)
+			s->fline[i] = f->cur_line;
 	}
 }
 
@@ -966,13 +1060,15 @@ lower(enum bsc_confidence c)
 
 static void
 agg_value(struct agg *a, const struct bsc_rule *r, enum bsc_confidence c,
-	  uint64_t count, const char *sample, unsigned long line)
+	  uint64_t count, const char *sample, unsigned long line,
+	  const char *note)
 {
 	if (!a->used || c > a->conf) {
 		a->conf = c;
 		a->rule = r;
 		a->sample = sample;
 		a->line = line;
+		a->note = note;
 	}
 	a->used = true;
 	if (r->confidence >= BSC_CONF_MEDIUM)
@@ -1021,6 +1117,9 @@ push_finding(struct bsc_fields *f, const struct slot *s, int cat,
 		subj = f->subject_default;
 	f->findings = bsc_reallocarray(f->findings, f->n_findings + 1,
 				       sizeof(*f->findings));
+	f->finding_slot = bsc_reallocarray(f->finding_slot, f->n_findings + 1,
+					   sizeof(unsigned));
+	f->finding_slot[f->n_findings] = s->id;
 	x = &f->findings[f->n_findings++];
 	memset(x, 0, sizeof(*x));
 	x->category = c->name;
@@ -1038,8 +1137,53 @@ push_finding(struct bsc_fields *f, const struct slot *s, int cat,
 	return subj;
 }
 
+/* tested[i] of the rules still live is the slot's cell count. */
 static void
-classify_slot(struct bsc_fields *f, struct slot *s)
+settle_tested(const struct bsc_fields *f, struct slot *s)
+{
+	for (size_t i = 0; i < f->rs->value_rules.n; i++)
+		if ((s->live[i / 64] >> (i & 63)) & 1)
+			s->tested[i] = s->cells;
+}
+
+/*
+ * A column of numbers that mostly fail a check is not of that category:
+ * when a low rule (a NIR shape with a wrong key) matched more cells of s
+ * than the validated rules of its category, the few that pass did so by
+ * chance (1 in 97 for a NIR key). Unless the name says so, low.
+ */
+static void
+demote_chance_hits(const struct bsc_fields *f, const struct slot *s,
+		   struct agg *agg, int hcat)
+{
+	const struct bsc_ruleset *rs = f->rs;
+	uint64_t good[BSC_MAX_CATEGORIES] = {0}, bad[BSC_MAX_CATEGORIES] = {0};
+
+	for (size_t i = 0; i < rs->value_rules.n; i++) {
+		const struct bsc_rule *r = rs->value_rules.v[i];
+
+		if (!s->mode[i] || r->evidence != BSC_EV_STANDALONE)
+			continue;
+		if (r->confidence == BSC_CONF_LOW) {
+			if (s->hits[i] > bad[r->category])
+				bad[r->category] = s->hits[i];
+		} else if (s->hits[i] > good[r->category]) {
+			good[r->category] = s->hits[i];
+		}
+	}
+	for (int c = 0; c < (int)rs->n_cats; c++) {
+		if (c == hcat || !agg[c].used || !good[c] ||
+		    bad[c] < 3 || bad[c] <= good[c])
+			continue;
+		agg[c].conf = BSC_CONF_LOW;
+		agg[c].note = "most values of this shape fail its check: "
+			      "the few that pass do so by chance";
+	}
+}
+
+static void
+classify_slot(struct bsc_fields *f, struct slot *s,
+	      const struct bsc_corr_slot *corr)
 {
 	const struct bsc_ruleset *rs = f->rs;
 	struct agg agg[BSC_MAX_CATEGORIES];
@@ -1049,6 +1193,7 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 	for (size_t i = 0; i < rs->value_rules.n; i++) {
 		const struct bsc_rule *r = rs->value_rules.v[i];
 		enum bsc_confidence c = r->confidence;
+		const char *note = NULL;
 		double share;
 
 		if (!s->mode[i] || !s->hits[i] ||
@@ -1071,13 +1216,25 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 		    hcat != r->category &&
 		    (s->hstrength == 4 || s->hits[i] < PATH_COLUMN_CELLS))
 			continue;
-		if (hcat == r->category || s->mode[i] == 2)
+		if (hcat == r->category || s->mode[i] == 2) {
 			c = raise(c);
+		} else if (r->evidence == BSC_EV_COLUMN) {
+			/* A code shape alone: is anything else saying so? */
+			enum bsc_corr_verdict v = bsc_corroborate(
+				rs, r, f->file, corr, f->slots.n, s->id,
+				s->lead[i], s->hits[i]);
+
+			if (v != BSC_CORR_OK) {
+				c = BSC_CONF_LOW;
+				note = bsc_corr_note(v);
+			}
+		}
 		agg_value(&agg[r->category], r, c,
 			  r->evidence == BSC_EV_STANDALONE ? s->values[i]
 							   : s->hits[i],
-			  s->samples[i], s->hit_line[i]);
+			  s->samples[i], s->hit_line[i], note);
 	}
+	demote_chance_hits(f, s, agg, hcat);
 	if (hcat >= 0) {
 		struct agg *a = &agg[hcat];
 		bool have_rules;
@@ -1089,6 +1246,18 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 				a->count = s->nonempty;
 			if (a->strong) {
 				a->conf = BSC_CONF_HIGH;
+			} else if (s->hrule->exclusive ||
+				   s->hstrength == 4) {
+				/* Structure beats checksum: a NIR with a
+				 * wrong key in an INS position is still a
+				 * social-security number (test data, typo). */
+				a->conf = BSC_CONF_HIGH;
+				a->note = a->rule && a->rule->note
+						  ? a->rule->note
+						  : "values fail the check of "
+						    "this category; the "
+						    "position says what they "
+						    "are";
 			} else {
 				/* Only low rules hit (a NIR shape with a
 				 * wrong key): the values fail the check
@@ -1135,6 +1304,8 @@ classify_slot(struct bsc_fields *f, struct slot *s)
 		if (!a->used || (int)a->conf < f->ctx->min_confidence)
 			continue;
 		subj = push_finding(f, s, c, a);
+		if (bsc_finding_counted(&f->findings[f->n_findings - 1]))
+			s->fmask |= 1ull << c;
 		/* Whole-column categories count for every non-empty cell;
 		 * standalone hits are counted per record already. */
 		if (bsc_finding_counted(&f->findings[f->n_findings - 1]) &&
@@ -1182,28 +1353,18 @@ care_context(struct bsc_fields *f, struct bsc_item_report *rep)
 	rep->n_care_context = f->n_care;
 }
 
-static const char **
-names_of(const struct bsc_ruleset *rs, uint64_t mask, size_t *n)
-{
-	const char **v = bsc_zalloc((rs->n_cats + 1) * sizeof(char *));
-
-	*n = 0;
-	for (size_t c = 0; c < rs->n_cats; c++)
-		if (mask & (1ull << c))
-			v[(*n)++] = rs->cats[c].name;
-	qsort(v, *n, sizeof(char *), bsc_strcmp_ptr);
-	return v;
-}
-
 /* Categories of a record shape; *link gets those that count for
  * linkage (professionals' identity left out). */
 static uint64_t
 shape_mask(const struct bsc_fields *f, const uint64_t *cols, size_t nwords,
 	   uint64_t vmask, uint64_t vlink, uint64_t *link)
 {
-	uint64_t m = vmask;
+	/* a standalone hit counts only where its category has a counted
+	 * finding (a NIR that passed its key by chance in a column of
+	 * numbers does not) */
+	uint64_t m = vmask & f->counted;
 
-	*link = vlink;
+	*link = vlink & f->counted;
 	for (size_t w = 0; w < nwords; w++) {
 		uint64_t bits = cols[w];
 
@@ -1313,7 +1474,6 @@ persons_report(struct bsc_fields *f, struct bsc_item_report *rep,
 	       bool any)
 {
 	struct bsc_persons *p = &rep->persons;
-	struct bsc_pcount pc;
 
 	memset(p, 0, sizeof(*p));
 	if (!any) {
@@ -1323,17 +1483,10 @@ persons_report(struct bsc_fields *f, struct bsc_item_report *rep,
 		return;
 	}
 	flag_persons(f);
-	bsc_pgraph_count(f->persons, &pc);
-	p->count = pc.persons;
-	p->approximate = pc.approx;
-	p->error = pc.error;
-	p->contactable = pc.contactable;
-	p->minors = pc.minors;
-	p->shared_contacts = pc.shared;
-	p->health = pc.health;
-	if (pc.approx || f->precs_full) {
-		/* Per-person flags are lost past the budget: bound by the
-		 * linked records. */
+	bsc_pgraph_figures(f->persons, rep->records_linked, p);
+	if (f->precs_full && !p->health_bound) {
+		/* Per-person flags were not all kept: bound by the linked
+		 * records. */
 		p->health = rep->records_linked < p->count
 				    ? rep->records_linked
 				    : p->count;
@@ -1352,6 +1505,102 @@ bsc_scope_take_persons(struct bsc_fields *f)
 	return g;
 }
 
+/*
+ * What each column says about the table, for code-shaped columns
+ * (corroborate.c): the category its name gives, and the medical
+ * categories whose wording most of its values hold (a label column).
+ */
+static struct bsc_corr_slot *
+corr_table(const struct bsc_fields *f)
+{
+	const struct bsc_ruleset *rs = f->rs;
+	struct bsc_corr_slot *v =
+		bsc_zalloc((f->slots.n + 1) * sizeof(*v));
+
+	for (size_t k = 0; k < f->slots.n; k++) {
+		const struct slot *s = f->slots.v[k];
+
+		if (!s->nonempty)
+			continue;
+		if (s->hrule && s->hrule->category >= 0 &&
+		    s->hrule->confidence >= BSC_CONF_MEDIUM)
+			v[k].header_cats = 1ull << s->hrule->category;
+		for (size_t i = 0; i < rs->value_rules.n; i++) {
+			const struct bsc_rule *r = rs->value_rules.v[i];
+
+			if (r->wording && s->mode[i] && s->tested[i] &&
+			    2 * s->hits[i] >= s->tested[i])
+				v[k].label_cats |= 1ull << r->category;
+		}
+	}
+	return v;
+}
+
+/*
+ * The item's flags: only hits in columns whose finding of a category the
+ * flag looks at counts and is not suppressed by the policy. A flag never
+ * comes from a finding that does not count (a low code-shaped column).
+ */
+static void
+build_flags(struct bsc_fields *f, struct bsc_item_report *rep)
+{
+	const struct bsc_ruleset *rs = f->rs;
+
+	free(f->flags);
+	f->flags = bsc_zalloc((rs->flag_rules.n + 1) * sizeof(*f->flags));
+	f->n_flags = 0;
+	for (size_t i = 0; i < rs->flag_rules.n; i++) {
+		const struct bsc_rule *r = rs->flag_rules.v[i];
+		const struct slot *first = NULL;
+		unsigned long line = 0;
+		uint64_t count = 0;
+		struct bsc_flag *x;
+
+		for (size_t k = 0; k < f->slots.n; k++) {
+			const struct slot *s = f->slots.v[k];
+
+			if (!s->fhits || !s->fhits[i] ||
+			    !(s->fmask & r->on_mask))
+				continue;
+			count += s->fhits[i];
+			if (!first || s->fline[i] < line) {
+				first = s;
+				line = s->fline[i];
+			}
+		}
+		if (!count)
+			continue;
+		x = &f->flags[f->n_flags++];
+		x->flag = r->flag;
+		x->rule = r->id;
+		x->reason = r->label;
+		x->reason_fr = r->label_fr;
+		x->count = count;
+		x->loc.column = first->column;
+		x->loc.header = first->name;
+		x->loc.line = line;
+		x->path = f->path;
+	}
+	rep->flags = f->flags;
+	rep->n_flags = f->n_flags;
+}
+
+void
+bsc_scope_refresh_flags(struct bsc_fields *f, struct bsc_item_report *rep)
+{
+	for (size_t k = 0; k < f->slots.n; k++)
+		((struct slot *)f->slots.v[k])->fmask = 0;
+	for (size_t i = 0; i < f->n_findings; i++) {
+		const struct bsc_finding *x = &f->findings[i];
+		struct slot *s = f->slots.v[f->finding_slot[i]];
+		int c = bsc_ruleset_category(f->rs, x->category);
+
+		if (c >= 0 && bsc_finding_counted(x) && !x->suppressed)
+			s->fmask |= 1ull << c;
+	}
+	build_flags(f, rep);
+}
+
 void
 bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 		 uint64_t *cats)
@@ -1363,7 +1612,14 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 	if (f->cur_any)
 		bsc_fields_end_record(f);
 	for (size_t i = 0; i < f->slots.n; i++)
-		classify_slot(f, f->slots.v[i]);
+		settle_tested(f, f->slots.v[i]);
+	{
+		struct bsc_corr_slot *corr = corr_table(f);
+
+		for (size_t i = 0; i < f->slots.n; i++)
+			classify_slot(f, f->slots.v[i], corr);
+		free(corr);
+	}
 	for (size_t i = 0; i < f->n_findings; i++) {
 		const struct bsc_finding *x = &f->findings[i];
 
@@ -1376,6 +1632,7 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 		if ((unsigned)x->subject < 4)
 			smask[x->subject] |= bit;
 	}
+	f->counted = mask;
 	rep->records_identity = rep->records_medical = 0;
 	rep->records_linked = 0;
 	for (size_t b = 0; b <= SIG_BUCKETS; b++) {
@@ -1422,8 +1679,8 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 		add_note(f, n);
 		free(n);
 	}
-	f->identity = names_of(rs, mask & rs->identity_mask, &ni);
-	f->medical = names_of(rs, mask & rs->medical_mask, &nm);
+	f->identity = bsc_ruleset_names(rs, mask & rs->identity_mask, &ni);
+	f->medical = bsc_ruleset_names(rs, mask & rs->medical_mask, &nm);
 	rep->findings = f->findings;
 	rep->n_findings = f->n_findings;
 	rep->identity = f->identity;
@@ -1431,36 +1688,15 @@ bsc_scope_report(struct bsc_fields *f, struct bsc_item_report *rep,
 	rep->medical = f->medical;
 	rep->n_medical = nm;
 	persons_report(f, rep, person_identity(f));
-	f->flags = bsc_zalloc((rs->flag_rules.n + 1) * sizeof(*f->flags));
-	for (size_t i = 0; i < rs->flag_rules.n; i++) {
-		const struct bsc_rule *r = rs->flag_rules.v[i];
-		struct bsc_flag *x;
-		const struct slot *s;
-
-		if (!f->flag_hits[i])
-			continue;
-		s = f->slots.v[f->flag_slot[i]];
-		x = &f->flags[f->n_flags++];
-		x->flag = r->flag;
-		x->rule = r->id;
-		x->reason = r->label;
-		x->reason_fr = r->label_fr;
-		x->count = f->flag_hits[i];
-		x->loc.column = s->column;
-		x->loc.header = s->name;
-		x->loc.line = f->flag_line[i];
-		x->path = f->path;
-	}
-	rep->flags = f->flags;
-	rep->n_flags = f->n_flags;
+	build_flags(f, rep);
 	care_context(f, rep);
 	for (int k = 0; k < 4; k++) {
 		struct bsc_subject_categories *sc = &rep->subjects[k];
 
-		f->subj_identity[k] = names_of(rs, smask[k] & rs->identity_mask,
-					       &sc->n_identity);
-		f->subj_medical[k] = names_of(rs, smask[k] & rs->medical_mask,
-					      &sc->n_medical);
+		f->subj_identity[k] = bsc_ruleset_names(
+			rs, smask[k] & rs->identity_mask, &sc->n_identity);
+		f->subj_medical[k] = bsc_ruleset_names(
+			rs, smask[k] & rs->medical_mask, &sc->n_medical);
 		sc->identity = f->subj_identity[k];
 		sc->medical = f->subj_medical[k];
 	}

@@ -53,6 +53,14 @@ struct bsc_pgraph *bsc_scope_take_persons(struct bsc_fields *f);
  * *n and the first one, or NULL. Owned by f. */
 const char *bsc_scope_unread(const struct bsc_fields *f, uint64_t *n);
 
+/*
+ * Rebuild rep's flags after the policy stage marked findings suppressed
+ * (bsc_finding.suppressed): a flag stays only while a counted,
+ * unsuppressed finding of one of its categories holds its hits.
+ */
+void bsc_scope_refresh_flags(struct bsc_fields *f,
+			     struct bsc_item_report *rep);
+
 /* A note on the counts (approximate, ...) or NULL. Owned by f. */
 const char *bsc_scope_note(const struct bsc_fields *f);
 

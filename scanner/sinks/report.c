@@ -6,6 +6,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,4 +117,43 @@ bsc_persons_figure(const struct bsc_persons *p, uint64_t v, bool fr,
 		snprintf(buf, len, fr ? "au plus %" PRIu64 : "at most %" PRIu64,
 			 v);
 	}
+}
+
+bool
+bsc_json_put_indented(FILE *out, void *o, int indent)
+{
+	const char *s = json_object_to_json_string_ext(
+		o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			   JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	/* Strings never hold a raw newline: every '\n' is a line break. */
+	for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1) {
+		if (fwrite(s, 1, (size_t)(nl - s) + 1, out) !=
+			    (size_t)(nl - s) + 1 ||
+		    fprintf(out, "%*s", indent, "") < 0)
+			return false;
+	}
+	return fputs(s, out) != EOF;
+}
+
+void
+bsc_safe_report_init(struct bsc_safe_report *s,
+		     const struct bsc_item_report *r)
+{
+	s->r = *r;
+	s->path = bsc_escape_name(r->path, false);
+	s->container = r->container ? bsc_escape_name(r->container, false)
+				    : NULL;
+	s->reason = r->reason ? bsc_escape_name(r->reason, false) : NULL;
+	s->r.path = s->path;
+	s->r.container = s->container;
+	s->r.reason = s->reason;
+}
+
+void
+bsc_safe_report_free(struct bsc_safe_report *s)
+{
+	free(s->path);
+	free(s->container);
+	free(s->reason);
 }

@@ -73,6 +73,28 @@ void *bsc_json_run_object(const struct bsc_run_summary *s);
 void *bsc_persons_json(const struct bsc_persons *p);
 const char *bsc_persons_precision(const struct bsc_persons *p);
 
+/*
+ * Write the json_object o (json_object*, borrowed) pretty-printed as
+ * json-c prints it, with every line after the first indented by indent
+ * spaces: how a streaming sink places one value inside a document it
+ * writes piece by piece. Returns false on a write error.
+ */
+bool bsc_json_put_indented(FILE *out, void *o, int indent);
+
+/*
+ * A report whose names are safe for terminals, spreadsheets and XML: the
+ * path, container and reason of r escaped by bsc_escape_name (control
+ * characters, bidi overrides, bytes that are not UTF-8). Everything else
+ * is borrowed from r. Release with bsc_safe_report_free.
+ */
+struct bsc_safe_report {
+	struct bsc_item_report r;
+	char *path, *container, *reason;
+};
+void bsc_safe_report_init(struct bsc_safe_report *s,
+			  const struct bsc_item_report *r);
+void bsc_safe_report_free(struct bsc_safe_report *s);
+
 /* Per-format constructors (report_*.c). */
 struct bsc_sink *bsc_report_text_new(const struct bsc_report_opts *opts);
 struct bsc_sink *bsc_report_json_new(const struct bsc_report_opts *opts);

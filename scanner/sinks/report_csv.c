@@ -4,12 +4,15 @@
  * every item and its status appear). Fields are quoted by libcsv's writer.
  * Columns: path, status, reason, format, class, category, confidence,
  * count, subject, violation, records, records_identity, records_medical,
- * records_linked, verdict, severity. With --lang fr the headers are in
- * French, fields are separated by ';' and the file starts with a UTF-8
- * byte order mark, as French spreadsheets expect; values stay codes.
+ * records_linked, verdict, severity. Names are escaped (control and bidi
+ * characters) and formula prefixes neutralised. With --lang fr the
+ * headers are in French, fields are separated by ';' and the file starts
+ * with a UTF-8 byte order mark, as French spreadsheets expect; values stay
+ * codes.
  */
 #include <csv.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -22,11 +25,21 @@ struct csv_sink {
 	bool err;
 };
 
+/*
+ * One cell. A cell that starts with = + - @ (or a tab or CR) is a formula
+ * to spreadsheets (CSV injection): it gets a leading apostrophe, which
+ * they show as text.
+ */
 static void
 field(struct csv_sink *cs, const char *s, bool last)
 {
+	char *safe = NULL;
+
+	if (s && s[0] && strchr("=+-@\t\r", s[0]))
+		s = safe = bsc_asprintf("'%s", s);
 	if (csv_fwrite(cs->out, s ? s : "", s ? strlen(s) : 0) != 0)
 		cs->err = true;
+	free(safe);
 	if (fputc(last ? '\n' : cs->fr ? ';' : ',', cs->out) == EOF)
 		cs->err = true;
 }
@@ -119,7 +132,7 @@ row(struct csv_sink *cs, const struct bsc_item_report *r, const char *cls,
 }
 
 static bsc_status
-csv_item(void *data, const struct bsc_item_report *r)
+csv_item_safe(void *data, const struct bsc_item_report *r)
 {
 	struct csv_sink *cs = data;
 
@@ -141,6 +154,19 @@ csv_end(void *data, const struct bsc_run_summary *s)
 	if (fflush(cs->out) == EOF)
 		cs->err = true;
 	return cs->err ? BSC_FATAL : BSC_OK;
+}
+
+/* Names are data: escaped before they reach a terminal or a file. */
+static bsc_status
+csv_item(void *data, const struct bsc_item_report *r)
+{
+	struct bsc_safe_report sr;
+	bsc_status ret;
+
+	bsc_safe_report_init(&sr, r);
+	ret = csv_item_safe(data, &sr.r);
+	bsc_safe_report_free(&sr);
+	return ret;
 }
 
 struct bsc_sink *

@@ -1,14 +1,16 @@
 /*
  * report_json.c - the JSON sink (sinks stage), written through json-c.
- * One document per run; items are kept as json-c objects until run_end
- * (issue 8 adds a streaming JSON Lines sink for very large runs).
+ * One document per run, written as the run goes: each item is serialised
+ * (bsc_json_item_object, the one place that lists an item's members),
+ * written and freed as soon as it is scanned, so memory does not grow
+ * with the number of items; the summary closes the document.
  *
  * Wire format "breachscope.report/1" (documented in docs/report-schema.md,
  * checked by docs/report.schema.json):
  *   { "schema": "breachscope.report/1",
  *     "tool": {"name": "breachscope", "version": "X.Y.Z"},
  *     "items": [ {
- *        "path", "container", "format", "encoding", "status", "reason",
+ *        "path", "path_escaped", "container", "format", "encoding", "status", "reason",
  *        "note", "bytes", "members", "records", "records_identity",
  *        "records_medical", "records_linked", "verdict", "severity",
  *        "violations", "persons", "flags", "care_context", "sha256",
@@ -28,8 +30,8 @@
  *                  "medical": [..] } }
  * Members always appear, with null where a value is absent. No times, no
  * absolute paths: the same input gives the same bytes. An archive comes
- * before its members in "items": archive_begin leaves a slot (a JSON null)
- * that the archive's report, which comes after its members, fills.
+ * after its members in "items" (its status and member count are only
+ * known then); "container" links a member to it.
  */
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -41,16 +43,7 @@
 struct json_sink {
 	struct bsc_report_base base;
 	FILE *out;
-	json_object *root;
-	json_object *items;
-	struct bsc_vec open; /* struct slot*: the archives begun, innermost
-				last */
-};
-
-/* Where an archive's report goes, once it comes. */
-struct slot {
-	char *path;
-	size_t idx;
+	uint64_t n_items; /* items written so far */
 };
 
 static json_object *
@@ -75,35 +68,16 @@ names(const char *const *v, size_t n)
 	return a;
 }
 
-static void
-release(void *data)
+/* "  \"key\": value" at the top level of the document; o is consumed. */
+static bool
+put_member(FILE *out, const char *key, json_object *o, bool last)
 {
-	struct json_sink *js = data;
+	bool ok = fprintf(out, "  \"%s\": ", key) >= 0 &&
+		  bsc_json_put_indented(out, o, 2) &&
+		  fputs(last ? "\n" : ",\n", out) != EOF;
 
-	if (js->root)
-		json_object_put(js->root);
-	js->root = NULL;
-	for (size_t i = 0; i < js->open.n; i++) {
-		struct slot *sl = js->open.v[i];
-
-		free(sl->path);
-		free(sl);
-	}
-	bsc_vec_release(&js->open);
-}
-
-static bsc_status
-json_archive_begin(void *data, const char *path, const char *format,
-		   unsigned depth)
-{
-	struct json_sink *js = data;
-	struct slot *sl = bsc_zalloc(sizeof(*sl));
-
-	sl->path = bsc_strdup(path);
-	sl->idx = json_object_array_length(js->items);
-	bsc_vec_push(&js->open, sl);
-	json_object_array_add(js->items, NULL);
-	return BSC_OK;
+	json_object_put(o);
+	return ok;
 }
 
 static bsc_status
@@ -112,16 +86,17 @@ json_begin(void *data)
 	struct json_sink *js = data;
 	json_object *tool = json_object_new_object();
 
-	js->root = json_object_new_object();
-	json_object_object_add(js->root, "schema",
-			       json_object_new_string("breachscope.report/1"));
 	json_object_object_add(tool, "name",
 			       json_object_new_string("breachscope"));
 	json_object_object_add(tool, "version",
 			       json_object_new_string(bsc_version()));
-	json_object_object_add(js->root, "tool", tool);
-	js->items = json_object_new_array();
-	json_object_object_add(js->root, "items", js->items);
+	if (fputs("{\n", js->out) == EOF ||
+	    !put_member(js->out, "schema",
+			json_object_new_string("breachscope.report/1"),
+			false) ||
+	    !put_member(js->out, "tool", tool, false) ||
+	    fputs("  \"items\": [", js->out) == EOF)
+		return BSC_FATAL;
 	return BSC_OK;
 }
 
@@ -277,8 +252,29 @@ bsc_json_item_object(const struct bsc_item_report *r)
 	json_object *o = json_object_new_object();
 	json_object *fa = json_object_new_array();
 
-	json_object_object_add(o, "path", json_object_new_string(r->path));
-	json_object_object_add(o, "container", str_or_null(r->container));
+	/* Names are bytes: when they are not UTF-8, the JSON holds them
+	 * escaped (\xNN, and \\ for a backslash) and says so, so that the
+	 * document stays valid and the exact name can be recovered. */
+	if (bsc_utf8_valid(r->path) &&
+	    (!r->container || bsc_utf8_valid(r->container))) {
+		json_object_object_add(o, "path",
+				       json_object_new_string(r->path));
+		json_object_object_add(o, "path_escaped",
+				       json_object_new_boolean(0));
+		json_object_object_add(o, "container",
+				       str_or_null(r->container));
+	} else {
+		char *p = bsc_escape_name(r->path, true);
+		char *c = r->container ? bsc_escape_name(r->container, true)
+				       : NULL;
+
+		json_object_object_add(o, "path", json_object_new_string(p));
+		json_object_object_add(o, "path_escaped",
+				       json_object_new_boolean(1));
+		json_object_object_add(o, "container", str_or_null(c));
+		free(p);
+		free(c);
+	}
 	json_object_object_add(o, "format", str_or_null(r->format));
 	json_object_object_add(o, "encoding", str_or_null(r->encoding));
 	json_object_object_add(
@@ -321,21 +317,12 @@ json_item(void *data, const struct bsc_item_report *r)
 {
 	struct json_sink *js = data;
 	json_object *o = bsc_json_item_object(r);
+	bool ok = fputs(js->n_items ? ",\n    " : "\n    ", js->out) != EOF &&
+		  bsc_json_put_indented(js->out, o, 4);
 
-	/* An archive fills the slot its archive_begin left, if it had one:
-	 * calls nest, so that is the innermost one open. */
-	if (r->archive && js->open.n &&
-	    !strcmp(((struct slot *)js->open.v[js->open.n - 1])->path,
-		    r->path)) {
-		struct slot *sl = js->open.v[--js->open.n];
-
-		json_object_array_put_idx(js->items, sl->idx, o);
-		free(sl->path);
-		free(sl);
-	} else {
-		json_object_array_add(js->items, o);
-	}
-	return BSC_OK;
+	json_object_put(o);
+	js->n_items++;
+	return ok ? BSC_OK : BSC_FATAL;
 }
 
 void *
@@ -428,20 +415,14 @@ static bsc_status
 json_end(void *data, const struct bsc_run_summary *s)
 {
 	struct json_sink *js = data;
-	const char *text;
-	bsc_status ret = BSC_OK;
 
-	json_object_object_add(js->root, "run", bsc_json_run_object(s));
-	json_object_object_add(js->root, "summary",
-			       bsc_json_summary_object(s));
-	text = json_object_to_json_string_ext(
-		js->root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-				  JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (fputs(text, js->out) == EOF || fputc('\n', js->out) == EOF ||
-	    fflush(js->out) == EOF)
-		ret = BSC_FATAL;
-	release(js);
-	return ret;
+	if (fputs("\n  ],\n", js->out) == EOF ||
+	    !put_member(js->out, "run", bsc_json_run_object(s), false) ||
+	    !put_member(js->out, "summary", bsc_json_summary_object(s),
+			true) ||
+	    fputs("}\n", js->out) == EOF || fflush(js->out) == EOF)
+		return BSC_FATAL;
+	return BSC_OK;
 }
 
 struct bsc_sink *
@@ -450,10 +431,8 @@ bsc_report_json_new(const struct bsc_report_opts *opts)
 	struct bsc_sink *s = bsc_zalloc(sizeof(*s));
 	struct json_sink *js = bsc_zalloc(sizeof(*js));
 
-	js->base.release = release;
 	js->out = opts->out;
 	s->run_begin = json_begin;
-	s->archive_begin = json_archive_begin;
 	s->item = json_item;
 	s->run_end = json_end;
 	s->data = js;

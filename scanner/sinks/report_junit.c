@@ -42,8 +42,32 @@ release(void *data)
 	js->n = 0;
 }
 
+/*
+ * Text XML 1.0 can hold (owned by the caller; frees s): valid UTF-8, and
+ * of the control characters only tab, LF and CR. Headers come from the
+ * scanned data.
+ */
+static char *
+xml_text(char *s)
+{
+	char *out;
+
+	if (!s)
+		return NULL;
+	if (!bsc_utf8_valid(s)) {
+		out = bsc_escape_name(s, false);
+		free(s);
+		return out;
+	}
+	for (unsigned char *p = (unsigned char *)s; *p; p++)
+		if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') ||
+		    *p == 0x7F)
+			*p = '?';
+	return s;
+}
+
 static bsc_status
-junit_item(void *data, const struct bsc_item_report *r)
+junit_item_safe(void *data, const struct bsc_item_report *r)
 {
 	struct junit_sink *js = data;
 	struct tcase tc = {0};
@@ -88,7 +112,7 @@ junit_item(void *data, const struct bsc_item_report *r)
 		}
 		if (mem)
 			fclose(mem);
-		tc.body = body;
+		tc.body = xml_text(body);
 	}
 	js->cases = bsc_reallocarray(js->cases, js->n + 1, sizeof(tc));
 	js->cases[js->n++] = tc;
@@ -159,6 +183,19 @@ junit_end(void *data, const struct bsc_run_summary *s)
 		ret = BSC_FATAL;
 	xmlBufferFree(buf);
 	release(js);
+	return ret;
+}
+
+/* Names are data: escaped before they reach a terminal or a file. */
+static bsc_status
+junit_item(void *data, const struct bsc_item_report *r)
+{
+	struct bsc_safe_report sr;
+	bsc_status ret;
+
+	bsc_safe_report_init(&sr, r);
+	ret = junit_item_safe(data, &sr.r);
+	bsc_safe_report_free(&sr);
 	return ret;
 }
 

@@ -7,7 +7,10 @@
  * violation is "error", a counted finding that the policy allows or the
  * baseline accepts is "note" (with a suppression when suppressed), a
  * low-confidence finding is "note". Items not fully scanned become tool
- * execution notifications. Samples are the masked ones. Built with json-c.
+ * execution notifications (the first MAX_NOTES, then one that counts the
+ * rest). Samples are the masked ones. Built with json-c, and streamed:
+ * each result is written as soon as its item is scanned, so memory does
+ * not grow with the number of items.
  */
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -17,25 +20,17 @@
 #include "rules.h"
 #include "util.h"
 
+/* Notifications kept for the end; more are counted, not listed. */
+#define MAX_NOTES 1000
+
 struct sarif_sink {
 	struct bsc_report_base base;
 	FILE *out;
 	const struct bsc_ruleset *rs;
-	json_object *root;
-	json_object *results;
 	json_object *notes;
-	bool incomplete;
+	uint64_t more_notes; /* past MAX_NOTES */
+	uint64_t n_results;  /* written so far */
 };
-
-static void
-release(void *data)
-{
-	struct sarif_sink *ss = data;
-
-	if (ss->root)
-		json_object_put(ss->root);
-	ss->root = NULL;
-}
 
 static json_object *
 text(const char *s)
@@ -97,19 +92,11 @@ static bsc_status
 sarif_begin(void *data)
 {
 	struct sarif_sink *ss = data;
-	json_object *runs = json_object_new_array();
-	json_object *run = json_object_new_object();
 	json_object *tool = json_object_new_object();
 	json_object *driver = json_object_new_object();
 	json_object *rules = json_object_new_array();
+	bool ok;
 
-	ss->root = json_object_new_object();
-	json_object_object_add(
-		ss->root, "$schema",
-		json_object_new_string(
-			"https://json.schemastore.org/sarif-2.1.0.json"));
-	json_object_object_add(ss->root, "version",
-			       json_object_new_string("2.1.0"));
 	json_object_object_add(driver, "name",
 			       json_object_new_string("breachscope"));
 	json_object_object_add(driver, "version",
@@ -148,13 +135,15 @@ sarif_begin(void *data)
 	}
 	json_object_object_add(driver, "rules", rules);
 	json_object_object_add(tool, "driver", driver);
-	json_object_object_add(run, "tool", tool);
-	ss->results = json_object_new_array();
-	json_object_object_add(run, "results", ss->results);
 	ss->notes = json_object_new_array();
-	json_object_array_add(runs, run);
-	json_object_object_add(ss->root, "runs", runs);
-	return BSC_OK;
+	ok = fputs("{\n  \"$schema\": \"https://json.schemastore.org/"
+		   "sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
+		   "  \"runs\": [\n    {\n      \"tool\": ",
+		   ss->out) != EOF &&
+	     bsc_json_put_indented(ss->out, tool, 6) &&
+	     fputs(",\n      \"results\": [", ss->out) != EOF;
+	json_object_put(tool);
+	return ok ? BSC_OK : BSC_FATAL;
 }
 
 static bsc_status
@@ -169,7 +158,6 @@ sarif_item(void *data, const struct bsc_item_report *r)
 					 bsc_item_status_name(r->status),
 					 r->reason ? r->reason : "");
 
-		ss->incomplete = true;
 		json_object_object_add(n, "level",
 				       json_object_new_string(
 					       r->status == BSC_ITEM_FAILED
@@ -178,7 +166,12 @@ sarif_item(void *data, const struct bsc_item_report *r)
 		json_object_object_add(n, "message", text(msg));
 		json_object_array_add(locs, location(r->path, 0));
 		json_object_object_add(n, "locations", locs);
-		json_object_array_add(ss->notes, n);
+		if (json_object_array_length(ss->notes) < MAX_NOTES) {
+			json_object_array_add(ss->notes, n);
+		} else {
+			json_object_put(n);
+			ss->more_notes++;
+		}
 		free(msg);
 	}
 	for (size_t i = 0; i < r->n_findings; i++) {
@@ -252,7 +245,13 @@ sarif_item(void *data, const struct bsc_item_report *r)
 					       json_object_new_int64(
 						       f->loc.column));
 		json_object_object_add(res, "properties", props);
-		json_object_array_add(ss->results, res);
+		if (fputs(ss->n_results++ ? ",\n        " : "\n        ",
+			  ss->out) == EOF ||
+		    !bsc_json_put_indented(ss->out, res, 8)) {
+			json_object_put(res);
+			return BSC_FATAL;
+		}
+		json_object_put(res);
 	}
 	return BSC_OK;
 }
@@ -261,28 +260,35 @@ static bsc_status
 sarif_end(void *data, const struct bsc_run_summary *s)
 {
 	struct sarif_sink *ss = data;
-	json_object *runs, *run, *invs = json_object_new_array();
+	json_object *invs = json_object_new_array();
 	json_object *inv = json_object_new_object();
-	const char *out;
-	bsc_status ret = BSC_OK;
+	bool ok;
 
 	(void)s;
-	json_object_object_get_ex(ss->root, "runs", &runs);
-	run = json_object_array_get_idx(runs, 0);
+	if (ss->more_notes) {
+		char *msg = bsc_asprintf("%llu more item(s) not fully scanned "
+					 "are not listed here; the json, "
+					 "jsonl and csv reports list them all",
+					 (unsigned long long)ss->more_notes);
+		json_object *n = json_object_new_object();
+
+		json_object_object_add(n, "level",
+				       json_object_new_string("warning"));
+		json_object_object_add(n, "message", text(msg));
+		json_object_array_add(ss->notes, n);
+		free(msg);
+	}
 	json_object_object_add(inv, "executionSuccessful",
 			       json_object_new_boolean(1));
 	json_object_object_add(inv, "toolExecutionNotifications", ss->notes);
 	ss->notes = NULL;
 	json_object_array_add(invs, inv);
-	json_object_object_add(run, "invocations", invs);
-	out = json_object_to_json_string_ext(
-		ss->root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-				  JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (fputs(out, ss->out) == EOF || fputc('\n', ss->out) == EOF ||
-	    fflush(ss->out) == EOF)
-		ret = BSC_FATAL;
-	release(ss);
-	return ret;
+	ok = fputs("\n      ],\n      \"invocations\": ", ss->out) != EOF &&
+	     bsc_json_put_indented(ss->out, invs, 6) &&
+	     fputs("\n    }\n  ]\n}\n", ss->out) != EOF &&
+	     fflush(ss->out) != EOF;
+	json_object_put(invs);
+	return ok ? BSC_OK : BSC_FATAL;
 }
 
 static void
@@ -293,7 +299,6 @@ release_all(void *data)
 	if (ss->notes)
 		json_object_put(ss->notes);
 	ss->notes = NULL;
-	release(ss);
 }
 
 struct bsc_sink *

@@ -18,6 +18,7 @@
  * the rest is counted and the full report named. Without a full report
  * every group is listed. */
 #define MAX_SOURCES 40
+#define MAX_PROBLEMS 1000
 
 /* The sources of one folder or top-level archive. */
 struct group {
@@ -45,6 +46,7 @@ struct summary_sink {
 	struct bsc_vec groups;  /* struct group*, in order of appearance */
 	size_t last_group;      /* cache: items come in path order */
 	struct bsc_vec problems;
+	uint64_t more_problems; /* past MAX_PROBLEMS: counted only */
 	struct bsc_vec care;    /* char*: distinct care signals */
 	struct bsc_vec skipped; /* char*: reasons of items skipped on purpose */
 	struct bsc_vec skipped_n; /* uintptr_t counts, same order */
@@ -209,14 +211,17 @@ note_subjects(struct summary_sink *ss, const struct bsc_item_report *r)
 }
 
 static bsc_status
-sum_item(void *data, const struct bsc_item_report *r)
+sum_item_safe(void *data, const struct bsc_item_report *r)
 {
 	struct summary_sink *ss = data;
 	struct group *g;
 	bool archive;
 	char *key;
 
-	if (r->status == BSC_ITEM_PARTIAL || r->status == BSC_ITEM_FAILED)
+	if ((r->status == BSC_ITEM_PARTIAL || r->status == BSC_ITEM_FAILED) &&
+	    ss->problems.n >= MAX_PROBLEMS)
+		ss->more_problems++;
+	else if (r->status == BSC_ITEM_PARTIAL || r->status == BSC_ITEM_FAILED)
 		bsc_vec_push(&ss->problems,
 			     bsc_asprintf("%s: %s: %s", r->path,
 					  r->status == BSC_ITEM_PARTIAL
@@ -618,6 +623,11 @@ sum_end(void *data, const struct bsc_run_summary *s)
 			     "5. Non examiné entièrement"));
 	for (size_t i = 0; i < ss->problems.n; i++)
 		out(ss, "   - %s\n", (const char *)ss->problems.v[i]);
+	if (ss->more_problems)
+		out(ss, "   - %s %" PRIu64 " %s\n", tr(ss, "and", "et"),
+		    ss->more_problems,
+		    tr(ss, "more (see the json or csv report)",
+		       "de plus (voir le rapport json ou csv)"));
 	if (ss->problems.n == 0)
 		out(ss, "   - %s\n", tr(ss, "nothing: every source was read "
 					    "completely",
@@ -638,6 +648,19 @@ sum_end(void *data, const struct bsc_run_summary *s)
 		ss->err = true;
 	release(ss);
 	return ss->err ? BSC_FATAL : BSC_OK;
+}
+
+/* Names are data: escaped before they reach a terminal or a file. */
+static bsc_status
+sum_item(void *data, const struct bsc_item_report *r)
+{
+	struct bsc_safe_report sr;
+	bsc_status ret;
+
+	bsc_safe_report_init(&sr, r);
+	ret = sum_item_safe(data, &sr.r);
+	bsc_safe_report_free(&sr);
+	return ret;
 }
 
 struct bsc_sink *

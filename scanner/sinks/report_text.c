@@ -16,6 +16,9 @@
 #include "report.h"
 #include "util.h"
 
+/* Problems listed again at the end (each is also shown in place). */
+#define MAX_PROBLEMS 1000
+
 struct text_sink {
 	struct bsc_report_base base;
 	FILE *out;
@@ -23,6 +26,7 @@ struct text_sink {
 	bool quiet;
 	bool err;
 	struct bsc_vec problems; /* char*: "path: status: reason" */
+	uint64_t more_problems;  /* past MAX_PROBLEMS: counted only */
 	struct bsc_vec open;     /* struct open_arc*: innermost last */
 };
 
@@ -130,7 +134,7 @@ text_archive_begin(void *data, const char *path, const char *format,
 	struct text_sink *ts = data;
 	struct open_arc *oa = bsc_zalloc(sizeof(*oa));
 
-	oa->path = bsc_strdup(path);
+	oa->path = bsc_escape_name(path, false); /* as the item's will be */
 	oa->format = bsc_strdup(format);
 	oa->depth = depth;
 	bsc_vec_push(&ts->open, oa);
@@ -319,7 +323,7 @@ archive_rollup(struct text_sink *ts, const struct bsc_item_report *r,
 }
 
 static bsc_status
-text_item(void *data, const struct bsc_item_report *r)
+text_item_safe(void *data, const struct bsc_item_report *r)
 {
 	struct text_sink *ts = data;
 	const char *v = bsc_verdict(r->n_identity, r->n_medical,
@@ -328,7 +332,9 @@ text_item(void *data, const struct bsc_item_report *r)
 		       r->status == BSC_ITEM_FAILED;
 	unsigned d = r->depth;
 
-	if (problem)
+	if (problem && ts->problems.n >= MAX_PROBLEMS)
+		ts->more_problems++;
+	else if (problem)
 		bsc_vec_push(&ts->problems,
 			     bsc_asprintf("%s: %s: %s", r->path,
 					  bsc_item_status_name(r->status),
@@ -536,14 +542,31 @@ text_end(void *data, const struct bsc_run_summary *s)
 		out(ts, ")\n");
 	}
 	if (ts->problems.n) {
-		out(ts, "  %snot fully scanned (%zu):%s\n", YELLOW(ts),
-		    ts->problems.n, RESET(ts));
+		out(ts, "  %snot fully scanned (%" PRIu64 "):%s\n", YELLOW(ts),
+		    (uint64_t)ts->problems.n + ts->more_problems, RESET(ts));
 		for (size_t i = 0; i < ts->problems.n; i++)
 			out(ts, "    %s\n", (const char *)ts->problems.v[i]);
+		if (ts->more_problems)
+			out(ts, "    ... and %" PRIu64 " more, listed above "
+				"and in the json, jsonl and csv reports\n",
+			    ts->more_problems);
 	}
 	if (fflush(ts->out) == EOF)
 		ts->err = true;
 	return ts->err ? BSC_FATAL : BSC_OK;
+}
+
+/* Names are data: escaped before they reach a terminal or a file. */
+static bsc_status
+text_item(void *data, const struct bsc_item_report *r)
+{
+	struct bsc_safe_report sr;
+	bsc_status ret;
+
+	bsc_safe_report_init(&sr, r);
+	ret = text_item_safe(data, &sr.r);
+	bsc_safe_report_free(&sr);
+	return ret;
 }
 
 struct bsc_sink *

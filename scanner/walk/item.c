@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,62 @@ bsc_item_init(struct bsc_item *it, const char *path, bsc_read_fn read,
 	it->src = src;
 	it->max_bytes = max_bytes;
 	it->fd = -1;
+	it->size_at_open = -1;
+}
+
+long long
+bsc_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The item's time budget is spent: fail the read with a reason. */
+static bool
+out_of_time(struct bsc_item *it)
+{
+	if (!it->deadline_ms || bsc_now_ms() <= it->deadline_ms)
+		return false;
+	if (!it->stop_reason[0]) {
+		char lim[32];
+
+		if (it->budget_ms % 1000)
+			snprintf(lim, sizeof(lim), "%llums",
+				 (unsigned long long)it->budget_ms);
+		else
+			snprintf(lim, sizeof(lim), "%llus",
+				 (unsigned long long)(it->budget_ms / 1000));
+		snprintf(it->stop_reason, sizeof(it->stop_reason),
+			 "time budget --max-time (%s) used up after %llu "
+			 "bytes: the rest was not scanned",
+			 lim, (unsigned long long)it->bytes);
+	}
+	it->read_errno = ETIMEDOUT;
+	return true;
+}
+
+bool
+bsc_item_changed(const struct bsc_item *it, int stat_fd, char *buf,
+		 size_t len)
+{
+	struct stat st;
+	long long now;
+
+	if (it->size_at_open < 0 || stat_fd < 0 || fstat(stat_fd, &st) != 0 ||
+	    !S_ISREG(st.st_mode))
+		return false;
+	now = (long long)st.st_size;
+	if (now == it->size_at_open &&
+	    (!it->src_eof || it->truncated ||
+	     (long long)it->bytes == it->size_at_open))
+		return false;
+	snprintf(buf, len,
+		 "the file changed while it was read (%lld bytes at open, "
+		 "%llu read, %lld now): scan it again when it is stable",
+		 it->size_at_open, (unsigned long long)it->bytes, now);
+	return true;
 }
 
 void
@@ -47,6 +104,8 @@ src_read(struct bsc_item *it, void *buf, size_t n)
 
 	if (it->src_eof || it->read_errno)
 		return it->read_errno ? -1 : 0;
+	if (out_of_time(it))
+		return -1;
 	do {
 		r = it->read(it->src, buf, n);
 	} while (r < 0 && errno == EINTR);
@@ -204,6 +263,8 @@ bsc_item_drain(struct bsc_item *it)
 const char *
 bsc_item_error(const struct bsc_item *it)
 {
+	if (it->stop_reason[0])
+		return it->stop_reason;
 	return it->error ? it->error(it->src) : NULL;
 }
 

@@ -50,6 +50,15 @@ struct bsc_item {
 	uint64_t bytes;   /* raw bytes delivered so far */
 	uint64_t max_bytes;
 	bool truncated;   /* stopped at max_bytes with more to come */
+	/* Time budget: CLOCK_MONOTONIC milliseconds after which reads fail
+	 * (ETIMEDOUT, reason in stop_reason); 0 = none. Checked on every
+	 * read, so a reader never runs much past it. */
+	long long deadline_ms;
+	uint64_t budget_ms;    /* the --max-time value, for the reason */
+	char stop_reason[160];
+	/* Size of a regular file when it was opened, or -1: an item that
+	 * shrinks or grows while read is partial (bsc_item_changed). */
+	long long size_at_open;
 	void *md;         /* EVP_MD_CTX* while hashing (--hash), or NULL */
 	/* text layer */
 	struct bsc_decoder dec;
@@ -107,6 +116,18 @@ bool bsc_item_drain(struct bsc_item *it);
 /* Why the source failed or stopped (owned by the source), or NULL when
  * it has nothing better than strerror(it->read_errno). */
 const char *bsc_item_error(const struct bsc_item *it);
+
+/* Monotonic clock in milliseconds. */
+long long bsc_now_ms(void);
+
+/*
+ * Did a regular file change while it was read? Compares the size at open
+ * (size_at_open), the bytes read when the item was read to its end, and
+ * the size now (fstat on stat_fd). Writes why into buf and returns true
+ * if it changed.
+ */
+bool bsc_item_changed(const struct bsc_item *it, int stat_fd, char *buf,
+		      size_t len);
 
 /* Read source for a file descriptor (src is an int* to the fd). */
 ssize_t bsc_fd_read(void *src, void *buf, size_t n);
