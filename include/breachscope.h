@@ -183,6 +183,9 @@ struct bsc_flag {
 	const char *reason_fr; /* French reason */
 	uint64_t count;        /* values that raised it */
 	struct bsc_location loc;
+	const char *path;      /* the item where loc is: the item itself,
+				* or for an archive's or a run's flags the
+				* first item that raised it */
 };
 
 /*
@@ -235,6 +238,9 @@ struct bsc_item_report {
 	size_t n_care_context;
 	const char *sha256;   /* of the item's bytes, with --hash; NULL if
 			       * not asked or not read to the end */
+	const char *mtime;    /* modification time of the file or archive
+			       * member ("2025-03-01T08:00:00Z", UTC), with
+			       * --hash; NULL if not asked or not known */
 };
 
 /*

@@ -21,6 +21,8 @@
 #include "merge.h"
 #include "report.h"
 #include "policy.h"
+#include "render.h"
+#include "diff.h"
 #include "rules.h"
 #include "scheduler.h"
 #include "severity.h"
@@ -111,7 +113,8 @@ static const struct opt opts[] = {
 	 "worker threads for a tree of files, 1 to 256 (default: one per "
 	 "core); the report is the same whatever N is"},
 	{"lang", 0, "LANG", OPT_LANG,
-	 "language of the summary report: en (default) or fr"},
+	 "language of the summary, inventory, html and diff reports and "
+	 "of CSV headers: en (default) or fr"},
 	{"max-archive-depth", 0, "N", OPT_MAX_ARCHIVE_DEPTH,
 	 "archive levels opened inside each other, at most 64 (default 8)"},
 	{"max-columns", 0, "N", OPT_MAX_COLUMNS,
@@ -206,7 +209,12 @@ bsc_cli_help(FILE *out)
 {
 	fprintf(out,
 		"Usage: breachscope scan [OPTIONS] PATH...\n"
-		"       breachscope merge [-o FILE] REPORT.json...\n"
+		"       breachscope merge [--format FMT] [-o [FMT:]FILE] "
+		"REPORT.json...\n"
+		"       breachscope report [--format FMT] [-o [FMT:]FILE] "
+		"REPORT.json...\n"
+		"       breachscope diff [--format text|json|html] [-o FILE] "
+		"OLD.json NEW.json\n"
 		"       breachscope rules check [FILE...]\n"
 		"       breachscope rules list\n"
 		"\n"
@@ -599,6 +607,13 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 		i = 3;
 	} else if (argc >= 2 && !strcmp(argv[1], "merge")) {
 		cli->cmd = BSC_CMD_MERGE;
+		cli->format = "json"; /* merge writes JSON unless told */
+		i = 2;
+	} else if (argc >= 2 && !strcmp(argv[1], "report")) {
+		cli->cmd = BSC_CMD_REPORT;
+		i = 2;
+	} else if (argc >= 2 && !strcmp(argv[1], "diff")) {
+		cli->cmd = BSC_CMD_DIFF;
 		i = 2;
 	} else if (argc >= 2 && (!strcmp(argv[1], "help"))) {
 		cli->cmd = BSC_CMD_HELP;
@@ -685,6 +700,17 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 	if (cli->cmd == BSC_CMD_MERGE && cli->paths.n == 0)
 		return usage_error(err, "%s",
 				   "merge needs at least one JSON report");
+	if (cli->cmd == BSC_CMD_DIFF &&
+	    (cli->paths.n != 2 || (strcmp(cli->format, "text") &&
+				   strcmp(cli->format, "json") &&
+				   strcmp(cli->format, "html"))))
+		return usage_error(err, "%s",
+				   "diff needs two JSON reports, OLD and NEW, "
+				   "and writes text, json or html");
+	if (cli->cmd == BSC_CMD_REPORT && cli->paths.n == 0)
+		return usage_error(err, "%s",
+				   "report needs at least one JSON report "
+				   "(written by scan --format json -o FILE)");
 	return 0;
 }
 
@@ -818,8 +844,9 @@ parse_output(const struct bsc_cli *cli, const char *v, struct output *o)
 			fmt[n] = '\0';
 			if (bsc_report_known(fmt)) {
 				static const char *const known[] = {
-					"csv",   "json",    "jsonl", "junit",
-					"sarif", "summary", "text"};
+					"csv",   "html", "inventory", "json",
+					"jsonl", "junit",     "sarif",
+					"summary", "text"};
 
 				for (size_t i = 0; i < BSC_ARRAY_SIZE(known);
 				     i++)
@@ -831,6 +858,18 @@ parse_output(const struct bsc_cli *cli, const char *v, struct output *o)
 	}
 	if (!strcmp(o->path, "-"))
 		o->path = NULL;
+}
+
+/* A JSON report written by this run, which lists every item: the
+ * summary names it when it shortens a list. */
+static const char *
+full_report_of(const struct output *outs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (outs[i].path && (!strcmp(outs[i].format, "json") ||
+				     !strcmp(outs[i].format, "jsonl")))
+			return outs[i].path;
+	return NULL;
 }
 
 static int
@@ -951,6 +990,7 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 		ro.rules = bsc_ctx_rules(ctx);
 		ro.quiet = cli->quiet;
 		ro.lang = cli->lang;
+		ro.full_report = full_report_of(outs, n_outs);
 		ro.color = cli->color == 1 ||
 			   (cli->color == -1 && outs[i].f == stdout &&
 			    isatty(1) && !getenv("NO_COLOR"));
@@ -1083,6 +1123,120 @@ cmd_rules_check(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	return failures ? BSC_EXIT_FOUND : BSC_EXIT_CLEAN;
 }
 
+/* merge writing one JSON document: the merged JSON as merge builds it. */
+static bool
+plain_json(const struct bsc_cli *cli)
+{
+	struct output o;
+
+	if (cli->outputs.n > 1)
+		return false;
+	if (!cli->outputs.n)
+		return !strcmp(cli->format, "json");
+	parse_output(cli, cli->outputs.v[0], &o);
+	return !strcmp(o.format, "json");
+}
+
+/*
+ * "report" (and "merge" to another format): the saved reports, merged
+ * when there are several, shown again through every -o output.
+ */
+static int
+cmd_report(struct bsc_cli *cli, struct bsc_ctx *ctx)
+{
+	size_t n_outs = cli->outputs.n ? cli->outputs.n : 1;
+	struct output *outs = bsc_zalloc(n_outs * sizeof(*outs));
+	struct fanout fo = {0};
+	struct bsc_sink fan = {.run_begin = fan_begin,
+			       .archive_begin = fan_archive,
+			       .item = fan_item,
+			       .run_end = fan_end,
+			       .data = &fo};
+	int rc = 0;
+	bool incomplete = false;
+	void *doc;
+
+	doc = cli->paths.n == 1
+		      ? bsc_report_load(ctx, cli->paths.v[0])
+		      : bsc_merge_doc(ctx, (const char *const *)cli->paths.v,
+				      cli->paths.n, &rc);
+	rc = doc ? 0 : BSC_EXIT_ERROR;
+	/* SARIF describes the rules: the catalogue is loaded, no data. */
+	if (!rc)
+		rc = load_rules(ctx, cli, true);
+	fo.sinks = bsc_zalloc(n_outs * sizeof(*fo.sinks));
+	if (cli->outputs.n == 0)
+		outs[0].format = cli->format;
+	for (size_t i = 0; i < cli->outputs.n; i++)
+		parse_output(cli, cli->outputs.v[i], &outs[i]);
+	for (size_t i = 0; !rc && i < n_outs; i++) {
+		struct bsc_report_opts ro = {0};
+
+		outs[i].f = outs[i].path ? fopen(outs[i].path, "w") : stdout;
+		if (!outs[i].f) {
+			bsc_errorf(ctx, "cannot write '%s': %s", outs[i].path,
+				   strerror(errno));
+			rc = BSC_EXIT_ERROR;
+			break;
+		}
+		ro.out = outs[i].f;
+		ro.rules = bsc_ctx_rules(ctx);
+		ro.quiet = cli->quiet;
+		ro.lang = cli->lang;
+		ro.full_report = full_report_of(outs, n_outs);
+		if (!ro.full_report && cli->paths.n == 1)
+			ro.full_report = cli->paths.v[0];
+		ro.color = cli->color == 1 ||
+			   (cli->color == -1 && outs[i].f == stdout &&
+			    isatty(1) && !getenv("NO_COLOR"));
+		fo.sinks[fo.n++] = bsc_report_new(outs[i].format, &ro);
+	}
+	if (!rc && bsc_render_doc(doc, &fan, &incomplete) == BSC_FATAL) {
+		if (errno != EPIPE)
+			bsc_errorf(ctx, "cannot write the report: %s",
+				   strerror(errno));
+		rc = BSC_EXIT_ERROR;
+	}
+	if (!rc)
+		rc = incomplete && !cli->allow_incomplete ? BSC_EXIT_ERROR
+		     : fo.violations			  ? BSC_EXIT_FOUND
+							  : BSC_EXIT_CLEAN;
+	for (size_t i = 0; i < n_outs; i++)
+		if (outs[i].f && outs[i].f != stdout &&
+		    fclose(outs[i].f) != 0 && rc != BSC_EXIT_ERROR) {
+			bsc_errorf(ctx, "cannot write '%s': %s", outs[i].path,
+				   strerror(errno));
+			rc = BSC_EXIT_ERROR;
+		}
+	for (size_t i = 0; i < fo.n; i++)
+		bsc_report_free(fo.sinks[i]);
+	free(fo.sinks);
+	free(outs);
+	bsc_report_unload(doc);
+	return rc;
+}
+
+/* "diff OLD.json NEW.json": exposure changes, to stdout or -o FILE. */
+static int
+cmd_diff(struct bsc_cli *cli, struct bsc_ctx *ctx)
+{
+	const char *path = cli->outputs.n ? cli->outputs.v[0] : NULL;
+	FILE *out = path && strcmp(path, "-") ? fopen(path, "w") : stdout;
+	int rc;
+
+	if (!out) {
+		bsc_errorf(ctx, "cannot write '%s': %s", path, strerror(errno));
+		return BSC_EXIT_ERROR;
+	}
+	rc = bsc_diff_reports(ctx, cli->paths.v[0], cli->paths.v[1],
+			      cli->format, cli->lang, out);
+	if (out != stdout && fclose(out) != 0) {
+		bsc_errorf(ctx, "cannot write '%s': %s", path, strerror(errno));
+		rc = BSC_EXIT_ERROR;
+	}
+	return rc;
+}
+
 int
 bsc_cli_run(struct bsc_cli *cli)
 {
@@ -1126,10 +1280,19 @@ bsc_cli_run(struct bsc_cli *cli)
 		rc = cmd_rules_check(cli, ctx);
 		break;
 	case BSC_CMD_MERGE:
-		rc = bsc_merge_reports(ctx, (const char *const *)cli->paths.v,
+		rc = plain_json(cli)
+			     ? bsc_merge_reports(
+				       ctx, (const char *const *)cli->paths.v,
 				       cli->paths.n,
 				       cli->outputs.n ? cli->outputs.v[0]
-						      : NULL);
+						      : NULL)
+			     : cmd_report(cli, ctx);
+		break;
+	case BSC_CMD_REPORT:
+		rc = cmd_report(cli, ctx);
+		break;
+	case BSC_CMD_DIFF:
+		rc = cmd_diff(cli, ctx);
 		break;
 	default:
 		rc = BSC_EXIT_ERROR;

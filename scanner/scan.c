@@ -579,7 +579,7 @@ scan_item(struct run *run, struct bsc_item *it)
 	const struct bsc_format *fmt;
 	const struct bsc_container *cont;
 	struct bsc_fields *fields = NULL;
-	char ext[16], reason[768];
+	char ext[16], reason[768], mtime[32];
 	char *text = NULL;
 	char (*fps)[33] = NULL;
 	size_t text_len = 0;
@@ -599,6 +599,9 @@ scan_item(struct run *run, struct bsc_item *it)
 	rep.path = it->path;
 	rep.depth = (unsigned)it->depth;
 	rep.container = it->container;
+	/* For the incident timeline, with the chain of custody (--hash). */
+	if (ctx->hash_items && bsc_item_mtime_text(it, mtime, sizeof(mtime)))
+		rep.mtime = mtime;
 	reason[0] = '\0';
 	if (it->depth == 0)
 		bsc_budget_start(&run->budget);
@@ -845,6 +848,10 @@ scan_fd(struct run *run, int fd, const char *display)
 		it.fd = fd;
 		it.size_at_open = (long long)st.st_size;
 	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		it.mtime = (int64_t)st.st_mtime;
+		it.has_mtime = true;
+	}
 	ret = scan_item(run, &it);
 	bsc_item_release(&it);
 	return ret;
@@ -1052,8 +1059,10 @@ job_end(void *data, void *result)
 				      sizeof(*run->keyed));
 	for (size_t i = 0; i < w->n_keyed; i++)
 		run->keyed[run->n_keyed++] = w->keyed[i];
-	for (size_t i = 0; i < w->n_flags; i++)
+	for (size_t i = 0; i < w->n_flags; i++) {
 		free((char *)w->flags[i].loc.header);
+		free((char *)w->flags[i].path);
+	}
 	free(w->flags);
 	free(w->keyed);
 	bsc_vec_release(&w->arcs); /* empty: every archive closed */
@@ -1210,8 +1219,10 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	free(idn);
 	free(medn);
 	free(set_dump);
-	for (size_t i = 0; i < run.n_flags; i++)
+	for (size_t i = 0; i < run.n_flags; i++) {
 		free((char *)run.flags[i].loc.header);
+		free((char *)run.flags[i].path);
+	}
 	free(run.flags);
 	for (size_t i = 0; i < run.n_keyed; i++) {
 		free(run.keyed[i].path);

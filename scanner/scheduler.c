@@ -137,6 +137,7 @@ flags_dup(const struct bsc_flag *f, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		c[i] = f[i];
 		c[i].loc.header = sdup(f[i].loc.header);
+		c[i].path = sdup(f[i].path);
 	}
 	return c;
 }
@@ -144,8 +145,10 @@ flags_dup(const struct bsc_flag *f, size_t n)
 static void
 flags_free(const struct bsc_flag *f, size_t n)
 {
-	for (size_t i = 0; f && i < n; i++)
+	for (size_t i = 0; f && i < n; i++) {
 		free((char *)f[i].loc.header);
+		free((char *)f[i].path);
+	}
 	free((void *)f);
 }
 
@@ -176,6 +179,7 @@ rep_dup(const struct bsc_item_report *r)
 	c->flags = flags_dup(r->flags, r->n_flags);
 	c->care_context = svdup(r->care_context, r->n_care_context);
 	c->sha256 = sdup(r->sha256);
+	c->mtime = sdup(r->mtime);
 	return c;
 }
 
@@ -200,6 +204,7 @@ rep_free(struct bsc_item_report *c)
 	flags_free(c->flags, c->n_flags);
 	svfree(c->care_context, c->n_care_context);
 	free((char *)c->sha256);
+	free((char *)c->mtime);
 	free(c);
 }
 

@@ -1141,6 +1141,10 @@ do_entry(struct arc *ar, struct archive_entry *e, const char *path,
 	ar->m_cheap = cheap_skip(ar, e);
 	ar->m_warn[0] = ar->m_reason[0] = '\0';
 	bsc_item_init(&m, path, member_read, ar, ar->lim->max_file_size);
+	if (archive_entry_mtime_is_set(e)) {
+		m.mtime = (int64_t)archive_entry_mtime(e);
+		m.has_mtime = true;
+	}
 	m.depth = ar->it->depth + 1;
 	m.container = ar->it->path;
 	m.drain = member_drain;

@@ -138,9 +138,9 @@ merge_persons(struct bsc_ctx *ctx, json_object *ps, const char *path,
 	return BSC_OK;
 }
 
-int
-bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
-		  const char *output)
+void *
+bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
+	      int *exit_code)
 {
 	json_object **docs = bsc_zalloc((n ? n : 1) * sizeof(*docs));
 	struct bsc_vec items = {0}, idn = {0}, med = {0}, flags = {0};
@@ -162,7 +162,6 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	static const char *const recnames[] = {"records", "records_identity",
 					       "records_medical",
 					       "records_linked"};
-	FILE *out = stdout;
 	char *set_dump = NULL;
 
 	for (size_t i = 0; i < n; i++) {
@@ -388,23 +387,6 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	json_object_object_add(summary, "identity", sorted_array(&idn));
 	json_object_object_add(summary, "medical", sorted_array(&med));
 	json_object_object_add(root, "summary", summary);
-	if (output && strcmp(output, "-")) {
-		out = fopen(output, "w");
-		if (!out) {
-			bsc_errorf(ctx, "cannot write '%s': %s", output,
-				   strerror(errno));
-			goto out;
-		}
-	}
-	if (fputs(json_object_to_json_string_ext(
-			  root, JSON_C_TO_STRING_PRETTY |
-					JSON_C_TO_STRING_SPACED |
-					JSON_C_TO_STRING_NOSLASHESCAPE),
-		  out) == EOF ||
-	    fputc('\n', out) == EOF || fflush(out) == EOF) {
-		bsc_errorf(ctx, "cannot write the merged report");
-		goto out;
-	}
 	if (!have_sets && n > 1)
 		bsc_warnf(ctx, "merge: the reports carry no person sets (scan "
 			       "with a shared --person-key-file): the person "
@@ -413,10 +395,6 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 		     ? BSC_EXIT_ERROR
 		     : violations ? BSC_EXIT_FOUND : BSC_EXIT_CLEAN;
 out:
-	if (out != stdout && out)
-		fclose(out);
-	if (root)
-		json_object_put(root);
 	for (size_t i = 0; i < n; i++)
 		if (docs[i])
 			json_object_put(docs[i]);
@@ -431,5 +409,43 @@ out:
 	bsc_vec_release(&flags);
 	bsc_pgraph_free(persons);
 	free(set_dump);
+	*exit_code = rc;
+	return root;
+}
+
+int
+bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
+		  const char *output)
+{
+	int rc;
+	json_object *root = bsc_merge_doc(ctx, paths, n, &rc);
+	FILE *out = stdout;
+
+	if (!root)
+		return BSC_EXIT_ERROR;
+	if (output && strcmp(output, "-")) {
+		out = fopen(output, "w");
+		if (!out) {
+			bsc_errorf(ctx, "cannot write '%s': %s", output,
+				   strerror(errno));
+			json_object_put(root);
+			return BSC_EXIT_ERROR;
+		}
+	}
+	if (fputs(json_object_to_json_string_ext(
+			  root, JSON_C_TO_STRING_PRETTY |
+					JSON_C_TO_STRING_SPACED |
+					JSON_C_TO_STRING_NOSLASHESCAPE),
+		  out) == EOF ||
+	    fputc('\n', out) == EOF || fflush(out) == EOF) {
+		bsc_errorf(ctx, "cannot write the merged report");
+		rc = BSC_EXIT_ERROR;
+	}
+	if (out != stdout && fclose(out) != 0 && rc != BSC_EXIT_ERROR) {
+		bsc_errorf(ctx, "cannot write '%s': %s", output,
+			   strerror(errno));
+		rc = BSC_EXIT_ERROR;
+	}
+	json_object_put(root);
 	return rc;
 }

@@ -51,8 +51,10 @@ bsc_rollup_free(struct bsc_rollup *r)
 		return;
 	bsc_pgraph_free(r->persons);
 	free(r->first_incomplete);
-	for (size_t i = 0; i < r->n_flags; i++)
+	for (size_t i = 0; i < r->n_flags; i++) {
 		free((char *)r->flags[i].loc.header);
+		free((char *)r->flags[i].path);
+	}
 	free(r->flags);
 	free(r->identity);
 	free(r->medical);
@@ -80,6 +82,7 @@ bsc_flags_sum(struct bsc_flag **v, size_t *n, const struct bsc_flag *add,
 			(*v)[k].count = 0;
 			(*v)[k].loc.header =
 			    f->loc.header ? bsc_strdup(f->loc.header) : NULL;
+			(*v)[k].path = f->path ? bsc_strdup(f->path) : NULL;
 			(*n)++;
 		}
 		(*v)[k].count += f->count;

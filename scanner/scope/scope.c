@@ -1579,6 +1579,7 @@ build_flags(struct bsc_fields *f, struct bsc_item_report *rep)
 		x->loc.column = first->column;
 		x->loc.header = first->name;
 		x->loc.line = line;
+		x->path = f->path;
 	}
 	rep->flags = f->flags;
 	rep->n_flags = f->n_flags;

@@ -20,6 +20,8 @@ struct sink_entry {
 /* Alphasorted. */
 static const struct sink_entry sinks[] = {
 	{"csv", bsc_report_csv_new},
+	{"html", bsc_report_html_new},
+	{"inventory", bsc_report_inventory_new},
 	{"json", bsc_report_json_new},
 	{"jsonl", bsc_report_jsonl_new},
 	{"junit", bsc_report_junit_new},
@@ -54,7 +56,7 @@ bsc_report_free(struct bsc_sink *sink)
 const char *
 bsc_report_names(void)
 {
-	return "text, json, jsonl, sarif, csv, junit, summary";
+	return "text, json, jsonl, sarif, csv, junit, summary, inventory, html";
 }
 
 bool

@@ -5,7 +5,10 @@
  * Columns: path, status, reason, format, class, category, confidence,
  * count, subject, violation, records, records_identity, records_medical,
  * records_linked, verdict, severity. Names are escaped (control and bidi
- * characters) and formula prefixes neutralised.
+ * characters) and formula prefixes neutralised. With --lang fr the
+ * headers are in French, fields are separated by ';' and the file starts
+ * with a UTF-8 byte order mark, as French spreadsheets expect; values stay
+ * codes.
  */
 #include <csv.h>
 #include <inttypes.h>
@@ -18,6 +21,7 @@
 struct csv_sink {
 	struct bsc_report_base base;
 	FILE *out;
+	bool fr; /* --lang fr: BOM, ';' and French headers (French Excel) */
 	bool err;
 };
 
@@ -36,7 +40,7 @@ field(struct csv_sink *cs, const char *s, bool last)
 	if (csv_fwrite(cs->out, s ? s : "", s ? strlen(s) : 0) != 0)
 		cs->err = true;
 	free(safe);
-	if (fputc(last ? '\n' : ',', cs->out) == EOF)
+	if (fputc(last ? '\n' : cs->fr ? ';' : ',', cs->out) == EOF)
 		cs->err = true;
 }
 
@@ -58,9 +62,18 @@ csv_begin(void *data)
 		"confidence", "count", "subject", "violation", "records",
 		"records_identity", "records_medical", "records_linked",
 		"verdict", "severity"};
+	static const char *const fr[] = {
+		"chemin", "état", "motif", "format", "classe", "catégorie",
+		"confiance", "valeurs", "données de", "infraction",
+		"enregistrements", "enregistrements_identité",
+		"enregistrements_santé", "enregistrements_liés", "verdict",
+		"gravité"};
 
+	if (cs->fr && fputs("\xEF\xBB\xBF", cs->out) == EOF) /* BOM */
+		cs->err = true;
 	for (size_t i = 0; i < BSC_ARRAY_SIZE(cols); i++)
-		field(cs, cols[i], i + 1 == BSC_ARRAY_SIZE(cols));
+		field(cs, cs->fr ? fr[i] : cols[i],
+		      i + 1 == BSC_ARRAY_SIZE(cols));
 	return cs->err ? BSC_FATAL : BSC_OK;
 }
 
@@ -163,6 +176,7 @@ bsc_report_csv_new(const struct bsc_report_opts *opts)
 	struct csv_sink *cs = bsc_zalloc(sizeof(*cs));
 
 	cs->out = opts->out;
+	cs->fr = opts->lang && !strcmp(opts->lang, "fr");
 	s->run_begin = csv_begin;
 	s->item = csv_item;
 	s->run_end = csv_end;

@@ -240,6 +240,7 @@ flags_json(const struct bsc_flag *flags, size_t n)
 		json_object_object_add(loc, "line",
 				       f->loc.line ? u64(f->loc.line) : NULL);
 		json_object_object_add(o, "location", loc);
+		json_object_object_add(o, "file", str_or_null(f->path));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -300,6 +301,7 @@ bsc_json_item_object(const struct bsc_item_report *r)
 	json_object_object_add(o, "care_context",
 			       names(r->care_context, r->n_care_context));
 	json_object_object_add(o, "sha256", str_or_null(r->sha256));
+	json_object_object_add(o, "mtime", str_or_null(r->mtime));
 	json_object_object_add(o, "identity",
 			       names(r->identity, r->n_identity));
 	json_object_object_add(o, "medical", names(r->medical, r->n_medical));

@@ -7,15 +7,31 @@
  * It carries no raw value: only category labels, counts and paths.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
 #include "rules.h"
 #include "util.h"
 
-/* Sources listed one by one before "... and N more". */
+/* Groups of sources (folders, archives) listed one by one; past this,
+ * the rest is counted and the full report named. Without a full report
+ * every group is listed. */
 #define MAX_SOURCES 40
 #define MAX_PROBLEMS 1000
+
+/* The sources of one folder or top-level archive. */
+struct group {
+	char *key;              /* "dir/" or "dump.zip" */
+	bool archive;
+	uint64_t sources;       /* files or members with data */
+	uint64_t records, linked;
+	bool identity, medical;
+	uint64_t persons;       /* sum over sources (an upper bound) */
+	bool approx;            /* a source's figure is approximate */
+	struct bsc_persons rolled; /* the archive's own (distinct) figure */
+	bool have_rolled;
+};
 
 struct summary_sink {
 	struct bsc_report_base base;
@@ -24,8 +40,11 @@ struct summary_sink {
 	bool fr;
 	bool err;
 	bool subjects[4];     /* enum bsc_subject seen */
-	struct bsc_vec sources; /* char*: one line per source with data */
-	size_t more_sources;
+	uint64_t subj_mask[4][2]; /* categories per subject: identity,
+				     medical (bits of the catalogue) */
+	const char *full_report; /* where every source is listed, or NULL */
+	struct bsc_vec groups;  /* struct group*, in order of appearance */
+	size_t last_group;      /* cache: items come in path order */
 	struct bsc_vec problems;
 	uint64_t more_problems; /* past MAX_PROBLEMS: counted only */
 	struct bsc_vec care;    /* char*: distinct care signals */
@@ -58,8 +77,15 @@ static void
 release(void *data)
 {
 	struct summary_sink *ss = data;
-	struct bsc_vec *v[] = {&ss->sources, &ss->problems, &ss->care,
-			       &ss->skipped};
+	struct bsc_vec *v[] = {&ss->problems, &ss->care, &ss->skipped};
+
+	for (size_t i = 0; i < ss->groups.n; i++) {
+		struct group *g = ss->groups.v[i];
+
+		free(g->key);
+		free(g);
+	}
+	bsc_vec_release(&ss->groups);
 
 	for (size_t k = 0; k < BSC_ARRAY_SIZE(v); k++) {
 		for (size_t i = 0; i < v[k]->n; i++)
@@ -105,12 +131,92 @@ verdict_label(const struct summary_sink *ss, const char *v)
 	return tr(ss, "no personal data", "aucune donnée personnelle");
 }
 
+/* A count with its noun, singular or plural: "1 record", "2 records". */
+static void
+counted(const struct summary_sink *ss, char *buf, size_t len, uint64_t n,
+	const char *one, const char *many)
+{
+	/* French takes the singular for 0 and 1. */
+	snprintf(buf, len, "%" PRIu64 " %s", n,
+		 n == 1 || (ss->fr && n == 0) ? one : many);
+}
+
+static int
+cmp_group(const void *a, const void *b)
+{
+	return strcmp((*(struct group *const *)a)->key,
+		      (*(struct group *const *)b)->key);
+}
+
+/* The group of an item: its top-level archive, or its folder. */
+static char *
+group_key(const struct bsc_item_report *r, bool *archive)
+{
+	const char *bang = strchr(r->path, '!');
+	const char *slash = strrchr(r->path, '/');
+
+	*archive = r->container != NULL && bang;
+	if (*archive)
+		return bsc_asprintf("%.*s", (int)(bang - r->path), r->path);
+	if (!slash)
+		return bsc_strdup("./");
+	return bsc_asprintf("%.*s/", (int)(slash - r->path), r->path);
+}
+
+static struct group *
+group_of(struct summary_sink *ss, const char *key, bool archive)
+{
+	struct group *g;
+
+	if (ss->last_group < ss->groups.n) {
+		g = ss->groups.v[ss->last_group];
+		if (g->archive == archive && !strcmp(g->key, key))
+			return g;
+	}
+	for (size_t i = 0; i < ss->groups.n; i++) {
+		g = ss->groups.v[i];
+		if (g->archive == archive && !strcmp(g->key, key)) {
+			ss->last_group = i;
+			return g;
+		}
+	}
+	g = bsc_zalloc(sizeof(*g));
+	g->key = bsc_strdup(key);
+	g->archive = archive;
+	ss->last_group = ss->groups.n;
+	bsc_vec_push(&ss->groups, g);
+	return g;
+}
+
+/* Categories per subject, as catalogue bits. */
+static void
+note_subjects(struct summary_sink *ss, const struct bsc_item_report *r)
+{
+	for (int k = 0; k < 4; k++) {
+		const struct bsc_subject_categories *sc = &r->subjects[k];
+
+		for (size_t i = 0; i < sc->n_identity; i++) {
+			int c = bsc_ruleset_category(ss->rs, sc->identity[i]);
+
+			if (c >= 0)
+				ss->subj_mask[k][0] |= 1ull << c;
+		}
+		for (size_t i = 0; i < sc->n_medical; i++) {
+			int c = bsc_ruleset_category(ss->rs, sc->medical[i]);
+
+			if (c >= 0)
+				ss->subj_mask[k][1] |= 1ull << c;
+		}
+	}
+}
+
 static bsc_status
 sum_item_safe(void *data, const struct bsc_item_report *r)
 {
 	struct summary_sink *ss = data;
-	const char *v = bsc_verdict(r->n_identity, r->n_medical,
-				    r->records_linked);
+	struct group *g;
+	bool archive;
+	char *key;
 
 	if ((r->status == BSC_ITEM_PARTIAL || r->status == BSC_ITEM_FAILED) &&
 	    ss->problems.n >= MAX_PROBLEMS)
@@ -118,16 +224,29 @@ sum_item_safe(void *data, const struct bsc_item_report *r)
 	else if (r->status == BSC_ITEM_PARTIAL || r->status == BSC_ITEM_FAILED)
 		bsc_vec_push(&ss->problems,
 			     bsc_asprintf("%s: %s: %s", r->path,
-					  bsc_item_status_name(r->status),
+					  r->status == BSC_ITEM_PARTIAL
+						  ? tr(ss, "read in part",
+						       "lu en partie")
+						  : tr(ss, "not read",
+						       "non lu"),
 					  r->reason ? r->reason : ""));
 	if (r->status == BSC_ITEM_SKIPPED)
 		count_skipped(ss, r->reason);
-	/* An archive's figures roll up its members, listed on their own. */
-	if (r->archive)
+	/* A top-level archive's own figures are its members' together:
+	 * distinct persons across them, which sums cannot give. */
+	if (r->archive) {
+		if (!r->container) {
+			g = group_of(ss, r->path, true);
+			g->rolled = r->persons;
+			g->rolled.set = NULL;
+			g->have_rolled = true;
+		}
 		return BSC_OK;
+	}
 	for (size_t i = 0; i < r->n_findings; i++)
 		if (bsc_finding_counted(&r->findings[i]))
 			ss->subjects[r->findings[i].subject & 3] = true;
+	note_subjects(ss, r);
 	for (size_t i = 0; i < r->n_care_context; i++) {
 		bool have = false;
 
@@ -140,23 +259,47 @@ sum_item_safe(void *data, const struct bsc_item_report *r)
 		ss->linked_sources++;
 	if (r->n_identity + r->n_medical == 0)
 		return BSC_OK;
-	if (ss->sources.n >= MAX_SOURCES) {
-		ss->more_sources++;
-		return BSC_OK;
-	}
-	{
-		char n[64];
-
-		bsc_persons_figure(&r->persons, r->persons.count, ss->fr, n,
-				   sizeof(n));
-		bsc_vec_push(&ss->sources,
-			     bsc_asprintf("%s: %" PRIu64 " %s, %s %s; %s",
-					  r->path, r->records,
-					  tr(ss, "records", "enregistrements"),
-					  n, tr(ss, "persons", "personnes"),
-					  verdict_label(ss, v)));
-	}
+	key = group_key(r, &archive);
+	g = group_of(ss, key, archive);
+	free(key);
+	g->sources++;
+	g->records += r->records;
+	g->linked += r->records_linked;
+	g->identity |= r->n_identity > 0;
+	g->medical |= r->n_medical > 0;
+	g->persons += r->persons.count;
+	g->approx |= r->persons.approximate;
 	return BSC_OK;
+}
+
+/* One line per folder or archive with data. */
+static void
+group_line(struct summary_sink *ss, const struct group *g)
+{
+	char src[64], rec[64], n[96];
+	struct bsc_persons bound = {.approximate = true};
+
+	counted(ss, src, sizeof(src), g->sources, tr(ss, "source", "source"),
+		tr(ss, "sources", "sources"));
+	counted(ss, rec, sizeof(rec), g->records,
+		tr(ss, "record", "enregistrement"),
+		tr(ss, "records", "enregistrements"));
+	if (g->have_rolled)
+		bsc_persons_figure(&g->rolled, g->rolled.count, ss->fr, n,
+				   sizeof(n));
+	else if (g->sources > 1 || g->approx)
+		bsc_persons_figure(&bound, g->persons, ss->fr, n, sizeof(n));
+	else
+		snprintf(n, sizeof(n), "%" PRIu64, g->persons);
+	out(ss, "   - %s (%s%s): %s, %s %s; %s\n", g->key,
+	    g->archive ? "archive, " : "", src, rec, n,
+	    (g->have_rolled ? g->rolled.count : g->persons) == 1 ||
+			    (ss->fr && (g->have_rolled ? g->rolled.count
+						       : g->persons) == 0)
+		    ? tr(ss, "person", "personne")
+		    : tr(ss, "persons", "personnes"),
+	    verdict_label(ss, bsc_verdict(g->identity, g->medical,
+					  g->linked)));
 }
 
 static void
@@ -233,8 +376,13 @@ persons_lines(struct summary_sink *ss, const struct bsc_persons *p)
 	else
 		bsc_persons_figure(p, p->health, ss->fr, n, sizeof(n));
 	out(ss, "   - %s: %s\n",
-	    tr(ss, "of whom with health data exposed",
-	       "dont avec des données de santé exposées"),
+	    tr(ss, "of whom with health data exposed (patients and persons "
+		   "of unknown role; the data of professionals and relatives "
+		   "are listed under 2, they are not counted here)",
+	       "dont avec des données de santé exposées (patients et "
+	       "personnes au rôle non précisé ; les données des "
+	       "professionnels et des proches sont listées au point 2, elles "
+	       "ne sont pas comptées ici)"),
 	    n);
 	bsc_persons_figure(p, p->contactable, ss->fr, n, sizeof(n));
 	out(ss, "   - %s: %s\n",
@@ -248,6 +396,89 @@ persons_lines(struct summary_sink *ss, const struct bsc_persons *p)
 		       "dont mineurs (d'après la date de naissance)"),
 		    n);
 	}
+}
+
+/* Category labels of a bit mask, joined, lower case after the first. */
+static void
+mask_labels(struct summary_sink *ss, uint64_t mask)
+{
+	bool first = true;
+
+	for (size_t c = 0; c < ss->rs->n_cats; c++) {
+		if (!(mask & (1ull << c)))
+			continue;
+		out(ss, "%s%s", first ? "" : ", ",
+		    ss->fr ? ss->rs->cats[c].label_fr : ss->rs->cats[c].label);
+		first = false;
+	}
+}
+
+/* Which data of whom (art. 33(3)(a)): per category of person, the
+ * categories of identity and of health data. */
+static void
+subject_lines(struct summary_sink *ss)
+{
+	static const char *const en[4] = {
+		"Persons of unknown role", "Patients", "Health professionals",
+		"Relatives and contacts"};
+	static const char *const fr[4] = {
+		"Personnes au rôle non précisé", "Patients",
+		"Professionnels de santé", "Proches et contacts"};
+
+	if (!ss->rs)
+		return;
+	for (int i = 1; i <= 4; i++) {
+		int k = i % 4;
+
+		if (!ss->subj_mask[k][0] && !ss->subj_mask[k][1])
+			continue;
+		out(ss, "   - %s: ", ss->fr ? fr[k] : en[k]);
+		if (ss->subj_mask[k][1]) {
+			out(ss, "%s ", tr(ss, "health data", "données de santé"));
+			out(ss, "(");
+			mask_labels(ss, ss->subj_mask[k][1]);
+			out(ss, ")%s", ss->subj_mask[k][0] ? "; " : "");
+		}
+		if (ss->subj_mask[k][0]) {
+			out(ss, "%s (", tr(ss, "identity", "identité"));
+			mask_labels(ss, ss->subj_mask[k][0]);
+			out(ss, ")");
+		}
+		out(ss, "\n");
+	}
+}
+
+/* Sources by folder and archive; cut only when the full list is written
+ * somewhere, and then say where. */
+static void
+group_lines(struct summary_sink *ss)
+{
+	size_t shown = 0, more = 0;
+
+	out(ss, "   %s\n", tr(ss, "By folder or archive:",
+			      "Par dossier ou archive :"));
+	if (ss->groups.n)
+		qsort(ss->groups.v, ss->groups.n, sizeof(void *), cmp_group);
+	for (size_t i = 0; i < ss->groups.n; i++) {
+		const struct group *g = ss->groups.v[i];
+
+		if (!g->sources)
+			continue;
+		if (ss->full_report && shown >= MAX_SOURCES) {
+			more++;
+			continue;
+		}
+		group_line(ss, g);
+		shown++;
+	}
+	if (more)
+		out(ss, "   - %s %zu %s %s\n", tr(ss, "... and", "... et"), more,
+		    tr(ss, "more folders or archives, every source listed in",
+		       "autres dossiers ou archives, chaque source est "
+		       "listée dans"),
+		    ss->full_report);
+	if (!shown)
+		out(ss, "   - %s\n", tr(ss, "none", "aucune"));
 }
 
 static bsc_status
@@ -265,15 +496,28 @@ sum_end(void *data, const struct bsc_run_summary *s)
 	out(ss, "%s (breachscope %s)\n\n",
 	    tr(ss, "Breach scope summary", "Synthèse de la violation"),
 	    bsc_version());
-	out(ss, "%s: %" PRIu64 " %s (%" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64
-		" %s, %" PRIu64 " %s)\n\n",
-	    tr(ss, "Sources examined", "Sources examinées"), s->items,
-	    tr(ss, "files or archive members", "fichiers ou membres "
-						 "d'archives"),
-	    s->by_status[BSC_ITEM_COMPLETE], tr(ss, "complete", "complets"),
-	    s->by_status[BSC_ITEM_PARTIAL], tr(ss, "partial", "partiels"),
-	    s->by_status[BSC_ITEM_FAILED], tr(ss, "failed", "en échec"),
-	    s->by_status[BSC_ITEM_SKIPPED], tr(ss, "skipped", "ignorés"));
+	{
+		char c[4][64];
+		static const char *const en[4][2] = {
+			{"complete", "complete"}, {"partial", "partial"},
+			{"failed", "failed"}, {"skipped", "skipped"}};
+		static const char *const fr[4][2] = {
+			{"complet", "complets"}, {"partiel", "partiels"},
+			{"en échec", "en échec"}, {"ignoré", "ignorés"}};
+
+		for (int k = 0; k < 4; k++)
+			counted(ss, c[k], sizeof(c[k]), s->by_status[k],
+				ss->fr ? fr[k][0] : en[k][0],
+				ss->fr ? fr[k][1] : en[k][1]);
+		out(ss, "%s: %" PRIu64 " %s (%s, %s, %s, %s)\n\n",
+		    tr(ss, "Sources examined", "Sources examinées"), s->items,
+		    s->items == 1 || (ss->fr && !s->items)
+			    ? tr(ss, "file or archive member",
+				 "fichier ou membre d'archive")
+			    : tr(ss, "files or archive members",
+				 "fichiers ou membres d'archives"),
+		    c[0], c[1], c[2], c[3]);
+	}
 	out(ss, "%s\n", tr(ss, "1. Categories of data concerned",
 			   "1. Catégories de données concernées"));
 	out(ss, "   - %s: ", tr(ss, "Identity and contact data",
@@ -293,9 +537,10 @@ sum_end(void *data, const struct bsc_run_summary *s)
 		    ss->fr ? subj_fr[k] : subj_en[k]);
 		any_subject = true;
 	}
-	out(ss, "%s\n\n", any_subject ? "" : tr(ss, "none", "aucune"));
-	out(ss, "%s\n", tr(ss, "3. Approximate numbers",
-			   "3. Nombres approximatifs"));
+	out(ss, "%s\n", any_subject ? "" : tr(ss, "none", "aucune"));
+	subject_lines(ss);
+	out(ss, "\n%s\n", tr(ss, "3. Approximate numbers",
+			     "3. Nombres approximatifs"));
 	persons_lines(ss, &s->persons);
 	out(ss, "   - %s: %" PRIu64 " (%" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64
 		" %s)\n",
@@ -310,26 +555,23 @@ sum_end(void *data, const struct bsc_run_summary *s)
 		    tr(ss, "Records with no key to count a person",
 		       "Enregistrements sans clé pour compter une personne"),
 		    s->persons.without_key);
-	out(ss, "   %s\n", tr(ss, "Per source:", "Par source :"));
-	for (size_t i = 0; i < ss->sources.n; i++)
-		out(ss, "   - %s\n", (const char *)ss->sources.v[i]);
-	if (ss->more_sources)
-		out(ss, "   - %s %zu %s\n", tr(ss, "... and", "... et"),
-		    ss->more_sources,
-		    tr(ss, "more sources (see the JSON report)",
-		       "autres sources (voir le rapport JSON)"));
-	if (ss->sources.n == 0)
-		out(ss, "   - %s\n", tr(ss, "none", "aucune"));
-	out(ss, "\n%s: %s\n", tr(ss, "4. Severity", "4. Gravité"),
-	    s->severity ? s->severity : "none");
-	out(ss, "   - %s\n", severity_text(ss, s->severity));
-	if (ss->linked_sources)
-		out(ss, "   - %s: %" PRIu64 " %s, %" PRIu64 " %s\n",
+	group_lines(ss);
+	out(ss, "\n%s %s\n", tr(ss, "4. Severity:", "4. Gravité :"),
+	    severity_text(ss, s->severity));
+	if (ss->linked_sources) {
+		char a[64], b[64];
+
+		counted(ss, a, sizeof(a), ss->linked_sources,
+			tr(ss, "source", "source"),
+			tr(ss, "sources", "sources"));
+		counted(ss, b, sizeof(b), s->records_linked,
+			tr(ss, "record", "enregistrement"),
+			tr(ss, "records", "enregistrements"));
+		out(ss, "   - %s %s, %s\n",
 		    tr(ss, "health data with direct identifiers in",
 		       "données de santé avec identifiants directs dans"),
-		    ss->linked_sources, tr(ss, "sources", "sources"),
-		    s->records_linked,
-		    tr(ss, "records", "enregistrements"));
+		    a, b);
+	}
 	for (size_t i = 0; i < s->n_linkable; i++)
 		out(ss, "   - %s %s %s %s (%s '%s', %" PRIu64 " %s)\n",
 		    tr(ss, "identity in", "identité dans"),
@@ -339,10 +581,23 @@ sum_end(void *data, const struct bsc_run_summary *s)
 		    s->linkable[i].medical, tr(ss, "key", "clé"),
 		    s->linkable[i].key, s->linkable[i].shared,
 		    tr(ss, "shared values", "valeurs communes"));
-	for (size_t i = 0; i < s->n_flags; i++)
-		out(ss, "   - %s: %" PRIu64 " %s\n",
-		    ss->fr ? s->flags[i].reason_fr : s->flags[i].reason,
-		    s->flags[i].count, tr(ss, "values", "valeurs"));
+	for (size_t i = 0; i < s->n_flags; i++) {
+		const struct bsc_flag *f = &s->flags[i];
+		char v[64];
+
+		counted(ss, v, sizeof(v), f->count, tr(ss, "value", "valeur"),
+			tr(ss, "values", "valeurs"));
+		out(ss, "   - %s: %s (%s %s", ss->fr ? f->reason_fr : f->reason,
+		    v, tr(ss, "first in", "d'abord dans"),
+		    f->path ? f->path : "?");
+		if (f->loc.header)
+			out(ss, ", %s '%s'", tr(ss, "field", "champ"),
+			    f->loc.header);
+		if (f->loc.line)
+			out(ss, ", %s %lu", tr(ss, "line", "ligne"),
+			    f->loc.line);
+		out(ss, ")\n");
+	}
 	if (ss->care.n) {
 		out(ss, "   - %s (",
 		    tr(ss, "identity data from a care context",
@@ -418,6 +673,7 @@ bsc_report_summary_new(const struct bsc_report_opts *opts)
 	ss->out = opts->out;
 	ss->rs = opts->rules;
 	ss->fr = opts->lang && !strcmp(opts->lang, "fr");
+	ss->full_report = opts->full_report;
 	s->item = sum_item;
 	s->run_end = sum_end;
 	s->data = ss;

@@ -429,6 +429,10 @@ text_item_safe(void *data, const struct bsc_item_report *r)
 			out(ts, ", col %u", f->loc.column);
 		if (f->loc.header)
 			out(ts, " '%s'", f->loc.header);
+		if (f->loc.line)
+			out(ts, ", line %lu", f->loc.line);
+		if (f->path && strcmp(f->path, r->path))
+			out(ts, " in %s", f->path);
 		out(ts, ")\n");
 	}
 	if (r->n_care_context && r->n_identity) {
@@ -526,6 +530,17 @@ text_end(void *data, const struct bsc_run_summary *s)
 		    RED(ts), RESET(ts), s->linkable[i].identity,
 		    s->linkable[i].medical, s->linkable[i].shared,
 		    s->linkable[i].key);
+	for (size_t i = 0; i < s->n_flags; i++) {
+		const struct bsc_flag *f = &s->flags[i];
+
+		out(ts, "  flag:     %s: %s (%" PRIu64 " value(s); first in %s",
+		    f->flag, f->reason, f->count, f->path ? f->path : "?");
+		if (f->loc.header)
+			out(ts, " '%s'", f->loc.header);
+		if (f->loc.line)
+			out(ts, ", line %lu", f->loc.line);
+		out(ts, ")\n");
+	}
 	if (ts->problems.n) {
 		out(ts, "  %snot fully scanned (%" PRIu64 "):%s\n", YELLOW(ts),
 		    (uint64_t)ts->problems.n + ts->more_problems, RESET(ts));

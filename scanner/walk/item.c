@@ -273,3 +273,15 @@ bsc_fd_read(void *src, void *buf, size_t n)
 {
 	return read(*(int *)src, buf, n);
 }
+
+bool
+bsc_item_mtime_text(const struct bsc_item *it, char *buf, size_t len)
+{
+	time_t t = (time_t)it->mtime;
+	struct tm tm;
+
+	if (!it->has_mtime || !gmtime_r(&t, &tm) ||
+	    !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return false;
+	return true;
+}

@@ -38,6 +38,10 @@ struct bsc_item {
 	 * source failed or stopped (a limit and its value), or NULL. */
 	bool (*drain)(void *src);
 	const char *(*error)(void *src);
+	/* Modification time (seconds since the epoch, UTC) of a file or
+	 * archive member, when known (has_mtime). */
+	int64_t mtime;
+	bool has_mtime;
 	unsigned char *head; /* first bytes, owned */
 	size_t head_len;
 	size_t head_pos;  /* replay position */
@@ -70,6 +74,9 @@ struct bsc_item {
 void bsc_item_init(struct bsc_item *it, const char *path, bsc_read_fn read,
 		   void *src, uint64_t max_bytes);
 void bsc_item_release(struct bsc_item *it);
+/* The item's modification time as "YYYY-MM-DDTHH:MM:SSZ" in buf, or
+ * false when it is not known. */
+bool bsc_item_mtime_text(const struct bsc_item *it, char *buf, size_t len);
 
 /* Read the first BSC_HEAD_SIZE bytes (or all, if fewer) into it->head.
  * Returns false on a read error before any byte (it->read_errno); an
