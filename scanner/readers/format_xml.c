@@ -791,18 +791,28 @@ sax_unparsed_decl(void *ctx, const xmlChar *name, const xmlChar *public_id,
 	sax_entity_decl(ctx, name, 0, public_id, system_id, NULL);
 }
 
-static xmlEntityPtr
-sax_get_entity(void *ctx, const xmlChar *name)
+xmlEntityPtr
+bsc_xml_predefined_entity(void *ctx, const xmlChar *name)
 {
 	(void)ctx;
 	return xmlGetPredefinedEntity(name);
 }
 
-static xmlEntityPtr
-sax_get_pentity(void *ctx, const xmlChar *name)
+xmlEntityPtr
+bsc_xml_no_pentity(void *ctx, const xmlChar *name)
 {
 	(void)ctx;
 	(void)name;
+	return NULL;
+}
+
+xmlParserInputPtr
+bsc_xml_no_resolve(void *ctx, const xmlChar *public_id,
+		   const xmlChar *system_id)
+{
+	(void)ctx;
+	(void)public_id;
+	(void)system_id;
 	return NULL;
 }
 
@@ -911,8 +921,8 @@ sax_init(xmlSAXHandler *sax)
 	sax->ignorableWhitespace = sax_chars;
 	sax->entityDecl = sax_entity_decl;
 	sax->unparsedEntityDecl = sax_unparsed_decl;
-	sax->getEntity = sax_get_entity;
-	sax->getParameterEntity = sax_get_pentity;
+	sax->getEntity = bsc_xml_predefined_entity;
+	sax->getParameterEntity = bsc_xml_no_pentity;
 	sax->resolveEntity = sax_resolve;
 	sax->internalSubset = sax_internal_subset;
 	sax->externalSubset = sax_external_subset;

@@ -28,6 +28,8 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 
+#include "format_xml.h"
+
 #define CHUNK 65536
 #define MAX_ATTRS 32
 
@@ -319,29 +321,6 @@ sax_unparsed(void *ctx, const xmlChar *name, const xmlChar *public_id,
 	sax_entity_decl(ctx, name, 0, public_id, system_id, NULL);
 }
 
-static xmlEntityPtr
-sax_get_entity(void *ctx, const xmlChar *name)
-{
-	(void)ctx;
-	return xmlGetPredefinedEntity(name);
-}
-
-static xmlEntityPtr
-sax_get_pentity(void *ctx, const xmlChar *name)
-{
-	(void)ctx;
-	(void)name;
-	return NULL;
-}
-
-static xmlParserInputPtr
-sax_resolve(void *ctx, const xmlChar *public_id, const xmlChar *system_id)
-{
-	(void)ctx;
-	(void)public_id;
-	(void)system_id;
-	return NULL;
-}
 
 static void
 sax_error(void *ctx, xmlErrorPtr e)
@@ -361,9 +340,9 @@ sax_init(xmlSAXHandler *sax)
 	sax->cdataBlock = sax_chars;
 	sax->entityDecl = sax_entity_decl;
 	sax->unparsedEntityDecl = sax_unparsed;
-	sax->getEntity = sax_get_entity;
-	sax->getParameterEntity = sax_get_pentity;
-	sax->resolveEntity = sax_resolve;
+	sax->getEntity = bsc_xml_predefined_entity;
+	sax->getParameterEntity = bsc_xml_no_pentity;
+	sax->resolveEntity = bsc_xml_no_resolve;
 	sax->serror = sax_error;
 }
 
