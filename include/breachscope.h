@@ -241,6 +241,9 @@ struct bsc_item_report {
 	const char *mtime;    /* modification time of the file or archive
 			       * member ("2025-03-01T08:00:00Z", UTC), with
 			       * --hash; NULL if not asked or not known */
+	const char *person_keys; /* with --person-index: the keyed hashes of
+				  * the person keys seen (16 hex digits each,
+				  * sorted, space-separated), else NULL */
 };
 
 /*

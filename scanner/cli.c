@@ -6,6 +6,7 @@
  * itself.
  */
 #include "cli.h"
+#include "persons.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -38,6 +39,15 @@ enum opt_id {
 	OPT_FORMAT,
 	OPT_HASH,
 	OPT_HELP,
+	OPT_LOOKUP_BIRTH,
+	OPT_LOOKUP_EMAIL,
+	OPT_LOOKUP_FIRST,
+	OPT_LOOKUP_INDEX,
+	OPT_LOOKUP_NAME,
+	OPT_LOOKUP_NIR,
+	OPT_LOOKUP_PATIENT_ID,
+	OPT_LOOKUP_PHONE,
+	OPT_PERSON_INDEX,
 	OPT_JOBS,
 	OPT_LANG,
 	OPT_MAX_ARCHIVE_DEPTH,
@@ -93,14 +103,19 @@ static const struct opt opts[] = {
 	{"baseline", 0, "REPORT", OPT_BASELINE,
 	 "accept the findings of an earlier JSON report; only new ones "
 	 "fail"},
+	{"birth-date", 0, "DATE", OPT_LOOKUP_BIRTH,
+	 "lookup: the birth date that goes with --name"},
 	{"color", 0, NULL, OPT_COLOR, "colour the text report (default: "
 				      "on a terminal, unless NO_COLOR)"},
+	{"email", 0, "ADDR", OPT_LOOKUP_EMAIL, "lookup: an e-mail address"},
 	{"fail-on", 0, "LIST", OPT_FAIL_ON,
 	 "fail only on these: identity, medical, linked, or categories "
 	 "(comma-separated, each optionally :SUBJECT)"},
 	{"fail-on-severity", 0, "LEVEL", OPT_FAIL_ON_SEVERITY,
 	 "fail when an item reaches this severity (pseudonymous, contact, "
 	 "strong, health, health_linked)"},
+	{"first-name", 0, "NAME", OPT_LOOKUP_FIRST,
+	 "lookup: the first name (else --name holds both names)"},
 	{"follow-symlinks", 0, NULL, OPT_FOLLOW,
 	 "follow symlinks that lead out of a scanned directory"},
 	{"format", 'f', "FMT", OPT_FORMAT,
@@ -109,6 +124,8 @@ static const struct opt opts[] = {
 	{"hash", 0, NULL, OPT_HASH,
 	 "chain of custody: SHA-256 of every item, start and end times"},
 	{"help", 'h', NULL, OPT_HELP, "show this help and exit"},
+	{"index", 0, "FILE", OPT_LOOKUP_INDEX,
+	 "lookup: the person index a scan wrote (--person-index)"},
 	{"jobs", 'j', "N", OPT_JOBS,
 	 "worker threads for a tree of files, 1 to 256 (default: one per "
 	 "core); the report is the same whatever N is"},
@@ -147,6 +164,9 @@ static const struct opt opts[] = {
 	 "bytes decompressed per top-level input, all levels (default 64G)"},
 	{"min-confidence", 0, "LEVEL", OPT_MIN_CONF,
 	 "drop findings below low, medium or high (default low)"},
+	{"name", 0, "NAME", OPT_LOOKUP_NAME,
+	 "lookup: last name, or last and first names, with --birth-date"},
+	{"nir", 0, "NIR", OPT_LOOKUP_NIR, "lookup: a NIR/INS (valid key)"},
 	{"no-color", 0, NULL, OPT_NO_COLOR, "never colour the text report"},
 	{"no-policy", 0, NULL, OPT_NO_POLICY,
 	 "ignore ./.breachscope.yml"},
@@ -158,9 +178,15 @@ static const struct opt opts[] = {
 	{"password", 0, "PASS", OPT_PASSWORD,
 	 "try PASS on encrypted archive members and PDFs (repeatable; "
 	 "shown as *** in reports)"},
+	{"patient-id", 0, "ID", OPT_LOOKUP_PATIENT_ID,
+	 "lookup: a patient id (IPP), whatever its issuer"},
+	{"person-index", 0, "FILE", OPT_PERSON_INDEX,
+	 "scan: write the keyed hashes of the persons of each item to FILE, "
+	 "for lookup (needs --person-key-file; no value is written)"},
 	{"person-key-file", 0, "FILE", OPT_PERSON_KEY_FILE,
 	 "key (64 hex digits) for person hashes, shared by shards so that "
 	 "'merge' can deduplicate; the report then carries the hashes"},
+	{"phone", 0, "PHONE", OPT_LOOKUP_PHONE, "lookup: a phone number"},
 	{"policy", 0, "FILE", OPT_POLICY,
 	 "what may be found where (default: ./.breachscope.yml if present)"},
 	{"progress", 0, NULL, OPT_PROGRESS,
@@ -407,6 +433,33 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 	case OPT_PERSON_KEY_FILE:
 		cli->person_key_file = v;
 		break;
+	case OPT_PERSON_INDEX:
+		cli->person_index = v;
+		break;
+	case OPT_LOOKUP_INDEX:
+		cli->index = v;
+		break;
+	case OPT_LOOKUP_NIR:
+		cli->query.nir = v;
+		break;
+	case OPT_LOOKUP_EMAIL:
+		cli->query.email = v;
+		break;
+	case OPT_LOOKUP_PHONE:
+		cli->query.phone = v;
+		break;
+	case OPT_LOOKUP_PATIENT_ID:
+		cli->query.patient_id = v;
+		break;
+	case OPT_LOOKUP_NAME:
+		cli->query.name = v;
+		break;
+	case OPT_LOOKUP_FIRST:
+		cli->query.first_name = v;
+		break;
+	case OPT_LOOKUP_BIRTH:
+		cli->query.birth_date = v;
+		break;
 	case OPT_SHARD: {
 		unsigned k = 0, n = 0;
 
@@ -615,6 +668,9 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 	} else if (argc >= 2 && !strcmp(argv[1], "diff")) {
 		cli->cmd = BSC_CMD_DIFF;
 		i = 2;
+	} else if (argc >= 2 && !strcmp(argv[1], "lookup")) {
+		cli->cmd = BSC_CMD_LOOKUP;
+		i = 2;
 	} else if (argc >= 2 && (!strcmp(argv[1], "help"))) {
 		cli->cmd = BSC_CMD_HELP;
 		return 0;
@@ -707,6 +763,17 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 		return usage_error(err, "%s",
 				   "diff needs two JSON reports, OLD and NEW, "
 				   "and writes text, json or html");
+	if (cli->cmd == BSC_CMD_LOOKUP &&
+	    (!cli->index || !cli->person_key_file || cli->paths.n))
+		return usage_error(err, "%s",
+				   "lookup needs --index FILE and the "
+				   "--person-key-file of the scan, and no PATH");
+	if (cli->cmd == BSC_CMD_SCAN && cli->person_index &&
+	    !cli->person_key_file)
+		return usage_error(err, "%s",
+				   "--person-index needs --person-key-file: "
+				   "without the key nobody could look a "
+				   "person up later");
 	if (cli->cmd == BSC_CMD_REPORT && cli->paths.n == 0)
 		return usage_error(err, "%s",
 				   "report needs at least one JSON report "
@@ -943,7 +1010,9 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	struct bsc_policy *policy = bsc_policy_new();
 	struct output *outs = NULL;
 	size_t n_outs = cli->outputs.n ? cli->outputs.n : 1;
+	size_t n_reports = n_outs;
 	struct fanout fo = {0};
+	char *check = NULL;
 	struct bsc_sink fan = {.run_begin = fan_begin,
 			       .archive_begin = fan_archive,
 			       .item = fan_item,
@@ -960,12 +1029,24 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	if (rc)
 		goto out;
 	ctx->policy = policy;
+	if (cli->person_index) {
+		/* One more output: the person index, for lookup. */
+		ctx->person_index = true;
+		if (!ctx->person_mac)
+			ctx->person_mac = bsc_hmac_new(ctx->person_key);
+		check = bsc_lookup_key_check(ctx);
+		n_outs++;
+	}
 	outs = bsc_zalloc(n_outs * sizeof(*outs));
 	fo.sinks = bsc_zalloc(n_outs * sizeof(*fo.sinks));
 	if (cli->outputs.n == 0)
 		outs[0].format = cli->format;
 	for (size_t i = 0; i < cli->outputs.n; i++)
 		parse_output(cli, cli->outputs.v[i], &outs[i]);
+	if (cli->person_index) {
+		outs[n_reports].format = "person-index";
+		outs[n_reports].path = cli->person_index;
+	}
 	for (size_t i = 0; i < n_outs; i++) {
 		struct bsc_report_opts ro = {0};
 		struct stat sb;
@@ -990,7 +1071,8 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 		ro.rules = bsc_ctx_rules(ctx);
 		ro.quiet = cli->quiet;
 		ro.lang = cli->lang;
-		ro.full_report = full_report_of(outs, n_outs);
+		ro.full_report = full_report_of(outs, n_reports);
+		ro.index_check = check;
 		ro.color = cli->color == 1 ||
 			   (cli->color == -1 && outs[i].f == stdout &&
 			    isatty(1) && !getenv("NO_COLOR"));
@@ -1012,6 +1094,7 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	else
 		rc = fo.violations ? BSC_EXIT_FOUND : BSC_EXIT_CLEAN;
 out:
+	free(check);
 	for (size_t i = 0; outs && i < n_outs; i++) {
 		if (outs[i].f && outs[i].f != stdout &&
 		    fclose(outs[i].f) != 0 && rc != BSC_EXIT_ERROR) {
@@ -1293,6 +1376,11 @@ bsc_cli_run(struct bsc_cli *cli)
 		break;
 	case BSC_CMD_DIFF:
 		rc = cmd_diff(cli, ctx);
+		break;
+	case BSC_CMD_LOOKUP:
+		rc = read_person_key(ctx, cli->person_key_file);
+		if (!rc)
+			rc = bsc_lookup(ctx, cli->index, &cli->query, stdout);
 		break;
 	default:
 		rc = BSC_EXIT_ERROR;

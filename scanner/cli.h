@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "breachscope.h"
+#include "lookup.h"
 #include "util.h"
 
 /* Exit codes (documented in README and breachscope(1)). */
@@ -28,6 +29,7 @@ enum bsc_command {
 	BSC_CMD_MERGE,
 	BSC_CMD_REPORT,
 	BSC_CMD_DIFF,
+	BSC_CMD_LOOKUP,
 	BSC_CMD_HELP,
 	BSC_CMD_VERSION
 };
@@ -46,6 +48,9 @@ struct bsc_cli {
 	bool hash;                /* --hash */
 	unsigned shard_k, shard_n;
 	const char *person_key_file;
+	const char *person_index; /* scan --person-index FILE */
+	const char *index;        /* lookup --index FILE */
+	struct bsc_lookup_query query; /* lookup: what is looked for */
 	char **argv;              /* the command line (borrowed) */
 	struct bsc_vec shown;     /* char*, owned: the command line without
 				   * argv[0], secrets replaced by "***" */

@@ -46,6 +46,7 @@ struct run {
 	struct bsc_budget budget; /* of the current top-level input */
 	struct bsc_vec arcs;    /* struct bsc_rollup*: the open archives,
 				 * innermost last */
+	char *person_keys;      /* the last item's, for --person-index */
 };
 
 struct keyed {
@@ -385,6 +386,13 @@ static char (*finish_fields(struct run *run, struct bsc_fields *fields,
 	{
 		struct bsc_pgraph *g = bsc_scope_take_persons(fields);
 
+		if (ctx->person_index) {
+			/* Lives until the next item's report: the caller
+			 * emits rep first. */
+			free(run->person_keys);
+			run->person_keys = bsc_pgraph_keys_text(g);
+			rep->person_keys = run->person_keys;
+		}
 		persons_up(run, &g);
 		bsc_pgraph_free(g);
 	}
@@ -1066,6 +1074,7 @@ job_end(void *data, void *result)
 	free(w->flags);
 	free(w->keyed);
 	bsc_vec_release(&w->arcs); /* empty: every archive closed */
+	free(w->person_keys);
 	free(w);
 }
 
@@ -1183,6 +1192,7 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	for (size_t i = 0; i < run.arcs.n; i++)
 		bsc_rollup_free(run.arcs.v[i]);
 	bsc_vec_release(&run.arcs);
+	free(run.person_keys);
 	ctx->meter = NULL;
 	if (ret == BSC_FATAL) {
 		if (!ctx->error[0])

@@ -180,6 +180,7 @@ rep_dup(const struct bsc_item_report *r)
 	c->care_context = svdup(r->care_context, r->n_care_context);
 	c->sha256 = sdup(r->sha256);
 	c->mtime = sdup(r->mtime);
+	c->person_keys = sdup(r->person_keys);
 	return c;
 }
 
@@ -205,6 +206,7 @@ rep_free(struct bsc_item_report *c)
 	svfree(c->care_context, c->n_care_context);
 	free((char *)c->sha256);
 	free((char *)c->mtime);
+	free((char *)c->person_keys);
 	free(c);
 }
 

@@ -14,6 +14,9 @@ Usage: check_incident.py BREACHSCOPE FIXTURES_DIR
    and in the text and summary reports ("about").
 4. Secrets: a password given on the command line appears in no output of any
    format, shard report, merge, nor on stderr.
+5. Lookup: --person-index holds hashes only, and `lookup` finds a patient by
+   NIR, name + birth date or e-mail, nobody for a stranger, and refuses
+   another key.
 """
 import json
 import os
@@ -100,6 +103,45 @@ def check_worked_example(binary, tmp, errors):
         errors.append(f"README worked example: {got}, README says {want}")
 
 
+def check_lookup(binary, base, key, tmp, errors):
+    """--person-index then lookup: the items holding a person, by several of
+    the person's keys; nothing found for a stranger; another key refused;
+    no value in the index."""
+    index = os.path.join(tmp, "persons.idx")
+    run(binary, ["scan", "--no-progress", "-q", "--person-key-file", key,
+                 "--person-index", index] + PATHS, base)
+    text = open(index).read()
+    # patient 0 of make_incident.py, known by every key
+    first = open(os.path.join(base, "exports", "patients.csv")).read().splitlines()[1].split(";")
+    ipp, nir, last, first_name, dob, email = first[0], first[1], first[2], first[3], first[4], first[7]
+    for v in (nir, last, email, ipp):
+        if v and v in text:
+            errors.append(f"person index: holds a raw value ({v[:2]}...)")
+    def lookup(args):
+        r = subprocess.run([binary, "lookup", "--person-key-file", key, "--index", index] + args,
+                           cwd=base, capture_output=True, text=True)
+        return r.returncode, r.stdout
+    rc, out = lookup(["--nir", nir])
+    if rc != 0 or "exports/patients.csv" not in out:
+        errors.append(f"lookup --nir: exit {rc}, {out!r}")
+    rc, out = lookup(["--name", f"{first_name} {last}", "--birth-date", dob])
+    if rc != 0 or "exports/patients.csv" not in out:
+        errors.append(f"lookup --name --birth-date: exit {rc}, {out!r}")
+    rc, out = lookup(["--email", email.upper()])
+    if rc != 0 or "exports/patients.csv" not in out:
+        errors.append(f"lookup --email: exit {rc}, {out!r}")
+    rc, out = lookup(["--email", "nobody.at.all@exemple.fr"])
+    if rc != 1 or "0 item(s)" not in out:
+        errors.append(f"lookup of a stranger: exit {rc}, {out!r}")
+    other = os.path.join(tmp, "other.key")
+    with open(other, "w") as f:
+        f.write("01" * 32 + "\n")
+    r = subprocess.run([binary, "lookup", "--person-key-file", other, "--index", index,
+                        "--nir", nir], cwd=base, capture_output=True, text=True)
+    if r.returncode != 2 or "another --person-key-file" not in r.stderr:
+        errors.append(f"lookup with another key: exit {r.returncode}, {r.stderr!r}")
+
+
 def main():
     binary, fixtures = sys.argv[1:3]
     base = os.path.join(fixtures, "incident")
@@ -115,6 +157,7 @@ def main():
         doc = json.load(open(full))
         check_truth(doc, truth, errors)
         check_worked_example(binary, tmp, errors)
+        check_lookup(binary, base, key, tmp, errors)
 
         shards = []
         for k in (1, 2, 3):

@@ -51,6 +51,7 @@ struct bsc_ctx {
 	unsigned shard_k, shard_n; /* --shard K/N (1-based); n = 0: off */
 	struct bsc_pgraph *run_persons; /* person graph of the run */
 	unsigned today;       /* YYYYMMDD (UTC) at the start, for minors */
+	bool person_index;    /* --person-index: reports carry person_keys */
 	struct bsc_vec passwords; /* char*, owned: tried on encrypted members */
 	bool skip_set;        /* skip_dev/skip_ino name the report file */
 	unsigned long long skip_dev, skip_ino;

@@ -22,6 +22,7 @@
  */
 #include "pgraph.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -550,6 +551,38 @@ bsc_pgraph_figures(const struct bsc_pgraph *g, uint64_t linked,
 		p->health = linked < p->count ? linked : p->count;
 		p->health_bound = true;
 	}
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+char *
+bsc_pgraph_keys_text(const struct bsc_pgraph *g)
+{
+	size_t n = g->sketch ? 0 : g->n + g->n_edges, k = 0, w = 0;
+	uint64_t *v = bsc_zalloc((n ? n : 1) * sizeof(uint64_t));
+	char *out, *p;
+
+	for (size_t i = 0; i < g->n && !g->sketch; i++)
+		v[k++] = g->hash[i];
+	for (size_t i = 0; i < g->n_edges && !g->sketch; i++)
+		v[k++] = g->edges[i].weak;
+	if (k)
+		qsort(v, k, sizeof(uint64_t), cmp_u64);
+	out = p = bsc_zalloc(k * 17 + 1);
+	for (size_t i = 0; i < k; i++) {
+		if (w && v[i] == v[i - 1])
+			continue;
+		p += sprintf(p, "%s%016llx", w++ ? " " : "",
+			     (unsigned long long)v[i]);
+	}
+	free(v);
+	return out;
 }
 
 /* ---- text form -------------------------------------------------------- */

@@ -101,6 +101,13 @@ struct bsc_persons;
 void bsc_pgraph_figures(const struct bsc_pgraph *g, uint64_t linked,
                         struct bsc_persons *p);
 
+/*
+ * Every keyed hash of g (strong keys and weak ones), sorted, as 16 hex
+ * digits each separated by spaces: what a person index keeps of an item.
+ * New string; "" when g is a sketch or empty.
+ */
+char *bsc_pgraph_keys_text(const struct bsc_pgraph *g);
+
 /* Text form for shard reports ("g1:" + base64). New string. */
 char *bsc_pgraph_dump(const struct bsc_pgraph *g);
 /* Parse a dump; NULL when malformed. */

@@ -24,6 +24,7 @@ static const struct sink_entry sinks[] = {
 	{"inventory", bsc_report_inventory_new},
 	{"json", bsc_report_json_new},
 	{"jsonl", bsc_report_jsonl_new},
+	{"person-index", bsc_report_index_new},
 	{"junit", bsc_report_junit_new},
 	{"sarif", bsc_report_sarif_new},
 	{"summary", bsc_report_summary_new},

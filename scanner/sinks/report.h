@@ -38,6 +38,7 @@ struct bsc_report_opts {
 	bool color;    /* ANSI colours (text only) */
 	bool quiet;    /* text: only items with findings or problems */
 	const char *lang; /* summary: "en" (default) or "fr" */
+	const char *index_check; /* person-index: the key's check value */
 	const char *full_report; /* a report of the same run that lists
 				  * every item (a JSON file), or NULL:
 				  * summaries cut long lists only then */
@@ -103,6 +104,7 @@ struct bsc_sink *bsc_report_csv_new(const struct bsc_report_opts *opts);
 struct bsc_sink *bsc_report_sarif_new(const struct bsc_report_opts *opts);
 struct bsc_sink *bsc_report_junit_new(const struct bsc_report_opts *opts);
 struct bsc_sink *bsc_report_summary_new(const struct bsc_report_opts *opts);
+struct bsc_sink *bsc_report_index_new(const struct bsc_report_opts *opts);
 struct bsc_sink *bsc_report_inventory_new(const struct bsc_report_opts *opts);
 struct bsc_sink *bsc_report_html_new(const struct bsc_report_opts *opts);
 
