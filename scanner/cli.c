@@ -130,8 +130,8 @@ static const struct opt opts[] = {
 	 "worker threads for a tree of files, 1 to 256 (default: one per "
 	 "core); the report is the same whatever N is"},
 	{"lang", 0, "LANG", OPT_LANG,
-	 "language of the summary, inventory, html and diff reports and "
-	 "of CSV headers: en (default) or fr"},
+	 "language of the text, summary, inventory, html and diff reports "
+	 "and of CSV headers: en (default) or fr"},
 	{"max-archive-depth", 0, "N", OPT_MAX_ARCHIVE_DEPTH,
 	 "archive levels opened inside each other, at most 64 (default 8)"},
 	{"max-columns", 0, "N", OPT_MAX_COLUMNS,

@@ -14,7 +14,8 @@ Usage: check_incident.py BREACHSCOPE FIXTURES_DIR
    and in the text and summary reports ("about").
 4. Secrets: a password given on the command line appears in no output of any
    format, shard report, merge, nor on stderr.
-5. Lookup: --person-index holds hashes only, and `lookup` finds a patient by
+5. The text report in French with --lang fr.
+6. Lookup: --person-index holds hashes only, and `lookup` finds a patient by
    NIR, name + birth date or e-mail, nobody for a stranger, and refuses
    another key.
 """
@@ -158,6 +159,13 @@ def main():
         check_truth(doc, truth, errors)
         check_worked_example(binary, tmp, errors)
         check_lookup(binary, base, key, tmp, errors)
+        r = run(binary, ["scan", "--no-progress", "--lang", "fr"] + PATHS, base)
+        for word in ("Synthèse", "personnes:", "avec données de santé exposées",
+                     "tous les membres ensemble", "couverture"):
+            if word not in r.stdout:
+                errors.append(f"text report with --lang fr: no '{word}'")
+        if "Summary" in r.stdout or "persons:" in r.stdout:
+            errors.append("text report with --lang fr: English left")
 
         shards = []
         for k in (1, 2, 3):

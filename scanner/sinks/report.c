@@ -96,6 +96,23 @@ bsc_verdict_text(const char *v)
 	return "no personal or medical data found";
 }
 
+const char *
+bsc_verdict_text_fr(const char *v)
+{
+	if (!strcmp(v, "linked"))
+		return "identité + médical : données de santé liées à des "
+		       "personnes";
+	if (!strcmp(v, "identity+medical"))
+		return "identité + médical, mais aucun enregistrement ne tient "
+		       "à la fois un identifiant direct et des données "
+		       "médicales";
+	if (!strcmp(v, "identity"))
+		return "identité seulement";
+	if (!strcmp(v, "medical"))
+		return "médical seulement, sans identifiant direct";
+	return "aucune donnée personnelle ou médicale trouvée";
+}
+
 void
 bsc_persons_figure(const struct bsc_persons *p, uint64_t v, bool fr,
 		   char *buf, size_t len)

@@ -21,6 +21,8 @@ const char *bsc_verdict(size_t n_identity, size_t n_medical,
 			uint64_t records_linked);
 /* Human sentence for a verdict name. Static string. */
 const char *bsc_verdict_text(const char *verdict);
+/* The same in French (--lang fr). Static. */
+const char *bsc_verdict_text_fr(const char *verdict);
 
 /*
  * A persons figure v (the count, or a part of it) of p as people read it:

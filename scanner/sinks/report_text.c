@@ -24,6 +24,7 @@ struct text_sink {
 	FILE *out;
 	bool color;
 	bool quiet;
+	bool fr;    /* --lang fr: French words (category names stay) */
 	bool err;
 	struct bsc_vec problems; /* char*: "path: status: reason" */
 	uint64_t more_problems;  /* past MAX_PROBLEMS: counted only */
@@ -42,6 +43,30 @@ struct open_arc {
 #define RED(ts) ((ts)->color ? "\033[1;31m" : "")
 #define YELLOW(ts) ((ts)->color ? "\033[33m" : "")
 #define RESET(ts) ((ts)->color ? "\033[0m" : "")
+/* The severity as a French phrase (--lang fr); the code in English. */
+static const char *
+severity_word(const struct text_sink *ts, const char *sev)
+{
+	static const char *const t[][2] = {
+		{"none", "aucune"},
+		{"pseudonymous", "identifiants indirects"},
+		{"contact", "identité et coordonnées"},
+		{"strong", "identité forte"},
+		{"health", "données de santé sans identifiant direct"},
+		{"health_linked", "données de santé liées à des personnes"},
+	};
+
+	if (!sev)
+		sev = "none";
+	for (size_t i = 0; ts->fr && i < BSC_ARRAY_SIZE(t); i++)
+		if (!strcmp(sev, t[i][0]))
+			return t[i][1];
+	return sev;
+}
+
+/* The English or the French text (--lang fr). */
+#define TR(ts, e, f) ((ts)->fr ? (f) : (e))
+#define VERDICT(ts, v) ((ts)->fr ? bsc_verdict_text_fr(v) : bsc_verdict_text(v))
 
 static void
 out(struct text_sink *ts, const char *fmt, ...) BSC_PRINTF(2, 3);
@@ -187,15 +212,19 @@ close_archive(struct text_sink *ts, const struct bsc_item_report *r,
 	if (!shown)
 		return false; /* nothing inside was written: a plain block */
 	ind(ts, r->depth);
-	out(ts, "end of %s: %s archive, %" PRIu64 " member%s%s%s%s\n",
+	out(ts, TR(ts, "end of %s: %s archive, %" PRIu64 " member%s%s%s%s\n",
+		   "fin de %s : archive %s, %" PRIu64 " membre%s%s%s%s\n"),
 	    r->path, r->format, r->members, r->members == 1 ? "" : "s",
 	    problem ? ", " : "", problem ? YELLOW(ts) : "",
-	    problem ? (r->status == BSC_ITEM_FAILED ? "FAILED" : "PARTIAL")
+	    problem ? (r->status == BSC_ITEM_FAILED ? TR(ts, "FAILED", "ÉCHEC")
+						    : TR(ts, "PARTIAL", "PARTIEL"))
 		    : "");
 	if (problem) {
 		out(ts, "%s", RESET(ts));
 		ind(ts, r->depth);
-		out(ts, "  %snot fully scanned: %s%s\n", YELLOW(ts),
+		out(ts, TR(ts, "  %snot fully scanned: %s%s\n",
+			   "  %spas entièrement examiné : %s%s\n"),
+		    YELLOW(ts),
 		    r->reason ? r->reason : "", RESET(ts));
 	}
 	archive_rollup(ts, r, r->depth);
@@ -227,35 +256,47 @@ persons_line(struct text_sink *ts, const struct bsc_persons *p, unsigned d)
 {
 	static const char *const keys[] = {"NIR/INS", "patient id",
 					   "name+birth date", "contact"};
+	static const char *const keys_fr[] = {"NIR/INS", "id patient",
+					      "nom+date de naissance",
+					      "contact"};
 	bool first = true;
 
 	char n[64], h[64], c[64];
 
-	bsc_persons_figure(p, p->count, false, n, sizeof(n));
-	bsc_persons_figure(p, p->contactable, false, c, sizeof(c));
+	bsc_persons_figure(p, p->count, ts->fr, n, sizeof(n));
+	bsc_persons_figure(p, p->contactable, ts->fr, c, sizeof(c));
 	if (p->health_bound)
-		snprintf(h, sizeof(h), "at most %" PRIu64, p->health);
+		snprintf(h, sizeof(h), TR(ts, "at most %" PRIu64, "au plus %" PRIu64), p->health);
 	else
-		bsc_persons_figure(p, p->health, false, h, sizeof(h));
+		bsc_persons_figure(p, p->health, ts->fr, h, sizeof(h));
 	ind(ts, d);
-	out(ts, "  persons:  %s distinct, %s with health data exposed, %s "
-		"contactable",
+	out(ts, TR(ts, "  persons:  %s distinct, %s with health data exposed, %s "
+		       "contactable",
+		   "  personnes: %s distinctes, %s avec données de santé "
+		   "exposées, %s joignables"),
 	    n, h, c);
 	if (p->minors)
-		out(ts, ", %" PRIu64 " minor(s)", p->minors);
+		out(ts, TR(ts, ", %" PRIu64 " minor(s)", ", %" PRIu64 " mineur(s)"),
+		    p->minors);
 	for (int k = 0; k < 4; k++) {
 		if (!p->by_key[k])
 			continue;
-		out(ts, "%s%s %" PRIu64, first ? " (records keyed by " : ", ",
-		    keys[k], p->by_key[k]);
+		out(ts, "%s%s %" PRIu64, first ? TR(ts, " (records keyed by ",
+			       " (enregistrements par clé : ")
+			  : ", ",
+		    ts->fr ? keys_fr[k] : keys[k], p->by_key[k]);
 		first = false;
 	}
 	out(ts, "%s", first ? "" : ")");
 	if (p->without_key)
-		out(ts, "; %" PRIu64 " record(s) without a key", p->without_key);
+		out(ts, TR(ts, "; %" PRIu64 " record(s) without a key",
+			   "; %" PRIu64 " enregistrement(s) sans clé"),
+		    p->without_key);
 	if (p->shared_contacts)
-		out(ts, "; %" PRIu64 " shared e-mail(s) or phone(s) not used "
-			"to link persons",
+		out(ts, TR(ts, "; %" PRIu64 " shared e-mail(s) or phone(s) not "
+			       "used to link persons",
+			   "; %" PRIu64 " e-mail(s) ou téléphone(s) partagés, non "
+			   "utilisés pour relier les personnes"),
 		    p->shared_contacts);
 	out(ts, "\n");
 }
@@ -300,24 +341,30 @@ archive_rollup(struct text_sink *ts, const struct bsc_item_report *r,
 				    r->records_linked);
 
 	ind(ts, d);
-	out(ts, "  all members together:\n");
-	list(ts, d + 1, "identity:", r->identity, r->n_identity);
-	list(ts, d + 1, "medical:", r->medical, r->n_medical);
+	out(ts, TR(ts, "  all members together:\n",
+		   "  tous les membres ensemble :\n"));
+	list(ts, d + 1, TR(ts, "identity:", "identité:"), r->identity, r->n_identity);
+	list(ts, d + 1, TR(ts, "medical:", "médical:"), r->medical, r->n_medical);
 	if (r->n_identity || r->n_medical) {
 		ind(ts, d + 1);
 		out(ts,
-		    "  records:  %" PRIu64 " in all, %" PRIu64
-		    " with identity, %" PRIu64 " with medical data, %" PRIu64
-		    " linked\n",
+		    TR(ts,
+		       "  records:  %" PRIu64 " in all, %" PRIu64
+		       " with identity, %" PRIu64 " with medical data, %" PRIu64
+		       " linked\n",
+		       "  enregistrements : %" PRIu64 " en tout, %" PRIu64
+		       " avec identité, %" PRIu64 " avec données médicales, %" PRIu64
+		       " liés\n"),
 		    r->records, r->records_identity, r->records_medical,
 		    r->records_linked);
 	}
 	ind(ts, d + 1);
-	out(ts, "  verdict:  %s%s%s\n", !strcmp(v, "linked") ? RED(ts) : "",
-	    bsc_verdict_text(v), RESET(ts));
+	out(ts, TR(ts, "  verdict:  %s%s%s\n", "  verdict :  %s%s%s\n"), !strcmp(v, "linked") ? RED(ts) : "",
+	    VERDICT(ts, v), RESET(ts));
 	ind(ts, d + 1);
-	out(ts, "  severity: %s; %zu finding(s) break the policy\n",
-	    r->severity ? r->severity : "none", r->violations);
+	out(ts, TR(ts, "  severity: %s; %zu finding(s) break the policy\n",
+		   "  gravité :  %s ; %zu constat(s) enfreignent la politique\n"),
+	    severity_word(ts, r->severity), r->violations);
 	if (r->persons.count)
 		persons_line(ts, &r->persons, d + 1);
 }
@@ -357,12 +404,15 @@ text_item_safe(void *data, const struct bsc_item_report *r)
 		return ts->err ? BSC_FATAL : BSC_OK;
 	}
 	if (r->archive) {
-		out(ts, "  [%s archive, %" PRIu64 " member%s%s]\n", r->format,
-		    r->members, r->members == 1 ? "" : "s",
-		    problem ? ", PARTIAL" : "");
+		out(ts, TR(ts, "  [%s archive, %" PRIu64 " member%s%s]\n",
+			   "  [archive %s, %" PRIu64 " membre%s%s]\n"),
+		    r->format, r->members, r->members == 1 ? "" : "s",
+		    problem ? TR(ts, ", PARTIAL", ", PARTIEL") : "");
 		if (problem) {
 			ind(ts, d);
-			out(ts, "  %snot fully scanned: %s%s\n", YELLOW(ts),
+			out(ts, TR(ts, "  %snot fully scanned: %s%s\n",
+			   "  %spas entièrement examiné : %s%s\n"),
+		    YELLOW(ts),
 			    r->reason ? r->reason : "", RESET(ts));
 		}
 		archive_rollup(ts, r, d);
@@ -370,21 +420,25 @@ text_item_safe(void *data, const struct bsc_item_report *r)
 		return ts->err ? BSC_FATAL : BSC_OK;
 	}
 	if (!r->format) {
-		out(ts, "  [empty file]\n\n");
+		out(ts, TR(ts, "  [empty file]\n\n", "  [fichier vide]\n\n"));
 		return ts->err ? BSC_FATAL : BSC_OK;
 	}
-	out(ts, "  [%s, %s, %" PRIu64 " records%s%s]\n", r->format,
-	    r->encoding ? r->encoding : "-", r->records,
+	out(ts, TR(ts, "  [%s, %s, %" PRIu64 " records%s%s]\n",
+		   "  [%s, %s, %" PRIu64 " enregistrements%s%s]\n"),
+	    r->format, r->encoding ? r->encoding : "-", r->records,
 	    r->status == BSC_ITEM_PARTIAL ? ", " : "",
-	    r->status == BSC_ITEM_PARTIAL ? "PARTIAL" : "");
-	list(ts, d, "identity:", r->identity, r->n_identity);
-	list(ts, d, "medical:", r->medical, r->n_medical);
+	    r->status == BSC_ITEM_PARTIAL ? TR(ts, "PARTIAL", "PARTIEL") : "");
+	list(ts, d, TR(ts, "identity:", "identité:"), r->identity, r->n_identity);
+	list(ts, d, TR(ts, "medical:", "médical:"), r->medical, r->n_medical);
 	subjects(ts, r, d);
 	if (r->n_identity || r->n_medical) {
 		ind(ts, d);
 		out(ts,
-		    "  records:  %" PRIu64 " with identity, %" PRIu64
-		    " with medical data, %" PRIu64 " linked\n",
+		    TR(ts,
+		       "  records:  %" PRIu64 " with identity, %" PRIu64
+		       " with medical data, %" PRIu64 " linked\n",
+		       "  enregistrements : %" PRIu64 " avec identité, %" PRIu64
+		       " avec données médicales, %" PRIu64 " liés\n"),
 		    r->records_identity, r->records_medical,
 		    r->records_linked);
 	}
@@ -412,45 +466,55 @@ text_item_safe(void *data, const struct bsc_item_report *r)
 			out(ts, "        accepted: %s\n", f->suppressed);
 	}
 	ind(ts, d);
-	out(ts, "  verdict:  %s%s%s\n", !strcmp(v, "linked") ? RED(ts) : "",
-	    bsc_verdict_text(v), RESET(ts));
+	out(ts, TR(ts, "  verdict:  %s%s%s\n", "  verdict :  %s%s%s\n"), !strcmp(v, "linked") ? RED(ts) : "",
+	    VERDICT(ts, v), RESET(ts));
 	ind(ts, d);
-	out(ts, "  severity: %s; %zu finding(s) break the policy\n",
-	    r->severity ? r->severity : "none", r->violations);
+	out(ts, TR(ts, "  severity: %s; %zu finding(s) break the policy\n",
+		   "  gravité :  %s ; %zu constat(s) enfreignent la politique\n"),
+	    severity_word(ts, r->severity), r->violations);
 	if (r->persons.count || r->persons.without_key < r->records)
 		persons_line(ts, &r->persons, d);
 	for (size_t i = 0; i < r->n_flags; i++) {
 		const struct bsc_flag *f = &r->flags[i];
 
 		ind(ts, d);
-		out(ts, "  flag:     %s: %s (%" PRIu64 " value(s)", f->flag,
-		    f->reason, f->count);
+		out(ts, TR(ts, "  flag:     %s: %s (%" PRIu64 " value(s)",
+			   "  signal :   %s : %s (%" PRIu64 " valeur(s)"),
+		    f->flag, ts->fr && f->reason_fr ? f->reason_fr : f->reason,
+		    f->count);
 		if (f->loc.column)
 			out(ts, ", col %u", f->loc.column);
 		if (f->loc.header)
 			out(ts, " '%s'", f->loc.header);
 		if (f->loc.line)
-			out(ts, ", line %lu", f->loc.line);
+			out(ts, TR(ts, ", line %lu", ", ligne %lu"),
+			    f->loc.line);
 		if (f->path && strcmp(f->path, r->path))
-			out(ts, " in %s", f->path);
+			out(ts, TR(ts, " in %s", " dans %s"), f->path);
 		out(ts, ")\n");
 	}
 	if (r->n_care_context && r->n_identity) {
 		ind(ts, d);
-		out(ts, "  context:  identity data from a care context (");
+		out(ts, TR(ts, "  context:  identity data from a care context (",
+			   "  contexte : données d'identité issues d'un contexte "
+			   "de soins ("));
 		for (size_t i = 0; i < r->n_care_context; i++)
 			out(ts, "%s%s", i ? ", " : "", r->care_context[i]);
-		out(ts, "): may qualify as health data, to be assessed by the "
-			"DPO\n");
+		out(ts, TR(ts, "): may qualify as health data, to be assessed by "
+			       "the DPO\n",
+			   ") : peuvent constituer des données de santé, à "
+			   "qualifier par le DPO\n"));
 	}
 	if (r->status == BSC_ITEM_PARTIAL) {
 		ind(ts, d);
-		out(ts, "  %snot fully scanned: %s%s\n", YELLOW(ts),
+		out(ts, TR(ts, "  %snot fully scanned: %s%s\n",
+			   "  %spas entièrement examiné : %s%s\n"),
+		    YELLOW(ts),
 		    r->reason ? r->reason : "", RESET(ts));
 	}
 	if (r->note) {
 		ind(ts, d);
-		out(ts, "  note:     %s\n", r->note);
+		out(ts, TR(ts, "  note:     %s\n", "  note :    %s\n"), r->note);
 	}
 	out(ts, "\n");
 	return ts->err ? BSC_FATAL : BSC_OK;
@@ -483,9 +547,13 @@ coverage_line(struct text_sink *ts, const struct bsc_run_summary *s)
 	human_bytes(s->coverage_bytes[BSC_ITEM_COMPLETE], b[0], sizeof(b[0]));
 	human_bytes(s->coverage_bytes[BSC_ITEM_PARTIAL], b[1], sizeof(b[1]));
 	out(ts,
-	    "  coverage: %" PRIu64 " file(s) read fully (%s), %" PRIu64
-	    " partly (%s read), %" PRIu64 " not read or not examined, %" PRIu64
-	    " skipped (no document in them)\n",
+	    TR(ts,
+	       "  coverage: %" PRIu64 " file(s) read fully (%s), %" PRIu64
+	       " partly (%s read), %" PRIu64 " not read or not examined, %" PRIu64
+	       " skipped (no document in them)\n",
+	       "  couverture : %" PRIu64 " fichier(s) lus entièrement (%s), %" PRIu64
+	       " en partie (%s lus), %" PRIu64 " non lus ou non examinés, %" PRIu64
+	       " ignorés (sans document)\n"),
 	    s->coverage_items[BSC_ITEM_COMPLETE], b[0],
 	    s->coverage_items[BSC_ITEM_PARTIAL], b[1],
 	    s->coverage_items[BSC_ITEM_FAILED],
@@ -499,56 +567,80 @@ text_end(void *data, const struct bsc_run_summary *s)
 	const char *v = bsc_verdict(s->n_identity, s->n_medical,
 				    s->records_linked);
 
-	out(ts, "%sSummary%s: %" PRIu64 " items", BOLD(ts), RESET(ts),
-	    s->items);
+	out(ts, TR(ts, "%sSummary%s: %" PRIu64 " items",
+		   "%sSynthèse%s : %" PRIu64 " éléments"),
+	    BOLD(ts), RESET(ts), s->items);
 	if (s->archives)
-		out(ts, " (%" PRIu64 " archive%s, %" PRIu64 " member%s)",
+		out(ts, TR(ts, " (%" PRIu64 " archive%s, %" PRIu64 " member%s)",
+			   " (%" PRIu64 " archive%s, %" PRIu64 " membre%s)"),
 		    s->archives, s->archives == 1 ? "" : "s", s->members,
 		    s->members == 1 ? "" : "s");
-	out(ts, ": %" PRIu64 " complete, %" PRIu64
-		" partial, %" PRIu64 " failed, %" PRIu64 " skipped\n",
+	out(ts, TR(ts, ": %" PRIu64 " complete, %" PRIu64
+		       " partial, %" PRIu64 " failed, %" PRIu64 " skipped\n",
+		   " : %" PRIu64 " complets, %" PRIu64
+		   " partiels, %" PRIu64 " en échec, %" PRIu64 " ignorés\n"),
 	    s->by_status[BSC_ITEM_COMPLETE],
 	    s->by_status[BSC_ITEM_PARTIAL], s->by_status[BSC_ITEM_FAILED],
 	    s->by_status[BSC_ITEM_SKIPPED]);
-	list(ts, 0, "identity:", s->identity, s->n_identity);
-	list(ts, 0, "medical:", s->medical, s->n_medical);
+	list(ts, 0, TR(ts, "identity:", "identité:"), s->identity, s->n_identity);
+	list(ts, 0, TR(ts, "medical:", "médical:"), s->medical, s->n_medical);
 	out(ts,
-	    "  records:  %" PRIu64 " in all, %" PRIu64 " with identity, %" PRIu64
-	    " with medical data, %" PRIu64 " linked\n",
+	    TR(ts,
+	       "  records:  %" PRIu64 " in all, %" PRIu64 " with identity, %" PRIu64
+	       " with medical data, %" PRIu64 " linked\n",
+	       "  enregistrements : %" PRIu64 " en tout, %" PRIu64
+	       " avec identité, %" PRIu64 " avec données médicales, %" PRIu64
+	       " liés\n"),
 	    s->records, s->records_identity, s->records_medical,
 	    s->records_linked);
-	out(ts, "  verdict:  %s%s\n", bsc_verdict_text(v),
-	    ts->problems.n ? " (in what could be read)" : "");
+	out(ts, TR(ts, "  verdict:  %s%s\n", "  verdict :  %s%s\n"), VERDICT(ts, v),
+	    ts->problems.n ? TR(ts, " (in what could be read)",
+				" (dans ce qui a pu être lu)")
+			   : "");
 	coverage_line(ts, s);
 	persons_line(ts, &s->persons, 0);
-	out(ts, "  severity: %s; %" PRIu64 " finding(s) break the policy\n",
-	    s->severity ? s->severity : "none", s->violations);
+	out(ts, TR(ts, "  severity: %s; %" PRIu64 " finding(s) break the policy\n",
+		   "  gravité :  %s ; %" PRIu64
+		   " constat(s) enfreignent la politique\n"),
+	    severity_word(ts, s->severity), s->violations);
 	for (size_t i = 0; i < s->n_linkable; i++)
 		out(ts,
-		    "  %slinkable%s: %s (identity) and %s (medical) share %" PRIu64
-		    " values of key '%s'\n",
+		    TR(ts,
+		       "  %slinkable%s: %s (identity) and %s (medical) share %" PRIu64
+		       " values of key '%s'\n",
+		       "  %sreliables%s : %s (identité) et %s (médical) partagent "
+		       "%" PRIu64 " valeurs de la clé '%s'\n"),
 		    RED(ts), RESET(ts), s->linkable[i].identity,
 		    s->linkable[i].medical, s->linkable[i].shared,
 		    s->linkable[i].key);
 	for (size_t i = 0; i < s->n_flags; i++) {
 		const struct bsc_flag *f = &s->flags[i];
 
-		out(ts, "  flag:     %s: %s (%" PRIu64 " value(s); first in %s",
-		    f->flag, f->reason, f->count, f->path ? f->path : "?");
+		out(ts, TR(ts, "  flag:     %s: %s (%" PRIu64 " value(s); first in %s",
+			   "  signal :   %s : %s (%" PRIu64
+			   " valeur(s) ; d'abord dans %s"),
+		    f->flag, ts->fr && f->reason_fr ? f->reason_fr : f->reason,
+		    f->count, f->path ? f->path : "?");
 		if (f->loc.header)
 			out(ts, " '%s'", f->loc.header);
 		if (f->loc.line)
-			out(ts, ", line %lu", f->loc.line);
+			out(ts, TR(ts, ", line %lu", ", ligne %lu"),
+			    f->loc.line);
 		out(ts, ")\n");
 	}
 	if (ts->problems.n) {
-		out(ts, "  %snot fully scanned (%" PRIu64 "):%s\n", YELLOW(ts),
+		out(ts, TR(ts, "  %snot fully scanned (%" PRIu64 "):%s\n",
+			   "  %spas entièrement examiné (%" PRIu64 ") :%s\n"),
+		    YELLOW(ts),
 		    (uint64_t)ts->problems.n + ts->more_problems, RESET(ts));
 		for (size_t i = 0; i < ts->problems.n; i++)
 			out(ts, "    %s\n", (const char *)ts->problems.v[i]);
 		if (ts->more_problems)
-			out(ts, "    ... and %" PRIu64 " more, listed above "
-				"and in the json, jsonl and csv reports\n",
+			out(ts, TR(ts, "    ... and %" PRIu64 " more, listed above "
+				       "and in the json, jsonl and csv reports\n",
+				   "    ... et %" PRIu64 " autres, listés plus "
+				   "haut et dans les rapports json, jsonl et "
+				   "csv\n"),
 			    ts->more_problems);
 	}
 	if (fflush(ts->out) == EOF)
@@ -579,6 +671,7 @@ bsc_report_text_new(const struct bsc_report_opts *opts)
 	ts->out = opts->out;
 	ts->color = opts->color;
 	ts->quiet = opts->quiet;
+	ts->fr = opts->lang && !strcmp(opts->lang, "fr");
 	s->archive_begin = text_archive_begin;
 	s->item = text_item;
 	s->run_end = text_end;
