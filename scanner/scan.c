@@ -130,13 +130,6 @@ lower_ext(const char *path, char *ext, size_t len)
 	size_t i = 0;
 
 	ext[0] = '\0';
-	if (blen && base[blen - 1] == '!') {
-		blen--;
-		while (blen && base[blen - 1] != '.')
-			blen--;
-		if (blen)
-			blen--;
-	}
 	for (size_t k = 0; k < blen; k++)
 		if (base[k] == '.')
 			dot = base + k;

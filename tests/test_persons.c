@@ -50,81 +50,6 @@ START_TEST(test_persons_exact_then_sketch)
 }
 END_TEST
 
-START_TEST(test_persons_merge_and_dump)
-{
-	struct bsc_personset *a = bsc_personset_new(100000);
-	struct bsc_personset *b = bsc_personset_new(100000);
-	struct bsc_personset *all = bsc_personset_new(100000);
-	struct bsc_personset *back;
-	uint64_t seed = 7;
-	char *text;
-	bool approx;
-	double err;
-
-	for (int i = 0; i < 3000; i++) {
-		uint64_t h = splitmix(&seed);
-
-		bsc_personset_add(i % 3 ? a : b, h);
-		if (i % 5 == 0)
-			bsc_personset_add(b, h); /* shared between shards */
-		bsc_personset_add(all, h);
-	}
-	text = bsc_personset_dump(a);
-	back = bsc_personset_parse(text, 100000);
-	ck_assert_ptr_nonnull(back);
-	bsc_personset_merge(back, b);
-	ck_assert_uint_eq(bsc_personset_count(back, &approx, &err),
-			  bsc_personset_count(all, &approx, &err));
-	ck_assert(!approx);
-	ck_assert_ptr_null(bsc_personset_parse("x:not base64!", 10));
-	ck_assert_ptr_null(bsc_personset_parse("h14:AAAA", 10));
-	free(text);
-	bsc_personset_free(a);
-	bsc_personset_free(b);
-	bsc_personset_free(all);
-	bsc_personset_free(back);
-}
-END_TEST
-
-/* absorb moves into an empty set (the same object afterwards) and merges
- * into a non-empty one; the source ends empty either way. */
-START_TEST(test_persons_absorb)
-{
-	struct bsc_personset *run = bsc_personset_new(100000);
-	struct bsc_personset *item = bsc_personset_new(100000);
-	struct bsc_personset *moved;
-	uint64_t seed = 11;
-	uint64_t first[500];
-	bool approx;
-	double err;
-
-	for (int i = 0; i < 500; i++) {
-		first[i] = splitmix(&seed);
-		bsc_personset_add(item, first[i]);
-	}
-	moved = item;
-	bsc_personset_absorb(&run, &item);
-	ck_assert_ptr_eq(run, moved); /* swapped, not copied */
-	ck_assert_uint_eq(bsc_personset_count(run, &approx, &err), 500);
-	ck_assert_uint_eq(bsc_personset_count(item, &approx, &err), 0);
-	/* A second item: 250 known persons and 300 new ones. */
-	for (int i = 0; i < 250; i++)
-		bsc_personset_add(item, first[i]);
-	for (int i = 0; i < 300; i++)
-		bsc_personset_add(item, splitmix(&seed));
-	moved = item;
-	bsc_personset_absorb(&run, &item);
-	ck_assert_ptr_eq(item, moved); /* merged: each keeps its object */
-	ck_assert_uint_eq(bsc_personset_count(run, &approx, &err), 800);
-	ck_assert(!approx);
-	ck_assert_uint_eq(bsc_personset_count(item, &approx, &err), 0);
-	bsc_personset_add(item, first[0]); /* still usable */
-	ck_assert_uint_eq(bsc_personset_count(item, &approx, &err), 1);
-	bsc_personset_free(run);
-	bsc_personset_free(item);
-}
-END_TEST
-
 /* Take the record's keys: the kind of the strongest, its hash in *h,
  * and whether the record is contactable in *c. */
 static int
@@ -548,8 +473,6 @@ suite_persons(void)
 	TCase *tg = tcase_create("graph");
 
 	tcase_add_test(ts, test_persons_exact_then_sketch);
-	tcase_add_test(ts, test_persons_merge_and_dump);
-	tcase_add_test(ts, test_persons_absorb);
 	tcase_add_test(ts, test_persons_hmac_matches_oneshot);
 	tcase_add_test(tk, test_persons_key_priority);
 	tcase_add_test(tk, test_persons_name_variants);

@@ -1,10 +1,11 @@
 /*
- * persons.c - distinct-person counting (scope stage). Values never enter
- * here: scope.c hands keyed hashes (HMAC-SHA-256 under a random per-scan
- * key, or a key the user gives so that shards can be merged). A set keeps
- * the hashes in an open-addressing table until its budget, then folds them
- * into a HyperLogLog sketch of 2^14 registers (standard error 0.81%), which
- * merges by register-wise maximum. Deterministic for a given key.
+ * persons.c - person keys (scope stage): a record's values normalised into
+ * keys and hashed under the scan's key (HMAC-SHA-256; a random per-scan
+ * key, or one the user gives so that shards can merge), then forgotten;
+ * sets of hashes for the values of a key column, kept in an
+ * open-addressing table up to a budget, then in a HyperLogLog sketch of
+ * 2^14 registers (standard error 0.81%). The person graph (pgraph.c)
+ * counts the persons. Deterministic for a given key.
  */
 #include "persons.h"
 
@@ -146,40 +147,6 @@ bsc_personset_size(const struct bsc_personset *ps)
 	return ps->hll ? 0 : ps->n;
 }
 
-void
-bsc_personset_merge(struct bsc_personset *dst, const struct bsc_personset *src)
-{
-	if (src->hll) {
-		if (!dst->hll)
-			to_sketch(dst);
-		for (size_t i = 0; i < BSC_HLL_M; i++)
-			if (src->hll[i] > dst->hll[i])
-				dst->hll[i] = src->hll[i];
-		return;
-	}
-	for (size_t i = 0; i < src->cap; i++)
-		if (src->slots[i])
-			bsc_personset_add(dst, src->slots[i]);
-}
-
-void
-bsc_personset_absorb(struct bsc_personset **dst, struct bsc_personset **src)
-{
-	struct bsc_personset *d = *dst, *s = *src;
-
-	if (!d->hll && d->n == 0 && d->budget == s->budget) {
-		*dst = s;
-		*src = d; /* the empty one */
-		return;
-	}
-	bsc_personset_merge(d, s);
-	free(s->slots);
-	free(s->hll);
-	s->slots = NULL;
-	s->hll = NULL;
-	s->cap = s->n = 0;
-}
-
 uint64_t
 bsc_personset_count(const struct bsc_personset *ps, bool *approx,
 		    double *error)
@@ -271,76 +238,6 @@ bsc_unbase64(const char *s, size_t *n)
 	}
 	*n = k;
 	return out;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-char *
-bsc_personset_dump(const struct bsc_personset *ps)
-{
-	uint64_t *v;
-	unsigned char *bytes;
-	size_t n = 0;
-	char *out;
-
-	if (ps->hll)
-		return bsc_base64(ps->hll, BSC_HLL_M, "h14:");
-	v = bsc_zalloc((ps->n ? ps->n : 1) * sizeof(uint64_t));
-	for (size_t i = 0; i < ps->cap; i++)
-		if (ps->slots[i])
-			v[n++] = ps->slots[i];
-	qsort(v, n, sizeof(uint64_t), cmp_u64);
-	bytes = bsc_zalloc(n * 8 + 1);
-	for (size_t i = 0; i < n; i++)
-		for (int b = 0; b < 8; b++)
-			bytes[i * 8 + (size_t)b] =
-				(unsigned char)(v[i] >> (56 - 8 * b));
-	out = bsc_base64(bytes, n * 8, "x:");
-	free(bytes);
-	free(v);
-	return out;
-}
-
-struct bsc_personset *
-bsc_personset_parse(const char *text, size_t budget)
-{
-	struct bsc_personset *ps;
-	unsigned char *bytes;
-	size_t n = 0;
-
-	if (!strncmp(text, "h14:", 4)) {
-		bytes = bsc_unbase64(text + 4, &n);
-		if (!bytes || n != BSC_HLL_M) {
-			free(bytes);
-			return NULL;
-		}
-		ps = bsc_personset_new(budget);
-		ps->hll = bytes;
-		return ps;
-	}
-	if (strncmp(text, "x:", 2))
-		return NULL;
-	bytes = bsc_unbase64(text + 2, &n);
-	if (!bytes || n % 8) {
-		free(bytes);
-		return NULL;
-	}
-	ps = bsc_personset_new(budget);
-	for (size_t i = 0; i < n; i += 8) {
-		uint64_t h = 0;
-
-		for (int b = 0; b < 8; b++)
-			h = (h << 8) | bytes[i + (size_t)b];
-		bsc_personset_add(ps, h);
-	}
-	free(bytes);
-	return ps;
 }
 
 uint64_t

@@ -1,8 +1,9 @@
 /*
- * persons.h - distinct persons without keeping identifiers: keyed hashes
- * (HMAC-SHA-256 under a per-scan or user key) counted exactly up to a
- * memory budget, then in a HyperLogLog sketch. Sets serialise to text so
- * that shard reports can be merged.
+ * persons.h - person keys without keeping identifiers: the keyed hashes
+ * (HMAC-SHA-256 under a per-scan or user key), the normalised keys of a
+ * record, sets of hashes (the values of a key column, for "linkable"),
+ * and the HyperLogLog and base64 primitives the person graph (pgraph.h)
+ * uses.
  */
 #ifndef BSC_PERSONS_H
 #define BSC_PERSONS_H
@@ -30,28 +31,12 @@ uint64_t bsc_personset_overlap(const struct bsc_personset *a,
 /* Members counted exactly so far (0 once a sketch). */
 size_t bsc_personset_size(const struct bsc_personset *ps);
 
-/* Add every member of src to dst (exact or sketch; dst may switch). */
-void bsc_personset_merge(struct bsc_personset *dst,
-			 const struct bsc_personset *src);
-/*
- * Move the members of *src into *dst. When *dst is still empty the two
- * sets are swapped (no copy: a single big item never holds its persons
- * twice); otherwise this is bsc_personset_merge. *src is emptied either
- * way and stays owned by the caller.
- */
-void bsc_personset_absorb(struct bsc_personset **dst,
-			  struct bsc_personset **src);
 /*
  * The count. *approx says whether it comes from the sketch, and *error the
  * relative standard error then (0 when exact).
  */
 uint64_t bsc_personset_count(const struct bsc_personset *ps, bool *approx,
 			     double *error);
-/*
- * Text form for reports: "x:" + base64 of the sorted hashes when exact,
- * "h14:" + base64 of the registers when a sketch. New string, caller owns.
- */
-char *bsc_personset_dump(const struct bsc_personset *ps);
 /* HyperLogLog primitives on BSC_HLL_M registers (used by pgraph.c). */
 void bsc_hll_add(uint8_t *hll, uint64_t h);
 /* The estimate; *error gets the relative standard error. */
@@ -60,9 +45,6 @@ uint64_t bsc_hll_estimate(const uint8_t *hll, double *error);
  * malformed; *n gets the length). */
 char *bsc_base64(const unsigned char *p, size_t n, const char *prefix);
 unsigned char *bsc_unbase64(const char *s, size_t *n);
-
-/* Parse a dump (NULL on a malformed one); budget as for _new. */
-struct bsc_personset *bsc_personset_parse(const char *text, size_t budget);
 
 /*
  * The 64-bit keyed hash of a person key: HMAC-SHA-256(key, kind "\0"

@@ -95,12 +95,6 @@ bsc_pgraph_free(struct bsc_pgraph *g)
 	free(g);
 }
 
-bool
-bsc_pgraph_empty(const struct bsc_pgraph *g)
-{
-	return !g->any;
-}
-
 /* ---- nodes and union-find --------------------------------------------- */
 
 static uint32_t

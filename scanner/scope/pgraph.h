@@ -85,9 +85,6 @@ void bsc_pgraph_merge(struct bsc_pgraph *dst, const struct bsc_pgraph *src);
  * emptied either way and stays the caller's. */
 void bsc_pgraph_absorb(struct bsc_pgraph **dst, struct bsc_pgraph **src);
 
-/* Is the graph empty (no record added)? */
-bool bsc_pgraph_empty(const struct bsc_pgraph *g);
-
 /* The figures; the graph is not changed. */
 void bsc_pgraph_count(const struct bsc_pgraph *g, struct bsc_pcount *out);
 
