@@ -323,6 +323,8 @@ scan_archive(struct run *run, struct bsc_item *it,
 	rep->members = res.members;
 	rep->bytes = res.bytes;
 	bsc_rollup_fill(roll, rep, reason, sizeof(reason));
+	if (res.note[0] && !rep->note)
+		rep->note = res.note;
 	persons_up(run, bsc_rollup_persons(roll));
 	if (run->ctx->hash_items && bsc_item_hash_end(it, hex))
 		rep->sha256 = hex;

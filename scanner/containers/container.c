@@ -1213,6 +1213,88 @@ slurp(struct arc *ar, const struct bsc_container *c,
 	return true;
 }
 
+/* Little-endian fields of zip records. */
+static uint64_t
+le(const unsigned char *p, unsigned n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/*
+ * What a zip file's end-of-central-directory record (ZIP64 when its
+ * fields are saturated) says of the directory, read with pread() from
+ * the end of the file: the entries it announces and the bytes from the
+ * directory's offset to the end record, which libarchive's seekable
+ * reader walks whatever the count says. False when there is no record.
+ * Only a size hint: the entries themselves are read by libarchive.
+ */
+static bool
+zip_cd_size(int fd, int64_t size, uint64_t *entries, uint64_t *span)
+{
+	unsigned char tail[22 + 65535], z64[56];
+	size_t n = size < (int64_t)sizeof(tail) ? (size_t)size : sizeof(tail);
+	uint64_t off, at;
+
+	if (n < 22 || pread(fd, tail, n, (off_t)(size - (int64_t)n)) !=
+			      (ssize_t)n)
+		return false;
+	for (size_t i = n - 22 + 1; i-- > 0;) {
+		if (memcmp(tail + i, "PK\5\6", 4))
+			continue;
+		at = (uint64_t)size - n + i;
+		*entries = le(tail + i + 10, 2);
+		off = le(tail + i + 16, 4);
+		if ((*entries == 0xFFFF || off == 0xFFFFFFFF) && i >= 20 &&
+		    !memcmp(tail + i - 20, "PK\6\7", 4) &&
+		    pread(fd, z64, sizeof(z64),
+			  (off_t)le(tail + i - 20 + 8, 8)) ==
+			    (ssize_t)sizeof(z64) &&
+		    !memcmp(z64, "PK\6\6", 4)) {
+			*entries = le(z64 + 32, 8);
+			off = le(z64 + 48, 8);
+		}
+		*span = off < at ? at - off : 0;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * libarchive's seekable zip reader keeps the whole central directory in
+ * memory (about 160 bytes an entry, plus our name set for the hidden
+ * entry check). A zip file whose directory announces more than
+ * ZIP_CD_STREAM entries, or spans more than ZIP_CD_STREAM_BYTES (a
+ * directory can lie about its count), is read by its local headers
+ * instead, like a zip on a pipe: every entry the file holds is still
+ * read (none can hide from this walk), in bounded memory. Noted on the
+ * archive's report.
+ */
+#define ZIP_CD_STREAM 65536u
+#define ZIP_CD_STREAM_BYTES (4u << 20)
+
+static void
+zip_stream_if_huge(struct arc *ar, const struct bsc_container *c,
+		   struct bsc_archive_result *res)
+{
+	uint64_t n = 0, span = 0;
+
+	if (ar->fd < 0 || strcmp(c->name, "zip") ||
+	    !zip_cd_size(ar->fd, ar->size, &n, &span) ||
+	    (n <= ZIP_CD_STREAM && span <= ZIP_CD_STREAM_BYTES))
+		return;
+	ar->no_seek = true;
+	snprintf(res->note, sizeof(res->note),
+		 "read by its local headers: its central directory announces "
+		 "%llu entries in %llu KiB (more than %u entries or %u MiB), "
+		 "an index too large to hold in memory",
+		 (unsigned long long)n, (unsigned long long)(span >> 10),
+		 ZIP_CD_STREAM, ZIP_CD_STREAM_BYTES >> 20);
+}
+
 /*
  * Pick the source: pread() on the item's file when it has one, the whole
  * item in memory when the format must seek, else the item's stream.
@@ -1266,7 +1348,8 @@ resume(struct arc *ar, const struct bsc_container *c, uint64_t n)
 {
 	struct archive_entry *e;
 
-	if (ar->fd < 0 || (archive_format(ar->a) & ARCHIVE_FORMAT_BASE_MASK) !=
+	if (ar->fd < 0 || ar->no_seek ||
+	    (archive_format(ar->a) & ARCHIVE_FORMAT_BASE_MASK) !=
 				  ARCHIVE_FORMAT_ZIP ||
 	    ar->src_failed || ar->budget->stopped ||
 	    ++ar->resumes > MAX_RESUMES)
@@ -1753,6 +1836,7 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 	ar.blk = bsc_zalloc(READ_BLOCK);
 	if (!arc_source(&ar, c, res))
 		goto out;
+	zip_stream_if_huge(&ar, c, res);
 	if (!arc_open(&ar, c)) {
 		if (!salvage(&ar, c, ops, res, &ret))
 			res_set(res, BSC_ITEM_FAILED,
@@ -1825,7 +1909,8 @@ bsc_archive_scan(struct bsc_ctx *ctx, struct bsc_budget *budget,
 			}
 			format_name(&ar, c, res->format,
 				    sizeof(res->format));
-			zip_cd = ar.fd >= 0 && (archive_format(ar.a) &
+			zip_cd = ar.fd >= 0 && !ar.no_seek &&
+				 (archive_format(ar.a) &
 						ARCHIVE_FORMAT_BASE_MASK) ==
 						       ARCHIVE_FORMAT_ZIP;
 		}

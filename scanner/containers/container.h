@@ -74,6 +74,7 @@ struct bsc_archive_result {
 	char format[32];             /* "zip", "tar.gz", "gz", "7z" ... */
 	enum bsc_item_status status; /* complete, partial or failed */
 	char reason[512];            /* when not complete */
+	char note[256];              /* how it was read, when unusual; or "" */
 	uint64_t members;            /* entries listed */
 	uint64_t bytes;              /* compressed bytes read */
 };
