@@ -10,7 +10,7 @@ secs=${1:?usage: fuzz/campaign.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(csv hl7 json text xml zip 7z tar cpio ar iso gz bz2 xz lzma zst lz4 lz Z rules policy)
+  targets=(csv hl7 json text xml sql mail sqlite pdf sheet doc zip 7z tar cpio ar iso gz bz2 xz lzma zst lz4 lz Z rules policy)
 fi
 out=fuzz/out
 mkdir -p "$out/artifacts"

@@ -2,8 +2,12 @@
  * fuzz_target.c - the libFuzzer harnesses (fuzz/, outside the pipeline:
  * it drives the whole of it). One source, built once per target with
  * -DFUZZ_TARGET="name" (fuzz/meson.build):
- *   - a reader name (csv, hl7, json, text, xml): the input is scanned as
- *     one file with that reader forced (--reader);
+ *   - a text reader name (csv, hl7, json, text, xml, sql, mail): the
+ *     input is scanned as one file with that reader forced (--reader);
+ *   - a binary reader name (sqlite, pdf, sheet, doc): the input gets the
+ *     format's magic bytes and is scanned as one file, the reader chosen
+ *     by sniffing as for any file (an office package that no longer
+ *     sniffs as one is read as a zip);
  *   - a container name (zip, tar, gz, ...): the input gets the
  *     container's magic bytes (or a valid tar checksum) and is scanned,
  *     members included, through the JSON sink;
@@ -53,9 +57,14 @@ static const struct magic magics[] = {
 	{"cpio", "070701", 6, 0},
 	{"ar", "!<arch>\n", 8, 0},
 	{"iso", "\001CD001\001", 7, 32768},
+	{"sqlite", "SQLite format 3", 16, 0},
+	{"pdf", "%PDF-", 5, 0},
+	{"sheet", "PK\003\004", 4, 0},
+	{"doc", "PK\003\004", 4, 0},
 };
 
-static const char *const readers[] = {"csv", "hl7", "json", "text", "xml"};
+static const char *const readers[] = {"csv", "hl7",  "json", "text",
+				       "xml", "sql", "mail"};
 
 static struct bsc_ctx *ctx;
 static FILE *devnull;

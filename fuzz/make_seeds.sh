@@ -26,6 +26,18 @@ put text fixtures/text/*.txt
 put xml fixtures/xml/*.xml fixtures/fhir/*.xml
 put rules fixtures/rules/valid/*.yml fixtures/rules/invalid/*.yml patterns/identity/*.yml
 put policy fixtures/policy/*.yml fixtures/policy/invalid/*.yml
+put sql fixtures/incident/formats/dump.sql
+put mail fixtures/incident/formats/formulaire.mbox
+# binary readers: whole files up to 64 KiB (a cut PDF or package loses its
+# directory); a small SQLite database made here with Python's sqlite3
+put64() { # put64 TARGET FILE...
+  local t=$1; shift
+  mkdir -p "$out/$t"
+  for f in "$@"; do head -c 65536 "$f" >"$out/$t/$(basename "$f")"; done
+}
+put64 pdf fixtures/incident/formats/comptes-rendus.pdf
+put64 sheet fixtures/incident/formats/patients.xlsx fixtures/incident/formats/patients.ods
+put64 doc fixtures/incident/formats/lettre.docx
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -56,6 +68,19 @@ arc zst a.tar.zst --format ustar --zstd
 arc lz4 a.tar.lz4 --format ustar --lz4
 arc lz a.tar.lz --format ustar --lzip
 arc Z a.tar.Z --format ustar --compress
+python3 - "$tmp/patients.sqlite" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("PRAGMA page_size=1024")
+db.execute("CREATE TABLE patient (ipp TEXT, nom TEXT, prenom TEXT, "
+           "date_naissance TEXT, nir TEXT, diagnostic TEXT)")
+db.executemany("INSERT INTO patient VALUES (?,?,?,?,?,?)",
+               [("IPP%04d" % i, "NOM%d" % i, "Prenom", "1980-01-%02d" % (i + 1),
+                 "1800175123456", "E11.9") for i in range(20)])
+db.commit()
+db.close()
+PY
+put64 sqlite "$tmp/patients.sqlite"
 f=$tmp/in/exports/patients.csv
 gzip -c "$f" >"$out/gz/patients.csv.gz"
 bzip2 -c "$f" >"$out/bz2/patients.csv.bz2"

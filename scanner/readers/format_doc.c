@@ -82,10 +82,12 @@ add(struct doc *d, struct bsc_buf *b, const char *s, size_t n)
 static void
 body_flush(struct doc *d)
 {
-	const char *p = d->body.data, *end = p + d->body.len;
+	const char *p, *end;
 
 	if (!d->body.len)
-		return;
+		return; /* and data may be NULL: no arithmetic on it */
+	p = d->body.data;
+	end = p + d->body.len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
