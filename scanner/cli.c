@@ -264,12 +264,17 @@ bsc_cli_help(FILE *out)
 		"\nArchives and compressed files are recognised by content and "
 		"scanned\nmember by member, never extracted:\n  %s.\n"
 		"rar is recognised but not opened.\n"
-		"\nExit codes:\n"
+		"\nExit codes (the same for merge, report, diff, lookup and "
+		"rules check):\n"
 		"  0  everything was scanned and no personal or medical data "
-		"was found\n"
-		"  1  personal or medical data was found\n"
-		"  2  usage error, or some input could not be scanned "
-		"completely (wins over 1)\n"
+		"was found\n     (with a policy: the policy is satisfied)\n"
+		"  1  personal or medical data was found, or the policy is "
+		"violated\n"
+		"  2  some input could not be scanned completely (wins over "
+		"1; see\n     --allow-incomplete)\n"
+		"  3  could not run: usage error, unreadable or invalid "
+		"policy, baseline,\n     rules or report file, output that "
+		"cannot be written\n     (earlier versions exited 2 for these too)\n"
 		"\nRules come from the patterns directory ($BSC_PATTERNS "
 		"overrides it).\nSee breachscope(1) and README.md.\n",
 		bsc_container_names());
@@ -288,7 +293,7 @@ usage_error(FILE *err, const char *fmt, ...)
 	vfprintf(err, fmt, ap);
 	va_end(ap);
 	fprintf(err, "\nTry 'breachscope --help'.\n");
-	return BSC_EXIT_ERROR;
+	return BSC_EXIT_USAGE;
 }
 
 static int
@@ -301,7 +306,7 @@ set_size(FILE *err, const char *opt, const char *v, uint64_t *out)
 			"breachscope: --%s: '%s' is not a size (use e.g. "
 			"512K, 16M, 4G)\n",
 			opt, v);
-		return BSC_EXIT_ERROR;
+		return BSC_EXIT_USAGE;
 	}
 	*out = x;
 	return 0;
@@ -323,7 +328,7 @@ set_bounded(FILE *err, const char *opt, const char *v, uint64_t max,
 			"breachscope: --%s: '%s' is not a whole number from 1 "
 			"to %llu\n",
 			opt, v, (unsigned long long)max);
-		return BSC_EXIT_ERROR;
+		return BSC_EXIT_USAGE;
 	}
 	*out = x;
 	return 0;
@@ -805,17 +810,17 @@ load_rules(struct bsc_ctx *ctx, const struct bsc_cli *cli, bool defaults)
 		if (!dir) {
 			bsc_errorf(ctx, "no patterns directory found: set "
 					"BSC_PATTERNS to the patterns/ folder");
-			return BSC_EXIT_ERROR;
+			return BSC_EXIT_USAGE;
 		}
 		if (bsc_ctx_load_rules(ctx, dir) != BSC_OK) {
 			bsc_errorf(ctx, "%s", bsc_ctx_error(ctx));
-			return BSC_EXIT_ERROR;
+			return BSC_EXIT_USAGE;
 		}
 	}
 	for (size_t i = 0; i < cli->rules.n; i++) {
 		if (bsc_ctx_load_rules(ctx, cli->rules.v[i]) != BSC_OK) {
 			bsc_errorf(ctx, "%s", bsc_ctx_error(ctx));
-			return BSC_EXIT_ERROR;
+			return BSC_EXIT_USAGE;
 		}
 	}
 	return 0;
@@ -948,12 +953,12 @@ setup_policy(struct bsc_cli *cli, struct bsc_ctx *ctx, struct bsc_policy *p)
 		file = ".breachscope.yml";
 	if (file && bsc_policy_load(p, ctx, file) != BSC_OK) {
 		bsc_errorf(ctx, "%s", bsc_ctx_error(ctx));
-		return BSC_EXIT_ERROR;
+		return BSC_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < cli->fail_on.n; i++) {
 		if (bsc_policy_fail_on(p, ctx, cli->fail_on.v[i]) != BSC_OK) {
 			bsc_errorf(ctx, "%s", bsc_ctx_error(ctx));
-			return BSC_EXIT_ERROR;
+			return BSC_EXIT_USAGE;
 		}
 	}
 	if (cli->fail_on_severity > 0)
@@ -961,7 +966,7 @@ setup_policy(struct bsc_cli *cli, struct bsc_ctx *ctx, struct bsc_policy *p)
 	if (cli->baseline && bsc_policy_load_baseline(p, ctx, cli->baseline) !=
 				     BSC_OK) {
 		bsc_errorf(ctx, "%s", bsc_ctx_error(ctx));
-		return BSC_EXIT_ERROR;
+		return BSC_EXIT_USAGE;
 	}
 	return 0;
 }
@@ -977,7 +982,7 @@ read_person_key(struct bsc_ctx *ctx, const char *path)
 	if (!f) {
 		bsc_errorf(ctx, "--person-key-file %s: %s", path,
 			   strerror(errno));
-		return BSC_EXIT_ERROR;
+		return BSC_EXIT_USAGE;
 	}
 	for (int c; (c = fgetc(f)) != EOF && n < sizeof(hex) - 1;)
 		if (!isspace(c))
@@ -987,7 +992,7 @@ read_person_key(struct bsc_ctx *ctx, const char *path)
 		bsc_errorf(ctx, "--person-key-file %s: expected 64 hex digits "
 				"(make one with: openssl rand -hex 32)",
 			   path);
-		return BSC_EXIT_ERROR;
+		return BSC_EXIT_USAGE;
 	}
 	for (int i = 0; i < 32; i++) {
 		unsigned v;
@@ -996,7 +1001,7 @@ read_person_key(struct bsc_ctx *ctx, const char *path)
 		    !isxdigit((unsigned char)hex[2 * i]) ||
 		    !isxdigit((unsigned char)hex[2 * i + 1])) {
 			bsc_errorf(ctx, "--person-key-file %s: not hex", path);
-			return BSC_EXIT_ERROR;
+			return BSC_EXIT_USAGE;
 		}
 		ctx->person_key[i] = (unsigned char)v;
 	}
@@ -1057,7 +1062,7 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 			if (!outs[i].f) {
 				bsc_errorf(ctx, "cannot write '%s': %s",
 					   outs[i].path, strerror(errno));
-				rc = BSC_EXIT_ERROR;
+				rc = BSC_EXIT_USAGE;
 				goto out;
 			}
 			/* Never read a report back if it sits in the tree. */
@@ -1081,26 +1086,26 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	st = bsc_scan(ctx, (const char *const *)cli->paths.v, cli->paths.n,
 		      &fan);
 	if (st == BSC_FATAL && errno == EPIPE) {
-		rc = BSC_EXIT_ERROR; /* reader went away: say nothing */
+		rc = BSC_EXIT_USAGE; /* reader went away: say nothing */
 		goto out;
 	}
 	if (st == BSC_FATAL) {
 		bsc_errorf(ctx, "%s", bsc_ctx_error(ctx));
-		rc = BSC_EXIT_ERROR;
+		rc = BSC_EXIT_USAGE;
 		goto out;
 	}
 	if (fo.incomplete && !cli->allow_incomplete)
-		rc = BSC_EXIT_ERROR;
+		rc = BSC_EXIT_INCOMPLETE;
 	else
 		rc = fo.violations ? BSC_EXIT_FOUND : BSC_EXIT_CLEAN;
 out:
 	free(check);
 	for (size_t i = 0; outs && i < n_outs; i++) {
 		if (outs[i].f && outs[i].f != stdout &&
-		    fclose(outs[i].f) != 0 && rc != BSC_EXIT_ERROR) {
+		    fclose(outs[i].f) != 0 && rc != BSC_EXIT_USAGE) {
 			bsc_errorf(ctx, "cannot write '%s': %s", outs[i].path,
 				   strerror(errno));
-			rc = BSC_EXIT_ERROR;
+			rc = BSC_EXIT_USAGE;
 		}
 	}
 	for (size_t i = 0; i < fo.n; i++)
@@ -1243,7 +1248,7 @@ cmd_report(struct bsc_cli *cli, struct bsc_ctx *ctx)
 		      ? bsc_report_load(ctx, cli->paths.v[0])
 		      : bsc_merge_doc(ctx, (const char *const *)cli->paths.v,
 				      cli->paths.n, &rc);
-	rc = doc ? 0 : BSC_EXIT_ERROR;
+	rc = doc ? 0 : BSC_EXIT_USAGE;
 	/* SARIF describes the rules: the catalogue is loaded, no data. */
 	if (!rc)
 		rc = load_rules(ctx, cli, true);
@@ -1259,7 +1264,7 @@ cmd_report(struct bsc_cli *cli, struct bsc_ctx *ctx)
 		if (!outs[i].f) {
 			bsc_errorf(ctx, "cannot write '%s': %s", outs[i].path,
 				   strerror(errno));
-			rc = BSC_EXIT_ERROR;
+			rc = BSC_EXIT_USAGE;
 			break;
 		}
 		ro.out = outs[i].f;
@@ -1278,18 +1283,18 @@ cmd_report(struct bsc_cli *cli, struct bsc_ctx *ctx)
 		if (errno != EPIPE)
 			bsc_errorf(ctx, "cannot write the report: %s",
 				   strerror(errno));
-		rc = BSC_EXIT_ERROR;
+		rc = BSC_EXIT_USAGE;
 	}
 	if (!rc)
-		rc = incomplete && !cli->allow_incomplete ? BSC_EXIT_ERROR
+		rc = incomplete && !cli->allow_incomplete ? BSC_EXIT_INCOMPLETE
 		     : fo.violations			  ? BSC_EXIT_FOUND
 							  : BSC_EXIT_CLEAN;
 	for (size_t i = 0; i < n_outs; i++)
 		if (outs[i].f && outs[i].f != stdout &&
-		    fclose(outs[i].f) != 0 && rc != BSC_EXIT_ERROR) {
+		    fclose(outs[i].f) != 0 && rc != BSC_EXIT_USAGE) {
 			bsc_errorf(ctx, "cannot write '%s': %s", outs[i].path,
 				   strerror(errno));
-			rc = BSC_EXIT_ERROR;
+			rc = BSC_EXIT_USAGE;
 		}
 	for (size_t i = 0; i < fo.n; i++)
 		bsc_report_free(fo.sinks[i]);
@@ -1309,13 +1314,13 @@ cmd_diff(struct bsc_cli *cli, struct bsc_ctx *ctx)
 
 	if (!out) {
 		bsc_errorf(ctx, "cannot write '%s': %s", path, strerror(errno));
-		return BSC_EXIT_ERROR;
+		return BSC_EXIT_USAGE;
 	}
 	rc = bsc_diff_reports(ctx, cli->paths.v[0], cli->paths.v[1],
 			      cli->format, cli->lang, out);
 	if (out != stdout && fclose(out) != 0) {
 		bsc_errorf(ctx, "cannot write '%s': %s", path, strerror(errno));
-		rc = BSC_EXIT_ERROR;
+		rc = BSC_EXIT_USAGE;
 	}
 	return rc;
 }
@@ -1383,7 +1388,7 @@ bsc_cli_run(struct bsc_cli *cli)
 			rc = bsc_lookup(ctx, cli->index, &cli->query, stdout);
 		break;
 	default:
-		rc = BSC_EXIT_ERROR;
+		rc = BSC_EXIT_USAGE;
 		break;
 	}
 	bsc_ctx_free(ctx);

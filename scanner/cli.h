@@ -16,9 +16,11 @@
 
 /* Exit codes (documented in README and breachscope(1)). */
 enum bsc_exit {
-	BSC_EXIT_CLEAN = 0,   /* all scanned, nothing found */
-	BSC_EXIT_FOUND = 1,   /* personal or medical data found */
-	BSC_EXIT_ERROR = 2    /* usage error or incomplete scan (wins) */
+	BSC_EXIT_CLEAN = 0,      /* all scanned, nothing found */
+	BSC_EXIT_FOUND = 1,      /* data found, or the policy violated */
+	BSC_EXIT_INCOMPLETE = 2, /* an item not read fully (wins over 1) */
+	BSC_EXIT_USAGE = 3       /* could not run: usage, policy, rules,
+				  * baseline or report file, output */
 };
 
 enum bsc_command {
@@ -72,7 +74,7 @@ struct bsc_cli {
 /*
  * Parse argv into *cli (argv strings are borrowed). Returns 0 on success;
  * on a usage error writes "breachscope: ..." and a hint to err and
- * returns BSC_EXIT_ERROR. Release with bsc_cli_release.
+ * returns BSC_EXIT_USAGE. Release with bsc_cli_release.
  */
 int bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err);
 void bsc_cli_release(struct bsc_cli *cli);

@@ -136,7 +136,7 @@ START_TEST(test_cli_usage_errors)
 	for (int i = 0; bad[i]; i++) {
 		struct bsc_cli cli;
 
-		ck_assert_msg(parse(&cli, bad[i]) == BSC_EXIT_ERROR, "'%s'",
+		ck_assert_msg(parse(&cli, bad[i]) == BSC_EXIT_USAGE, "'%s'",
 			      bad[i]);
 		bsc_cli_release(&cli);
 	}

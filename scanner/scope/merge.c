@@ -152,7 +152,7 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	uint64_t cov_items[4] = {0}, cov_bytes[4] = {0};
 	uint64_t pkeys[4] = {0}, pwithout = 0;
 	bool have_sets = true, any_approx = false;
-	int severity = 0, rc = BSC_EXIT_ERROR;
+	int severity = 0, rc = BSC_EXIT_USAGE;
 	const char *rules_version = NULL;
 	bool mixed_rules = false;
 	const char *started = NULL, *finished = NULL;
@@ -392,7 +392,7 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 			       "with a shared --person-key-file): the person "
 			       "count is a sum, not deduplicated");
 	rc = by_status[BSC_ITEM_PARTIAL] + by_status[BSC_ITEM_FAILED]
-		     ? BSC_EXIT_ERROR
+		     ? BSC_EXIT_INCOMPLETE
 		     : violations ? BSC_EXIT_FOUND : BSC_EXIT_CLEAN;
 out:
 	for (size_t i = 0; i < n; i++)
@@ -422,14 +422,14 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	FILE *out = stdout;
 
 	if (!root)
-		return BSC_EXIT_ERROR;
+		return BSC_EXIT_USAGE;
 	if (output && strcmp(output, "-")) {
 		out = fopen(output, "w");
 		if (!out) {
 			bsc_errorf(ctx, "cannot write '%s': %s", output,
 				   strerror(errno));
 			json_object_put(root);
-			return BSC_EXIT_ERROR;
+			return BSC_EXIT_USAGE;
 		}
 	}
 	if (fputs(json_object_to_json_string_ext(
@@ -439,12 +439,12 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 		  out) == EOF ||
 	    fputc('\n', out) == EOF || fflush(out) == EOF) {
 		bsc_errorf(ctx, "cannot write the merged report");
-		rc = BSC_EXIT_ERROR;
+		rc = BSC_EXIT_USAGE;
 	}
-	if (out != stdout && fclose(out) != 0 && rc != BSC_EXIT_ERROR) {
+	if (out != stdout && fclose(out) != 0 && rc != BSC_EXIT_USAGE) {
 		bsc_errorf(ctx, "cannot write '%s': %s", output,
 			   strerror(errno));
-		rc = BSC_EXIT_ERROR;
+		rc = BSC_EXIT_USAGE;
 	}
 	json_object_put(root);
 	return rc;
