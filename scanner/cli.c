@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -173,8 +174,10 @@ static const struct opt opts[] = {
 	{"no-progress", 0, NULL, OPT_NO_PROGRESS,
 	 "no progress line on stderr"},
 	{"output", 'o', "[FMT:]FILE", OPT_OUTPUT,
-	 "write a report to FILE (repeatable: -o json:r.json -o "
-	 "sarif:r.sarif)"},
+	 "write a report to FILE, in FMT, else as its extension says (.json, "
+	 ".jsonl/.ndjson, .sarif/.sarif.json, .csv, .xml: junit, .html, "
+	 ".txt: text), else in --format; repeatable: -o r.json -o r.sarif "
+	 "-o summary:notify.txt"},
 	{"password", 0, "PASS", OPT_PASSWORD,
 	 "try PASS on encrypted archive members and PDFs (repeatable; "
 	 "shown as *** in reports)"},
@@ -283,6 +286,107 @@ bsc_cli_help(FILE *out)
 static int
 usage_error(FILE *err, const char *fmt, ...) BSC_PRINTF(2, 3);
 
+/* The report formats a user may ask for ("person-index" is internal). */
+static const char *const user_formats[] = {
+	"csv",	 "html",  "inventory", "json", "jsonl",
+	"junit", "sarif", "summary",   "text"};
+
+/* File extensions that name a format; ".sarif.json" before ".json". */
+static const struct {
+	const char *ext;
+	const char *format;
+} out_exts[] = {
+	{".sarif.json", "sarif"}, {".json", "json"},  {".jsonl", "jsonl"},
+	{".ndjson", "jsonl"},	  {".sarif", "sarif"}, {".csv", "csv"},
+	{".xml", "junit"},	  {".html", "html"},  {".htm", "html"},
+	{".txt", "text"},
+};
+
+#define OUT_EXTS_HELP                                                     \
+	".json, .jsonl/.ndjson, .sarif/.sarif.json, .csv, .xml (JUnit), " \
+	".html/.htm, .txt"
+
+static const char *
+format_of_name(const char *path)
+{
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < BSC_ARRAY_SIZE(out_exts); i++) {
+		size_t e = strlen(out_exts[i].ext);
+
+		if (n > e && !strcasecmp(path + n - e, out_exts[i].ext))
+			return out_exts[i].format;
+	}
+	return NULL;
+}
+
+/* --format fmt may write a file whose name says by_name: the same
+ * format, or a text or CSV format with no extension of its own. */
+static bool
+format_fits_name(const char *fmt, const char *by_name)
+{
+	return !strcmp(fmt, by_name) ||
+	       (!strcmp(by_name, "text") && !strcmp(fmt, "summary")) ||
+	       (!strcmp(by_name, "csv") && !strcmp(fmt, "inventory"));
+}
+
+static const char *
+user_format(const char *name)
+{
+	for (size_t i = 0; i < BSC_ARRAY_SIZE(user_formats); i++)
+		if (!strcmp(user_formats[i], name))
+			return user_formats[i];
+	return NULL;
+}
+
+int
+bsc_cli_output(const struct bsc_cli *cli, const char *v,
+	       const char **format, const char **path, FILE *err)
+{
+	const char *colon = strchr(v, ':');
+	const char *by_name;
+
+	for (size_t i = 0; colon && i < BSC_ARRAY_SIZE(user_formats); i++) {
+		if (strlen(user_formats[i]) != (size_t)(colon - v) ||
+		    strncmp(v, user_formats[i], (size_t)(colon - v)))
+			continue;
+		if (!colon[1])
+			return err ? usage_error(err,
+						 "-o %s: no file name after "
+						 "'%s:' (use - for standard "
+						 "output)",
+						 v, user_formats[i])
+				   : BSC_EXIT_USAGE;
+		*format = user_formats[i];
+		*path = strcmp(colon + 1, "-") ? colon + 1 : NULL;
+		return 0;
+	}
+	/* Not a prefix: a file name (with a colon in it, maybe). */
+	*format = cli->format;
+	*path = strcmp(v, "-") ? v : NULL;
+	if (!*path)
+		return 0;
+	by_name = format_of_name(v);
+	if (by_name && cli->format_set &&
+	    !format_fits_name(cli->format, by_name))
+		return err ? usage_error(err,
+					 "-o %s: the name says %s but --format "
+					 "says %s; write -o %s:%s to keep both",
+					 v, by_name, cli->format, cli->format, v)
+			   : BSC_EXIT_USAGE;
+	if (by_name && !cli->format_set)
+		*format = by_name;
+	if (!by_name && !cli->format_set)
+		return err ? usage_error(err,
+					 "-o %s: cannot tell the report format "
+					 "from the name: end it with " OUT_EXTS_HELP
+					 ", or write FMT:FILE (e.g. -o summary:%s; "
+					 "formats: %s)",
+					 v, v, bsc_report_names())
+			   : BSC_EXIT_USAGE;
+	return 0;
+}
+
 static int
 usage_error(FILE *err, const char *fmt, ...)
 {
@@ -388,12 +492,13 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		cli->follow_symlinks = true;
 		break;
 	case OPT_FORMAT:
-		if (!bsc_report_known(v))
+		if (!user_format(v))
 			return usage_error(err,
 					   "--format: unknown format '%s' "
 					   "(use %s)",
 					   v, bsc_report_names());
 		cli->format = v;
+		cli->format_set = true;
 		break;
 	case OPT_ALLOW_INCOMPLETE:
 		cli->allow_incomplete = true;
@@ -637,6 +742,40 @@ drop_shown(struct bsc_vec *shown, size_t n)
 		free(shown->v[--shown->n]);
 }
 
+static bool
+diff_format(const char *f)
+{
+	return !strcmp(f, "text") || !strcmp(f, "json") || !strcmp(f, "html");
+}
+
+/*
+ * Every -o value names its format (bsc_cli_output), and the command can
+ * write it: diff writes one text, json or html output, lookup none.
+ */
+static int
+check_outputs(const struct bsc_cli *cli, FILE *err)
+{
+	const char *fmt, *path;
+
+	if (cli->outputs.n && (cli->cmd == BSC_CMD_LOOKUP ||
+			       cli->cmd == BSC_CMD_RULES_CHECK ||
+			       cli->cmd == BSC_CMD_RULES_LIST))
+		return usage_error(err, "-o: this command writes to standard "
+					"output only (redirect it: > FILE)");
+	if (cli->cmd == BSC_CMD_DIFF && cli->outputs.n > 1)
+		return usage_error(err, "diff writes one output: give -o once");
+	for (size_t i = 0; i < cli->outputs.n; i++) {
+		if (bsc_cli_output(cli, cli->outputs.v[i], &fmt, &path, err))
+			return BSC_EXIT_USAGE;
+		if (cli->cmd == BSC_CMD_DIFF && !diff_format(fmt))
+			return usage_error(err,
+					   "-o %s: diff writes text, json or "
+					   "html, not %s",
+					   (const char *)cli->outputs.v[i], fmt);
+	}
+	return 0;
+}
+
 int
 bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 {
@@ -745,6 +884,8 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 	}
 	if (cli->cmd == BSC_CMD_HELP || cli->cmd == BSC_CMD_VERSION)
 		return 0;
+	if (check_outputs(cli, err))
+		return BSC_EXIT_USAGE;
 	if (cli->cmd == BSC_CMD_NONE) {
 		if (argc < 2)
 			return usage_error(err, "%s",
@@ -762,9 +903,7 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 		return usage_error(err, "%s",
 				   "merge needs at least one JSON report");
 	if (cli->cmd == BSC_CMD_DIFF &&
-	    (cli->paths.n != 2 || (strcmp(cli->format, "text") &&
-				   strcmp(cli->format, "json") &&
-				   strcmp(cli->format, "html"))))
+	    (cli->paths.n != 2 || !diff_format(cli->format)))
 		return usage_error(err, "%s",
 				   "diff needs two JSON reports, OLD and NEW, "
 				   "and writes text, json or html");
@@ -899,37 +1038,12 @@ struct output {
 	FILE *f;
 };
 
-/* Split "-o" values into (format, path): "sarif:x.sarif" or "x.json". */
+/* Split a checked -o value into (format, path). */
 static void
 parse_output(const struct bsc_cli *cli, const char *v, struct output *o)
 {
-	const char *colon = strchr(v, ':');
-
-	o->format = cli->format;
-	o->path = v;
-	if (colon) {
-		char fmt[16];
-		size_t n = (size_t)(colon - v);
-
-		if (n < sizeof(fmt)) {
-			memcpy(fmt, v, n);
-			fmt[n] = '\0';
-			if (bsc_report_known(fmt)) {
-				static const char *const known[] = {
-					"csv",   "html", "inventory", "json",
-					"jsonl", "junit",     "sarif",
-					"summary", "text"};
-
-				for (size_t i = 0; i < BSC_ARRAY_SIZE(known);
-				     i++)
-					if (!strcmp(known[i], fmt))
-						o->format = known[i];
-				o->path = colon + 1;
-			}
-		}
-	}
-	if (!strcmp(o->path, "-"))
-		o->path = NULL;
+	if (bsc_cli_output(cli, v, &o->format, &o->path, NULL))
+		o->format = cli->format; /* not reached: checked by parse */
 }
 
 /* A JSON report written by this run, which lists every item: the
@@ -1225,6 +1339,18 @@ plain_json(const struct bsc_cli *cli)
 	return !strcmp(o.format, "json");
 }
 
+/* merge to one JSON file, or stdout. */
+static int
+cmd_merge_json(struct bsc_cli *cli, struct bsc_ctx *ctx)
+{
+	struct output o = {.format = cli->format};
+
+	if (cli->outputs.n)
+		parse_output(cli, cli->outputs.v[0], &o);
+	return bsc_merge_reports(ctx, (const char *const *)cli->paths.v,
+				 cli->paths.n, o.path);
+}
+
 /*
  * "report" (and "merge" to another format): the saved reports, merged
  * when there are several, shown again through every -o output.
@@ -1308,18 +1434,24 @@ cmd_report(struct bsc_cli *cli, struct bsc_ctx *ctx)
 static int
 cmd_diff(struct bsc_cli *cli, struct bsc_ctx *ctx)
 {
-	const char *path = cli->outputs.n ? cli->outputs.v[0] : NULL;
-	FILE *out = path && strcmp(path, "-") ? fopen(path, "w") : stdout;
+	struct output o = {.format = cli->format};
+	FILE *out;
 	int rc;
 
+	if (cli->outputs.n)
+		parse_output(cli, cli->outputs.v[0], &o);
+	out = o.path ? fopen(o.path, "w") : stdout;
+
 	if (!out) {
-		bsc_errorf(ctx, "cannot write '%s': %s", path, strerror(errno));
+		bsc_errorf(ctx, "cannot write '%s': %s", o.path,
+			   strerror(errno));
 		return BSC_EXIT_USAGE;
 	}
 	rc = bsc_diff_reports(ctx, cli->paths.v[0], cli->paths.v[1],
-			      cli->format, cli->lang, out);
+			      o.format, cli->lang, out);
 	if (out != stdout && fclose(out) != 0) {
-		bsc_errorf(ctx, "cannot write '%s': %s", path, strerror(errno));
+		bsc_errorf(ctx, "cannot write '%s': %s", o.path,
+			   strerror(errno));
 		rc = BSC_EXIT_USAGE;
 	}
 	return rc;
@@ -1368,13 +1500,8 @@ bsc_cli_run(struct bsc_cli *cli)
 		rc = cmd_rules_check(cli, ctx);
 		break;
 	case BSC_CMD_MERGE:
-		rc = plain_json(cli)
-			     ? bsc_merge_reports(
-				       ctx, (const char *const *)cli->paths.v,
-				       cli->paths.n,
-				       cli->outputs.n ? cli->outputs.v[0]
-						      : NULL)
-			     : cmd_report(cli, ctx);
+		rc = plain_json(cli) ? cmd_merge_json(cli, ctx)
+				     : cmd_report(cli, ctx);
 		break;
 	case BSC_CMD_REPORT:
 		rc = cmd_report(cli, ctx);

@@ -38,7 +38,9 @@ enum bsc_command {
 
 struct bsc_cli {
 	enum bsc_command cmd;
-	const char *format;       /* report format of plain -o / stdout */
+	const char *format;       /* report format of stdout, and of a plain
+				   * -o FILE whose name says nothing */
+	bool format_set;          /* --format was given */
 	struct bsc_vec outputs;   /* const char*: -o [FMT:]FILE values */
 	const char *policy;       /* --policy FILE */
 	bool no_policy;           /* --no-policy */
@@ -78,6 +80,18 @@ struct bsc_cli {
  */
 int bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err);
 void bsc_cli_release(struct bsc_cli *cli);
+
+/*
+ * The report format and file of one -o value v, in *format (a static
+ * string) and *path (inside v; NULL for stdout, "-"): a "FMT:" prefix
+ * first, then the file's extension (.json, .jsonl/.ndjson, .sarif and
+ * .sarif.json, .csv, .xml for JUnit, .html/.htm, .txt), then --format.
+ * Returns 0, or BSC_EXIT_USAGE with a message on err (if not NULL) when
+ * the name says nothing and there is no --format, or when the name and
+ * --format disagree.
+ */
+int bsc_cli_output(const struct bsc_cli *cli, const char *v,
+		   const char **format, const char **path, FILE *err);
 
 /* Write the --help text, generated from the option table. */
 void bsc_cli_help(FILE *out);

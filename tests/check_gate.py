@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""The CI gate as a new user meets it (issue 16), end to end on the binary:
+
+- `-o FILE` writes the format its extension names, `FMT:FILE` wins, a name
+  that says nothing is a usage error (exit 3), for scan, merge and report;
+- exit codes: 0 clean, 1 found, 2 incomplete, 3 could not run;
+
+Usage: check_gate.py BINARY FIXTURES
+Fixtures are built in a temporary directory from synthetic values.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+PATIENTS = ("nom;prenom;date_naissance;diagnostic_cim10\n"
+            "DUPONT;Jean;1980-02-01;E11.9\n"
+            "MARTIN;Anne;1975-06-12;I10\n")
+CLEAN = "region;annee;effectif;taux\nBretagne;2021;18342;4,7\nBretagne;2022;18977;4,9\n"
+
+
+def run(binary, args, cwd, want=None, errors=None):
+    r = subprocess.run([binary] + args, cwd=cwd, capture_output=True, text=True)
+    if want is not None and r.returncode != want and errors is not None:
+        errors.append(f"{' '.join(args)}: exit {r.returncode}, want {want}: {r.stderr.strip()}")
+    return r
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def kind_of(path):
+    """What a report file is, from its first bytes."""
+    with open(path, encoding="utf-8-sig") as f:
+        head = f.read(400)
+    if head.startswith("<?xml") and "<testsuites" in head:
+        return "junit"
+    if head.lstrip().startswith("<!DOCTYPE html"):
+        return "html"
+    if '"$schema"' in head and "sarif" in head:
+        return "sarif"
+    if '"schema": "breachscope.report/1"' in head:
+        return "json"
+    if head.startswith('{"type":'):
+        return "jsonl"
+    if head.startswith('"path","status"'):
+        return "csv"
+    if head.startswith("Breach scope summary"):
+        return "summary"
+    return "text"
+
+
+def check_outputs(binary, tmp, errors):
+    data = os.path.join(tmp, "data")
+    write(os.path.join(data, "patients.csv"), PATIENTS)
+    out = os.path.join(tmp, "out")
+    os.makedirs(out)
+    names = {"r.json": "json", "r.jsonl": "jsonl", "r.ndjson": "jsonl", "scan.sarif": "sarif",
+             "s.sarif.json": "sarif", "f.csv": "csv", "junit.xml": "junit", "r.html": "html",
+             "r.htm": "html", "r.txt": "text", "summary:notify.txt": "summary",
+             "json:forced.sarif": "json"}
+    args = ["scan", "--no-progress", "-q"]
+    for n in names:
+        args += ["-o", n]
+    run(binary, args + [data], out, 1, errors)
+    for n, want in names.items():
+        path = os.path.join(out, n.split(":")[-1])
+        if not os.path.exists(path):
+            errors.append(f"-o {n}: no file {path}")
+        elif kind_of(path) != want:
+            errors.append(f"-o {n}: wrote {kind_of(path)}, want {want}")
+    if any(":" in f for f in os.listdir(out)):
+        errors.append(f"a file named after its prefix: {os.listdir(out)}")
+    # merge and report: the same rules.
+    rep = os.path.join(out, "r.json")
+    for cmd in ("merge", "report"):
+        d = os.path.join(tmp, cmd)
+        os.makedirs(d)
+        run(binary, [cmd, "-q", "-o", "json:m.json", "-o", "summary:x.txt", "-o", "m.sarif", rep],
+            d, 1, errors)
+        got = {f: kind_of(os.path.join(d, f)) for f in sorted(os.listdir(d))}
+        if got != {"m.json": "json", "x.txt": "summary", "m.sarif": "sarif"}:
+            errors.append(f"{cmd} -o: wrote {got}")
+    # merge to one JSON file, through the prefix: the file is m1.json.
+    d = os.path.join(tmp, "merge1")
+    os.makedirs(d)
+    run(binary, ["merge", "-q", "-o", "json:m1.json", rep], d, 1, errors)
+    if os.listdir(d) != ["m1.json"]:
+        errors.append(f"merge -o json:m1.json wrote {os.listdir(d)}")
+    # Names that say nothing: exit 3, nothing written, the fix named.
+    d = os.path.join(tmp, "bad")
+    os.makedirs(d)
+    for args in (["scan", "-o", "scan.out", data], ["merge", "-o", "merged", rep],
+                 ["report", "-o", "r.md", rep], ["scan", "-f", "sarif", "-o", "r.json", data],
+                 ["diff", "-o", "d.sarif", rep, rep]):
+        r = run(binary, args, d, 3, errors)
+        if "Try 'breachscope --help'" not in r.stderr:
+            errors.append(f"{' '.join(args)}: no hint: {r.stderr!r}")
+    if "FMT:FILE" not in run(binary, ["scan", "-o", "scan.out", data], d).stderr:
+        errors.append("an unknown extension does not name the FMT:FILE form")
+    if os.listdir(d):
+        errors.append(f"a refused -o wrote {os.listdir(d)}")
+
+
+def check_exit_codes(binary, fixtures, tmp, errors):
+    data = os.path.join(tmp, "codes")
+    write(os.path.join(data, "clean", "stats.csv"), CLEAN)
+    write(os.path.join(data, "found", "patients.csv"), PATIENTS)
+    with open(os.path.join(fixtures, "csv", "bad-unterminated-quote.csv")) as f:
+        write(os.path.join(data, "broken", "bad.csv"), f.read())
+    write(os.path.join(data, "typo.yml"), "rules:\n  - pth: '*.csv'\n")
+    q = ["scan", "--no-progress", "-q"]
+    run(binary, q + ["clean"], data, 0, errors)
+    run(binary, q + ["found"], data, 1, errors)
+    run(binary, q + ["broken"], data, 2, errors)
+    run(binary, q + ["found", "broken"], data, 2, errors)  # 2 wins over 1
+    run(binary, q + ["--policy", "typo.yml", "clean"], data, 3, errors)
+    run(binary, q + ["--policy", "no-such.yml", "clean"], data, 3, errors)
+    run(binary, q + ["--rules", "no-such-rules.yml", "clean"], data, 3, errors)
+    run(binary, q + ["--baseline", "no-such.json", "clean"], data, 3, errors)
+    run(binary, q + ["-o", os.path.join(data, "no", "such", "dir", "r.json"), "clean"], data, 3,
+        errors)
+    run(binary, ["scan", "--frobnicate", "clean"], data, 3, errors)
+    run(binary, ["merge", "no-such.json"], data, 3, errors)
+    run(binary, ["report", "typo.yml"], data, 3, errors)
+    run(binary, ["diff", "typo.yml", "typo.yml"], data, 3, errors)
+    run(binary, ["rules", "check", "no-such-rules.yml"], data, 3, errors)
+
+
+def main():
+    binary, fixtures = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    errors = []
+    with tempfile.TemporaryDirectory() as tmp:
+        check_outputs(binary, os.path.join(tmp, "o"), errors)
+        check_exit_codes(binary, fixtures, tmp, errors)
+    for e in errors:
+        print(e)
+    print(f"gate: {len(errors)} problems")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
