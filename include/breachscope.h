@@ -136,6 +136,10 @@ struct bsc_finding {
 				   * category; never of a value */
 	bool violation;           /* breaks the policy (default policy: any
 				   * counted finding) */
+	const char *violates;     /* with a loaded policy, the rule it
+				   * breaks ("rule 2 (exports/...) of
+				   * ci.yml", "--fail-on medical"); else
+				   * NULL */
 	const char *suppressed;   /* why it does not count ("baseline",
 				   * an ignore's reason), or NULL */
 };
@@ -278,6 +282,8 @@ struct bsc_run_summary {
 	const char *const *medical;
 	size_t n_medical;
 	uint64_t violations;  /* over all items */
+	const char *policy;   /* what the policy was made of ("ci.yml,
+			       * --fail-on medical"), or NULL: none */
 	const char *severity; /* the highest item severity */
 	struct bsc_persons persons; /* deduplicated across all items */
 	const struct bsc_flag *flags; /* one per flag rule raised */

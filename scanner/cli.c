@@ -1075,12 +1075,24 @@ setup_policy(struct bsc_cli *cli, struct bsc_ctx *ctx, struct bsc_policy *p)
 			return BSC_EXIT_USAGE;
 		}
 	}
-	if (cli->fail_on_severity > 0)
+	if (cli->fail_on_severity > 0) {
+		char *s = bsc_asprintf("--fail-on-severity %s",
+				       bsc_severity_name(cli->fail_on_severity));
+
 		bsc_policy_fail_on_severity(p, cli->fail_on_severity);
+		bsc_policy_add_source(p, s);
+		free(s);
+	}
 	if (cli->baseline && bsc_policy_load_baseline(p, ctx, cli->baseline) !=
 				     BSC_OK) {
 		bsc_errorf(ctx, "%s", bsc_ctx_error(ctx));
 		return BSC_EXIT_USAGE;
+	}
+	if (cli->baseline) {
+		char *s = bsc_asprintf("--baseline %s", cli->baseline);
+
+		bsc_policy_add_source(p, s);
+		free(s);
 	}
 	return 0;
 }
@@ -1192,6 +1204,7 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 		ro.lang = cli->lang;
 		ro.full_report = full_report_of(outs, n_reports);
 		ro.index_check = check;
+		ro.policy = bsc_policy_name(policy);
 		ro.color = cli->color == 1 ||
 			   (cli->color == -1 && outs[i].f == stdout &&
 			    isatty(1) && !getenv("NO_COLOR"));
@@ -1398,6 +1411,7 @@ cmd_report(struct bsc_cli *cli, struct bsc_ctx *ctx)
 		ro.quiet = cli->quiet;
 		ro.lang = cli->lang;
 		ro.full_report = full_report_of(outs, n_outs);
+		ro.policy = bsc_report_doc_policy(doc);
 		if (!ro.full_report && cli->paths.n == 1)
 			ro.full_report = cli->paths.v[0];
 		ro.color = cli->color == 1 ||

@@ -1197,6 +1197,7 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	run.sum.identity = idn;
 	run.sum.medical = medn;
 	run.sum.severity = bsc_severity_name(run.severity);
+	run.sum.policy = bsc_policy_name(ctx->policy);
 	run.sum.flags = run.flags;
 	run.sum.n_flags = run.n_flags;
 	linkable = bsc_zalloc(MAX_LINKABLE * sizeof(*linkable));

@@ -4,6 +4,8 @@
 - `-o FILE` writes the format its extension names, `FMT:FILE` wins, a name
   that says nothing is a usage error (exit 3), for scan, merge and report;
 - exit codes: 0 clean, 1 found, 2 incomplete, 3 could not run;
+- the text speaks of a policy only when one is loaded, and names the rule
+  each violating finding breaks;
 
 Usage: check_gate.py BINARY FIXTURES
 Fixtures are built in a temporary directory from synthetic values.
@@ -131,12 +133,59 @@ def check_exit_codes(binary, fixtures, tmp, errors):
     run(binary, ["rules", "check", "no-such-rules.yml"], data, 3, errors)
 
 
+def check_policy_wording(binary, tmp, errors):
+    """Policy words only with a policy; each violating finding names its rule."""
+    data = os.path.join(tmp, "wording")
+    write(os.path.join(data, "exports", "patients.csv"), PATIENTS)
+    write(os.path.join(data, "ci.yml"), "version: 1\nrules:\n"
+          "  - path: 'stats/**'\n    allow: []\n"
+          "  - path: '**'\n    allow: [identity]\n"
+          "  - path: 'never/**'\n    name: unused\n    allow: []\n")
+    q = ["scan", "--no-progress"]
+    for lang, words in (("en", ("policy", "violates")), ("fr", ("politique", "enfreint"))):
+        r = run(binary, q + ["--lang", lang, "exports"], data, 1, errors)
+        for w in words:
+            if w in r.stdout:
+                errors.append(f"no policy, --lang {lang}: '{w}' in the text: {r.stdout!r}")
+        r = run(binary, q + ["--lang", lang, "--policy", "ci.yml", "exports"], data, 1, errors)
+        want = ("violates rule 2 (**) of ci.yml" if lang == "en"
+                else "enfreint la règle 2 (**) de ci.yml")
+        if r.stdout.count(want) != 1:  # the diagnosis: identity is allowed
+            errors.append(f"--policy, --lang {lang}: want 1 x '{want}': {r.stdout!r}")
+        tail = ("finding(s) break the policy (ci.yml)" if lang == "en"
+                else "constat(s) enfreignent la politique (ci.yml)")
+        if r.stdout.count(tail) != 2:  # the item and the summary
+            errors.append(f"--policy, --lang {lang}: want '{tail}' twice: {r.stdout!r}")
+    r = run(binary, q + ["--fail-on", "medical", "exports"], data, 1, errors)
+    if "violates --fail-on medical" not in r.stdout or "break the policy (--fail-on medical)" \
+            not in r.stdout:
+        errors.append(f"--fail-on: {r.stdout!r}")
+    # JSON carries it; report shows the scan's text again.
+    rep = os.path.join(data, "r.json")
+    t = run(binary, q + ["--policy", "ci.yml", "-o", rep, "-o", "-", "exports"], data, 1, errors)
+    doc = json.load(open(rep))
+    if doc["run"].get("policy") != "ci.yml":
+        errors.append(f"run.policy: {doc['run'].get('policy')!r}")
+    vs = sorted({f.get("violates") for i in doc["items"] for f in i["findings"] if f["violation"]})
+    if vs != ["rule 2 (**) of ci.yml"]:
+        errors.append(f"violates in JSON: {vs}")
+    again = run(binary, ["report", rep], data, 1, errors)
+    if again.stdout != t.stdout:
+        errors.append("report of the JSON does not give the scan's text")
+    plain = os.path.join(data, "plain.json")
+    run(binary, q + ["-o", plain, "exports"], data, 1, errors)
+    doc = json.load(open(plain))
+    if "policy" in doc["run"] or any("violates" in f for i in doc["items"] for f in i["findings"]):
+        errors.append("JSON without a policy names one")
+
+
 def main():
     binary, fixtures = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     errors = []
     with tempfile.TemporaryDirectory() as tmp:
         check_outputs(binary, os.path.join(tmp, "o"), errors)
         check_exit_codes(binary, fixtures, tmp, errors)
+        check_policy_wording(binary, tmp, errors)
     for e in errors:
         print(e)
     print(f"gate: {len(errors)} problems")

@@ -216,6 +216,7 @@ finding_of(json_object *o, struct bsc_finding *f)
 	f->fingerprint = str_of(o, "fingerprint");
 	f->violation = bool_of(o, "violation");
 	f->suppressed = str_of(o, "suppressed");
+	f->violates = str_of(o, "violates");
 }
 
 static void
@@ -463,6 +464,15 @@ summary_of(json_object *doc, struct bsc_run_summary *s, struct item_mem *m,
 	s->options = m->lists[2];
 	s->started = str_of(run, "started");
 	s->finished = str_of(run, "finished");
+	s->policy = str_of(run, "policy");
+}
+
+const char *
+bsc_report_doc_policy(void *doc)
+{
+	json_object *run = get(doc, "run");
+
+	return run ? str_of(run, "policy") : NULL;
 }
 
 static bsc_status

@@ -155,7 +155,7 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	int severity = 0, rc = BSC_EXIT_USAGE;
 	const char *rules_version = NULL;
 	bool mixed_rules = false;
-	const char *started = NULL, *finished = NULL;
+	const char *started = NULL, *finished = NULL, *policy = NULL;
 	json_object *root = NULL, *summary, *run, *opts, *ps, *keys;
 	static const char *const keynames[] = {"national_id", "patient_id",
 					       "name_birth_date", "contact"};
@@ -203,6 +203,10 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 			const char *rv = r ? str_of(r, "rules_version") : NULL;
 			const char *st = r ? str_of(r, "started") : NULL;
 			const char *fi = r ? str_of(r, "finished") : NULL;
+			const char *po = r ? str_of(r, "policy") : NULL;
+
+			if (po && !policy)
+				policy = po; /* shards share one policy */
 
 			if (rv && rules_version && strcmp(rv, rules_version))
 				mixed_rules = true;
@@ -312,6 +316,9 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	json_object_object_add(run, "finished",
 			       finished ? json_object_new_string(finished)
 					: NULL);
+	if (policy)
+		json_object_object_add(run, "policy",
+				       json_object_new_string(policy));
 	json_object_object_add(root, "run", run);
 	summary = json_object_new_object();
 	json_object_object_add(summary, "items",

@@ -27,6 +27,9 @@ struct entry {
 
 struct prule {
 	char *glob;
+	char *name;  /* optional 'name' key */
+	char *label; /* what a finding that breaks it names: the name,
+		      * "rule N (GLOB)" or "--fail-on LIST" */
 	bool has_allow;
 	struct entry *allow;
 	size_t n_allow;
@@ -47,6 +50,10 @@ struct bsc_policy {
 	struct pignore *ignores;
 	size_t n_ignores;
 	int fail_severity; /* -1: off */
+	char *sev_label;   /* "fail_on_severity LEVEL" */
+	char *name;        /* the sources: "ci.yml, --fail-on medical";
+			    * NULL: no policy */
+	size_t n_file_rules; /* rules from files, for "rule N" */
 	char **baseline;   /* sorted fingerprints */
 	size_t n_baseline;
 };
@@ -75,6 +82,8 @@ bsc_policy_free(struct bsc_policy *p)
 		return;
 	for (size_t i = 0; i < p->n_rules; i++) {
 		free(p->rules[i].glob);
+		free(p->rules[i].name);
+		free(p->rules[i].label);
 		entries_free(p->rules[i].allow, p->rules[i].n_allow);
 		entries_free(p->rules[i].deny, p->rules[i].n_deny);
 		free(p->rules[i].reason);
@@ -89,7 +98,25 @@ bsc_policy_free(struct bsc_policy *p)
 	for (size_t i = 0; i < p->n_baseline; i++)
 		free(p->baseline[i]);
 	free(p->baseline);
+	free(p->sev_label);
+	free(p->name);
 	free(p);
+}
+
+void
+bsc_policy_add_source(struct bsc_policy *p, const char *source)
+{
+	char *n = p->name ? bsc_asprintf("%s, %s", p->name, source)
+			  : bsc_strdup(source);
+
+	free(p->name);
+	p->name = n;
+}
+
+const char *
+bsc_policy_name(const struct bsc_policy *p)
+{
+	return p ? p->name : NULL;
 }
 
 /* ---- globs ------------------------------------------------------------ */
@@ -287,11 +314,14 @@ load_rule(struct bsc_policy *p, struct bsc_yaml *y, yaml_node_t *m)
 		} else if (k && !strcmp(k, "reason") && s) {
 			free(r.reason);
 			r.reason = bsc_strdup(s);
+		} else if (k && !strcmp(k, "name") && s) {
+			free(r.name);
+			r.name = bsc_strdup(s);
 		} else {
 			st = bsc_yaml_error(y, kn,
 					    "unknown policy rule key '%s' "
 					    "(expected path, allow, deny, "
-					    "reason)",
+					    "reason, name)",
 					    k ? k : "?");
 		}
 	}
@@ -302,6 +332,7 @@ load_rule(struct bsc_policy *p, struct bsc_yaml *y, yaml_node_t *m)
 				    "a policy rule needs 'allow' or 'deny'");
 	if (st != BSC_OK) {
 		free(r.glob);
+		free(r.name);
 		entries_free(r.allow, r.n_allow);
 		entries_free(r.deny, r.n_deny);
 		free(r.reason);
@@ -381,11 +412,38 @@ load_list(struct bsc_policy *p, struct bsc_yaml *y, yaml_node_t *v,
 	return BSC_OK;
 }
 
+/* Name what the file at path added (rules from first on): "rule 2
+ * (exports/stats/...) of ci.yml", or "rule 'stats' of ci.yml". */
+static void
+label_file_rules(struct bsc_policy *p, const char *path, size_t first,
+		 bool severity)
+{
+	for (size_t i = first; i < p->n_rules; i++) {
+		struct prule *r = &p->rules[i];
+
+		p->n_file_rules++;
+		r->label = r->name ? bsc_asprintf("rule '%s' of %s", r->name,
+						  path)
+				   : bsc_asprintf("rule %zu (%s) of %s",
+						  p->n_file_rules, r->glob,
+						  path);
+	}
+	if (severity) {
+		free(p->sev_label);
+		p->sev_label = bsc_asprintf(
+			"fail_on_severity %s of %s",
+			bsc_severity_name(p->fail_severity), path);
+	}
+	bsc_policy_add_source(p, path);
+}
+
 bsc_status
 bsc_policy_load(struct bsc_policy *p, struct bsc_ctx *ctx, const char *path)
 {
 	struct bsc_yaml y;
 	yaml_node_t *root;
+	size_t first = p->n_rules;
+	int sev = p->fail_severity;
 	bsc_status st = bsc_yaml_open(&y, ctx, path);
 
 	if (st != BSC_OK)
@@ -417,7 +475,7 @@ bsc_policy_load(struct bsc_policy *p, struct bsc_ctx *ctx, const char *path)
 					"(use none, pseudonymous, contact, "
 					"strong, health, health_linked)");
 			else
-				p->fail_severity = lvl;
+				bsc_policy_fail_on_severity(p, lvl);
 		} else if (k && !strcmp(k, "version")) {
 			const char *s = bsc_yaml_scalar(v);
 
@@ -435,6 +493,8 @@ bsc_policy_load(struct bsc_policy *p, struct bsc_ctx *ctx, const char *path)
 	}
 out:
 	bsc_yaml_close(&y);
+	if (st == BSC_OK)
+		label_file_rules(p, path, first, sev != p->fail_severity);
 	return st;
 }
 
@@ -469,8 +529,10 @@ bsc_policy_fail_on(struct bsc_policy *p, struct bsc_ctx *ctx,
 		return bsc_set_error(ctx, BSC_FAILED, "--fail-on: empty list");
 	}
 	r.reason = bsc_strdup("--fail-on");
+	r.label = bsc_asprintf("--fail-on %s", spec);
 	p->rules = bsc_reallocarray(p->rules, p->n_rules + 1, sizeof(r));
 	p->rules[p->n_rules++] = r;
+	bsc_policy_add_source(p, r.label);
 	return BSC_OK;
 }
 
@@ -478,6 +540,9 @@ void
 bsc_policy_fail_on_severity(struct bsc_policy *p, int level)
 {
 	p->fail_severity = level;
+	free(p->sev_label);
+	p->sev_label = bsc_asprintf("--fail-on-severity %s",
+				    bsc_severity_name(level));
 }
 
 static int
@@ -605,6 +670,7 @@ bsc_policy_apply(const struct bsc_policy *p, struct bsc_ctx *ctx,
 			f->suppressed = "baseline";
 		if (f->suppressed)
 			continue;
+		f->violates = NULL;
 		if (!r)
 			bad = !(p && p->fail_severity > 0) ||
 			      (severity_bad);
@@ -612,8 +678,17 @@ bsc_policy_apply(const struct bsc_policy *p, struct bsc_ctx *ctx,
 			bad = entry_hits(r->deny, r->n_deny, f) ||
 			      (r->has_allow &&
 			       !entry_hits(r->allow, r->n_allow, f)) ||
-			      (linked_bad && f->cls == BSC_CLASS_MEDICAL) ||
-			      severity_bad;
+			      (linked_bad && f->cls == BSC_CLASS_MEDICAL);
+		if (bad && p && p->name)
+			f->violates = r ? r->label
+				      : severity_bad
+					      ? p->sev_label
+					      : "the default rule (no rule "
+						"matches this path)";
+		if (!bad && severity_bad) {
+			bad = true;
+			f->violates = p->name ? p->sev_label : NULL;
+		}
 		f->violation = bad;
 		violations += bad;
 	}

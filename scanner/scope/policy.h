@@ -33,6 +33,14 @@ bsc_status bsc_policy_load(struct bsc_policy *p, struct bsc_ctx *ctx,
 bsc_status bsc_policy_fail_on(struct bsc_policy *p, struct bsc_ctx *ctx,
 			      const char *spec);
 
+/*
+ * What the policy was made of, for reports: the policy files, "--fail-on
+ * LIST", ... joined by ", "; NULL when nothing was loaded (the default:
+ * any counted finding fails). add_source appends one (copied).
+ */
+const char *bsc_policy_name(const struct bsc_policy *p);
+void bsc_policy_add_source(struct bsc_policy *p, const char *source);
+
 /* Fail when an item's severity is at least level (0..5). */
 void bsc_policy_fail_on_severity(struct bsc_policy *p, int level);
 
@@ -45,8 +53,9 @@ bsc_status bsc_policy_load_baseline(struct bsc_policy *p, struct bsc_ctx *ctx,
 				    const char *path);
 
 /*
- * Decide, for each finding of rep, its violation flag and suppression
- * reason, and set rep->violations. findings is rep's own (mutable) array.
+ * Decide, for each finding of rep, its violation flag, the rule it breaks
+ * (violates, when a policy is loaded) and suppression reason, and set
+ * rep->violations. findings is rep's own (mutable) array.
  * Strings stay owned by the policy.
  */
 void bsc_policy_apply(const struct bsc_policy *p, struct bsc_ctx *ctx,
