@@ -6,6 +6,7 @@
 - exit codes: 0 clean, 1 found, 2 incomplete, 3 could not run;
 - the text speaks of a policy only when one is loaded, and names the rule
   each violating finding breaks;
+- merge (and report) refuse one shard given twice;
 
 Usage: check_gate.py BINARY FIXTURES
 Fixtures are built in a temporary directory from synthetic values.
@@ -179,6 +180,33 @@ def check_policy_wording(binary, tmp, errors):
         errors.append("JSON without a policy names one")
 
 
+def check_merge_twice(binary, tmp, errors):
+    """merge refuses one shard given twice, naming both arguments."""
+    data = os.path.join(tmp, "shards")
+    for i in range(6):
+        write(os.path.join(data, "exports", f"p{i}.csv"), PATIENTS)
+    q = ["scan", "--no-progress", "-q"]
+    for k in (1, 2):
+        run(binary, q + ["--shard", f"{k}/2", "-o", f"s{k}.json", "exports"], data, 1, errors)
+    run(binary, q + ["--shard", "1/2", "-o", "again.json", "exports"], data, 1, errors)
+    run(binary, q + ["-o", "all.json", "exports"], data, 1, errors)
+    run(binary, q + ["-o", "all2.json", "exports"], data, 1, errors)
+    with open(os.path.join(data, "s1.json")) as f, open(os.path.join(data, "copy.json"), "w") as g:
+        g.write(f.read())
+    r = run(binary, ["merge", "s1.json", "s2.json"], data, 1, errors)
+    if json.loads(r.stdout)["summary"]["items"] != 6:
+        errors.append("merge of two shards: not 6 items")
+    for second, why in (("s1.json", "same file"), ("./s1.json", "same file"),
+                        ("copy.json", "same content"), ("again.json", "--shard")):
+        for cmd in ("merge", "report"):
+            r = run(binary, [cmd, "s1.json", "s2.json", second], data, 3, errors)
+            if f"s1.json and {second}" not in r.stderr or why not in r.stderr or r.stdout:
+                errors.append(f"{cmd} s1 s2 {second}: {r.stderr!r}")
+    r = run(binary, ["merge", "all.json", "all2.json"], data, 3, errors)
+    if "all.json and all2.json" not in r.stderr or "same items" not in r.stderr:
+        errors.append(f"the same scan twice: {r.stderr!r}")
+
+
 def main():
     binary, fixtures = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     errors = []
@@ -186,6 +214,7 @@ def main():
         check_outputs(binary, os.path.join(tmp, "o"), errors)
         check_exit_codes(binary, fixtures, tmp, errors)
         check_policy_wording(binary, tmp, errors)
+        check_merge_twice(binary, tmp, errors)
     for e in errors:
         print(e)
     print(f"gate: {len(errors)} problems")

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "persons.h"
 #include "pgraph.h"
@@ -138,6 +139,107 @@ merge_persons(struct bsc_ctx *ctx, json_object *ps, const char *path,
 	return BSC_OK;
 }
 
+/* The --shard K/N of a report's command line, or NULL. */
+static const char *
+shard_of(json_object *doc)
+{
+	json_object *opts = get(get(doc, "run"), "options");
+
+	for (size_t i = 0; opts && i + 1 < json_object_array_length(opts);
+	     i++) {
+		const char *o = json_object_get_string(
+			json_object_array_get_idx(opts, i));
+
+		if (o && !strcmp(o, "--shard"))
+			return json_object_get_string(
+				json_object_array_get_idx(opts, i + 1));
+		if (o && !strncmp(o, "--shard=", 8))
+			return o + 8;
+	}
+	return NULL;
+}
+
+/* The next option of a command line at *i that is not an output (-o
+ * FILE, -oFILE, --output FILE, --output=FILE), or NULL at the end. */
+static const char *
+next_option(json_object *opts, size_t *i)
+{
+	while (opts && *i < json_object_array_length(opts)) {
+		const char *o = json_object_get_string(
+			json_object_array_get_idx(opts, (*i)++));
+
+		if (!o)
+			continue;
+		if (!strcmp(o, "-o") || !strcmp(o, "--output"))
+			(*i)++;
+		else if (strncmp(o, "-o", 2) && strncmp(o, "--output=", 9))
+			return o;
+	}
+	return NULL;
+}
+
+/* Two command lines that are the same but for their outputs. */
+static bool
+same_options(json_object *a, json_object *b)
+{
+	size_t i = 0, k = 0;
+
+	for (;;) {
+		const char *x = next_option(a, &i), *y = next_option(b, &k);
+
+		if (!x || !y)
+			return !x && !y;
+		if (strcmp(x, y))
+			return false;
+	}
+}
+
+/* Two non-empty item lists with the same paths and sizes, in order. */
+static bool
+same_items(json_object *a, json_object *b)
+{
+	size_t n = a ? json_object_array_length(a) : 0;
+
+	if (!n || !b || json_object_array_length(b) != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		json_object *x = json_object_array_get_idx(a, i);
+		json_object *y = json_object_array_get_idx(b, i);
+		const char *px = str_of(x, "path"), *py = str_of(y, "path");
+
+		if (!px || !py || strcmp(px, py) ||
+		    int_of(x, "bytes") != int_of(y, "bytes"))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Why reports a and b (paths pa, pb) are the same shard, or NULL. The
+ * report holds no run id (it would break byte-identical reports), so a
+ * shard is identified by its file, by its content (reports are
+ * deterministic), by a command line with the same --shard K/N and the
+ * same options but for -o (the same shard scanned again, maybe after the
+ * files changed), and by the same items: every path with the same size.
+ */
+static const char *
+same_shard(const char *pa, json_object *a, const char *pb, json_object *b)
+{
+	struct stat sa, sb;
+
+	if (stat(pa, &sa) == 0 && stat(pb, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
+		return "the same file";
+	if (json_object_equal(a, b))
+		return "the same content";
+	if (shard_of(a) && same_options(get(get(a, "run"), "options"),
+					get(get(b, "run"), "options")))
+		return "the same --shard and options";
+	if (same_items(get(a, "items"), get(b, "items")))
+		return "the same items, path for path and byte for byte";
+	return NULL;
+}
+
 void *
 bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	      int *exit_code)
@@ -177,6 +279,19 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 					"report (schema breachscope.report/1)",
 				   paths[i]);
 			goto out;
+		}
+		for (size_t k = 0; k < i; k++) {
+			const char *why = same_shard(paths[k], docs[k],
+						     paths[i], d);
+
+			if (why) {
+				bsc_errorf(ctx, "merge: %s and %s are one "
+						"shard (%s): its items would "
+						"count twice; give each shard "
+						"once",
+					   paths[k], paths[i], why);
+				goto out;
+			}
 		}
 		for (size_t k = 0; k < json_object_array_length(its); k++)
 			bsc_vec_push(&items, json_object_array_get_idx(its, k));
