@@ -267,6 +267,9 @@ struct bsc_run_summary {
 	uint64_t by_status[4]; /* indexed by enum bsc_item_status */
 	uint64_t archives;     /* items that are archives */
 	uint64_t members;      /* items found inside archives */
+	uint64_t excluded;     /* files and directories left out by
+				* --exclude, --include or an ignore file:
+				* not scanned, not items, not a gap */
 	/* Coverage, over the items that are not archives (an archive's
 	 * bytes are its members'): how many were read fully, partly, not
 	 * at all (failed, not examined) or skipped on purpose, indexed by

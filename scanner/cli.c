@@ -20,6 +20,7 @@
 #include "container.h"
 #include "ctx.h"
 #include "format.h"
+#include "ignore.h"
 #include "merge.h"
 #include "report.h"
 #include "policy.h"
@@ -34,6 +35,10 @@ enum opt_id {
 	OPT_ALLOW_INCOMPLETE,
 	OPT_BASELINE,
 	OPT_COLOR,
+	OPT_EXCLUDE,
+	OPT_IGNORE_FILE,
+	OPT_INCLUDE,
+	OPT_NO_IGNORE_FILE,
 	OPT_FAIL_ON,
 	OPT_FAIL_ON_SEVERITY,
 	OPT_FOLLOW,
@@ -109,6 +114,10 @@ static const struct opt opts[] = {
 	{"color", 0, NULL, OPT_COLOR, "colour the text report (default: "
 				      "on a terminal, unless NO_COLOR)"},
 	{"email", 0, "ADDR", OPT_LOOKUP_EMAIL, "lookup: an e-mail address"},
+	{"exclude", 0, "GLOB", OPT_EXCLUDE,
+	 "leave out files and directories that GLOB matches, relative to "
+	 "each scanned root, in .gitignore syntax (repeatable; !GLOB "
+	 "takes one back; the last match wins); counted, not scanned"},
 	{"fail-on", 0, "LIST", OPT_FAIL_ON,
 	 "fail only on these: identity, medical, linked, or categories "
 	 "(comma-separated, each optionally :SUBJECT)"},
@@ -125,6 +134,12 @@ static const struct opt opts[] = {
 	{"hash", 0, NULL, OPT_HASH,
 	 "chain of custody: SHA-256 of every item, start and end times"},
 	{"help", 'h', NULL, OPT_HELP, "show this help and exit"},
+	{"ignore-file", 0, "FILE", OPT_IGNORE_FILE,
+	 "more --exclude patterns, one per line (.gitignore syntax), after "
+	 "each root's .breachscopeignore"},
+	{"include", 0, "GLOB", OPT_INCLUDE,
+	 "scan only files that GLOB matches, relative to each scanned root "
+	 "(repeatable); the others are counted as excluded"},
 	{"index", 0, "FILE", OPT_LOOKUP_INDEX,
 	 "lookup: the person index a scan wrote (--person-index)"},
 	{"jobs", 'j', "N", OPT_JOBS,
@@ -169,6 +184,8 @@ static const struct opt opts[] = {
 	 "lookup: last name, or last and first names, with --birth-date"},
 	{"nir", 0, "NIR", OPT_LOOKUP_NIR, "lookup: a NIR/INS (valid key)"},
 	{"no-color", 0, NULL, OPT_NO_COLOR, "never colour the text report"},
+	{"no-ignore-file", 0, NULL, OPT_NO_IGNORE_FILE,
+	 "do not read .breachscopeignore in the scanned directories"},
 	{"no-policy", 0, NULL, OPT_NO_POLICY,
 	 "ignore ./.breachscope.yml"},
 	{"no-progress", 0, NULL, OPT_NO_PROGRESS,
@@ -682,6 +699,18 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 	case OPT_OUTPUT:
 		bsc_vec_push(&cli->outputs, (void *)v);
 		break;
+	case OPT_EXCLUDE:
+		bsc_vec_push(&cli->excludes, (void *)v);
+		break;
+	case OPT_INCLUDE:
+		bsc_vec_push(&cli->includes, (void *)v);
+		break;
+	case OPT_IGNORE_FILE:
+		cli->ignore_file = v;
+		break;
+	case OPT_NO_IGNORE_FILE:
+		cli->no_ignore_file = true;
+		break;
 	case OPT_PASSWORD:
 		bsc_vec_push(&cli->passwords, (void *)v);
 		break;
@@ -933,6 +962,8 @@ bsc_cli_release(struct bsc_cli *cli)
 	bsc_vec_release(&cli->outputs);
 	bsc_vec_release(&cli->fail_on);
 	bsc_vec_release(&cli->passwords);
+	bsc_vec_release(&cli->excludes);
+	bsc_vec_release(&cli->includes);
 	for (size_t i = 0; i < cli->shown.n; i++)
 		free(cli->shown.v[i]);
 	bsc_vec_release(&cli->shown);
@@ -1135,10 +1166,31 @@ read_person_key(struct bsc_ctx *ctx, const char *path)
 	return 0;
 }
 
+/* --ignore-file, --exclude and --include, in that order (the last
+ * match wins, so the command line has the last word). */
+static int
+setup_ignore(const struct bsc_cli *cli, struct bsc_ctx *ctx,
+	     struct bsc_ignore *ig)
+{
+	if (cli->ignore_file && !bsc_ignore_add_file(ig, cli->ignore_file)) {
+		bsc_errorf(ctx, "--ignore-file %s: %s", cli->ignore_file,
+			   strerror(errno));
+		return BSC_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < cli->excludes.n; i++)
+		bsc_ignore_add(ig, cli->excludes.v[i]);
+	for (size_t i = 0; i < cli->includes.n; i++)
+		bsc_ignore_add_include(ig, cli->includes.v[i]);
+	ctx->ignore = ig;
+	ctx->no_ignore_file = cli->no_ignore_file;
+	return 0;
+}
+
 static int
 cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 {
 	struct bsc_policy *policy = bsc_policy_new();
+	struct bsc_ignore *ignore = bsc_ignore_new();
 	struct output *outs = NULL;
 	size_t n_outs = cli->outputs.n ? cli->outputs.n : 1;
 	size_t n_reports = n_outs;
@@ -1155,6 +1207,8 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	rc = load_rules(ctx, cli, true);
 	if (!rc)
 		rc = setup_policy(cli, ctx, policy);
+	if (!rc)
+		rc = setup_ignore(cli, ctx, ignore);
 	if (!rc && cli->person_key_file)
 		rc = read_person_key(ctx, cli->person_key_file);
 	if (rc)
@@ -1241,6 +1295,8 @@ out:
 	free(outs);
 	ctx->policy = NULL;
 	bsc_policy_free(policy);
+	ctx->ignore = NULL;
+	bsc_ignore_free(ignore);
 	return rc;
 }
 

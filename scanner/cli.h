@@ -63,6 +63,10 @@ struct bsc_cli {
 	const char *reader;       /* forced reader, or NULL */
 	struct bsc_vec rules;     /* const char*: --rules FILE */
 	struct bsc_vec paths;     /* const char*: operands */
+	struct bsc_vec excludes;  /* const char*: --exclude, in order */
+	struct bsc_vec includes;  /* const char*: --include */
+	const char *ignore_file;  /* --ignore-file FILE */
+	bool no_ignore_file;      /* --no-ignore-file */
 	struct bsc_vec passwords; /* const char*: --password */
 	bool show_values;
 	bool quiet;

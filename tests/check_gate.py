@@ -7,6 +7,8 @@
 - the text speaks of a policy only when one is loaded, and names the rule
   each violating finding breaks;
 - merge (and report) refuse one shard given twice;
+- --exclude, --include and .breachscopeignore, relative to each root (".",
+  "./", absolute, two roots, -j), not inside archives;
 
 Usage: check_gate.py BINARY FIXTURES
 Fixtures are built in a temporary directory from synthetic values.
@@ -16,6 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import zipfile
 
 PATIENTS = ("nom;prenom;date_naissance;diagnostic_cim10\n"
             "DUPONT;Jean;1980-02-01;E11.9\n"
@@ -207,6 +210,89 @@ def check_merge_twice(binary, tmp, errors):
         errors.append(f"the same scan twice: {r.stderr!r}")
 
 
+def items_of(binary, args, cwd, errors, want=1):
+    r = run(binary, ["scan", "--no-progress", "-q", "-f", "json"] + args, cwd, want, errors)
+    try:
+        d = json.loads(r.stdout)
+    except ValueError:
+        errors.append(f"{args}: no JSON: {r.stderr}")
+        return [], 0, r
+    return [i["path"] for i in d["items"]], d["summary"].get("excluded", 0), r
+
+
+def check_excludes(binary, tmp, errors):
+    """--exclude, --include, .breachscopeignore: relative to each root."""
+    base = os.path.join(tmp, "ex")
+    root = os.path.join(base, "export")
+    for rel in ("a.csv", "keep/b.csv", "tmp/c.csv", "build/sub/d.csv", "docs/e.csv",
+                "docs/keep.csv", "x.log", "sub/build/f.csv"):
+        write(os.path.join(root, rel), PATIENTS)
+    with zipfile.ZipFile(os.path.join(root, "dump.zip"), "w") as z:
+        z.writestr("tmp/m.csv", PATIENTS)
+        z.writestr("m.log", PATIENTS)
+    write(os.path.join(root, ".breachscopeignore"),
+          "# generated\n\n*.log\ntmp/\n/build\ndocs/*.csv\n!docs/keep.csv\n")
+    want = ["a.csv", "docs/keep.csv", "dump.zip!/m.log", "dump.zip!/tmp/m.csv", "dump.zip",
+            "keep/b.csv", "sub/build/f.csv"]
+    # The same items and count from ".", "./", an absolute root, and -j 3.
+    for cwd, arg, prefix in ((root, ".", "./"), (root, "./", "./"), (base, "export", "export/"),
+                             (base, "export/", "export/"), (base, root, root + "/"),
+                             (base, root + "/", root + "/")):
+        for j in ("1", "3"):
+            paths, excl, r = items_of(binary, ["-j", j, arg], cwd, errors)
+            got = sorted(p[len(prefix):] for p in paths if p.startswith(prefix))
+            got = [g for g in got if g != ".breachscopeignore"]
+            if got != sorted(want) or len(paths) != len(want) + 1:
+                errors.append(f"scan {arg} -j {j} (in {cwd}): {paths}")
+            if excl != 4:  # x.log, tmp, build, docs/e.csv
+                errors.append(f"scan {arg} -j {j}: excluded {excl}, want 4")
+            if r.returncode != 1:
+                errors.append(f"excluded items make the scan exit {r.returncode}")
+    # Two roots: each its own ignore file and relative paths.
+    other = os.path.join(base, "other")
+    write(os.path.join(other, "tmp", "z.csv"), PATIENTS)
+    write(os.path.join(other, "docs", "e.csv"), PATIENTS)
+    paths, excl, _ = items_of(binary, ["export", "other"], base, errors)
+    if "other/docs/e.csv" not in paths or "other/tmp/z.csv" not in paths or excl != 4:
+        errors.append(f"two roots: {paths}, excluded {excl}")
+    paths, excl, _ = items_of(binary, ["--exclude", "tmp/", "export", "other"], base, errors)
+    if "other/tmp/z.csv" in paths or excl != 5:
+        errors.append(f"two roots, --exclude tmp/: {paths}, excluded {excl}")
+    # A glob names the path under the root, not the root itself.
+    paths, excl, _ = items_of(binary, ["--exclude", "export/a.csv", "export"], base, errors)
+    if "export/a.csv" not in paths:
+        errors.append("--exclude matched the root's own name")
+    paths, excl, _ = items_of(binary, ["--exclude", "/a.csv", root], base, errors)
+    if root + "/a.csv" in paths or excl != 5:
+        errors.append(f"--exclude /a.csv with an absolute root: {paths}")
+    # Negation order on the command line, after the file.
+    paths, _, _ = items_of(binary, ["--exclude", "*.csv", "--exclude", "!keep/b.csv", "export"],
+                           base, errors)
+    if [p for p in paths if p.endswith(".csv") and "!" not in p] != ["export/keep/b.csv"]:
+        errors.append(f"*.csv then !keep/b.csv: {paths}")
+    paths, _, _ = items_of(binary, ["--exclude", "!keep/b.csv", "--exclude", "*.csv", "export"],
+                           base, errors)
+    if any(p.endswith(".csv") and "!" not in p for p in paths):
+        errors.append(f"!keep/b.csv then *.csv: {paths}")
+    # --include; --no-ignore-file; --ignore-file.
+    paths, excl, _ = items_of(binary, ["--include", "*.log", "--no-ignore-file", "export"],
+                              base, errors)
+    if [p for p in paths if not p.startswith("export/dump.zip")] != ["export/x.log"]:
+        errors.append(f"--include *.log: {paths}")
+    write(os.path.join(base, "more.ignore"), "keep\n")
+    paths, _, _ = items_of(binary, ["--ignore-file", "more.ignore", "export"], base, errors)
+    if "export/keep/b.csv" in paths:
+        errors.append("--ignore-file not applied")
+    run(binary, ["scan", "--ignore-file", "no-such.ignore", "export"], base, 3, errors)
+    # The text report says how many were left out; a file operand is scanned.
+    t = run(binary, ["scan", "--no-progress", "export"], base, 1, errors)
+    if "excluded: 4 file(s) or folder(s)" not in t.stdout:
+        errors.append("the text report does not count the excluded entries")
+    paths, _, _ = items_of(binary, ["export/x.log"], base, errors)
+    if paths != ["export/x.log"]:
+        errors.append(f"a file named on the command line was left out: {paths}")
+
+
 def main():
     binary, fixtures = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     errors = []
@@ -215,6 +301,7 @@ def main():
         check_exit_codes(binary, fixtures, tmp, errors)
         check_policy_wording(binary, tmp, errors)
         check_merge_twice(binary, tmp, errors)
+        check_excludes(binary, tmp, errors)
     for e in errors:
         print(e)
     print(f"gate: {len(errors)} problems")

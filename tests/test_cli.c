@@ -298,7 +298,7 @@ START_TEST(test_cli_help_and_man_cover_options)
 		"max-seek-buffer", "max-time", "max-total-size", "password",
 		"ratio-threshold", "max-depth", "max-document",
 		"max-field", "max-file-size", "max-record", "min-confidence",
-		"jobs",
+		"jobs", "exclude", "include", "ignore-file", "no-ignore-file",
 		"no-color", "no-progress", "output", "progress", "quiet",
 		"reader", "rules", "show-values", "version", NULL};
 	char path[4096];

@@ -432,6 +432,7 @@ summary_of(json_object *doc, struct bsc_run_summary *s, struct item_mem *m,
 		s->coverage_bytes[i] = u64_of(get(cov, name), "bytes");
 	}
 	s->archives = u64_of(sum, "archives");
+	s->excluded = u64_of(sum, "excluded");
 	s->members = u64_of(sum, "members");
 	s->records = u64_of(sum, "records");
 	s->records_identity = u64_of(sum, "records_identity");

@@ -250,7 +250,7 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	struct bsc_pgraph *persons = NULL;
 	struct bsc_persons sp;
 	uint64_t by_status[4] = {0}, rec[4] = {0}, violations = 0;
-	uint64_t archives = 0, members = 0;
+	uint64_t archives = 0, members = 0, excluded = 0;
 	uint64_t cov_items[4] = {0}, cov_bytes[4] = {0};
 	uint64_t pkeys[4] = {0}, pwithout = 0;
 	bool have_sets = true, any_approx = false;
@@ -306,6 +306,7 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 		union_into(&idn, get(sum, "identity"));
 		union_into(&med, get(sum, "medical"));
 		violations += (uint64_t)int_of(sum, "violations");
+		excluded += (uint64_t)int_of(sum, "excluded");
 		{
 			const char *sev = str_of(sum, "severity");
 			int l = sev ? bsc_severity_from_name(sev) : 0;
@@ -463,6 +464,9 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 			       json_object_new_int64((int64_t)archives));
 	json_object_object_add(summary, "members",
 			       json_object_new_int64((int64_t)members));
+	if (excluded)
+		json_object_object_add(summary, "excluded",
+				       json_object_new_int64((int64_t)excluded));
 	for (int k = 0; k < 4; k++)
 		json_object_object_add(summary, recnames[k],
 				       json_object_new_int64((int64_t)rec[k]));

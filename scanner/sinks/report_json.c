@@ -375,6 +375,8 @@ bsc_json_summary_object(const struct bsc_run_summary *s)
 			u64(s->by_status[i]));
 	json_object_object_add(o, "by_status", bs);
 	json_object_object_add(o, "coverage", coverage_json(s));
+	if (s->excluded)
+		json_object_object_add(o, "excluded", u64(s->excluded));
 	json_object_object_add(o, "archives", u64(s->archives));
 	json_object_object_add(o, "members", u64(s->members));
 	json_object_object_add(o, "records", u64(s->records));

@@ -657,6 +657,15 @@ text_end(void *data, const struct bsc_run_summary *s)
 				" (dans ce qui a pu être lu)")
 			   : "");
 	coverage_line(ts, s);
+	if (s->excluded)
+		out(ts,
+		    TR(ts, "  excluded: %" PRIu64 " file(s) or folder(s) left "
+			   "out by --exclude, --include or .breachscopeignore "
+			   "(not scanned)\n",
+		       "  exclus :   %" PRIu64 " fichier(s) ou dossier(s) "
+		       "écartés par --exclude, --include ou "
+		       ".breachscopeignore (non examinés)\n"),
+		    s->excluded);
 	persons_line(ts, &s->persons, 0);
 	severity_line(ts, s->severity, s->violations);
 	for (size_t i = 0; i < s->n_linkable; i++)
