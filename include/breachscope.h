@@ -287,6 +287,9 @@ struct bsc_run_summary {
 	uint64_t violations;  /* over all items */
 	const char *policy;   /* what the policy was made of ("ci.yml,
 			       * --fail-on medical"), or NULL: none */
+	const char *const *warnings; /* about the run (a policy glob that
+				      * matched nothing), or NULL */
+	size_t n_warnings;
 	const char *severity; /* the highest item severity */
 	struct bsc_persons persons; /* deduplicated across all items */
 	const struct bsc_flag *flags; /* one per flag rule raised */

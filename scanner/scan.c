@@ -150,6 +150,7 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 
 	run->sum.items++;
 	run->sum.by_status[rep->status]++;
+	bsc_policy_seen(ctx->policy, rep->path);
 	if (rep->archive)
 		run->sum.archives++;
 	if (rep->depth > 0)
@@ -1166,6 +1167,7 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	char *set_dump = NULL;
 	char rules_version[17], started[32] = "", finished[32] = "";
 	struct bsc_linkable *linkable = NULL;
+	struct bsc_vec warnings = {0}; /* char*, owned */
 	bsc_status ret = BSC_OK;
 	struct bsc_meter meter;
 
@@ -1193,6 +1195,7 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	if (ctx->hash_items)
 		utc_now(started, sizeof(started));
 	ctx->excluded = 0;
+	bsc_policy_set_roots(ctx->policy, paths, n_paths);
 	bsc_progress_begin(ctx, &meter, inputs_size(paths, n_paths));
 	if (sink->run_begin)
 		ret = sink->run_begin(sink->data);
@@ -1217,6 +1220,13 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	run.sum.severity = bsc_severity_name(run.severity);
 	run.sum.policy = bsc_policy_name(ctx->policy);
 	run.sum.excluded = ctx->excluded;
+	/* A shard sees part of the tree: a glob may match only elsewhere. */
+	if (!ctx->shard_n && bsc_policy_unmatched(ctx->policy, &warnings)) {
+		for (size_t i = 0; i < warnings.n; i++)
+			bsc_warnf(ctx, "%s", (const char *)warnings.v[i]);
+		run.sum.warnings = (const char *const *)warnings.v;
+		run.sum.n_warnings = warnings.n;
+	}
 	run.sum.flags = run.flags;
 	run.sum.n_flags = run.n_flags;
 	linkable = bsc_zalloc(MAX_LINKABLE * sizeof(*linkable));
@@ -1242,6 +1252,9 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	free(idn);
 	free(medn);
 	free(set_dump);
+	for (size_t i = 0; i < warnings.n; i++)
+		free(warnings.v[i]);
+	bsc_vec_release(&warnings);
 	for (size_t i = 0; i < run.n_flags; i++) {
 		free((char *)run.flags[i].loc.header);
 		free((char *)run.flags[i].path);

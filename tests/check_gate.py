@@ -9,6 +9,8 @@
 - merge (and report) refuse one shard given twice;
 - --exclude, --include and .breachscopeignore, relative to each root (".",
   "./", absolute, two roots, -j), not inside archives;
+- policy globs relative to each root, and a warning for a glob that
+  matches nothing.
 
 Usage: check_gate.py BINARY FIXTURES
 Fixtures are built in a temporary directory from synthetic values.
@@ -293,6 +295,88 @@ def check_excludes(binary, tmp, errors):
         errors.append(f"a file named on the command line was left out: {paths}")
 
 
+CONTACTS = ("nom;prenom;email\nDUPONT;Jean;jean.dupont@exemple.fr\n"
+            "MARTIN;Anne;anne.martin@exemple.fr\n")
+
+
+def violations(binary, args, cwd, errors, want):
+    r = run(binary, ["scan", "--no-progress", "-f", "json"] + args, cwd, want, errors)
+    try:
+        d = json.loads(r.stdout)
+    except ValueError:
+        errors.append(f"{args}: no JSON: {r.stderr}")
+        return -1, {}, r
+    return d["summary"]["violations"], d["run"], r
+
+
+def check_policy_roots(binary, tmp, errors):
+    """Policy globs match paths relative to each scanned root (issue 16:
+    9 violations instead of 1 with an absolute path); a glob that matches
+    nothing is a warning, once, naming it and the policy file."""
+    base = os.path.join(tmp, "roots")
+    root = os.path.join(base, "export")
+    for name in ("a.csv", "b.csv"):
+        write(os.path.join(root, "public", name), CONTACTS)
+    write(os.path.join(root, "private", "p.csv"), PATIENTS)
+    write(os.path.join(base, "ci.yml"), "version: 1\nrules:\n"
+          "  - path: 'public/**'\n    allow: [identity]\n"
+          "  - path: 'private/**'\n    allow: [identity]\n"
+          "  - path: '**'\n    allow: []\n")
+    pol = os.path.join(base, "ci.yml")
+    for cwd, arg in ((root, "."), (root, "./"), (base, "export"), (base, "export/"),
+                     (base, root), ("/", root[1:])):
+        for j in ("1", "2"):
+            n, runobj, r = violations(binary, ["--policy", pol, "-j", j, arg], cwd, errors, 1)
+            if n != 1:
+                errors.append(f"cd {cwd}; scan {arg}: {n} violations, want 1 (the diagnosis)")
+            if "warnings" in runobj or "warning" in r.stderr:
+                errors.append(f"cd {cwd}; scan {arg}: unexpected warning {r.stderr!r}")
+    # Two roots: each item relative to its own.
+    n, _, _ = violations(binary, ["--policy", pol, "export/public", "export/private"], base,
+                         errors, 1)
+    if n != 10:  # under its own root, public/a.csv is 'a.csv': the '**' rule, allow nothing
+        errors.append(f"two roots: {n} violations, want 10")
+    # A file operand is matched by its own name (and as shown).
+    n, _, _ = violations(binary, ["--policy", pol, os.path.join(root, "private", "p.csv")],
+                         base, errors, 1)
+    if n != 4:  # '**' allows nothing: 3 identity + 1 medical
+        errors.append(f"a file operand: {n} violations, want 4")
+    # A policy written for the command line's paths still works.
+    write(os.path.join(base, "old.yml"), "version: 1\nrules:\n"
+          "  - path: 'export/public/**'\n    allow: [identity]\n"
+          "  - path: 'export/private/**'\n    allow: [identity]\n")
+    n, _, _ = violations(binary, ["--policy", "old.yml", "export"], base, errors, 1)
+    if n != 1:
+        errors.append(f"a policy with the command line's paths: {n} violations, want 1")
+    # With the absolute path that policy matches nothing: every finding (10)
+    # fails, as in the issue (9 instead of 1), and
+    # a warning per glob, naming it and the file, on stderr and in reports.
+    n, runobj, r = violations(binary, ["--policy", "old.yml", root], base, errors, 1)
+    if n != 10:
+        errors.append(f"old policy, absolute root: {n} violations, want 10")
+    for g in ("export/public/**", "export/private/**"):
+        if r.stderr.count(f"'{g}'") != 1 or "old.yml" not in r.stderr:
+            errors.append(f"no single warning for {g}: {r.stderr!r}")
+    if len(runobj.get("warnings", [])) != 2:
+        errors.append(f"run.warnings: {runobj.get('warnings')}")
+    t = run(binary, ["scan", "--no-progress", "--policy", "old.yml", root], base, 1, errors)
+    if t.stdout.count("warning:") != 2 or "matches no scanned path" not in t.stdout:
+        errors.append("the text report does not carry the warnings")
+    q = run(binary, ["scan", "--no-progress", "-q", "--policy", "old.yml", root], base, 1, errors)
+    if q.stderr:
+        errors.append(f"-q still warns: {q.stderr!r}")
+    # An ignore that matches nothing warns too; --shard does not warn.
+    write(os.path.join(base, "ign.yml"), "version: 1\nignore:\n"
+          "  - path: 'nowhere/**'\n    reason: test\n")
+    _, runobj, r = violations(binary, ["--policy", "ign.yml", "export"], base, errors, 1)
+    if "'nowhere/**'" not in r.stderr or "ignore 1" not in r.stderr:
+        errors.append(f"unmatched ignore: {r.stderr!r}")
+    _, runobj, r = violations(binary, ["--policy", "old.yml", "--shard", "1/2", root], base,
+                              errors, 1)
+    if "warnings" in runobj:
+        errors.append("--shard warns about globs the other shard may match")
+
+
 def main():
     binary, fixtures = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     errors = []
@@ -302,6 +386,7 @@ def main():
         check_policy_wording(binary, tmp, errors)
         check_merge_twice(binary, tmp, errors)
         check_excludes(binary, tmp, errors)
+        check_policy_roots(binary, tmp, errors)
     for e in errors:
         print(e)
     print(f"gate: {len(errors)} problems")

@@ -466,6 +466,8 @@ summary_of(json_object *doc, struct bsc_run_summary *s, struct item_mem *m,
 	s->started = str_of(run, "started");
 	s->finished = str_of(run, "finished");
 	s->policy = str_of(run, "policy");
+	m->lists[3] = names_of(get(run, "warnings"), &s->n_warnings);
+	s->warnings = m->lists[3];
 }
 
 const char *

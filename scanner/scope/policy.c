@@ -30,6 +30,8 @@ struct prule {
 	char *name;  /* optional 'name' key */
 	char *label; /* what a finding that breaks it names: the name,
 		      * "rule N (GLOB)" or "--fail-on LIST" */
+	char *file;  /* the policy file it comes from, or NULL */
+	bool hit;    /* matched a scanned path (bsc_policy_seen) */
 	bool has_allow;
 	struct entry *allow;
 	size_t n_allow;
@@ -42,6 +44,8 @@ struct pignore {
 	char *glob;
 	char *category; /* NULL: the whole item */
 	char *reason;
+	char *file;     /* the policy file it comes from */
+	bool hit;
 };
 
 struct bsc_policy {
@@ -54,6 +58,8 @@ struct bsc_policy {
 	char *name;        /* the sources: "ci.yml, --fail-on medical";
 			    * NULL: no policy */
 	size_t n_file_rules; /* rules from files, for "rule N" */
+	char **roots;        /* the scanned paths, for relative paths */
+	size_t n_roots;
 	char **baseline;   /* sorted fingerprints */
 	size_t n_baseline;
 };
@@ -84,6 +90,7 @@ bsc_policy_free(struct bsc_policy *p)
 		free(p->rules[i].glob);
 		free(p->rules[i].name);
 		free(p->rules[i].label);
+		free(p->rules[i].file);
 		entries_free(p->rules[i].allow, p->rules[i].n_allow);
 		entries_free(p->rules[i].deny, p->rules[i].n_deny);
 		free(p->rules[i].reason);
@@ -93,7 +100,11 @@ bsc_policy_free(struct bsc_policy *p)
 		free(p->ignores[i].glob);
 		free(p->ignores[i].category);
 		free(p->ignores[i].reason);
+		free(p->ignores[i].file);
 	}
+	for (size_t i = 0; i < p->n_roots; i++)
+		free(p->roots[i]);
+	free(p->roots);
 	free(p->ignores);
 	for (size_t i = 0; i < p->n_baseline; i++)
 		free(p->baseline[i]);
@@ -422,12 +433,16 @@ label_file_rules(struct bsc_policy *p, const char *path, size_t first,
 		struct prule *r = &p->rules[i];
 
 		p->n_file_rules++;
+		r->file = bsc_strdup(path);
 		r->label = r->name ? bsc_asprintf("rule '%s' of %s", r->name,
 						  path)
 				   : bsc_asprintf("rule %zu (%s) of %s",
 						  p->n_file_rules, r->glob,
 						  path);
 	}
+	for (size_t i = 0; i < p->n_ignores; i++)
+		if (!p->ignores[i].file)
+			p->ignores[i].file = bsc_strdup(path);
 	if (severity) {
 		free(p->sev_label);
 		p->sev_label = bsc_asprintf(
@@ -627,6 +642,115 @@ has_linked(const struct entry *e, size_t n)
 }
 
 void
+bsc_policy_set_roots(struct bsc_policy *p, const char *const *paths,
+		     size_t n)
+{
+	for (size_t i = 0; p && i < n; i++) {
+		if (!strcmp(paths[i], "-") || !paths[i][0])
+			continue;
+		p->roots = bsc_reallocarray(p->roots, p->n_roots + 1,
+					    sizeof(char *));
+		p->roots[p->n_roots++] = bsc_strdup(paths[i]);
+	}
+}
+
+/*
+ * The part of a report path under the scanned root it comes from (the
+ * longest that prefixes it): "/srv/export/stats/a.csv" under
+ * "/srv/export" is "stats/a.csv", "./stats/a.csv" under "." too. A file
+ * named on the command line is its own name ("a.zip!/m.csv" for a member
+ * of "dir/a.zip"). Returns a pointer into path or into *owned (freed by
+ * the caller), or NULL when no root prefixes path.
+ */
+static const char *
+rel_path(const struct bsc_policy *p, const char *path, char **owned)
+{
+	const char *best = NULL;
+	size_t best_len = 0;
+
+	*owned = NULL;
+	for (size_t i = 0; i < p->n_roots; i++) {
+		const char *r = p->roots[i];
+		size_t n = strlen(r);
+
+		if (n <= best_len || strncmp(path, r, n) ||
+		    (r[n - 1] != '/' && path[n] != '/' && path[n] != '!' &&
+		     path[n] != '\0'))
+			continue;
+		best = r;
+		best_len = n;
+	}
+	if (!best)
+		return NULL;
+	if (best[best_len - 1] == '/')
+		return path + best_len;
+	if (path[best_len] == '/')
+		return path + best_len + 1;
+	/* A file operand, or a member of one: from its own name on. */
+	{
+		const char *slash = strrchr(best, '/');
+
+		*owned = bsc_strdup(slash ? path + (slash - best) + 1 : path);
+		return *owned;
+	}
+}
+
+/* A policy glob matches the path relative to its root, or (as policies
+ * written for the command line's paths expect) the path as shown. */
+static bool
+policy_match(const struct bsc_policy *p, const char *glob, const char *path)
+{
+	char *owned;
+	const char *rel = rel_path(p, path, &owned);
+	bool ok = (rel && bsc_glob_match(glob, rel)) ||
+		  bsc_glob_match(glob, path);
+
+	free(owned);
+	return ok;
+}
+
+void
+bsc_policy_seen(struct bsc_policy *p, const char *path)
+{
+	for (size_t i = 0; p && i < p->n_rules; i++)
+		if (p->rules[i].file && !p->rules[i].hit)
+			p->rules[i].hit = policy_match(p, p->rules[i].glob, path);
+	for (size_t i = 0; p && i < p->n_ignores; i++)
+		if (!p->ignores[i].hit)
+			p->ignores[i].hit =
+				policy_match(p, p->ignores[i].glob, path);
+}
+
+size_t
+bsc_policy_unmatched(const struct bsc_policy *p, struct bsc_vec *out)
+{
+	size_t n0 = out->n, k = 0;
+
+	for (size_t i = 0; p && i < p->n_rules; i++) {
+		const struct prule *r = &p->rules[i];
+
+		if (!r->file)
+			continue;
+		k++;
+		if (!r->hit)
+			bsc_vec_push(out, bsc_asprintf(
+				"policy %s: rule %zu's path '%s' matches no "
+				"scanned path (globs match paths relative to "
+				"each scanned root)",
+				r->file, k, r->glob));
+	}
+	for (size_t i = 0; p && i < p->n_ignores; i++)
+		if (!p->ignores[i].hit)
+			bsc_vec_push(out, bsc_asprintf(
+				"policy %s: ignore %zu's path '%s' matches "
+				"no scanned path (globs match paths relative "
+				"to each scanned root)",
+				p->ignores[i].file ? p->ignores[i].file : "?",
+				i + 1, p->ignores[i].glob));
+	return out->n - n0;
+}
+
+void
 bsc_policy_apply(const struct bsc_policy *p, struct bsc_ctx *ctx,
 		 struct bsc_item_report *rep, struct bsc_finding *findings,
 		 int severity)
@@ -636,7 +760,7 @@ bsc_policy_apply(const struct bsc_policy *p, struct bsc_ctx *ctx,
 	size_t violations = 0;
 
 	for (size_t i = 0; p && i < p->n_rules; i++) {
-		if (bsc_glob_match(p->rules[i].glob, rep->path)) {
+		if (policy_match(p, p->rules[i].glob, rep->path)) {
 			r = &p->rules[i];
 			break;
 		}
@@ -658,7 +782,7 @@ bsc_policy_apply(const struct bsc_policy *p, struct bsc_ctx *ctx,
 		for (size_t k = 0; p && k < p->n_ignores; k++) {
 			const struct pignore *g = &p->ignores[k];
 
-			if (bsc_glob_match(g->glob, rep->path) &&
+			if (policy_match(p, g->glob, rep->path) &&
 			    (!g->category || !strcmp(g->category, f->category))) {
 				f->suppressed = g->reason;
 				break;

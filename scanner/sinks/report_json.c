@@ -341,6 +341,9 @@ bsc_json_run_object(const struct bsc_run_summary *s)
 	if (s->policy)
 		json_object_object_add(o, "policy",
 				       json_object_new_string(s->policy));
+	if (s->n_warnings)
+		json_object_object_add(o, "warnings",
+				       names(s->warnings, s->n_warnings));
 	return o;
 }
 

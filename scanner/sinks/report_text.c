@@ -668,6 +668,13 @@ text_end(void *data, const struct bsc_run_summary *s)
 		    s->excluded);
 	persons_line(ts, &s->persons, 0);
 	severity_line(ts, s->severity, s->violations);
+	for (size_t i = 0; i < s->n_warnings; i++) {
+		char *w = bsc_escape_name(s->warnings[i], false);
+
+		out(ts, TR(ts, "  %swarning:%s  %s\n", "  %savertissement :%s %s\n"),
+		    YELLOW(ts), RESET(ts), w);
+		free(w);
+	}
 	for (size_t i = 0; i < s->n_linkable; i++)
 		out(ts,
 		    TR(ts,
