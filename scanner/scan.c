@@ -150,7 +150,10 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 
 	run->sum.items++;
 	run->sum.by_status[rep->status]++;
-	bsc_policy_seen(ctx->policy, rep->path);
+	/* Once per item, on the calling thread: a worker's (borrowed)
+	 * context sees its items again through job_item. */
+	if (!ctx->borrowed)
+		bsc_policy_seen(ctx->policy, rep->path);
 	if (rep->archive)
 		run->sum.archives++;
 	if (rep->depth > 0)

@@ -645,6 +645,14 @@ void
 bsc_policy_set_roots(struct bsc_policy *p, const char *const *paths,
 		     size_t n)
 {
+	for (size_t i = 0; p && i < p->n_roots; i++)
+		free(p->roots[i]);
+	if (p)
+		p->n_roots = 0; /* a new scan: its own roots and hits */
+	for (size_t i = 0; p && i < p->n_rules; i++)
+		p->rules[i].hit = false;
+	for (size_t i = 0; p && i < p->n_ignores; i++)
+		p->ignores[i].hit = false;
 	for (size_t i = 0; p && i < n; i++) {
 		if (!strcmp(paths[i], "-") || !paths[i][0])
 			continue;

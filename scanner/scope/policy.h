@@ -44,7 +44,7 @@ void bsc_policy_add_source(struct bsc_policy *p, const char *source);
 /*
  * The scanned paths (copied; "-" is left out): a glob matches the path of
  * an item relative to the root it comes from, or the path as shown. Call
- * before the scan.
+ * before the scan (it replaces the roots of an earlier one).
  */
 void bsc_policy_set_roots(struct bsc_policy *p, const char *const *paths,
 			  size_t n);
