@@ -89,7 +89,7 @@ parse_line(const char *line, struct pattern *p)
 	/* A "/" at the start or in the middle anchors it at the root. */
 	anchored = strchr(body, '/') != NULL;
 	p->text = anchored ? bsc_strdup(body + (body[0] == '/'))
-			   : bsc_asprintf("**/%s", body);
+	                   : bsc_asprintf("**/%s", body);
 	free(body);
 	return p->text[0] != '\0';
 }
@@ -158,12 +158,11 @@ bsc_ignore_append(struct bsc_ignore *dst, const struct bsc_ignore *src)
 {
 	if (!src)
 		return;
-	dst->v = bsc_reallocarray(dst->v, dst->n + src->n + 1,
-				  sizeof(*dst->v));
+	dst->v = bsc_reallocarray(dst->v, dst->n + src->n + 1, sizeof(*dst->v));
 	for (size_t i = 0; i < src->n; i++)
 		dst->v[dst->n++] = copy_pattern(&src->v[i]);
 	dst->inc = bsc_reallocarray(dst->inc, dst->n_inc + src->n_inc + 1,
-				    sizeof(*dst->inc));
+	                            sizeof(*dst->inc));
 	for (size_t i = 0; i < src->n_inc; i++)
 		dst->inc[dst->n_inc++] = copy_pattern(&src->inc[i]);
 }
@@ -226,8 +225,7 @@ matches(const struct pattern *p, char **name, size_t nn, bool is_dir)
 }
 
 bool
-bsc_ignore_excluded(const struct bsc_ignore *ig, const char *rel,
-		    bool is_dir)
+bsc_ignore_excluded(const struct bsc_ignore *ig, const char *rel, bool is_dir)
 {
 	char *copy, *name[MAX_PARTS];
 	size_t nn;

@@ -45,7 +45,7 @@ void bsc_ignore_append(struct bsc_ignore *dst, const struct bsc_ignore *src);
  * "./") left out? is_dir says whether it is a directory. NULL ig: no.
  */
 bool bsc_ignore_excluded(const struct bsc_ignore *ig, const char *rel,
-			 bool is_dir);
+                         bool is_dir);
 
 /* True when nothing was added (no pattern, no include). */
 bool bsc_ignore_empty(const struct bsc_ignore *ig);
