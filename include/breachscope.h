@@ -136,6 +136,10 @@ struct bsc_finding {
 				   * category; never of a value */
 	bool violation;           /* breaks the policy (default policy: any
 				   * counted finding) */
+	const char *violates;     /* with a loaded policy, the rule it
+				   * breaks ("rule 2 (exports/...) of
+				   * ci.yml", "--fail-on medical"); else
+				   * NULL */
 	const char *suppressed;   /* why it does not count ("baseline",
 				   * an ignore's reason), or NULL */
 };
@@ -263,6 +267,9 @@ struct bsc_run_summary {
 	uint64_t by_status[4]; /* indexed by enum bsc_item_status */
 	uint64_t archives;     /* items that are archives */
 	uint64_t members;      /* items found inside archives */
+	uint64_t excluded;     /* files and directories left out by
+				* --exclude, --include or an ignore file:
+				* not scanned, not items, not a gap */
 	/* Coverage, over the items that are not archives (an archive's
 	 * bytes are its members'): how many were read fully, partly, not
 	 * at all (failed, not examined) or skipped on purpose, indexed by
@@ -278,6 +285,11 @@ struct bsc_run_summary {
 	const char *const *medical;
 	size_t n_medical;
 	uint64_t violations;  /* over all items */
+	const char *policy;   /* what the policy was made of ("ci.yml,
+			       * --fail-on medical"), or NULL: none */
+	const char *const *warnings; /* about the run (a policy glob that
+				      * matched nothing), or NULL */
+	size_t n_warnings;
 	const char *severity; /* the highest item severity */
 	struct bsc_persons persons; /* deduplicated across all items */
 	const struct bsc_flag *flags; /* one per flag rule raised */

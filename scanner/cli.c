@@ -13,12 +13,14 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "container.h"
 #include "ctx.h"
 #include "format.h"
+#include "ignore.h"
 #include "merge.h"
 #include "report.h"
 #include "policy.h"
@@ -33,6 +35,10 @@ enum opt_id {
 	OPT_ALLOW_INCOMPLETE,
 	OPT_BASELINE,
 	OPT_COLOR,
+	OPT_EXCLUDE,
+	OPT_IGNORE_FILE,
+	OPT_INCLUDE,
+	OPT_NO_IGNORE_FILE,
 	OPT_FAIL_ON,
 	OPT_FAIL_ON_SEVERITY,
 	OPT_FOLLOW,
@@ -108,6 +114,10 @@ static const struct opt opts[] = {
 	{"color", 0, NULL, OPT_COLOR, "colour the text report (default: "
 				      "on a terminal, unless NO_COLOR)"},
 	{"email", 0, "ADDR", OPT_LOOKUP_EMAIL, "lookup: an e-mail address"},
+	{"exclude", 0, "GLOB", OPT_EXCLUDE,
+	 "leave out files and directories that GLOB matches, relative to "
+	 "each scanned root, in .gitignore syntax (repeatable; !GLOB "
+	 "takes one back; the last match wins); counted, not scanned"},
 	{"fail-on", 0, "LIST", OPT_FAIL_ON,
 	 "fail only on these: identity, medical, linked, or categories "
 	 "(comma-separated, each optionally :SUBJECT)"},
@@ -124,6 +134,12 @@ static const struct opt opts[] = {
 	{"hash", 0, NULL, OPT_HASH,
 	 "chain of custody: SHA-256 of every item, start and end times"},
 	{"help", 'h', NULL, OPT_HELP, "show this help and exit"},
+	{"ignore-file", 0, "FILE", OPT_IGNORE_FILE,
+	 "more --exclude patterns, one per line (.gitignore syntax), after "
+	 "each root's .breachscopeignore"},
+	{"include", 0, "GLOB", OPT_INCLUDE,
+	 "scan only files that GLOB matches, relative to each scanned root "
+	 "(repeatable); the others are counted as excluded"},
 	{"index", 0, "FILE", OPT_LOOKUP_INDEX,
 	 "lookup: the person index a scan wrote (--person-index)"},
 	{"jobs", 'j', "N", OPT_JOBS,
@@ -168,13 +184,17 @@ static const struct opt opts[] = {
 	 "lookup: last name, or last and first names, with --birth-date"},
 	{"nir", 0, "NIR", OPT_LOOKUP_NIR, "lookup: a NIR/INS (valid key)"},
 	{"no-color", 0, NULL, OPT_NO_COLOR, "never colour the text report"},
+	{"no-ignore-file", 0, NULL, OPT_NO_IGNORE_FILE,
+	 "do not read .breachscopeignore in the scanned directories"},
 	{"no-policy", 0, NULL, OPT_NO_POLICY,
 	 "ignore ./.breachscope.yml"},
 	{"no-progress", 0, NULL, OPT_NO_PROGRESS,
 	 "no progress line on stderr"},
 	{"output", 'o', "[FMT:]FILE", OPT_OUTPUT,
-	 "write a report to FILE (repeatable: -o json:r.json -o "
-	 "sarif:r.sarif)"},
+	 "write a report to FILE, in FMT, else as its extension says (.json, "
+	 ".jsonl/.ndjson, .sarif/.sarif.json, .csv, .xml: junit, .html, "
+	 ".txt: text), else in --format; repeatable: -o r.json -o r.sarif "
+	 "-o summary:notify.txt"},
 	{"password", 0, "PASS", OPT_PASSWORD,
 	 "try PASS on encrypted archive members and PDFs (repeatable; "
 	 "shown as *** in reports)"},
@@ -264,12 +284,17 @@ bsc_cli_help(FILE *out)
 		"\nArchives and compressed files are recognised by content and "
 		"scanned\nmember by member, never extracted:\n  %s.\n"
 		"rar is recognised but not opened.\n"
-		"\nExit codes:\n"
+		"\nExit codes (the same for merge, report, diff, lookup and "
+		"rules check):\n"
 		"  0  everything was scanned and no personal or medical data "
-		"was found\n"
-		"  1  personal or medical data was found\n"
-		"  2  usage error, or some input could not be scanned "
-		"completely (wins over 1)\n"
+		"was found\n     (with a policy: the policy is satisfied)\n"
+		"  1  personal or medical data was found, or the policy is "
+		"violated\n"
+		"  2  some input could not be scanned completely (wins over "
+		"1; see\n     --allow-incomplete)\n"
+		"  3  could not run: usage error, unreadable or invalid "
+		"policy, baseline,\n     rules or report file, output that "
+		"cannot be written\n     (earlier versions exited 2 for these too)\n"
 		"\nRules come from the patterns directory ($BSC_PATTERNS "
 		"overrides it).\nSee breachscope(1) and README.md.\n",
 		bsc_container_names());
@@ -277,6 +302,107 @@ bsc_cli_help(FILE *out)
 
 static int
 usage_error(FILE *err, const char *fmt, ...) BSC_PRINTF(2, 3);
+
+/* The report formats a user may ask for ("person-index" is internal). */
+static const char *const user_formats[] = {
+	"csv",	 "html",  "inventory", "json", "jsonl",
+	"junit", "sarif", "summary",   "text"};
+
+/* File extensions that name a format; ".sarif.json" before ".json". */
+static const struct {
+	const char *ext;
+	const char *format;
+} out_exts[] = {
+	{".sarif.json", "sarif"}, {".json", "json"},  {".jsonl", "jsonl"},
+	{".ndjson", "jsonl"},	  {".sarif", "sarif"}, {".csv", "csv"},
+	{".xml", "junit"},	  {".html", "html"},  {".htm", "html"},
+	{".txt", "text"},
+};
+
+#define OUT_EXTS_HELP                                                     \
+	".json, .jsonl/.ndjson, .sarif/.sarif.json, .csv, .xml (JUnit), " \
+	".html/.htm, .txt"
+
+static const char *
+format_of_name(const char *path)
+{
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < BSC_ARRAY_SIZE(out_exts); i++) {
+		size_t e = strlen(out_exts[i].ext);
+
+		if (n > e && !strcasecmp(path + n - e, out_exts[i].ext))
+			return out_exts[i].format;
+	}
+	return NULL;
+}
+
+/* --format fmt may write a file whose name says by_name: the same
+ * format, or a text or CSV format with no extension of its own. */
+static bool
+format_fits_name(const char *fmt, const char *by_name)
+{
+	return !strcmp(fmt, by_name) ||
+	       (!strcmp(by_name, "text") && !strcmp(fmt, "summary")) ||
+	       (!strcmp(by_name, "csv") && !strcmp(fmt, "inventory"));
+}
+
+static const char *
+user_format(const char *name)
+{
+	for (size_t i = 0; i < BSC_ARRAY_SIZE(user_formats); i++)
+		if (!strcmp(user_formats[i], name))
+			return user_formats[i];
+	return NULL;
+}
+
+int
+bsc_cli_output(const struct bsc_cli *cli, const char *v,
+	       const char **format, const char **path, FILE *err)
+{
+	const char *colon = strchr(v, ':');
+	const char *by_name;
+
+	for (size_t i = 0; colon && i < BSC_ARRAY_SIZE(user_formats); i++) {
+		if (strlen(user_formats[i]) != (size_t)(colon - v) ||
+		    strncmp(v, user_formats[i], (size_t)(colon - v)))
+			continue;
+		if (!colon[1])
+			return err ? usage_error(err,
+						 "-o %s: no file name after "
+						 "'%s:' (use - for standard "
+						 "output)",
+						 v, user_formats[i])
+				   : BSC_EXIT_USAGE;
+		*format = user_formats[i];
+		*path = strcmp(colon + 1, "-") ? colon + 1 : NULL;
+		return 0;
+	}
+	/* Not a prefix: a file name (with a colon in it, maybe). */
+	*format = cli->format;
+	*path = strcmp(v, "-") ? v : NULL;
+	if (!*path)
+		return 0;
+	by_name = format_of_name(v);
+	if (by_name && cli->format_set &&
+	    !format_fits_name(cli->format, by_name))
+		return err ? usage_error(err,
+					 "-o %s: the name says %s but --format "
+					 "says %s; write -o %s:%s to keep both",
+					 v, by_name, cli->format, cli->format, v)
+			   : BSC_EXIT_USAGE;
+	if (by_name && !cli->format_set)
+		*format = by_name;
+	if (!by_name && !cli->format_set)
+		return err ? usage_error(err,
+					 "-o %s: cannot tell the report format "
+					 "from the name: end it with " OUT_EXTS_HELP
+					 ", or write FMT:FILE (e.g. -o summary:%s; "
+					 "formats: %s)",
+					 v, v, bsc_report_names())
+			   : BSC_EXIT_USAGE;
+	return 0;
+}
 
 static int
 usage_error(FILE *err, const char *fmt, ...)
@@ -288,7 +414,7 @@ usage_error(FILE *err, const char *fmt, ...)
 	vfprintf(err, fmt, ap);
 	va_end(ap);
 	fprintf(err, "\nTry 'breachscope --help'.\n");
-	return BSC_EXIT_ERROR;
+	return BSC_EXIT_USAGE;
 }
 
 static int
@@ -301,7 +427,7 @@ set_size(FILE *err, const char *opt, const char *v, uint64_t *out)
 			"breachscope: --%s: '%s' is not a size (use e.g. "
 			"512K, 16M, 4G)\n",
 			opt, v);
-		return BSC_EXIT_ERROR;
+		return BSC_EXIT_USAGE;
 	}
 	*out = x;
 	return 0;
@@ -323,7 +449,7 @@ set_bounded(FILE *err, const char *opt, const char *v, uint64_t max,
 			"breachscope: --%s: '%s' is not a whole number from 1 "
 			"to %llu\n",
 			opt, v, (unsigned long long)max);
-		return BSC_EXIT_ERROR;
+		return BSC_EXIT_USAGE;
 	}
 	*out = x;
 	return 0;
@@ -383,12 +509,13 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		cli->follow_symlinks = true;
 		break;
 	case OPT_FORMAT:
-		if (!bsc_report_known(v))
+		if (!user_format(v))
 			return usage_error(err,
 					   "--format: unknown format '%s' "
 					   "(use %s)",
 					   v, bsc_report_names());
 		cli->format = v;
+		cli->format_set = true;
 		break;
 	case OPT_ALLOW_INCOMPLETE:
 		cli->allow_incomplete = true;
@@ -572,6 +699,18 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 	case OPT_OUTPUT:
 		bsc_vec_push(&cli->outputs, (void *)v);
 		break;
+	case OPT_EXCLUDE:
+		bsc_vec_push(&cli->excludes, (void *)v);
+		break;
+	case OPT_INCLUDE:
+		bsc_vec_push(&cli->includes, (void *)v);
+		break;
+	case OPT_IGNORE_FILE:
+		cli->ignore_file = v;
+		break;
+	case OPT_NO_IGNORE_FILE:
+		cli->no_ignore_file = true;
+		break;
 	case OPT_PASSWORD:
 		bsc_vec_push(&cli->passwords, (void *)v);
 		break;
@@ -630,6 +769,40 @@ drop_shown(struct bsc_vec *shown, size_t n)
 {
 	while (shown->n > n)
 		free(shown->v[--shown->n]);
+}
+
+static bool
+diff_format(const char *f)
+{
+	return !strcmp(f, "text") || !strcmp(f, "json") || !strcmp(f, "html");
+}
+
+/*
+ * Every -o value names its format (bsc_cli_output), and the command can
+ * write it: diff writes one text, json or html output, lookup none.
+ */
+static int
+check_outputs(const struct bsc_cli *cli, FILE *err)
+{
+	const char *fmt, *path;
+
+	if (cli->outputs.n && (cli->cmd == BSC_CMD_LOOKUP ||
+			       cli->cmd == BSC_CMD_RULES_CHECK ||
+			       cli->cmd == BSC_CMD_RULES_LIST))
+		return usage_error(err, "-o: this command writes to standard "
+					"output only (redirect it: > FILE)");
+	if (cli->cmd == BSC_CMD_DIFF && cli->outputs.n > 1)
+		return usage_error(err, "diff writes one output: give -o once");
+	for (size_t i = 0; i < cli->outputs.n; i++) {
+		if (bsc_cli_output(cli, cli->outputs.v[i], &fmt, &path, err))
+			return BSC_EXIT_USAGE;
+		if (cli->cmd == BSC_CMD_DIFF && !diff_format(fmt))
+			return usage_error(err,
+					   "-o %s: diff writes text, json or "
+					   "html, not %s",
+					   (const char *)cli->outputs.v[i], fmt);
+	}
+	return 0;
 }
 
 int
@@ -740,6 +913,8 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 	}
 	if (cli->cmd == BSC_CMD_HELP || cli->cmd == BSC_CMD_VERSION)
 		return 0;
+	if (check_outputs(cli, err))
+		return BSC_EXIT_USAGE;
 	if (cli->cmd == BSC_CMD_NONE) {
 		if (argc < 2)
 			return usage_error(err, "%s",
@@ -757,9 +932,7 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 		return usage_error(err, "%s",
 				   "merge needs at least one JSON report");
 	if (cli->cmd == BSC_CMD_DIFF &&
-	    (cli->paths.n != 2 || (strcmp(cli->format, "text") &&
-				   strcmp(cli->format, "json") &&
-				   strcmp(cli->format, "html"))))
+	    (cli->paths.n != 2 || !diff_format(cli->format)))
 		return usage_error(err, "%s",
 				   "diff needs two JSON reports, OLD and NEW, "
 				   "and writes text, json or html");
@@ -789,6 +962,8 @@ bsc_cli_release(struct bsc_cli *cli)
 	bsc_vec_release(&cli->outputs);
 	bsc_vec_release(&cli->fail_on);
 	bsc_vec_release(&cli->passwords);
+	bsc_vec_release(&cli->excludes);
+	bsc_vec_release(&cli->includes);
 	for (size_t i = 0; i < cli->shown.n; i++)
 		free(cli->shown.v[i]);
 	bsc_vec_release(&cli->shown);
@@ -805,17 +980,17 @@ load_rules(struct bsc_ctx *ctx, const struct bsc_cli *cli, bool defaults)
 		if (!dir) {
 			bsc_errorf(ctx, "no patterns directory found: set "
 					"BSC_PATTERNS to the patterns/ folder");
-			return BSC_EXIT_ERROR;
+			return BSC_EXIT_USAGE;
 		}
 		if (bsc_ctx_load_rules(ctx, dir) != BSC_OK) {
 			bsc_errorf(ctx, "%s", bsc_ctx_error(ctx));
-			return BSC_EXIT_ERROR;
+			return BSC_EXIT_USAGE;
 		}
 	}
 	for (size_t i = 0; i < cli->rules.n; i++) {
 		if (bsc_ctx_load_rules(ctx, cli->rules.v[i]) != BSC_OK) {
 			bsc_errorf(ctx, "%s", bsc_ctx_error(ctx));
-			return BSC_EXIT_ERROR;
+			return BSC_EXIT_USAGE;
 		}
 	}
 	return 0;
@@ -894,37 +1069,12 @@ struct output {
 	FILE *f;
 };
 
-/* Split "-o" values into (format, path): "sarif:x.sarif" or "x.json". */
+/* Split a checked -o value into (format, path). */
 static void
 parse_output(const struct bsc_cli *cli, const char *v, struct output *o)
 {
-	const char *colon = strchr(v, ':');
-
-	o->format = cli->format;
-	o->path = v;
-	if (colon) {
-		char fmt[16];
-		size_t n = (size_t)(colon - v);
-
-		if (n < sizeof(fmt)) {
-			memcpy(fmt, v, n);
-			fmt[n] = '\0';
-			if (bsc_report_known(fmt)) {
-				static const char *const known[] = {
-					"csv",   "html", "inventory", "json",
-					"jsonl", "junit",     "sarif",
-					"summary", "text"};
-
-				for (size_t i = 0; i < BSC_ARRAY_SIZE(known);
-				     i++)
-					if (!strcmp(known[i], fmt))
-						o->format = known[i];
-				o->path = colon + 1;
-			}
-		}
-	}
-	if (!strcmp(o->path, "-"))
-		o->path = NULL;
+	if (bsc_cli_output(cli, v, &o->format, &o->path, NULL))
+		o->format = cli->format; /* not reached: checked by parse */
 }
 
 /* A JSON report written by this run, which lists every item: the
@@ -948,20 +1098,32 @@ setup_policy(struct bsc_cli *cli, struct bsc_ctx *ctx, struct bsc_policy *p)
 		file = ".breachscope.yml";
 	if (file && bsc_policy_load(p, ctx, file) != BSC_OK) {
 		bsc_errorf(ctx, "%s", bsc_ctx_error(ctx));
-		return BSC_EXIT_ERROR;
+		return BSC_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < cli->fail_on.n; i++) {
 		if (bsc_policy_fail_on(p, ctx, cli->fail_on.v[i]) != BSC_OK) {
 			bsc_errorf(ctx, "%s", bsc_ctx_error(ctx));
-			return BSC_EXIT_ERROR;
+			return BSC_EXIT_USAGE;
 		}
 	}
-	if (cli->fail_on_severity > 0)
+	if (cli->fail_on_severity > 0) {
+		char *s = bsc_asprintf("--fail-on-severity %s",
+				       bsc_severity_name(cli->fail_on_severity));
+
 		bsc_policy_fail_on_severity(p, cli->fail_on_severity);
+		bsc_policy_add_source(p, s);
+		free(s);
+	}
 	if (cli->baseline && bsc_policy_load_baseline(p, ctx, cli->baseline) !=
 				     BSC_OK) {
 		bsc_errorf(ctx, "%s", bsc_ctx_error(ctx));
-		return BSC_EXIT_ERROR;
+		return BSC_EXIT_USAGE;
+	}
+	if (cli->baseline) {
+		char *s = bsc_asprintf("--baseline %s", cli->baseline);
+
+		bsc_policy_add_source(p, s);
+		free(s);
 	}
 	return 0;
 }
@@ -977,7 +1139,7 @@ read_person_key(struct bsc_ctx *ctx, const char *path)
 	if (!f) {
 		bsc_errorf(ctx, "--person-key-file %s: %s", path,
 			   strerror(errno));
-		return BSC_EXIT_ERROR;
+		return BSC_EXIT_USAGE;
 	}
 	for (int c; (c = fgetc(f)) != EOF && n < sizeof(hex) - 1;)
 		if (!isspace(c))
@@ -987,7 +1149,7 @@ read_person_key(struct bsc_ctx *ctx, const char *path)
 		bsc_errorf(ctx, "--person-key-file %s: expected 64 hex digits "
 				"(make one with: openssl rand -hex 32)",
 			   path);
-		return BSC_EXIT_ERROR;
+		return BSC_EXIT_USAGE;
 	}
 	for (int i = 0; i < 32; i++) {
 		unsigned v;
@@ -996,7 +1158,7 @@ read_person_key(struct bsc_ctx *ctx, const char *path)
 		    !isxdigit((unsigned char)hex[2 * i]) ||
 		    !isxdigit((unsigned char)hex[2 * i + 1])) {
 			bsc_errorf(ctx, "--person-key-file %s: not hex", path);
-			return BSC_EXIT_ERROR;
+			return BSC_EXIT_USAGE;
 		}
 		ctx->person_key[i] = (unsigned char)v;
 	}
@@ -1004,10 +1166,31 @@ read_person_key(struct bsc_ctx *ctx, const char *path)
 	return 0;
 }
 
+/* --ignore-file, --exclude and --include, in that order (the last
+ * match wins, so the command line has the last word). */
+static int
+setup_ignore(const struct bsc_cli *cli, struct bsc_ctx *ctx,
+	     struct bsc_ignore *ig)
+{
+	if (cli->ignore_file && !bsc_ignore_add_file(ig, cli->ignore_file)) {
+		bsc_errorf(ctx, "--ignore-file %s: %s", cli->ignore_file,
+			   strerror(errno));
+		return BSC_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < cli->excludes.n; i++)
+		bsc_ignore_add(ig, cli->excludes.v[i]);
+	for (size_t i = 0; i < cli->includes.n; i++)
+		bsc_ignore_add_include(ig, cli->includes.v[i]);
+	ctx->ignore = ig;
+	ctx->no_ignore_file = cli->no_ignore_file;
+	return 0;
+}
+
 static int
 cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 {
 	struct bsc_policy *policy = bsc_policy_new();
+	struct bsc_ignore *ignore = bsc_ignore_new();
 	struct output *outs = NULL;
 	size_t n_outs = cli->outputs.n ? cli->outputs.n : 1;
 	size_t n_reports = n_outs;
@@ -1024,6 +1207,8 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	rc = load_rules(ctx, cli, true);
 	if (!rc)
 		rc = setup_policy(cli, ctx, policy);
+	if (!rc)
+		rc = setup_ignore(cli, ctx, ignore);
 	if (!rc && cli->person_key_file)
 		rc = read_person_key(ctx, cli->person_key_file);
 	if (rc)
@@ -1057,7 +1242,7 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 			if (!outs[i].f) {
 				bsc_errorf(ctx, "cannot write '%s': %s",
 					   outs[i].path, strerror(errno));
-				rc = BSC_EXIT_ERROR;
+				rc = BSC_EXIT_USAGE;
 				goto out;
 			}
 			/* Never read a report back if it sits in the tree. */
@@ -1073,6 +1258,7 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 		ro.lang = cli->lang;
 		ro.full_report = full_report_of(outs, n_reports);
 		ro.index_check = check;
+		ro.policy = bsc_policy_name(policy);
 		ro.color = cli->color == 1 ||
 			   (cli->color == -1 && outs[i].f == stdout &&
 			    isatty(1) && !getenv("NO_COLOR"));
@@ -1081,26 +1267,26 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	st = bsc_scan(ctx, (const char *const *)cli->paths.v, cli->paths.n,
 		      &fan);
 	if (st == BSC_FATAL && errno == EPIPE) {
-		rc = BSC_EXIT_ERROR; /* reader went away: say nothing */
+		rc = BSC_EXIT_USAGE; /* reader went away: say nothing */
 		goto out;
 	}
 	if (st == BSC_FATAL) {
 		bsc_errorf(ctx, "%s", bsc_ctx_error(ctx));
-		rc = BSC_EXIT_ERROR;
+		rc = BSC_EXIT_USAGE;
 		goto out;
 	}
 	if (fo.incomplete && !cli->allow_incomplete)
-		rc = BSC_EXIT_ERROR;
+		rc = BSC_EXIT_INCOMPLETE;
 	else
 		rc = fo.violations ? BSC_EXIT_FOUND : BSC_EXIT_CLEAN;
 out:
 	free(check);
 	for (size_t i = 0; outs && i < n_outs; i++) {
 		if (outs[i].f && outs[i].f != stdout &&
-		    fclose(outs[i].f) != 0 && rc != BSC_EXIT_ERROR) {
+		    fclose(outs[i].f) != 0 && rc != BSC_EXIT_USAGE) {
 			bsc_errorf(ctx, "cannot write '%s': %s", outs[i].path,
 				   strerror(errno));
-			rc = BSC_EXIT_ERROR;
+			rc = BSC_EXIT_USAGE;
 		}
 	}
 	for (size_t i = 0; i < fo.n; i++)
@@ -1109,6 +1295,8 @@ out:
 	free(outs);
 	ctx->policy = NULL;
 	bsc_policy_free(policy);
+	ctx->ignore = NULL;
+	bsc_ignore_free(ignore);
 	return rc;
 }
 
@@ -1220,6 +1408,18 @@ plain_json(const struct bsc_cli *cli)
 	return !strcmp(o.format, "json");
 }
 
+/* merge to one JSON file, or stdout. */
+static int
+cmd_merge_json(struct bsc_cli *cli, struct bsc_ctx *ctx)
+{
+	struct output o = {.format = cli->format};
+
+	if (cli->outputs.n)
+		parse_output(cli, cli->outputs.v[0], &o);
+	return bsc_merge_reports(ctx, (const char *const *)cli->paths.v,
+				 cli->paths.n, o.path);
+}
+
 /*
  * "report" (and "merge" to another format): the saved reports, merged
  * when there are several, shown again through every -o output.
@@ -1243,7 +1443,7 @@ cmd_report(struct bsc_cli *cli, struct bsc_ctx *ctx)
 		      ? bsc_report_load(ctx, cli->paths.v[0])
 		      : bsc_merge_doc(ctx, (const char *const *)cli->paths.v,
 				      cli->paths.n, &rc);
-	rc = doc ? 0 : BSC_EXIT_ERROR;
+	rc = doc ? 0 : BSC_EXIT_USAGE;
 	/* SARIF describes the rules: the catalogue is loaded, no data. */
 	if (!rc)
 		rc = load_rules(ctx, cli, true);
@@ -1259,7 +1459,7 @@ cmd_report(struct bsc_cli *cli, struct bsc_ctx *ctx)
 		if (!outs[i].f) {
 			bsc_errorf(ctx, "cannot write '%s': %s", outs[i].path,
 				   strerror(errno));
-			rc = BSC_EXIT_ERROR;
+			rc = BSC_EXIT_USAGE;
 			break;
 		}
 		ro.out = outs[i].f;
@@ -1267,6 +1467,7 @@ cmd_report(struct bsc_cli *cli, struct bsc_ctx *ctx)
 		ro.quiet = cli->quiet;
 		ro.lang = cli->lang;
 		ro.full_report = full_report_of(outs, n_outs);
+		ro.policy = bsc_report_doc_policy(doc);
 		if (!ro.full_report && cli->paths.n == 1)
 			ro.full_report = cli->paths.v[0];
 		ro.color = cli->color == 1 ||
@@ -1278,18 +1479,18 @@ cmd_report(struct bsc_cli *cli, struct bsc_ctx *ctx)
 		if (errno != EPIPE)
 			bsc_errorf(ctx, "cannot write the report: %s",
 				   strerror(errno));
-		rc = BSC_EXIT_ERROR;
+		rc = BSC_EXIT_USAGE;
 	}
 	if (!rc)
-		rc = incomplete && !cli->allow_incomplete ? BSC_EXIT_ERROR
+		rc = incomplete && !cli->allow_incomplete ? BSC_EXIT_INCOMPLETE
 		     : fo.violations			  ? BSC_EXIT_FOUND
 							  : BSC_EXIT_CLEAN;
 	for (size_t i = 0; i < n_outs; i++)
 		if (outs[i].f && outs[i].f != stdout &&
-		    fclose(outs[i].f) != 0 && rc != BSC_EXIT_ERROR) {
+		    fclose(outs[i].f) != 0 && rc != BSC_EXIT_USAGE) {
 			bsc_errorf(ctx, "cannot write '%s': %s", outs[i].path,
 				   strerror(errno));
-			rc = BSC_EXIT_ERROR;
+			rc = BSC_EXIT_USAGE;
 		}
 	for (size_t i = 0; i < fo.n; i++)
 		bsc_report_free(fo.sinks[i]);
@@ -1303,19 +1504,25 @@ cmd_report(struct bsc_cli *cli, struct bsc_ctx *ctx)
 static int
 cmd_diff(struct bsc_cli *cli, struct bsc_ctx *ctx)
 {
-	const char *path = cli->outputs.n ? cli->outputs.v[0] : NULL;
-	FILE *out = path && strcmp(path, "-") ? fopen(path, "w") : stdout;
+	struct output o = {.format = cli->format};
+	FILE *out;
 	int rc;
 
+	if (cli->outputs.n)
+		parse_output(cli, cli->outputs.v[0], &o);
+	out = o.path ? fopen(o.path, "w") : stdout;
+
 	if (!out) {
-		bsc_errorf(ctx, "cannot write '%s': %s", path, strerror(errno));
-		return BSC_EXIT_ERROR;
+		bsc_errorf(ctx, "cannot write '%s': %s", o.path,
+			   strerror(errno));
+		return BSC_EXIT_USAGE;
 	}
 	rc = bsc_diff_reports(ctx, cli->paths.v[0], cli->paths.v[1],
-			      cli->format, cli->lang, out);
+			      o.format, cli->lang, out);
 	if (out != stdout && fclose(out) != 0) {
-		bsc_errorf(ctx, "cannot write '%s': %s", path, strerror(errno));
-		rc = BSC_EXIT_ERROR;
+		bsc_errorf(ctx, "cannot write '%s': %s", o.path,
+			   strerror(errno));
+		rc = BSC_EXIT_USAGE;
 	}
 	return rc;
 }
@@ -1363,13 +1570,8 @@ bsc_cli_run(struct bsc_cli *cli)
 		rc = cmd_rules_check(cli, ctx);
 		break;
 	case BSC_CMD_MERGE:
-		rc = plain_json(cli)
-			     ? bsc_merge_reports(
-				       ctx, (const char *const *)cli->paths.v,
-				       cli->paths.n,
-				       cli->outputs.n ? cli->outputs.v[0]
-						      : NULL)
-			     : cmd_report(cli, ctx);
+		rc = plain_json(cli) ? cmd_merge_json(cli, ctx)
+				     : cmd_report(cli, ctx);
 		break;
 	case BSC_CMD_REPORT:
 		rc = cmd_report(cli, ctx);
@@ -1383,7 +1585,7 @@ bsc_cli_run(struct bsc_cli *cli)
 			rc = bsc_lookup(ctx, cli->index, &cli->query, stdout);
 		break;
 	default:
-		rc = BSC_EXIT_ERROR;
+		rc = BSC_EXIT_USAGE;
 		break;
 	}
 	bsc_ctx_free(ctx);

@@ -16,9 +16,11 @@
 
 /* Exit codes (documented in README and breachscope(1)). */
 enum bsc_exit {
-	BSC_EXIT_CLEAN = 0,   /* all scanned, nothing found */
-	BSC_EXIT_FOUND = 1,   /* personal or medical data found */
-	BSC_EXIT_ERROR = 2    /* usage error or incomplete scan (wins) */
+	BSC_EXIT_CLEAN = 0,      /* all scanned, nothing found */
+	BSC_EXIT_FOUND = 1,      /* data found, or the policy violated */
+	BSC_EXIT_INCOMPLETE = 2, /* an item not read fully (wins over 1) */
+	BSC_EXIT_USAGE = 3       /* could not run: usage, policy, rules,
+				  * baseline or report file, output */
 };
 
 enum bsc_command {
@@ -36,7 +38,9 @@ enum bsc_command {
 
 struct bsc_cli {
 	enum bsc_command cmd;
-	const char *format;       /* report format of plain -o / stdout */
+	const char *format;       /* report format of stdout, and of a plain
+				   * -o FILE whose name says nothing */
+	bool format_set;          /* --format was given */
 	struct bsc_vec outputs;   /* const char*: -o [FMT:]FILE values */
 	const char *policy;       /* --policy FILE */
 	bool no_policy;           /* --no-policy */
@@ -59,6 +63,10 @@ struct bsc_cli {
 	const char *reader;       /* forced reader, or NULL */
 	struct bsc_vec rules;     /* const char*: --rules FILE */
 	struct bsc_vec paths;     /* const char*: operands */
+	struct bsc_vec excludes;  /* const char*: --exclude, in order */
+	struct bsc_vec includes;  /* const char*: --include */
+	const char *ignore_file;  /* --ignore-file FILE */
+	bool no_ignore_file;      /* --no-ignore-file */
 	struct bsc_vec passwords; /* const char*: --password */
 	bool show_values;
 	bool quiet;
@@ -72,10 +80,22 @@ struct bsc_cli {
 /*
  * Parse argv into *cli (argv strings are borrowed). Returns 0 on success;
  * on a usage error writes "breachscope: ..." and a hint to err and
- * returns BSC_EXIT_ERROR. Release with bsc_cli_release.
+ * returns BSC_EXIT_USAGE. Release with bsc_cli_release.
  */
 int bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err);
 void bsc_cli_release(struct bsc_cli *cli);
+
+/*
+ * The report format and file of one -o value v, in *format (a static
+ * string) and *path (inside v; NULL for stdout, "-"): a "FMT:" prefix
+ * first, then the file's extension (.json, .jsonl/.ndjson, .sarif and
+ * .sarif.json, .csv, .xml for JUnit, .html/.htm, .txt), then --format.
+ * Returns 0, or BSC_EXIT_USAGE with a message on err (if not NULL) when
+ * the name says nothing and there is no --format, or when the name and
+ * --format disagree.
+ */
+int bsc_cli_output(const struct bsc_cli *cli, const char *v,
+		   const char **format, const char **path, FILE *err);
 
 /* Write the --help text, generated from the option table. */
 void bsc_cli_help(FILE *out);

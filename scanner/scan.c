@@ -150,6 +150,10 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 
 	run->sum.items++;
 	run->sum.by_status[rep->status]++;
+	/* Once per item, on the calling thread: a worker's (borrowed)
+	 * context sees its items again through job_item. */
+	if (!ctx->borrowed)
+		bsc_policy_seen(ctx->policy, rep->path);
 	if (rep->archive)
 		run->sum.archives++;
 	if (rep->depth > 0)
@@ -912,6 +916,9 @@ walk_cb(void *data, enum bsc_walk_kind kind, const char *fspath,
 	if (!in_shard(run->ctx, display))
 		return BSC_OK;
 	switch (kind) {
+	case BSC_WALK_EXCLUDED:
+		run->ctx->excluded++; /* the walk runs on the calling thread */
+		return BSC_OK;
 	case BSC_WALK_FILE:
 		if (is_report_file(run->ctx, fspath))
 			return emit_unread(run, display, 0, NULL,
@@ -961,6 +968,7 @@ struct joblist {
 	size_t n;
 	const struct bsc_ctx *ctx;
 	unsigned long long total; /* bytes of the files, for progress */
+	uint64_t excluded;        /* entries the walk left out */
 };
 
 static void
@@ -987,6 +995,10 @@ collect_cb(void *data, enum bsc_walk_kind kind, const char *fspath,
 
 	if (!in_shard(l->ctx, display))
 		return BSC_OK;
+	if (kind == BSC_WALK_EXCLUDED) {
+		l->excluded++;
+		return BSC_OK;
+	}
 	add_job(l, false, kind, fspath, display, reason);
 	if (kind == BSC_WALK_FILE && l->ctx->progress &&
 	    stat(fspath, &st) == 0)
@@ -994,8 +1006,9 @@ collect_cb(void *data, enum bsc_walk_kind kind, const char *fspath,
 	return BSC_OK;
 }
 
-/* The top-level jobs of the paths, in the order of the one-thread scan. */
-static void
+/* The top-level jobs of the paths, in the order of the one-thread scan;
+ * BSC_FATAL (message in ctx) when a root's ignore file cannot be read. */
+static bsc_status
 collect_jobs(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	     struct joblist *l)
 {
@@ -1006,13 +1019,15 @@ collect_jobs(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 		bool ok = strcmp(paths[i], "-") && stat(paths[i], &st) == 0;
 
 		if (ok && S_ISDIR(st.st_mode)) {
-			bsc_walk(ctx, paths[i], collect_cb, l);
+			if (bsc_walk(ctx, paths[i], collect_cb, l) != BSC_OK)
+				return BSC_FATAL;
 			continue;
 		}
 		add_job(l, true, BSC_WALK_FILE, NULL, paths[i], NULL);
 		if (ok && S_ISREG(st.st_mode))
 			l->total += (unsigned long long)st.st_size;
 	}
+	return BSC_OK;
 }
 
 /* Worker thread: one job, with its own run (counts merged by job_end). */
@@ -1084,14 +1099,20 @@ scan_parallel(struct run *run, const char *const *paths, size_t n,
 
 	if (run->ctx->jobs < 2)
 		return false;
-	collect_jobs(run->ctx, paths, n, &l);
-	if (run->ctx->meter)
-		run->ctx->meter->total = l.total;
-	if (l.n >= 2)
+	if (collect_jobs(run->ctx, paths, n, &l) != BSC_OK) {
+		*ret = BSC_FATAL; /* an ignore file that cannot be read */
+	} else if (l.n >= 2) {
+		if (run->ctx->meter)
+			run->ctx->meter->total = l.total;
+		run->ctx->excluded += l.excluded;
 		*ret = bsc_sched_run(run->ctx, l.v, l.n, run->ctx->jobs, &ops);
-	else
+	} else {
+		/* One job: the one-thread scan walks (and counts) again. */
+		if (run->ctx->meter)
+			run->ctx->meter->total = l.total;
 		for (size_t i = 0; i < n && *ret != BSC_FATAL; i++)
 			*ret = scan_path(run, paths[i]);
+	}
 	for (size_t i = 0; i < l.n; i++) {
 		free(l.v[i].fspath);
 		free(l.v[i].display);
@@ -1151,6 +1172,7 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	char *set_dump = NULL;
 	char rules_version[17], started[32] = "", finished[32] = "";
 	struct bsc_linkable *linkable = NULL;
+	struct bsc_vec warnings = {0}; /* char*, owned */
 	bsc_status ret = BSC_OK;
 	struct bsc_meter meter;
 
@@ -1177,6 +1199,8 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	ctx->today = bsc_today();
 	if (ctx->hash_items)
 		utc_now(started, sizeof(started));
+	ctx->excluded = 0;
+	bsc_policy_set_roots(ctx->policy, paths, n_paths);
 	bsc_progress_begin(ctx, &meter, inputs_size(paths, n_paths));
 	if (sink->run_begin)
 		ret = sink->run_begin(sink->data);
@@ -1199,6 +1223,15 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	run.sum.identity = idn;
 	run.sum.medical = medn;
 	run.sum.severity = bsc_severity_name(run.severity);
+	run.sum.policy = bsc_policy_name(ctx->policy);
+	run.sum.excluded = ctx->excluded;
+	/* A shard sees part of the tree: a glob may match only elsewhere. */
+	if (!ctx->shard_n && bsc_policy_unmatched(ctx->policy, &warnings)) {
+		for (size_t i = 0; i < warnings.n; i++)
+			bsc_warnf(ctx, "%s", (const char *)warnings.v[i]);
+		run.sum.warnings = (const char *const *)warnings.v;
+		run.sum.n_warnings = warnings.n;
+	}
 	run.sum.flags = run.flags;
 	run.sum.n_flags = run.n_flags;
 	linkable = bsc_zalloc(MAX_LINKABLE * sizeof(*linkable));
@@ -1224,6 +1257,9 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 	free(idn);
 	free(medn);
 	free(set_dump);
+	for (size_t i = 0; i < warnings.n; i++)
+		free(warnings.v[i]);
+	bsc_vec_release(&warnings);
 	for (size_t i = 0; i < run.n_flags; i++) {
 		free((char *)run.flags[i].loc.header);
 		free((char *)run.flags[i].path);

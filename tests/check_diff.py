@@ -97,8 +97,8 @@ def main():
             errors.append(f"a report against itself: exit {s.returncode}, {same}")
         b = subprocess.run([binary, "diff", o1, os.path.join(tmp, "q1")], capture_output=True,
                            text=True)
-        if b.returncode != 2:
-            errors.append(f"a non-report: exit {b.returncode}")
+        if b.returncode != 3:
+            errors.append(f"a non-report: exit {b.returncode}, want 3 (could not run)")
     for e in errors:
         print(e)
     print(f"diff: {len(errors)} problems")

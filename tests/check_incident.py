@@ -139,7 +139,7 @@ def check_lookup(binary, base, key, tmp, errors):
         f.write("01" * 32 + "\n")
     r = subprocess.run([binary, "lookup", "--person-key-file", other, "--index", index,
                         "--nir", nir], cwd=base, capture_output=True, text=True)
-    if r.returncode != 2 or "another --person-key-file" not in r.stderr:
+    if r.returncode != 3 or "another --person-key-file" not in r.stderr:
         errors.append(f"lookup with another key: exit {r.returncode}, {r.stderr!r}")
 
 

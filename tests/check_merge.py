@@ -96,7 +96,7 @@ def main():
         b = os.path.join(tmp, "b.json")
         run(binary, ["scan", "--format", "json", "-q", "-o", a, "csv/patients-fr-semicolon.csv"],
             fixtures)
-        run(binary, ["scan", "--format", "json", "-q", "-o", b, "csv/patients-fr-semicolon.csv"],
+        run(binary, ["scan", "--format", "json", "-q", "-o", b, "csv/patients-en-comma.csv"],
             fixtures)
         r = run(binary, ["merge", a, b], fixtures)
         p = json.loads(r.stdout)["summary"]["persons"]

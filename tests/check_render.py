@@ -181,8 +181,8 @@ def main():
         bad = os.path.join(tmp, "bad.json")
         with open(bad, "w") as f:
             f.write('{"schema": "something/1", "items": []}')
-        r = run(binary, ["report", bad], tmp)
-        if r.returncode != 2 or b"not a breachscope JSON report" not in r.stderr:
+        r = subprocess.run([binary, "report", bad], cwd=tmp, capture_output=True)
+        if r.returncode != 3 or b"not a breachscope JSON report" not in r.stderr:
             errors.append(f"a non-report: exit {r.returncode}, stderr {r.stderr!r}")
         # A damaged report (a cycle of containers) never loses an item.
         cyc = os.path.join(tmp, "cycle.json")

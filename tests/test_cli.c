@@ -136,8 +136,116 @@ START_TEST(test_cli_usage_errors)
 	for (int i = 0; bad[i]; i++) {
 		struct bsc_cli cli;
 
-		ck_assert_msg(parse(&cli, bad[i]) == BSC_EXIT_ERROR, "'%s'",
+		ck_assert_msg(parse(&cli, bad[i]) == BSC_EXIT_USAGE, "'%s'",
 			      bad[i]);
+		bsc_cli_release(&cli);
+	}
+}
+END_TEST
+
+/* -o: the format from "FMT:", then the extension, then --format. */
+START_TEST(test_cli_output_format)
+{
+	static const struct {
+		const char *line, *value, *format, *path; /* NULL: stdout */
+	} t[] = {
+		{"scan -o r.json a", "r.json", "json", "r.json"},
+		{"scan -o r.JSON a", "r.JSON", "json", "r.JSON"},
+		{"scan -o r.jsonl a", "r.jsonl", "jsonl", "r.jsonl"},
+		{"scan -o r.ndjson a", "r.ndjson", "jsonl", "r.ndjson"},
+		{"scan -o scan.sarif a", "scan.sarif", "sarif", "scan.sarif"},
+		{"scan -o s.sarif.json a", "s.sarif.json", "sarif", "s.sarif.json"},
+		{"scan -o f.csv a", "f.csv", "csv", "f.csv"},
+		{"scan -o junit.xml a", "junit.xml", "junit", "junit.xml"},
+		{"scan -o r.html a", "r.html", "html", "r.html"},
+		{"scan -o r.htm a", "r.htm", "html", "r.htm"},
+		{"scan -o r.txt a", "r.txt", "text", "r.txt"},
+		/* the prefix wins over the extension */
+		{"scan -o summary:x.txt a", "summary:x.txt", "summary", "x.txt"},
+		{"scan -o json:x.sarif a", "json:x.sarif", "json", "x.sarif"},
+		{"scan -o inventory:x a", "inventory:x", "inventory", "x"},
+		{"scan -o sarif:- a", "sarif:-", "sarif", NULL},
+		/* --format for a name that says nothing, and for stdout */
+		{"scan -f json -o report a", "report", "json", "report"},
+		{"scan -o - a", "-", "text", NULL},
+		{"scan -f summary -o s.txt a", "s.txt", "summary", "s.txt"},
+		{"scan -f inventory -o i.csv a", "i.csv", "inventory", "i.csv"},
+		{"scan -f sarif -o r.sarif a", "r.sarif", "sarif", "r.sarif"},
+		/* a colon that is no format prefix belongs to the name */
+		{"scan -o a:b.json a", "a:b.json", "json", "a:b.json"},
+		{"merge -o m.json a.json", "m.json", "json", "m.json"},
+		{"merge -o json:m.json a.json", "json:m.json", "json", "m.json"},
+		{"merge -o summary:x.txt a.json", "summary:x.txt", "summary", "x.txt"},
+		{"report -o r.html a.json", "r.html", "html", "r.html"},
+		{"diff -o d.html a.json b.json", "d.html", "html", "d.html"},
+		{NULL, NULL, NULL, NULL},
+	};
+
+	for (int i = 0; t[i].line; i++) {
+		struct bsc_cli cli;
+		const char *fmt, *path;
+		char line[256];
+
+		snprintf(line, sizeof(line), "breachscope %s", t[i].line);
+		ck_assert_msg(parse(&cli, line) == 0, "%s", line);
+		ck_assert_int_eq(bsc_cli_output(&cli, t[i].value, &fmt, &path,
+						NULL),
+				 0);
+		ck_assert_msg(!strcmp(fmt, t[i].format), "%s: %s", line, fmt);
+		if (t[i].path)
+			ck_assert_msg(path && !strcmp(path, t[i].path), "%s: %s",
+				      line, path ? path : "(stdout)");
+		else
+			ck_assert_msg(!path, "%s: %s", line, path);
+		bsc_cli_release(&cli);
+	}
+}
+END_TEST
+
+/* Names that say nothing, or disagree with --format: usage errors that
+ * name the known extensions and the prefix form. */
+START_TEST(test_cli_output_errors)
+{
+	static const char *const bad[] = {
+		"scan -o scan.out a",
+		"scan -o report a",
+		"scan -o summary: a",
+		"scan -o person-index:x a", /* internal, not a report */
+		"scan -f sarif -o r.json a",
+		"scan -f text -o scan.sarif a",
+		"merge -o merged a.json",
+		"merge -o out.dat a.json",
+		"report -o x.md a.json",
+		"diff -o d.sarif a.json b.json",
+		"diff -o a.json -o b.json a.json b.json",
+		"lookup --index i --person-key-file k --nir 1 -o x.json",
+		NULL};
+
+	for (int i = 0; bad[i]; i++) {
+		struct bsc_cli cli;
+		char line[256], *msg = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&msg, &len);
+		char *argv[16];
+		int argc = 0;
+
+		snprintf(line, sizeof(line), "breachscope %s", bad[i]);
+		for (char *p = strtok(line, " "); p && argc < 15;
+		     p = strtok(NULL, " "))
+			argv[argc++] = p;
+		argv[argc] = NULL;
+		ck_assert_msg(bsc_cli_parse(&cli, argc, argv, mem) ==
+				      BSC_EXIT_USAGE,
+			      "'%s'", bad[i]);
+		fclose(mem);
+		if (strstr(bad[i], "scan.out"))
+			ck_assert_msg(strstr(msg, ".sarif") &&
+					      strstr(msg, "FMT:FILE") &&
+					      strstr(msg, "summary:scan.out"),
+				      "%s", msg);
+		if (strstr(bad[i], "-f sarif"))
+			ck_assert_msg(strstr(msg, "sarif:r.json"), "%s", msg);
+		free(msg);
 		bsc_cli_release(&cli);
 	}
 }
@@ -190,7 +298,7 @@ START_TEST(test_cli_help_and_man_cover_options)
 		"max-seek-buffer", "max-time", "max-total-size", "password",
 		"ratio-threshold", "max-depth", "max-document",
 		"max-field", "max-file-size", "max-record", "min-confidence",
-		"jobs",
+		"jobs", "exclude", "include", "ignore-file", "no-ignore-file",
 		"no-color", "no-progress", "output", "progress", "quiet",
 		"reader", "rules", "show-values", "version", NULL};
 	char path[4096];
@@ -236,6 +344,8 @@ suite_cli(void)
 	tcase_add_test(tc, test_cli_archive_options);
 	tcase_add_test(tc, test_cli_usage_errors);
 	tcase_add_test(tc, test_cli_rules_commands);
+	tcase_add_test(tc, test_cli_output_format);
+	tcase_add_test(tc, test_cli_output_errors);
 	tcase_add_test(td, test_cli_help_and_man_cover_options);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, td);

@@ -276,6 +276,43 @@ START_TEST(test_policy_repeated_key_then_bad_list)
 }
 END_TEST
 
+/* Globs match the path under the root it comes from; the globs that
+ * matched no path are named once each. */
+START_TEST(test_policy_relative_roots)
+{
+	static const char y[] = "version: 1\nrules:\n"
+				"  - path: \"stats/**\"\n    allow: []\n"
+				"  - path: \"a.csv\"\n    allow: []\n"
+				"  - path: \"f.zip/m.csv\"\n    allow: []\n"
+				"  - path: \"nowhere/**\"\n    allow: []\n"
+				"ignore:\n  - path: \"tmp/**\"\n    reason: x\n";
+	static const char *const roots[] = {"/srv/export", "./", "-",
+					    "dir/f.zip", "/srv/export/tmp"};
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_policy *p = bsc_policy_new();
+	const char *path = bsc_write_file(bsc_tmpdir(), "rel.yml", y,
+					  sizeof(y) - 1);
+	struct bsc_vec w = {0};
+
+	ck_assert_int_eq(bsc_policy_load(p, ctx, path), BSC_OK);
+	bsc_policy_set_roots(p, roots, BSC_ARRAY_SIZE(roots));
+	bsc_policy_seen(p, "/srv/export/stats/s.csv");
+	bsc_policy_seen(p, "./a.csv");
+	bsc_policy_seen(p, "dir/f.zip!/m.csv");
+	/* under the longest root, "/srv/export/tmp", it is "x.csv" */
+	bsc_policy_seen(p, "/srv/export/tmp/x.csv");
+	ck_assert_uint_eq(bsc_policy_unmatched(p, &w), 2);
+	ck_assert_ptr_nonnull(strstr(w.v[0], "rule 4's path 'nowhere/**'"));
+	ck_assert_ptr_nonnull(strstr(w.v[0], path));
+	ck_assert_ptr_nonnull(strstr(w.v[1], "ignore 1's path 'tmp/**'"));
+	for (size_t i = 0; i < w.n; i++)
+		free(w.v[i]);
+	bsc_vec_release(&w);
+	bsc_policy_free(p);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 suite_policy(void)
 {
@@ -296,6 +333,7 @@ suite_policy(void)
 	tcase_add_test(ta, test_policy_fail_on);
 	tcase_add_test(ta, test_policy_severity);
 	tcase_add_test(ta, test_policy_repeated_key_then_bad_list);
+	tcase_add_test(ta, test_policy_relative_roots);
 	suite_add_tcase(s, tg);
 	suite_add_tcase(s, tl);
 	suite_add_tcase(s, ta);

@@ -9,6 +9,7 @@
 
 #include "ctx.h"
 #include "testlib.h"
+#include "ignore.h"
 #include "item.h"
 #include "walk.h"
 
@@ -160,6 +161,113 @@ START_TEST(test_walk_item_time_budget)
 }
 END_TEST
 
+/* gitignore syntax: each line against paths, last match wins. */
+START_TEST(test_walk_ignore_patterns)
+{
+	static const struct {
+		const char *lines[4];
+		const char *rel;
+		bool dir, out;
+	} t[] = {
+		{{"*.log"}, "x.log", false, true},
+		{{"*.log"}, "a/b/x.log", false, true},	/* floating: any depth */
+		{{"*.log"}, "x.logs", false, false},
+		{{"/*.log"}, "a/x.log", false, false},	/* anchored */
+		{{"/*.log"}, "x.log", false, true},
+		{{"tmp/"}, "tmp", true, true},		/* directories only */
+		{{"tmp/"}, "tmp", false, false},
+		{{"tmp/"}, "a/tmp", true, true},
+		{{"docs/*.csv"}, "docs/a.csv", false, true},
+		{{"docs/*.csv"}, "docs/sub/a.csv", false, false}, /* * in one name */
+		{{"docs/*.csv"}, "x/docs/a.csv", false, false}, /* a / anchors */
+		{{"docs/**/*.csv"}, "docs/a.csv", false, true},	/* ** = 0 names */
+		{{"docs/**/*.csv"}, "docs/s/t/a.csv", false, true},
+		{{"**/cache"}, "a/b/cache", true, true},
+		{{"a/**"}, "a/b/c", false, true},
+		{{"p?.csv"}, "p1.csv", false, true},
+		{{"p[0-9].csv"}, "p7.csv", false, true},
+		{{"p[0-9].csv"}, "px.csv", false, false},
+		/* negation: the last match decides, order matters */
+		{{"*.csv", "!keep.csv"}, "keep.csv", false, false},
+		{{"!keep.csv", "*.csv"}, "keep.csv", false, true},
+		{{"*.csv", "!keep.csv"}, "other.csv", false, true},
+		/* comments, blank lines, escapes, trailing spaces */
+		{{"# a comment", "", "   "}, "# a comment", false, false},
+		{{"\\#hash"}, "#hash", false, true},
+		{{"\\!bang"}, "!bang", false, true},
+		{{"\\#hash"}, "\\#hash", false, false},
+		{{"x.csv   "}, "x.csv", false, true},
+		{{NULL}, "x.csv", false, false},
+	};
+
+	for (size_t i = 0; i < BSC_ARRAY_SIZE(t); i++) {
+		struct bsc_ignore *ig = bsc_ignore_new();
+
+		for (int k = 0; k < 4 && t[i].lines[k]; k++)
+			bsc_ignore_add(ig, t[i].lines[k]);
+		ck_assert_msg(bsc_ignore_excluded(ig, t[i].rel, t[i].dir) ==
+				      t[i].out,
+			      "case %zu: '%s' (%s)", i, t[i].rel,
+			      t[i].lines[0] ? t[i].lines[0] : "-");
+		bsc_ignore_free(ig);
+	}
+}
+END_TEST
+
+/* --include: only matching files; directories are still walked. */
+START_TEST(test_walk_ignore_include)
+{
+	struct bsc_ignore *ig = bsc_ignore_new();
+
+	bsc_ignore_add_include(ig, "*.csv");
+	bsc_ignore_add(ig, "secret/");
+	ck_assert(!bsc_ignore_excluded(ig, "a/b.csv", false));
+	ck_assert(bsc_ignore_excluded(ig, "a/b.txt", false));
+	ck_assert(!bsc_ignore_excluded(ig, "a", true));
+	ck_assert(bsc_ignore_excluded(ig, "secret", true));
+	ck_assert(!bsc_ignore_empty(ig));
+	bsc_ignore_free(ig);
+	ck_assert(!bsc_ignore_excluded(NULL, "a.csv", false));
+}
+END_TEST
+
+/* The walker leaves out what the root's .breachscopeignore names, reports
+ * it as excluded, and does not walk an excluded directory. */
+START_TEST(test_walk_ignore_file)
+{
+	struct bsc_ctx *ctx = bsc_ctx_new();
+	char root[4096];
+	struct seen s = {.n = 0};
+	int excluded = 0, files = 0;
+
+	char tmp[4200];
+
+	snprintf(root, sizeof(root), "%s/ig", bsc_tmpdir());
+	mkdir(root, 0700);
+	bsc_write_file(root, "a.csv", "x\n", 2);
+	bsc_write_file(root, "b.log", "x\n", 2);
+	snprintf(tmp, sizeof(tmp), "%s/tmp", root);
+	mkdir(tmp, 0700);
+	bsc_write_file(tmp, "c.csv", "x\n", 2);
+	bsc_write_file(root, ".breachscopeignore", "*.log\ntmp/\n", 11);
+	ck_assert_int_eq(bsc_walk(ctx, root, record, &s), BSC_OK);
+	for (int i = 0; i < s.n; i++) {
+		excluded += s.kinds[i] == BSC_WALK_EXCLUDED;
+		files += s.kinds[i] == BSC_WALK_FILE;
+		ck_assert_msg(!strstr(s.names[i], "c.csv"), "%s walked",
+			      s.names[i]);
+	}
+	ck_assert_int_eq(excluded, 2); /* b.log and tmp */
+	ck_assert_int_eq(files, 2);    /* .breachscopeignore and a.csv */
+	/* --no-ignore-file: all of it. */
+	s.n = 0;
+	ctx->no_ignore_file = true;
+	ck_assert_int_eq(bsc_walk(ctx, root, record, &s), BSC_OK);
+	ck_assert_int_eq(s.n, 4);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 suite_walk(void)
 {
@@ -170,6 +278,9 @@ suite_walk(void)
 	tcase_add_test(tc, test_walk_item_changed_while_read);
 	tcase_add_test(tc, test_walk_item_time_budget);
 	tcase_add_test(tc, test_walk_symlinks);
+	tcase_add_test(tc, test_walk_ignore_patterns);
+	tcase_add_test(tc, test_walk_ignore_include);
+	tcase_add_test(tc, test_walk_ignore_file);
 	suite_add_tcase(s, tc);
 	return s;
 }

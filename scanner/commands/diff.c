@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "render.h"
 #include "severity.h"
 #include "util.h"
@@ -590,7 +591,7 @@ bsc_diff_reports(struct bsc_ctx *ctx, const char *old_path,
 
 	if (!d2) {
 		bsc_report_unload(d1);
-		return 2;
+		return BSC_EXIT_USAGE;
 	}
 	load_side(d1, &a, &nm);
 	load_side(d2, &b, &nm);
@@ -609,7 +610,7 @@ bsc_diff_reports(struct bsc_ctx *ctx, const char *old_path,
 	rc = grew ? 1 : 0;
 	if (fflush(out) == EOF || ferror(out)) {
 		bsc_errorf(ctx, "diff: cannot write the output");
-		rc = 2;
+		rc = BSC_EXIT_USAGE;
 	}
 	json_object_put(d);
 	for (size_t i = 0; i < a.n; i++)

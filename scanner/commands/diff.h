@@ -16,7 +16,7 @@
  * Compare the reports at old_path and new_path and write the differences
  * to out as "text", "json" or "html" (French with lang "fr"). Returns 1 when exposure grew (a new file
  * with data, a category gained, more persons, a higher severity), 0 when
- * it did not, 2 with a message in ctx when a report cannot be read or out
+ * it did not, 3 (BSC_EXIT_USAGE) with a message in ctx when a report cannot be read or out
  * cannot be written.
  */
 int bsc_diff_reports(struct bsc_ctx *ctx, const char *old_path,

@@ -15,6 +15,7 @@
 
 #include "persons.h"
 #include "pgraph.h"
+#include "cli.h"
 #include "util.h"
 
 #define MAX_WANTED 64
@@ -142,7 +143,7 @@ print_names(FILE *out, json_object *a)
 		fputs("-", out);
 }
 
-/* Read the index line by line; 0 found, 1 not, 2 error. */
+/* Read the index line by line; 0 found, 1 not, 3 error. */
 static int
 search(struct bsc_ctx *ctx, FILE *f, const char *index, const char *check,
        const struct wanted *w, FILE *out)
@@ -159,7 +160,7 @@ search(struct bsc_ctx *ctx, FILE *f, const char *index, const char *check,
 		if (!o) {
 			bsc_errorf(ctx, "%s:%zu: not a person index line", index,
 				   lineno);
-			rc = 2;
+			rc = BSC_EXIT_USAGE;
 			break;
 		}
 		if (lineno == 1) {
@@ -172,7 +173,7 @@ search(struct bsc_ctx *ctx, FILE *f, const char *index, const char *check,
 						"--person-key-file: give the "
 						"key the scan used",
 					   index);
-				rc = 2;
+				rc = BSC_EXIT_USAGE;
 			}
 		} else if (json_object_object_get_ex(o, "keys", &v) &&
 			   holds(json_object_get_string(v), w)) {
@@ -189,11 +190,11 @@ search(struct bsc_ctx *ctx, FILE *f, const char *index, const char *check,
 			hits++;
 		}
 		json_object_put(o);
-		if (rc == 2)
+		if (rc == BSC_EXIT_USAGE)
 			break;
 	}
 	free(line);
-	if (rc != 2) {
+	if (rc != BSC_EXIT_USAGE) {
 		fprintf(out, "%zu item(s) hold this person\n", hits);
 		rc = hits ? 0 : 1;
 	}
@@ -216,13 +217,13 @@ bsc_lookup(struct bsc_ctx *ctx, const char *index,
 		bsc_errorf(ctx, "lookup: nothing to look for: give --nir, "
 				"--email, --phone, --patient-id, or --name with "
 				"--birth-date (values that normalise)");
-		return 2;
+		return BSC_EXIT_USAGE;
 	}
 	f = fopen(index, "r");
 	if (!f) {
 		bsc_errorf(ctx, "lookup: cannot read the index %s: %s", index,
 			   strerror(errno));
-		return 2;
+		return BSC_EXIT_USAGE;
 	}
 	check = bsc_lookup_key_check(ctx);
 	rc = search(ctx, f, index, check, &w, out);

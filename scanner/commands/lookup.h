@@ -21,7 +21,7 @@ struct bsc_lookup_query {
 /*
  * Hash the query under ctx's person key, read the index file and write the
  * matching items with their categories to out. Returns 0 when the person
- * is found, 1 when not, 2 on an error (message on ctx's stderr): a
+ * is found, 1 when not, 3 (BSC_EXIT_USAGE) on an error (message on ctx's stderr): a
  * missing or damaged index, a key that is not the index's, a query with
  * nothing to look for.
  */

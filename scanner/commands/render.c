@@ -216,6 +216,7 @@ finding_of(json_object *o, struct bsc_finding *f)
 	f->fingerprint = str_of(o, "fingerprint");
 	f->violation = bool_of(o, "violation");
 	f->suppressed = str_of(o, "suppressed");
+	f->violates = str_of(o, "violates");
 }
 
 static void
@@ -431,6 +432,7 @@ summary_of(json_object *doc, struct bsc_run_summary *s, struct item_mem *m,
 		s->coverage_bytes[i] = u64_of(get(cov, name), "bytes");
 	}
 	s->archives = u64_of(sum, "archives");
+	s->excluded = u64_of(sum, "excluded");
 	s->members = u64_of(sum, "members");
 	s->records = u64_of(sum, "records");
 	s->records_identity = u64_of(sum, "records_identity");
@@ -463,6 +465,17 @@ summary_of(json_object *doc, struct bsc_run_summary *s, struct item_mem *m,
 	s->options = m->lists[2];
 	s->started = str_of(run, "started");
 	s->finished = str_of(run, "finished");
+	s->policy = str_of(run, "policy");
+	m->lists[3] = names_of(get(run, "warnings"), &s->n_warnings);
+	s->warnings = m->lists[3];
+}
+
+const char *
+bsc_report_doc_policy(void *doc)
+{
+	json_object *run = get(doc, "run");
+
+	return run ? str_of(run, "policy") : NULL;
 }
 
 static bsc_status

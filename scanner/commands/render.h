@@ -17,6 +17,10 @@
  * message in ctx.
  */
 void *bsc_report_load(struct bsc_ctx *ctx, const char *path);
+/* What the policy of the report's run was made of (run.policy; a string
+ * inside doc), or NULL when it had none. */
+const char *bsc_report_doc_policy(void *doc);
+
 /* Release a document of bsc_report_load or bsc_merge_doc; NULL is fine. */
 void bsc_report_unload(void *doc);
 

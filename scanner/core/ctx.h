@@ -41,6 +41,10 @@ struct bsc_ctx {
 	int min_confidence;   /* findings below are dropped (enum) */
 	const char *force_reader; /* reader name, or NULL to sniff */
 	struct bsc_policy *policy; /* borrowed; NULL: any finding fails */
+	const struct bsc_ignore *ignore; /* --exclude, --include,
+					  * --ignore-file (borrowed), or NULL */
+	bool no_ignore_file;  /* --no-ignore-file: no .breachscopeignore */
+	uint64_t excluded;    /* entries the walker left out (main ctx) */
 	unsigned char person_key[32]; /* HMAC key of person hashes */
 	bool person_key_set;  /* given by the user (shards can merge) */
 	struct bsc_hmac *person_mac; /* person_key's HMAC state (persons.h),

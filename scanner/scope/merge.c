@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "persons.h"
 #include "pgraph.h"
@@ -138,6 +139,107 @@ merge_persons(struct bsc_ctx *ctx, json_object *ps, const char *path,
 	return BSC_OK;
 }
 
+/* The --shard K/N of a report's command line, or NULL. */
+static const char *
+shard_of(json_object *doc)
+{
+	json_object *opts = get(get(doc, "run"), "options");
+
+	for (size_t i = 0; opts && i + 1 < json_object_array_length(opts);
+	     i++) {
+		const char *o = json_object_get_string(
+			json_object_array_get_idx(opts, i));
+
+		if (o && !strcmp(o, "--shard"))
+			return json_object_get_string(
+				json_object_array_get_idx(opts, i + 1));
+		if (o && !strncmp(o, "--shard=", 8))
+			return o + 8;
+	}
+	return NULL;
+}
+
+/* The next option of a command line at *i that is not an output (-o
+ * FILE, -oFILE, --output FILE, --output=FILE), or NULL at the end. */
+static const char *
+next_option(json_object *opts, size_t *i)
+{
+	while (opts && *i < json_object_array_length(opts)) {
+		const char *o = json_object_get_string(
+			json_object_array_get_idx(opts, (*i)++));
+
+		if (!o)
+			continue;
+		if (!strcmp(o, "-o") || !strcmp(o, "--output"))
+			(*i)++;
+		else if (strncmp(o, "-o", 2) && strncmp(o, "--output=", 9))
+			return o;
+	}
+	return NULL;
+}
+
+/* Two command lines that are the same but for their outputs. */
+static bool
+same_options(json_object *a, json_object *b)
+{
+	size_t i = 0, k = 0;
+
+	for (;;) {
+		const char *x = next_option(a, &i), *y = next_option(b, &k);
+
+		if (!x || !y)
+			return !x && !y;
+		if (strcmp(x, y))
+			return false;
+	}
+}
+
+/* Two non-empty item lists with the same paths and sizes, in order. */
+static bool
+same_items(json_object *a, json_object *b)
+{
+	size_t n = a ? json_object_array_length(a) : 0;
+
+	if (!n || !b || json_object_array_length(b) != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		json_object *x = json_object_array_get_idx(a, i);
+		json_object *y = json_object_array_get_idx(b, i);
+		const char *px = str_of(x, "path"), *py = str_of(y, "path");
+
+		if (!px || !py || strcmp(px, py) ||
+		    int_of(x, "bytes") != int_of(y, "bytes"))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Why reports a and b (paths pa, pb) are the same shard, or NULL. The
+ * report holds no run id (it would break byte-identical reports), so a
+ * shard is identified by its file, by its content (reports are
+ * deterministic), by a command line with the same --shard K/N and the
+ * same options but for -o (the same shard scanned again, maybe after the
+ * files changed), and by the same items: every path with the same size.
+ */
+static const char *
+same_shard(const char *pa, json_object *a, const char *pb, json_object *b)
+{
+	struct stat sa, sb;
+
+	if (stat(pa, &sa) == 0 && stat(pb, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
+		return "the same file";
+	if (json_object_equal(a, b))
+		return "the same content";
+	if (shard_of(a) && same_options(get(get(a, "run"), "options"),
+					get(get(b, "run"), "options")))
+		return "the same --shard and options";
+	if (same_items(get(a, "items"), get(b, "items")))
+		return "the same items, path for path and byte for byte";
+	return NULL;
+}
+
 void *
 bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	      int *exit_code)
@@ -148,14 +250,14 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	struct bsc_pgraph *persons = NULL;
 	struct bsc_persons sp;
 	uint64_t by_status[4] = {0}, rec[4] = {0}, violations = 0;
-	uint64_t archives = 0, members = 0;
+	uint64_t archives = 0, members = 0, excluded = 0;
 	uint64_t cov_items[4] = {0}, cov_bytes[4] = {0};
 	uint64_t pkeys[4] = {0}, pwithout = 0;
 	bool have_sets = true, any_approx = false;
-	int severity = 0, rc = BSC_EXIT_ERROR;
+	int severity = 0, rc = BSC_EXIT_USAGE;
 	const char *rules_version = NULL;
 	bool mixed_rules = false;
-	const char *started = NULL, *finished = NULL;
+	const char *started = NULL, *finished = NULL, *policy = NULL;
 	json_object *root = NULL, *summary, *run, *opts, *ps, *keys;
 	static const char *const keynames[] = {"national_id", "patient_id",
 					       "name_birth_date", "contact"};
@@ -178,6 +280,19 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 				   paths[i]);
 			goto out;
 		}
+		for (size_t k = 0; k < i; k++) {
+			const char *why = same_shard(paths[k], docs[k],
+						     paths[i], d);
+
+			if (why) {
+				bsc_errorf(ctx, "merge: %s and %s are one "
+						"shard (%s): its items would "
+						"count twice; give each shard "
+						"once",
+					   paths[k], paths[i], why);
+				goto out;
+			}
+		}
 		for (size_t k = 0; k < json_object_array_length(its); k++)
 			bsc_vec_push(&items, json_object_array_get_idx(its, k));
 		{
@@ -191,6 +306,7 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 		union_into(&idn, get(sum, "identity"));
 		union_into(&med, get(sum, "medical"));
 		violations += (uint64_t)int_of(sum, "violations");
+		excluded += (uint64_t)int_of(sum, "excluded");
 		{
 			const char *sev = str_of(sum, "severity");
 			int l = sev ? bsc_severity_from_name(sev) : 0;
@@ -203,6 +319,10 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 			const char *rv = r ? str_of(r, "rules_version") : NULL;
 			const char *st = r ? str_of(r, "started") : NULL;
 			const char *fi = r ? str_of(r, "finished") : NULL;
+			const char *po = r ? str_of(r, "policy") : NULL;
+
+			if (po && !policy)
+				policy = po; /* shards share one policy */
 
 			if (rv && rules_version && strcmp(rv, rules_version))
 				mixed_rules = true;
@@ -312,6 +432,9 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	json_object_object_add(run, "finished",
 			       finished ? json_object_new_string(finished)
 					: NULL);
+	if (policy)
+		json_object_object_add(run, "policy",
+				       json_object_new_string(policy));
 	json_object_object_add(root, "run", run);
 	summary = json_object_new_object();
 	json_object_object_add(summary, "items",
@@ -341,6 +464,9 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 			       json_object_new_int64((int64_t)archives));
 	json_object_object_add(summary, "members",
 			       json_object_new_int64((int64_t)members));
+	if (excluded)
+		json_object_object_add(summary, "excluded",
+				       json_object_new_int64((int64_t)excluded));
 	for (int k = 0; k < 4; k++)
 		json_object_object_add(summary, recnames[k],
 				       json_object_new_int64((int64_t)rec[k]));
@@ -392,7 +518,7 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 			       "with a shared --person-key-file): the person "
 			       "count is a sum, not deduplicated");
 	rc = by_status[BSC_ITEM_PARTIAL] + by_status[BSC_ITEM_FAILED]
-		     ? BSC_EXIT_ERROR
+		     ? BSC_EXIT_INCOMPLETE
 		     : violations ? BSC_EXIT_FOUND : BSC_EXIT_CLEAN;
 out:
 	for (size_t i = 0; i < n; i++)
@@ -422,14 +548,14 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	FILE *out = stdout;
 
 	if (!root)
-		return BSC_EXIT_ERROR;
+		return BSC_EXIT_USAGE;
 	if (output && strcmp(output, "-")) {
 		out = fopen(output, "w");
 		if (!out) {
 			bsc_errorf(ctx, "cannot write '%s': %s", output,
 				   strerror(errno));
 			json_object_put(root);
-			return BSC_EXIT_ERROR;
+			return BSC_EXIT_USAGE;
 		}
 	}
 	if (fputs(json_object_to_json_string_ext(
@@ -439,12 +565,12 @@ bsc_merge_reports(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 		  out) == EOF ||
 	    fputc('\n', out) == EOF || fflush(out) == EOF) {
 		bsc_errorf(ctx, "cannot write the merged report");
-		rc = BSC_EXIT_ERROR;
+		rc = BSC_EXIT_USAGE;
 	}
-	if (out != stdout && fclose(out) != 0 && rc != BSC_EXIT_ERROR) {
+	if (out != stdout && fclose(out) != 0 && rc != BSC_EXIT_USAGE) {
 		bsc_errorf(ctx, "cannot write '%s': %s", output,
 			   strerror(errno));
-		rc = BSC_EXIT_ERROR;
+		rc = BSC_EXIT_USAGE;
 	}
 	json_object_put(root);
 	return rc;

@@ -27,6 +27,11 @@ struct entry {
 
 struct prule {
 	char *glob;
+	char *name;  /* optional 'name' key */
+	char *label; /* what a finding that breaks it names: the name,
+		      * "rule N (GLOB)" or "--fail-on LIST" */
+	char *file;  /* the policy file it comes from, or NULL */
+	bool hit;    /* matched a scanned path (bsc_policy_seen) */
 	bool has_allow;
 	struct entry *allow;
 	size_t n_allow;
@@ -39,6 +44,8 @@ struct pignore {
 	char *glob;
 	char *category; /* NULL: the whole item */
 	char *reason;
+	char *file;     /* the policy file it comes from */
+	bool hit;
 };
 
 struct bsc_policy {
@@ -47,6 +54,12 @@ struct bsc_policy {
 	struct pignore *ignores;
 	size_t n_ignores;
 	int fail_severity; /* -1: off */
+	char *sev_label;   /* "fail_on_severity LEVEL" */
+	char *name;        /* the sources: "ci.yml, --fail-on medical";
+			    * NULL: no policy */
+	size_t n_file_rules; /* rules from files, for "rule N" */
+	char **roots;        /* the scanned paths, for relative paths */
+	size_t n_roots;
 	char **baseline;   /* sorted fingerprints */
 	size_t n_baseline;
 };
@@ -75,6 +88,9 @@ bsc_policy_free(struct bsc_policy *p)
 		return;
 	for (size_t i = 0; i < p->n_rules; i++) {
 		free(p->rules[i].glob);
+		free(p->rules[i].name);
+		free(p->rules[i].label);
+		free(p->rules[i].file);
 		entries_free(p->rules[i].allow, p->rules[i].n_allow);
 		entries_free(p->rules[i].deny, p->rules[i].n_deny);
 		free(p->rules[i].reason);
@@ -84,12 +100,34 @@ bsc_policy_free(struct bsc_policy *p)
 		free(p->ignores[i].glob);
 		free(p->ignores[i].category);
 		free(p->ignores[i].reason);
+		free(p->ignores[i].file);
 	}
+	for (size_t i = 0; i < p->n_roots; i++)
+		free(p->roots[i]);
+	free(p->roots);
 	free(p->ignores);
 	for (size_t i = 0; i < p->n_baseline; i++)
 		free(p->baseline[i]);
 	free(p->baseline);
+	free(p->sev_label);
+	free(p->name);
 	free(p);
+}
+
+void
+bsc_policy_add_source(struct bsc_policy *p, const char *source)
+{
+	char *n = p->name ? bsc_asprintf("%s, %s", p->name, source)
+			  : bsc_strdup(source);
+
+	free(p->name);
+	p->name = n;
+}
+
+const char *
+bsc_policy_name(const struct bsc_policy *p)
+{
+	return p ? p->name : NULL;
 }
 
 /* ---- globs ------------------------------------------------------------ */
@@ -287,11 +325,14 @@ load_rule(struct bsc_policy *p, struct bsc_yaml *y, yaml_node_t *m)
 		} else if (k && !strcmp(k, "reason") && s) {
 			free(r.reason);
 			r.reason = bsc_strdup(s);
+		} else if (k && !strcmp(k, "name") && s) {
+			free(r.name);
+			r.name = bsc_strdup(s);
 		} else {
 			st = bsc_yaml_error(y, kn,
 					    "unknown policy rule key '%s' "
 					    "(expected path, allow, deny, "
-					    "reason)",
+					    "reason, name)",
 					    k ? k : "?");
 		}
 	}
@@ -302,6 +343,7 @@ load_rule(struct bsc_policy *p, struct bsc_yaml *y, yaml_node_t *m)
 				    "a policy rule needs 'allow' or 'deny'");
 	if (st != BSC_OK) {
 		free(r.glob);
+		free(r.name);
 		entries_free(r.allow, r.n_allow);
 		entries_free(r.deny, r.n_deny);
 		free(r.reason);
@@ -381,11 +423,42 @@ load_list(struct bsc_policy *p, struct bsc_yaml *y, yaml_node_t *v,
 	return BSC_OK;
 }
 
+/* Name what the file at path added (rules from first on): "rule 2
+ * (exports/stats/...) of ci.yml", or "rule 'stats' of ci.yml". */
+static void
+label_file_rules(struct bsc_policy *p, const char *path, size_t first,
+		 bool severity)
+{
+	for (size_t i = first; i < p->n_rules; i++) {
+		struct prule *r = &p->rules[i];
+
+		p->n_file_rules++;
+		r->file = bsc_strdup(path);
+		r->label = r->name ? bsc_asprintf("rule '%s' of %s", r->name,
+						  path)
+				   : bsc_asprintf("rule %zu (%s) of %s",
+						  p->n_file_rules, r->glob,
+						  path);
+	}
+	for (size_t i = 0; i < p->n_ignores; i++)
+		if (!p->ignores[i].file)
+			p->ignores[i].file = bsc_strdup(path);
+	if (severity) {
+		free(p->sev_label);
+		p->sev_label = bsc_asprintf(
+			"fail_on_severity %s of %s",
+			bsc_severity_name(p->fail_severity), path);
+	}
+	bsc_policy_add_source(p, path);
+}
+
 bsc_status
 bsc_policy_load(struct bsc_policy *p, struct bsc_ctx *ctx, const char *path)
 {
 	struct bsc_yaml y;
 	yaml_node_t *root;
+	size_t first = p->n_rules;
+	int sev = p->fail_severity;
 	bsc_status st = bsc_yaml_open(&y, ctx, path);
 
 	if (st != BSC_OK)
@@ -417,7 +490,7 @@ bsc_policy_load(struct bsc_policy *p, struct bsc_ctx *ctx, const char *path)
 					"(use none, pseudonymous, contact, "
 					"strong, health, health_linked)");
 			else
-				p->fail_severity = lvl;
+				bsc_policy_fail_on_severity(p, lvl);
 		} else if (k && !strcmp(k, "version")) {
 			const char *s = bsc_yaml_scalar(v);
 
@@ -435,6 +508,8 @@ bsc_policy_load(struct bsc_policy *p, struct bsc_ctx *ctx, const char *path)
 	}
 out:
 	bsc_yaml_close(&y);
+	if (st == BSC_OK)
+		label_file_rules(p, path, first, sev != p->fail_severity);
 	return st;
 }
 
@@ -469,8 +544,10 @@ bsc_policy_fail_on(struct bsc_policy *p, struct bsc_ctx *ctx,
 		return bsc_set_error(ctx, BSC_FAILED, "--fail-on: empty list");
 	}
 	r.reason = bsc_strdup("--fail-on");
+	r.label = bsc_asprintf("--fail-on %s", spec);
 	p->rules = bsc_reallocarray(p->rules, p->n_rules + 1, sizeof(r));
 	p->rules[p->n_rules++] = r;
+	bsc_policy_add_source(p, r.label);
 	return BSC_OK;
 }
 
@@ -478,6 +555,9 @@ void
 bsc_policy_fail_on_severity(struct bsc_policy *p, int level)
 {
 	p->fail_severity = level;
+	free(p->sev_label);
+	p->sev_label = bsc_asprintf("--fail-on-severity %s",
+				    bsc_severity_name(level));
 }
 
 static int
@@ -562,6 +642,123 @@ has_linked(const struct entry *e, size_t n)
 }
 
 void
+bsc_policy_set_roots(struct bsc_policy *p, const char *const *paths,
+		     size_t n)
+{
+	for (size_t i = 0; p && i < p->n_roots; i++)
+		free(p->roots[i]);
+	if (p)
+		p->n_roots = 0; /* a new scan: its own roots and hits */
+	for (size_t i = 0; p && i < p->n_rules; i++)
+		p->rules[i].hit = false;
+	for (size_t i = 0; p && i < p->n_ignores; i++)
+		p->ignores[i].hit = false;
+	for (size_t i = 0; p && i < n; i++) {
+		if (!strcmp(paths[i], "-") || !paths[i][0])
+			continue;
+		p->roots = bsc_reallocarray(p->roots, p->n_roots + 1,
+					    sizeof(char *));
+		p->roots[p->n_roots++] = bsc_strdup(paths[i]);
+	}
+}
+
+/*
+ * The part of a report path under the scanned root it comes from (the
+ * longest that prefixes it): "/srv/export/stats/a.csv" under
+ * "/srv/export" is "stats/a.csv", "./stats/a.csv" under "." too. A file
+ * named on the command line is its own name ("a.zip!/m.csv" for a member
+ * of "dir/a.zip"). Returns a pointer into path or into *owned (freed by
+ * the caller), or NULL when no root prefixes path.
+ */
+static const char *
+rel_path(const struct bsc_policy *p, const char *path, char **owned)
+{
+	const char *best = NULL;
+	size_t best_len = 0;
+
+	*owned = NULL;
+	for (size_t i = 0; i < p->n_roots; i++) {
+		const char *r = p->roots[i];
+		size_t n = strlen(r);
+
+		if (n <= best_len || strncmp(path, r, n) ||
+		    (r[n - 1] != '/' && path[n] != '/' && path[n] != '!' &&
+		     path[n] != '\0'))
+			continue;
+		best = r;
+		best_len = n;
+	}
+	if (!best)
+		return NULL;
+	if (best[best_len - 1] == '/')
+		return path + best_len;
+	if (path[best_len] == '/')
+		return path + best_len + 1;
+	/* A file operand, or a member of one: from its own name on. */
+	{
+		const char *slash = strrchr(best, '/');
+
+		*owned = bsc_strdup(slash ? path + (slash - best) + 1 : path);
+		return *owned;
+	}
+}
+
+/* A policy glob matches the path relative to its root, or (as policies
+ * written for the command line's paths expect) the path as shown. */
+static bool
+policy_match(const struct bsc_policy *p, const char *glob, const char *path)
+{
+	char *owned;
+	const char *rel = rel_path(p, path, &owned);
+	bool ok = (rel && bsc_glob_match(glob, rel)) ||
+		  bsc_glob_match(glob, path);
+
+	free(owned);
+	return ok;
+}
+
+void
+bsc_policy_seen(struct bsc_policy *p, const char *path)
+{
+	for (size_t i = 0; p && i < p->n_rules; i++)
+		if (p->rules[i].file && !p->rules[i].hit)
+			p->rules[i].hit = policy_match(p, p->rules[i].glob, path);
+	for (size_t i = 0; p && i < p->n_ignores; i++)
+		if (!p->ignores[i].hit)
+			p->ignores[i].hit =
+				policy_match(p, p->ignores[i].glob, path);
+}
+
+size_t
+bsc_policy_unmatched(const struct bsc_policy *p, struct bsc_vec *out)
+{
+	size_t n0 = out->n, k = 0;
+
+	for (size_t i = 0; p && i < p->n_rules; i++) {
+		const struct prule *r = &p->rules[i];
+
+		if (!r->file)
+			continue;
+		k++;
+		if (!r->hit)
+			bsc_vec_push(out, bsc_asprintf(
+				"policy %s: rule %zu's path '%s' matches no "
+				"scanned path (globs match paths relative to "
+				"each scanned root)",
+				r->file, k, r->glob));
+	}
+	for (size_t i = 0; p && i < p->n_ignores; i++)
+		if (!p->ignores[i].hit)
+			bsc_vec_push(out, bsc_asprintf(
+				"policy %s: ignore %zu's path '%s' matches "
+				"no scanned path (globs match paths relative "
+				"to each scanned root)",
+				p->ignores[i].file ? p->ignores[i].file : "?",
+				i + 1, p->ignores[i].glob));
+	return out->n - n0;
+}
+
+void
 bsc_policy_apply(const struct bsc_policy *p, struct bsc_ctx *ctx,
 		 struct bsc_item_report *rep, struct bsc_finding *findings,
 		 int severity)
@@ -571,7 +768,7 @@ bsc_policy_apply(const struct bsc_policy *p, struct bsc_ctx *ctx,
 	size_t violations = 0;
 
 	for (size_t i = 0; p && i < p->n_rules; i++) {
-		if (bsc_glob_match(p->rules[i].glob, rep->path)) {
+		if (policy_match(p, p->rules[i].glob, rep->path)) {
 			r = &p->rules[i];
 			break;
 		}
@@ -593,7 +790,7 @@ bsc_policy_apply(const struct bsc_policy *p, struct bsc_ctx *ctx,
 		for (size_t k = 0; p && k < p->n_ignores; k++) {
 			const struct pignore *g = &p->ignores[k];
 
-			if (bsc_glob_match(g->glob, rep->path) &&
+			if (policy_match(p, g->glob, rep->path) &&
 			    (!g->category || !strcmp(g->category, f->category))) {
 				f->suppressed = g->reason;
 				break;
@@ -605,6 +802,7 @@ bsc_policy_apply(const struct bsc_policy *p, struct bsc_ctx *ctx,
 			f->suppressed = "baseline";
 		if (f->suppressed)
 			continue;
+		f->violates = NULL;
 		if (!r)
 			bad = !(p && p->fail_severity > 0) ||
 			      (severity_bad);
@@ -612,8 +810,17 @@ bsc_policy_apply(const struct bsc_policy *p, struct bsc_ctx *ctx,
 			bad = entry_hits(r->deny, r->n_deny, f) ||
 			      (r->has_allow &&
 			       !entry_hits(r->allow, r->n_allow, f)) ||
-			      (linked_bad && f->cls == BSC_CLASS_MEDICAL) ||
-			      severity_bad;
+			      (linked_bad && f->cls == BSC_CLASS_MEDICAL);
+		if (bad && p && p->name)
+			f->violates = r ? r->label
+				      : severity_bad
+					      ? p->sev_label
+					      : "the default rule (no rule "
+						"matches this path)";
+		if (!bad && severity_bad) {
+			bad = true;
+			f->violates = p->name ? p->sev_label : NULL;
+		}
 		f->violation = bad;
 		violations += bad;
 	}

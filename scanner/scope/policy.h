@@ -33,6 +33,33 @@ bsc_status bsc_policy_load(struct bsc_policy *p, struct bsc_ctx *ctx,
 bsc_status bsc_policy_fail_on(struct bsc_policy *p, struct bsc_ctx *ctx,
 			      const char *spec);
 
+/*
+ * What the policy was made of, for reports: the policy files, "--fail-on
+ * LIST", ... joined by ", "; NULL when nothing was loaded (the default:
+ * any counted finding fails). add_source appends one (copied).
+ */
+const char *bsc_policy_name(const struct bsc_policy *p);
+void bsc_policy_add_source(struct bsc_policy *p, const char *source);
+
+/*
+ * The scanned paths (copied; "-" is left out): a glob matches the path of
+ * an item relative to the root it comes from, or the path as shown. Call
+ * before the scan (it replaces the roots of an earlier one).
+ */
+void bsc_policy_set_roots(struct bsc_policy *p, const char *const *paths,
+			  size_t n);
+
+/* An item was reported at path: remember which globs of the policy files
+ * matched it. Call from one thread (the sink side). NULL p: nothing. */
+void bsc_policy_seen(struct bsc_policy *p, const char *path);
+
+/*
+ * Push onto out (char*, the caller frees each) one warning per glob of a
+ * policy file that matched no path bsc_policy_seen was given, naming the
+ * glob and the file. Returns how many were pushed.
+ */
+size_t bsc_policy_unmatched(const struct bsc_policy *p, struct bsc_vec *out);
+
 /* Fail when an item's severity is at least level (0..5). */
 void bsc_policy_fail_on_severity(struct bsc_policy *p, int level);
 
@@ -45,8 +72,9 @@ bsc_status bsc_policy_load_baseline(struct bsc_policy *p, struct bsc_ctx *ctx,
 				    const char *path);
 
 /*
- * Decide, for each finding of rep, its violation flag and suppression
- * reason, and set rep->violations. findings is rep's own (mutable) array.
+ * Decide, for each finding of rep, its violation flag, the rule it breaks
+ * (violates, when a policy is loaded) and suppression reason, and set
+ * rep->violations. findings is rep's own (mutable) array.
  * Strings stay owned by the policy.
  */
 void bsc_policy_apply(const struct bsc_policy *p, struct bsc_ctx *ctx,

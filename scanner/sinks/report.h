@@ -41,6 +41,8 @@ struct bsc_report_opts {
 	bool quiet;    /* text: only items with findings or problems */
 	const char *lang; /* summary: "en" (default) or "fr" */
 	const char *index_check; /* person-index: the key's check value */
+	const char *policy; /* what the policy was made of, or NULL: no
+			     * policy, and no policy wording (text) */
 	const char *full_report; /* a report of the same run that lists
 				  * every item (a JSON file), or NULL:
 				  * summaries cut long lists only then */

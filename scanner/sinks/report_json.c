@@ -140,6 +140,9 @@ finding_json(const struct bsc_finding *f)
 	json_object_object_add(o, "violation",
 			       json_object_new_boolean(f->violation));
 	json_object_object_add(o, "suppressed", str_or_null(f->suppressed));
+	if (f->violates)
+		json_object_object_add(o, "violates",
+				       json_object_new_string(f->violates));
 	return o;
 }
 
@@ -335,6 +338,12 @@ bsc_json_run_object(const struct bsc_run_summary *s)
 	json_object_object_add(o, "options", names(s->options, s->n_options));
 	json_object_object_add(o, "started", str_or_null(s->started));
 	json_object_object_add(o, "finished", str_or_null(s->finished));
+	if (s->policy)
+		json_object_object_add(o, "policy",
+				       json_object_new_string(s->policy));
+	if (s->n_warnings)
+		json_object_object_add(o, "warnings",
+				       names(s->warnings, s->n_warnings));
 	return o;
 }
 
@@ -369,6 +378,8 @@ bsc_json_summary_object(const struct bsc_run_summary *s)
 			u64(s->by_status[i]));
 	json_object_object_add(o, "by_status", bs);
 	json_object_object_add(o, "coverage", coverage_json(s));
+	if (s->excluded)
+		json_object_object_add(o, "excluded", u64(s->excluded));
 	json_object_object_add(o, "archives", u64(s->archives));
 	json_object_object_add(o, "members", u64(s->members));
 	json_object_object_add(o, "records", u64(s->records));

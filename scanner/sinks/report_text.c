@@ -26,6 +26,7 @@ struct text_sink {
 	bool quiet;
 	bool fr;    /* --lang fr: French words (category names stay) */
 	bool err;
+	char *policy; /* what the policy was made of, or NULL: none */
 	struct bsc_vec problems; /* char*: "path: status: reason" */
 	uint64_t more_problems;  /* past MAX_PROBLEMS: counted only */
 	struct bsc_vec open;     /* struct open_arc*: innermost last */
@@ -134,11 +135,72 @@ subjects(struct text_sink *ts, const struct bsc_item_report *r, unsigned d)
 	}
 }
 
+/*
+ * "severity: strong", and with a policy "; N finding(s) break the policy
+ * (ci.yml)": without one, every finding fails the run and there is no
+ * policy to speak of.
+ */
+static void
+severity_line(struct text_sink *ts, const char *severity, uint64_t n)
+{
+	if (!ts->policy) {
+		out(ts, TR(ts, "  severity: %s\n", "  gravité :  %s\n"),
+		    severity_word(ts, severity));
+		return;
+	}
+	out(ts,
+	    TR(ts, "  severity: %s; %" PRIu64 " finding(s) break the policy "
+		   "(%s)\n",
+	       "  gravité :  %s ; %" PRIu64 " constat(s) enfreignent la "
+	       "politique (%s)\n"),
+	    severity_word(ts, severity), n, ts->policy);
+}
+
+/* The policy's rule label in French: "rule 2 (g) of f" -> "la règle 2
+ * (g) de f"; options ("--fail-on medical") stay as they are. Escaped. */
+static char *
+rule_fr(const char *label)
+{
+	const char *of = strstr(label, ") of ");
+	char *raw, *r;
+
+	if (!strncmp(label, "the default rule", 16))
+		return bsc_strdup("la règle par défaut (aucune règle ne "
+				  "correspond à ce chemin)");
+	if (strncmp(label, "rule ", 5))
+		return bsc_escape_name(label, false);
+	if (!of)
+		of = strstr(label, "' of ");
+	raw = of ? bsc_asprintf("la règle %.*s de %s", (int)(of + 1 - label - 5),
+				label + 5, of + 5)
+		 : bsc_asprintf("la règle %s", label + 5);
+	r = bsc_escape_name(raw, false);
+	free(raw);
+	return r;
+}
+
+/* Under a finding that breaks the policy: which rule of which policy
+ * ("rule 2 (exports/...) of ci.yml", "--fail-on medical"). */
+static void
+violates_line(struct text_sink *ts, const struct bsc_finding *f, unsigned d)
+{
+	char *rule;
+
+	if (!f->violation || !f->violates || !ts->policy)
+		return;
+	rule = ts->fr ? rule_fr(f->violates) : bsc_escape_name(f->violates, false);
+	ind(ts, d);
+	out(ts, TR(ts, "        %sviolates %s%s\n", "        %senfreint %s%s\n"),
+	    RED(ts), rule, RESET(ts));
+	free(rule);
+}
+
 static void
 release(void *data)
 {
 	struct text_sink *ts = data;
 
+	free(ts->policy);
 	for (size_t i = 0; i < ts->problems.n; i++)
 		free(ts->problems.v[i]);
 	bsc_vec_release(&ts->problems);
@@ -362,9 +424,7 @@ archive_rollup(struct text_sink *ts, const struct bsc_item_report *r,
 	out(ts, TR(ts, "  verdict:  %s%s%s\n", "  verdict :  %s%s%s\n"), !strcmp(v, "linked") ? RED(ts) : "",
 	    VERDICT(ts, v), RESET(ts));
 	ind(ts, d + 1);
-	out(ts, TR(ts, "  severity: %s; %zu finding(s) break the policy\n",
-		   "  gravité :  %s ; %zu constat(s) enfreignent la politique\n"),
-	    severity_word(ts, r->severity), r->violations);
+	severity_line(ts, r->severity, r->violations);
 	if (r->persons.count)
 		persons_line(ts, &r->persons, d + 1);
 }
@@ -464,14 +524,13 @@ text_item_safe(void *data, const struct bsc_item_report *r)
 		    f->subject ? ")" : "");
 		if (f->suppressed)
 			out(ts, "        accepted: %s\n", f->suppressed);
+		violates_line(ts, f, d);
 	}
 	ind(ts, d);
 	out(ts, TR(ts, "  verdict:  %s%s%s\n", "  verdict :  %s%s%s\n"), !strcmp(v, "linked") ? RED(ts) : "",
 	    VERDICT(ts, v), RESET(ts));
 	ind(ts, d);
-	out(ts, TR(ts, "  severity: %s; %zu finding(s) break the policy\n",
-		   "  gravité :  %s ; %zu constat(s) enfreignent la politique\n"),
-	    severity_word(ts, r->severity), r->violations);
+	severity_line(ts, r->severity, r->violations);
 	if (r->persons.count || r->persons.without_key < r->records)
 		persons_line(ts, &r->persons, d);
 	for (size_t i = 0; i < r->n_flags; i++) {
@@ -598,11 +657,24 @@ text_end(void *data, const struct bsc_run_summary *s)
 				" (dans ce qui a pu être lu)")
 			   : "");
 	coverage_line(ts, s);
+	if (s->excluded)
+		out(ts,
+		    TR(ts, "  excluded: %" PRIu64 " file(s) or folder(s) left "
+			   "out by --exclude, --include or .breachscopeignore "
+			   "(not scanned)\n",
+		       "  exclus :   %" PRIu64 " fichier(s) ou dossier(s) "
+		       "écartés par --exclude, --include ou "
+		       ".breachscopeignore (non examinés)\n"),
+		    s->excluded);
 	persons_line(ts, &s->persons, 0);
-	out(ts, TR(ts, "  severity: %s; %" PRIu64 " finding(s) break the policy\n",
-		   "  gravité :  %s ; %" PRIu64
-		   " constat(s) enfreignent la politique\n"),
-	    severity_word(ts, s->severity), s->violations);
+	severity_line(ts, s->severity, s->violations);
+	for (size_t i = 0; i < s->n_warnings; i++) {
+		char *w = bsc_escape_name(s->warnings[i], false);
+
+		out(ts, TR(ts, "  %swarning:%s  %s\n", "  %savertissement :%s %s\n"),
+		    YELLOW(ts), RESET(ts), w);
+		free(w);
+	}
 	for (size_t i = 0; i < s->n_linkable; i++)
 		out(ts,
 		    TR(ts,
@@ -672,6 +744,7 @@ bsc_report_text_new(const struct bsc_report_opts *opts)
 	ts->color = opts->color;
 	ts->quiet = opts->quiet;
 	ts->fr = opts->lang && !strcmp(opts->lang, "fr");
+	ts->policy = opts->policy ? bsc_escape_name(opts->policy, false) : NULL;
 	s->archive_begin = text_archive_begin;
 	s->item = text_item;
 	s->run_end = text_end;

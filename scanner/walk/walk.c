@@ -9,6 +9,8 @@
  */
 #include "walk.h"
 
+#include "ignore.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -23,6 +25,8 @@ struct walk {
 	bsc_walk_fn fn;
 	void *data;
 	char *root_real; /* realpath of the root */
+	size_t rel_at;   /* display + rel_at: the path relative to root */
+	struct bsc_ignore *ignore; /* this root's, or NULL */
 };
 
 static int
@@ -141,6 +145,9 @@ visit(struct walk *w, const char *path, const char *display, int depth)
 			 strerror(errno));
 		return w->fn(w->data, BSC_WALK_FAIL, path, display, reason);
 	}
+	if (bsc_ignore_excluded(w->ignore, display + w->rel_at,
+				S_ISDIR(st.st_mode)))
+		return w->fn(w->data, BSC_WALK_EXCLUDED, path, display, NULL);
 	if (S_ISDIR(st.st_mode))
 		return visit_dir(w, path, display, depth);
 	if (S_ISREG(st.st_mode))
@@ -156,16 +163,51 @@ visit(struct walk *w, const char *path, const char *display, int depth)
 	}
 }
 
+/*
+ * The patterns for root: its .breachscopeignore (unless turned off), then
+ * ctx->ignore (--ignore-file, --exclude, --include), so that the command
+ * line has the last word. *out is NULL when there are none.
+ */
+static bsc_status
+root_ignore(struct bsc_ctx *ctx, const char *root, struct bsc_ignore **out)
+{
+	size_t n = strlen(root);
+	char *file = bsc_asprintf("%s%s.breachscopeignore", root,
+				  n && root[n - 1] == '/' ? "" : "/");
+	struct bsc_ignore *ig = bsc_ignore_new();
+	bsc_status st = BSC_OK;
+
+	if (!ctx->no_ignore_file && !bsc_ignore_add_file(ig, file) &&
+	    errno != ENOENT && errno != ENOTDIR)
+		st = bsc_set_error(ctx, BSC_FATAL,
+				   "cannot read %s: %s (fix it, or use "
+				   "--no-ignore-file)",
+				   file, strerror(errno));
+	free(file);
+	bsc_ignore_append(ig, ctx->ignore);
+	if (st != BSC_OK || bsc_ignore_empty(ig)) {
+		bsc_ignore_free(ig);
+		ig = NULL;
+	}
+	*out = ig;
+	return st;
+}
+
 bsc_status
 bsc_walk(struct bsc_ctx *ctx, const char *root, bsc_walk_fn fn, void *data)
 {
 	struct walk w = {.ctx = ctx, .fn = fn, .data = data};
+	size_t n = strlen(root);
 	bsc_status ret;
 
+	w.rel_at = n && root[n - 1] == '/' ? n : n + 1;
+	if (root_ignore(ctx, root, &w.ignore) != BSC_OK)
+		return BSC_FATAL;
 	w.root_real = realpath(root, NULL);
 	if (!w.root_real)
 		w.root_real = bsc_strdup(root);
 	ret = visit_dir(&w, root, root, 0);
 	free(w.root_real);
+	bsc_ignore_free(w.ignore);
 	return ret;
 }

@@ -15,7 +15,9 @@
 enum bsc_walk_kind {
 	BSC_WALK_FILE, /* a regular file to scan at fspath */
 	BSC_WALK_SKIP, /* not scanned on purpose: reason says why */
-	BSC_WALK_FAIL  /* could not be read: reason says why */
+	BSC_WALK_FAIL,    /* could not be read: reason says why */
+	BSC_WALK_EXCLUDED /* left out by --exclude, --include or an ignore
+			   * file: not walked, not scanned, only counted */
 };
 
 /*
@@ -30,7 +32,11 @@ typedef bsc_status (*bsc_walk_fn)(void *data, enum bsc_walk_kind kind,
 /*
  * Walk root (a directory) recursively. Symlinks are not followed out of
  * the tree unless ctx->follow_symlinks; symlinked directories are never
- * followed (no loops). Returns BSC_OK or the callback's BSC_FATAL.
+ * followed (no loops). Entries that root/.breachscopeignore (unless
+ * ctx->no_ignore_file) or ctx->ignore leave out, matched on their path
+ * relative to root, are handed over as BSC_WALK_EXCLUDED and, for a
+ * directory, not walked. Returns BSC_OK, the callback's BSC_FATAL, or
+ * BSC_FATAL with a message in ctx when the ignore file cannot be read.
  */
 bsc_status bsc_walk(struct bsc_ctx *ctx, const char *root, bsc_walk_fn fn,
 		    void *data);
