@@ -369,6 +369,22 @@ archive_rollup(struct text_sink *ts, const struct bsc_item_report *r,
 		persons_line(ts, &r->persons, d + 1);
 }
 
+/* The growth past --max-growth of an item or of the totals, if any. */
+static void
+growth_line(struct text_sink *ts, const struct bsc_growth *g, unsigned d,
+	    bool total)
+{
+	char why[400];
+
+	if (!g->persons && !g->linked)
+		return;
+	bsc_growth_text(g, ts->fr, why, sizeof(why));
+	ind(ts, d);
+	out(ts, TR(ts, "  %sgrowth:%s   %s%s\n", "  %scroissance :%s %s%s\n"),
+	    RED(ts), RESET(ts),
+	    d == 0 && total ? TR(ts, "in total, ", "au total, ") : "", why);
+}
+
 static bsc_status
 text_item_safe(void *data, const struct bsc_item_report *r)
 {
@@ -388,7 +404,8 @@ text_item_safe(void *data, const struct bsc_item_report *r)
 					  r->reason ? r->reason : ""));
 	if (r->archive && close_archive(ts, r, problem))
 		return ts->err ? BSC_FATAL : BSC_OK;
-	if (ts->quiet && !problem && r->violations == 0)
+	if (ts->quiet && !problem && r->violations == 0 &&
+	    !r->growth.persons && !r->growth.linked)
 		return BSC_OK;
 	show_open(ts);
 	ind(ts, d);
@@ -472,6 +489,7 @@ text_item_safe(void *data, const struct bsc_item_report *r)
 	out(ts, TR(ts, "  severity: %s; %zu finding(s) break the policy\n",
 		   "  gravité :  %s ; %zu constat(s) enfreignent la politique\n"),
 	    severity_word(ts, r->severity), r->violations);
+	growth_line(ts, &r->growth, d, false);
 	if (r->persons.count || r->persons.without_key < r->records)
 		persons_line(ts, &r->persons, d);
 	for (size_t i = 0; i < r->n_flags; i++) {
@@ -603,6 +621,17 @@ text_end(void *data, const struct bsc_run_summary *s)
 		   "  gravité :  %s ; %" PRIu64
 		   " constat(s) enfreignent la politique\n"),
 	    severity_word(ts, s->severity), s->violations);
+	if (s->grown) {
+		bool total = s->growth.persons || s->growth.linked;
+
+		out(ts, TR(ts, "  %sgrowth:%s   %" PRIu64 " item(s)%s grew "
+			       "past --max-growth against the baseline\n",
+			   "  %scroissance :%s %" PRIu64 " élément(s)%s au-delà "
+			   "de --max-growth par rapport à la référence\n"),
+		    RED(ts), RESET(ts), s->grown - (total ? 1 : 0),
+		    total ? TR(ts, " and the totals", " et les totaux") : "");
+		growth_line(ts, &s->growth, 0, true);
+	}
 	for (size_t i = 0; i < s->n_linkable; i++)
 		out(ts,
 		    TR(ts,
