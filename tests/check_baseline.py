@@ -150,6 +150,13 @@ def case_growth(d):
           doc["summary"]["growth"]["persons"]["now"] == 3000,
           "the summary's JSON growth")
     check(doc["summary"]["violations"] == 0, "no finding is new")
+    # the saved report says the same when shown again
+    scan(d, "--baseline", "base.json", "--format", "json", "-o", "g.json",
+         "data")
+    p = subprocess.run([BIN, "report", "g.json"], cwd=d, capture_output=True,
+                       text=True)
+    check(p.returncode == 1 and "growth:   persons 300 -> 3000" in p.stdout,
+          "breachscope report of a grown scan: exit %d" % p.returncode)
     code, _, _ = scan(d, "--baseline", "base.json", "--max-growth", "1000",
                       "data")
     check(code == 0, "--max-growth 1000 passes, got %d" % code)
