@@ -181,6 +181,22 @@ def case_total(d):
     check(doc["summary"]["growth"]["persons"] == {
         "baseline": 300, "now": 600, "estimated": False},
         "the total's growth: %s" % doc["summary"]["growth"])
+    # the same whatever the number of threads
+    code2, doc2, _ = scan_json(d, "-j", "2", "--baseline", "base.json",
+                               "data")
+    check(code2 == code and doc2["summary"]["growth"] ==
+          doc["summary"]["growth"] and [it["growth"] for it in doc2["items"]]
+          == [it["growth"] for it in doc["items"]], "-j 2 gives the same")
+    # shards: each compares its items and its own total (a total grown
+    # only across shards is not seen); merge adds up what they found
+    persons_csv(os.path.join(d, "data", "ps_2025-03.csv"), 600)
+    for k in ("1", "2"):
+        scan(d, "--shard", k + "/2", "--baseline", "base.json", "--format",
+             "json", "-o", "s%s.json" % k, "data")
+    p = subprocess.run([BIN, "merge", "s1.json", "s2.json"], cwd=d,
+                       capture_output=True, text=True)
+    check(p.returncode == 1 and json.loads(p.stdout)["summary"]["grown"] >= 1,
+          "merge keeps growth failing the run: exit %d" % p.returncode)
 
 
 def case_estimates(d):
