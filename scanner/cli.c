@@ -1157,8 +1157,9 @@ out:
 		}
 	}
 	if (cli->write_baseline && rc == BSC_EXIT_CLEAN)
-		bsc_notef(ctx, "baseline written to %s: scan with --baseline %s "
-			       "to fail only on what is new",
+		bsc_notef(ctx,
+			  "baseline written to %s: scan with --baseline %s "
+			  "to fail only on what is new",
 			  cli->write_baseline, cli->write_baseline);
 	for (size_t i = 0; i < fo.n; i++)
 		bsc_report_free(fo.sinks[i]);

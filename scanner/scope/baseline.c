@@ -642,9 +642,9 @@ bsc_baseline_load(struct bsc_ctx *ctx, const char *path)
 	if (l.b->recomputed)
 		bsc_warnf(ctx,
 			  "--baseline %s: %zu fingerprint(s) of an older "
-			  "breachscope were recomputed as %s fingerprints from the file's "
-			  "paths and column headers; rewrite it with "
-			  "--write-baseline %s",
+			  "breachscope were recomputed as %s fingerprints "
+			  "from the file's paths and column headers; "
+			  "rewrite it with --write-baseline %s",
 			  path, l.b->recomputed, BSC_FINGERPRINT_VERSION, path);
 	if (l.missing)
 		bsc_warnf(ctx,

@@ -88,7 +88,8 @@ item_json(const struct bsc_item_report *r)
 	json_object *o = json_object_new_object();
 	json_object *fa = json_object_new_array();
 	bool plain = bsc_utf8_valid(r->path);
-	char *path = plain ? bsc_strdup(r->path) : bsc_escape_name(r->path, true);
+	char *path = plain ? bsc_strdup(r->path)
+			   : bsc_escape_name(r->path, true);
 	char *name = bsc_stable_name(r->path);
 	char *ename = bsc_utf8_valid(name) ? NULL : bsc_escape_name(name, true);
 
