@@ -250,6 +250,22 @@ def case_report_baselines(d):
           code)
 
 
+def case_clean_baseline(d):
+    """A baseline of a clean tree: no finding, nobody; then a person."""
+    os.makedirs(os.path.join(d, "data"))
+    with open(os.path.join(d, "data", "stock.csv"), "w") as f:
+        f.write("produit,quantite\nvis,12\nclou,40\n")
+    code, _, _ = scan(d, "--write-baseline", "b.json", "data")
+    check(code == 0, "a clean baseline is written, got %d" % code)
+    code, _, _ = scan(d, "--baseline", "b.json", "data")
+    check(code == 0, "and accepts the clean tree, got %d" % code)
+    persons_csv(os.path.join(d, "data", "ps.csv"), 3)
+    code, doc, _ = scan_json(d, "--baseline", "b.json", "--max-growth",
+                             "1000000", "data")
+    check(code == 1 and doc["summary"]["growth"]["persons"]["baseline"] == 0,
+          "growth from nobody fails whatever --max-growth, got %d" % code)
+
+
 def case_usage(d):
     os.makedirs(os.path.join(d, "data"))
     with open(os.path.join(d, "nope.json"), "w") as f:
@@ -264,7 +280,8 @@ def case_usage(d):
 
 
 for case in (case_write_then_rename, case_dated_directory, case_growth,
-             case_total, case_estimates, case_report_baselines, case_usage):
+             case_total, case_estimates, case_report_baselines,
+             case_clean_baseline, case_usage):
     with tempfile.TemporaryDirectory(prefix="bsc-baseline-") as tmp:
         case(tmp)
 

@@ -638,7 +638,8 @@ bsc_baseline_load(struct bsc_ctx *ctx, const char *path)
 		bsc_baseline_free(l.b);
 		return NULL;
 	}
-	qsort(l.b->fps, l.b->n_fps, sizeof(char *), cmp_str);
+	if (l.b->n_fps) /* qsort(NULL, 0) is undefined */
+		qsort(l.b->fps, l.b->n_fps, sizeof(char *), cmp_str);
 	if (l.b->recomputed)
 		bsc_warnf(ctx,
 			  "--baseline %s: %zu fingerprint(s) of an older "

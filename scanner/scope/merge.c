@@ -86,7 +86,8 @@ sorted_array(struct bsc_vec *set)
 {
 	json_object *a = json_object_new_array();
 
-	qsort(set->v, set->n, sizeof(void *), cmp_strp);
+	if (set->n) /* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(set->v, set->n, sizeof(void *), cmp_strp);
 	for (size_t i = 0; i < set->n; i++)
 		json_object_array_add(a, json_object_new_string(set->v[i]));
 	return a;
