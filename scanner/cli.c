@@ -955,9 +955,9 @@ parse_output(const struct bsc_cli *cli, const char *v, struct output *o)
 			fmt[n] = '\0';
 			if (bsc_report_known(fmt)) {
 				static const char *const known[] = {
-					"csv",   "html", "inventory", "json",
-					"jsonl", "junit",     "sarif",
-					"summary", "text"};
+					"baseline", "csv", "html",
+					"inventory", "json", "jsonl",
+					"junit", "sarif", "summary", "text"};
 
 				for (size_t i = 0; i < BSC_ARRAY_SIZE(known);
 				     i++)

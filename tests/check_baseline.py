@@ -94,6 +94,10 @@ def case_write_then_rename(d):
     check("p1@exemple.fr" not in text and "Durand" not in text,
           "the baseline holds no value")
     check(base["items"][0]["persons"]["count"] == 300, "baseline persons")
+    # -o baseline:FILE writes the same bytes, with the gate's exit code
+    code, _, _ = scan(d, "-o", "baseline:again.json", "data")
+    check(code == 1 and open(os.path.join(d, "again.json")).read() == text,
+          "-o baseline: is the same file, deterministic (exit %d)" % code)
     code, _, _ = scan(d, "--baseline", "base.json", "data")
     check(code == 0, "unchanged export passes, got %d" % code)
     os.rename(os.path.join(d, "data", "ps.csv"),
