@@ -145,6 +145,9 @@ def case_growth(d):
     check(code == 1, "300 -> 3000 persons fails, got %d" % code)
     check("persons 300 -> 3000 (+900 %), more than --max-growth 0 %" in out,
           "the text says why")
+    code, out, _ = scan(d, "--lang", "fr", "--baseline", "base.json", "data")
+    check(code == 1 and "croissance : personnes 300 -> 3000 (+900 %)" in out,
+          "and in French")
     code, doc, _ = scan_json(d, "--baseline", "base.json", "data")
     g = doc["items"][0]["growth"]
     check(g is not None and g["persons"] == {"baseline": 300, "now": 3000,

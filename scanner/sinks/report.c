@@ -174,7 +174,7 @@ bsc_growth_text(const struct bsc_growth *g, bool fr, char *buf, size_t len)
 		growth_step(g->linked_before, g->linked_now, false, fr, l,
 			    sizeof(l));
 	snprintf(buf, len,
-		 fr ? "%s%s%s%s%s, plus que --max-growth %g %%"
+		 fr ? "%s%s%s%s%s, au-delà de --max-growth %g %%"
 		    : "%s%s%s%s%s, more than --max-growth %g %%",
 		 g->persons ? (fr ? "personnes " : "persons ") : "", p,
 		 g->persons && g->linked ? "; " : "",

@@ -626,8 +626,8 @@ text_end(void *data, const struct bsc_run_summary *s)
 
 		out(ts, TR(ts, "  %sgrowth:%s   %" PRIu64 " item(s)%s grew "
 			       "past --max-growth against the baseline\n",
-			   "  %scroissance :%s %" PRIu64 " élément(s)%s au-delà "
-			   "de --max-growth par rapport à la référence\n"),
+			   "  %scroissance :%s %" PRIu64 " élément(s)%s dépassent "
+			   "--max-growth par rapport à la référence\n"),
 		    RED(ts), RESET(ts), s->grown - (total ? 1 : 0),
 		    total ? TR(ts, " and the totals", " et les totaux") : "");
 		growth_line(ts, &s->growth, 0, true);
