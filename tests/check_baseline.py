@@ -170,6 +170,10 @@ def case_growth(d):
     code, _, _ = scan(d, "--baseline", "base.json", "--max-growth", "899",
                       "data")
     check(code == 1, "--max-growth 899 fails, got %d" % code)
+    code, _, _ = scan(d, "--baseline", "base.json", "--max-growth",
+                      "900.0%", "data")
+    check(code == 0, "--max-growth 900.0%% passes (x10 is +900 %%), got %d" %
+          code)
     # fewer persons never fail
     persons_csv(os.path.join(d, "data", "ps.csv"), 100)
     code, _, _ = scan(d, "--baseline", "base.json", "data")

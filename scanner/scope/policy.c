@@ -476,13 +476,21 @@ bool
 bsc_policy_item_growth(const struct bsc_policy *p,
 		       struct bsc_item_report *rep)
 {
-	return p && bsc_baseline_item_growth(p->baseline, rep);
+	if (!p) {
+		memset(&rep->growth, 0, sizeof(rep->growth));
+		return false;
+	}
+	return bsc_baseline_item_growth(p->baseline, rep);
 }
 
 bool
 bsc_policy_total_growth(const struct bsc_policy *p, struct bsc_run_summary *s)
 {
-	return p && bsc_baseline_total_growth(p->baseline, s);
+	if (!p) {
+		memset(&s->growth, 0, sizeof(s->growth));
+		return false;
+	}
+	return bsc_baseline_total_growth(p->baseline, s);
 }
 
 /* ---- deciding --------------------------------------------------------- */
