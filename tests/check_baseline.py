@@ -100,6 +100,7 @@ def case_write_then_rename(d):
           "-o baseline: is the same file, deterministic (exit %d)" % code)
     code, _, _ = scan(d, "--baseline", "base.json", "data")
     check(code == 0, "unchanged export passes, got %d" % code)
+    scan(d, "--format", "json", "-o", "r0.json", "data")
     os.rename(os.path.join(d, "data", "ps.csv"),
               os.path.join(d, "data", "ps_2025-04.csv"))
     code, doc, _ = scan_json(d, "--baseline", "base.json", "data")
@@ -113,6 +114,13 @@ def case_write_then_rename(d):
     check(code == 0, "inserted column still matched, got %d" % code)
     check(doc["items"][0]["findings"][0]["location"]["column"] == 2,
           "the columns did move")
+    # diff matches the two files by the same stable name
+    scan(d, "--format", "json", "-o", "new.json", "data")
+    p = subprocess.run([BIN, "diff", "--format", "json", "r0.json",
+                        "new.json"], cwd=d, capture_output=True, text=True)
+    ch = {c["path"]: c for c in json.loads(p.stdout)["changed"]}
+    check(ch.get("data/ps_2025-04.csv", {}).get("old_path") == "data/ps.csv",
+          "diff pairs ps.csv with ps_2025-04.csv: %s" % list(ch))
     # a new column of a new category: new, and only it
     persons_csv(os.path.join(d, "data", "ps_2025-04.csv"), 300,
                 extra="statut", nir_col=True)
