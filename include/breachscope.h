@@ -170,6 +170,23 @@ struct bsc_persons {
 				* shared --person-key-file), or NULL */
 };
 
+/*
+ * Growth against a baseline past --max-growth (README "Baselines"): set
+ * on an item, or on the run's totals, whose distinct persons or linked
+ * records grew more than allowed; all zero otherwise.
+ */
+struct bsc_growth {
+	bool persons;             /* distinct persons grew past the limit */
+	bool linked;              /* linked records grew past the limit */
+	uint64_t persons_before;  /* the baseline's figure */
+	uint64_t persons_now;
+	bool persons_estimated;   /* one of the two is an estimate: growth
+				   * is claimed beyond three standard errors */
+	uint64_t linked_before;
+	uint64_t linked_now;
+	double max_growth;        /* the allowed growth, percent */
+};
+
 /* Category names of one subject (sorted; counted findings only). */
 struct bsc_subject_categories {
 	const char *const *identity;
@@ -232,6 +249,7 @@ struct bsc_item_report {
 	uint64_t members;      /* archive: entries listed (files, links,
 				  directories); 0 otherwise */
 	size_t violations;    /* findings that break the policy */
+	struct bsc_growth growth; /* past --max-growth against --baseline */
 	const char *severity; /* "none" ... "health_linked" (README) */
 	struct bsc_persons persons;
 	const struct bsc_flag *flags;
@@ -290,6 +308,9 @@ struct bsc_run_summary {
 	const char *const *warnings; /* about the run (a policy glob that
 				      * matched nothing), or NULL */
 	size_t n_warnings;
+	struct bsc_growth growth; /* the totals, past --max-growth */
+	uint64_t grown;       /* items and totals past --max-growth: they
+			       * fail the run as violations do */
 	const char *severity; /* the highest item severity */
 	struct bsc_persons persons; /* deduplicated across all items */
 	const struct bsc_flag *flags; /* one per flag rule raised */

@@ -62,6 +62,7 @@ enum opt_id {
 	OPT_MAX_DOCUMENT,
 	OPT_MAX_FIELD,
 	OPT_MAX_FILE_SIZE,
+	OPT_MAX_GROWTH,
 	OPT_MAX_MEMBERS,
 	OPT_MAX_PERSONS,
 	OPT_MAX_RATIO,
@@ -84,7 +85,8 @@ enum opt_id {
 	OPT_RULES,
 	OPT_SHARD,
 	OPT_SHOW_VALUES,
-	OPT_VERSION
+	OPT_VERSION,
+	OPT_WRITE_BASELINE
 };
 
 struct opt {
@@ -106,9 +108,10 @@ opt_secret(const struct opt *o)
 static const struct opt opts[] = {
 	{"allow-incomplete", 0, NULL, OPT_ALLOW_INCOMPLETE,
 	 "an incomplete scan does not make the exit code 2"},
-	{"baseline", 0, "REPORT", OPT_BASELINE,
-	 "accept the findings of an earlier JSON report; only new ones "
-	 "fail"},
+	{"baseline", 0, "FILE", OPT_BASELINE,
+	 "accept the findings of a baseline (--write-baseline) or JSON "
+	 "report; new findings, and persons or linked records grown past "
+	 "--max-growth, fail"},
 	{"birth-date", 0, "DATE", OPT_LOOKUP_BIRTH,
 	 "lookup: the birth date that goes with --name"},
 	{"color", 0, NULL, OPT_COLOR, "colour the text report (default: "
@@ -161,6 +164,9 @@ static const struct opt opts[] = {
 	{"max-file-size", 0, "SIZE", OPT_MAX_FILE_SIZE,
 	 "bytes read per item (decompressed, for an archive member); the "
 	 "rest is reported as not scanned (default 16G)"},
+	{"max-growth", 0, "PCT", OPT_MAX_GROWTH,
+	 "with --baseline: growth of persons and linked records allowed per "
+	 "item and in total, in percent (default 0)"},
 	{"max-members", 0, "N", OPT_MAX_MEMBERS,
 	 "entries listed per archive (default 100000)"},
 	{"max-persons-exact", 0, "N", OPT_MAX_PERSONS,
@@ -226,6 +232,9 @@ static const struct opt opts[] = {
 	{"show-values", 0, NULL, OPT_SHOW_VALUES,
 	 "show raw values in samples (off: samples are masked)"},
 	{"version", 'V', NULL, OPT_VERSION, "show the version and exit"},
+	{"write-baseline", 0, "FILE", OPT_WRITE_BASELINE,
+	 "write the findings and figures a later --baseline accepts to "
+	 "FILE; exit 0 once written, whatever was found"},
 };
 
 static int
@@ -305,8 +314,8 @@ usage_error(FILE *err, const char *fmt, ...) BSC_PRINTF(2, 3);
 
 /* The report formats a user may ask for ("person-index" is internal). */
 static const char *const user_formats[] = {
-	"csv",	 "html",  "inventory", "json", "jsonl",
-	"junit", "sarif", "summary",   "text"};
+	"baseline", "csv",   "html",	"inventory", "json",
+	"jsonl",    "junit", "sarif", "summary",   "text"};
 
 /* File extensions that name a format; ".sarif.json" before ".json". */
 static const struct {
@@ -484,6 +493,25 @@ parse_shard(const char *v, unsigned *k, unsigned *n)
 	return true;
 }
 
+/* "10", "2.5" or "10%": a percentage within [0, 1000000]. */
+static bool
+parse_percent(const char *v, double *out)
+{
+	char *end = NULL;
+	double x;
+
+	if (!isdigit((unsigned char)v[0]))
+		return false;
+	errno = 0;
+	x = strtod(v, &end);
+	if (end && *end == '%')
+		end++;
+	if (errno || !end || *end || !(x >= 0 && x <= 1000000))
+		return false;
+	*out = x;
+	return true;
+}
+
 /* Upper bounds of the numeric limits (README "Limits"). */
 #define MAX_COUNT_COLUMNS (1ull << 20)
 #define MAX_COUNT_MEMBERS (1ull << 32)
@@ -522,6 +550,18 @@ apply(struct bsc_cli *cli, const struct opt *o, const char *v, FILE *err)
 		break;
 	case OPT_BASELINE:
 		cli->baseline = v;
+		break;
+	case OPT_WRITE_BASELINE:
+		cli->write_baseline = v;
+		break;
+	case OPT_MAX_GROWTH:
+		if (!parse_percent(v, &cli->max_growth))
+			return usage_error(err,
+					   "--max-growth: '%s' is not a "
+					   "percentage from 0 to 1000000 (e.g. "
+					   "0, 10, 2.5)",
+					   v);
+		cli->max_growth_set = true;
 		break;
 	case OPT_FAIL_ON:
 		bsc_vec_push(&cli->fail_on, (void *)v);
@@ -951,6 +991,10 @@ bsc_cli_parse(struct bsc_cli *cli, int argc, char **argv, FILE *err)
 		return usage_error(err, "%s",
 				   "report needs at least one JSON report "
 				   "(written by scan --format json -o FILE)");
+	if (cli->max_growth_set && !cli->baseline)
+		return usage_error(err, "%s",
+				   "--max-growth needs --baseline FILE: the "
+				   "growth is measured against it");
 	return 0;
 }
 
@@ -1055,7 +1099,7 @@ fan_end(void *data, const struct bsc_run_summary *s)
 	struct fanout *fo = data;
 	bsc_status ret = BSC_OK;
 
-	fo->violations = s->violations;
+	fo->violations = s->violations + s->grown;
 	for (size_t i = 0; i < fo->n; i++)
 		if (fo->sinks[i]->run_end &&
 		    fo->sinks[i]->run_end(fo->sinks[i]->data, s) == BSC_FATAL)
@@ -1114,6 +1158,7 @@ setup_policy(struct bsc_cli *cli, struct bsc_ctx *ctx, struct bsc_policy *p)
 		bsc_policy_add_source(p, s);
 		free(s);
 	}
+	bsc_policy_max_growth(p, cli->max_growth);
 	if (cli->baseline && bsc_policy_load_baseline(p, ctx, cli->baseline) !=
 				     BSC_OK) {
 		bsc_errorf(ctx, "%s", bsc_ctx_error(ctx));
@@ -1222,6 +1267,8 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 		check = bsc_lookup_key_check(ctx);
 		n_outs++;
 	}
+	if (cli->write_baseline)
+		n_outs++; /* and the baseline, last */
 	outs = bsc_zalloc(n_outs * sizeof(*outs));
 	fo.sinks = bsc_zalloc(n_outs * sizeof(*fo.sinks));
 	if (cli->outputs.n == 0)
@@ -1231,6 +1278,10 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	if (cli->person_index) {
 		outs[n_reports].format = "person-index";
 		outs[n_reports].path = cli->person_index;
+	}
+	if (cli->write_baseline) {
+		outs[n_outs - 1].format = "baseline";
+		outs[n_outs - 1].path = cli->write_baseline;
 	}
 	for (size_t i = 0; i < n_outs; i++) {
 		struct bsc_report_opts ro = {0};
@@ -1277,6 +1328,8 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 	}
 	if (fo.incomplete && !cli->allow_incomplete)
 		rc = BSC_EXIT_INCOMPLETE;
+	else if (cli->write_baseline)
+		rc = BSC_EXIT_CLEAN; /* once written (checked below) */
 	else
 		rc = fo.violations ? BSC_EXIT_FOUND : BSC_EXIT_CLEAN;
 out:
@@ -1289,6 +1342,11 @@ out:
 			rc = BSC_EXIT_USAGE;
 		}
 	}
+	if (cli->write_baseline && rc == BSC_EXIT_CLEAN)
+		bsc_notef(ctx,
+			  "baseline written to %s: scan with --baseline %s "
+			  "to fail only on what is new",
+			  cli->write_baseline, cli->write_baseline);
 	for (size_t i = 0; i < fo.n; i++)
 		bsc_report_free(fo.sinks[i]);
 	free(fo.sinks);

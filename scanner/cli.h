@@ -44,7 +44,10 @@ struct bsc_cli {
 	struct bsc_vec outputs;   /* const char*: -o [FMT:]FILE values */
 	const char *policy;       /* --policy FILE */
 	bool no_policy;           /* --no-policy */
-	const char *baseline;     /* --baseline REPORT.json */
+	const char *baseline;     /* --baseline FILE (report or baseline) */
+	const char *write_baseline; /* --write-baseline FILE */
+	double max_growth;        /* --max-growth PCT (default 0) */
+	bool max_growth_set;
 	struct bsc_vec fail_on;   /* const char*: --fail-on lists */
 	int fail_on_severity;     /* -1: off */
 	bool allow_incomplete;

@@ -169,6 +169,9 @@ emit(struct run *run, struct bsc_item_report *rep, uint64_t cats)
 		run->sum.records_medical += rep->records_medical;
 		run->sum.records_linked += rep->records_linked;
 		run->sum.violations += rep->violations;
+		/* On the replaying thread: the policy is only read. */
+		if (bsc_policy_item_growth(ctx->policy, rep))
+			run->sum.grown++;
 		for (int k = 0; k < 4; k++)
 			run->sum.persons.by_key[k] += rep->persons.by_key[k];
 		run->sum.persons.without_key += rep->persons.without_key;
@@ -373,12 +376,13 @@ drain(struct bsc_item *it, struct bsc_item_report *rep, char *buf,
  * caller frees after emitting rep.
  */
 static char (*finish_fields(struct run *run, struct bsc_fields *fields,
-			    struct bsc_item_report *rep, uint64_t *cats))[33]
+			    struct bsc_item_report *rep,
+			    uint64_t *cats))[BSC_FINGERPRINT_SIZE]
 {
 	struct bsc_ctx *ctx = run->ctx;
 	size_t n = 0;
 	struct bsc_finding *fs;
-	char (*fps)[33];
+	char (*fps)[BSC_FINGERPRINT_SIZE];
 	int sev;
 
 	bsc_scope_report(fields, rep, cats);
@@ -399,7 +403,7 @@ static char (*finish_fields(struct run *run, struct bsc_fields *fields,
 	keep_keyset(run, fields, rep);
 	fs = bsc_scope_findings(fields, &n);
 	sev = bsc_item_severity(bsc_ctx_rules(ctx), rep);
-	fps = bsc_zalloc((n ? n : 1) * 33);
+	fps = bsc_zalloc((n ? n : 1) * BSC_FINGERPRINT_SIZE);
 	for (size_t i = 0; i < n; i++) {
 		bsc_fingerprint(rep->path, &fs[i], fps[i]);
 		fs[i].fingerprint = fps[i];
@@ -474,7 +478,7 @@ sub_end(void *data, struct bsc_fields *f, const char *format,
 	struct sub_run *sub = data;
 	struct bsc_item_report rep;
 	uint64_t cats = 0;
-	char (*fps)[33];
+	char (*fps)[BSC_FINGERPRINT_SIZE];
 	size_t k = 0;
 
 	while (k < sub->n_open && sub->open[k].f != f)
@@ -588,7 +592,7 @@ scan_item(struct run *run, struct bsc_item *it)
 	struct bsc_fields *fields = NULL;
 	char ext[16], reason[768], mtime[32];
 	char *text = NULL;
-	char (*fps)[33] = NULL;
+	char (*fps)[BSC_FINGERPRINT_SIZE] = NULL;
 	size_t text_len = 0;
 	enum bsc_encoding enc;
 	bsc_status rst, ret = BSC_OK;
@@ -1251,6 +1255,8 @@ bsc_scan(struct bsc_ctx *ctx, const char *const *paths, size_t n_paths,
 		run.sum.finished = finished;
 	}
 	run_persons(&run, &set_dump);
+	if (bsc_policy_total_growth(ctx->policy, &run.sum))
+		run.sum.grown++;
 	ret = BSC_OK;
 	if (sink->run_end)
 		ret = sink->run_end(sink->data, &run.sum);

@@ -299,6 +299,7 @@ START_TEST(test_cli_help_and_man_cover_options)
 		"ratio-threshold", "max-depth", "max-document",
 		"max-field", "max-file-size", "max-record", "min-confidence",
 		"jobs", "exclude", "include", "ignore-file", "no-ignore-file",
+		"max-growth", "write-baseline",
 		"no-color", "no-progress", "output", "progress", "quiet",
 		"reader", "rules", "show-values", "version", NULL};
 	char path[4096];

@@ -1,7 +1,7 @@
 /*
  * test_policy.c - the CI gate: globs (archive paths included), policy file
  * errors as file:line, allow/deny/linked/subject semantics, ignores with
- * reasons, baselines, severity thresholds, fingerprints.
+ * reasons, severity thresholds (baselines: test_baseline.c).
  */
 #include <string.h>
 
@@ -236,28 +236,6 @@ START_TEST(test_policy_severity)
 }
 END_TEST
 
-START_TEST(test_policy_fingerprint_stable)
-{
-	struct bsc_finding a = {0}, b;
-	char f1[33], f2[33], f3[33];
-
-	a.category = "email";
-	a.loc.column = 3;
-	a.loc.header = "email";
-	a.sample = "j•••@•••.fr";
-	bsc_fingerprint("x/a.csv", &a, f1);
-	b = a;
-	b.sample = "other";
-	b.count = 99;
-	bsc_fingerprint("x/a.csv", &b, f2);
-	ck_assert_str_eq(f1, f2); /* never depends on values or counts */
-	b.loc.column = 4;
-	bsc_fingerprint("x/a.csv", &b, f3);
-	ck_assert_str_ne(f1, f3);
-	ck_assert_uint_eq(strlen(f1), 32);
-}
-END_TEST
-
 /* Fuzzing (issue 17): a repeated 'allow' whose second list is not a list
  * freed the first one's entries twice over (NULL with its old count). */
 START_TEST(test_policy_repeated_key_then_bad_list)
@@ -322,7 +300,6 @@ suite_policy(void)
 	TCase *ta = tcase_create("apply");
 
 	tcase_add_test(tg, test_policy_glob_table);
-	tcase_add_test(tg, test_policy_fingerprint_stable);
 	tcase_add_test(tl, test_policy_invalid_files);
 	tcase_add_test(tl, test_policy_fail_on_errors);
 	tcase_add_test(ta, test_policy_default_any_finding);

@@ -3,7 +3,7 @@
  * output): which files are new or gone, which gained or lost categories of
  * data, whose persons or severity changed, whose columns moved, and how
  * the persons of each folder changed. Files are matched by path, then by
- * their path with digit runs replaced ("export_2025-03.csv" and
+ * their stable name, as baselines match them ("export_2025-03.csv" and
  * "export_2025-06.csv" are the same export a quarter apart) when that
  * match is unique on both sides. Only paths, category names and counts
  * are compared and written: a report holds no raw value to compare.
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "baseline.h"
 #include "cli.h"
 #include "render.h"
 #include "severity.h"
@@ -22,7 +23,7 @@
 
 struct file {
 	const char *path;
-	char *shape;   /* path with digit runs as '#' */
+	char *shape;   /* stable name (bsc_stable_name) */
 	json_object *o;
 	uint64_t mask; /* categories by position in the name table */
 	uint64_t persons, records;
@@ -83,21 +84,12 @@ name_bit(struct names *nm, const char *s)
 	return (int)nm->n++;
 }
 
+/* The stable name baselines use (baseline.h): dates, numbers and
+ * versions dropped, so a renamed or dated export is the same file. */
 static char *
 shape_of(const char *path)
 {
-	char *s = bsc_zalloc(strlen(path) + 1), *d = s;
-
-	for (const char *p = path; *p; p++) {
-		if (*p >= '0' && *p <= '9') {
-			*d++ = '#';
-			while (p[1] >= '0' && p[1] <= '9')
-				p++;
-		} else {
-			*d++ = *p;
-		}
-	}
-	return s;
+	return bsc_stable_name(path);
 }
 
 static void

@@ -129,6 +129,26 @@ location_of(json_object *o, struct bsc_location *loc)
 	loc->line = (unsigned long)u64_of(l, "line");
 }
 
+/* A "growth" object (past --max-growth), or null: all zero. */
+static void
+growth_of(json_object *o, struct bsc_growth *g)
+{
+	json_object *p = get(o, "persons"), *l = get(o, "records_linked");
+	json_object *m = get(o, "max_growth");
+
+	memset(g, 0, sizeof(*g));
+	if (!o || !json_object_is_type(o, json_type_object))
+		return;
+	g->persons = p && json_object_is_type(p, json_type_object);
+	g->persons_before = u64_of(p, "baseline");
+	g->persons_now = u64_of(p, "now");
+	g->persons_estimated = bool_of(p, "estimated");
+	g->linked = l && json_object_is_type(l, json_type_object);
+	g->linked_before = u64_of(l, "baseline");
+	g->linked_now = u64_of(l, "now");
+	g->max_growth = m ? json_object_get_double(m) : 0;
+}
+
 static void
 persons_of(json_object *o, struct bsc_persons *p)
 {
@@ -248,6 +268,7 @@ item_of(json_object *o, unsigned depth, struct bsc_item_report *r,
 	r->records_linked = u64_of(o, "records_linked");
 	r->severity = str_of(o, "severity");
 	r->violations = (size_t)u64_of(o, "violations");
+	growth_of(get(o, "growth"), &r->growth);
 	persons_of(get(o, "persons"), &r->persons);
 	m->flags = flags_of(get(o, "flags"), &r->n_flags);
 	r->flags = m->flags;
@@ -443,6 +464,8 @@ summary_of(json_object *doc, struct bsc_run_summary *s, struct item_mem *m,
 	m->lists[1] = names_of(get(sum, "medical"), &s->n_medical);
 	s->medical = m->lists[1];
 	s->violations = u64_of(sum, "violations");
+	growth_of(get(sum, "growth"), &s->growth);
+	s->grown = u64_of(sum, "grown");
 	s->severity = str_of(sum, "severity");
 	persons_of(get(sum, "persons"), &s->persons);
 	m->flags = flags_of(get(sum, "flags"), &s->n_flags);

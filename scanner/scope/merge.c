@@ -87,7 +87,8 @@ sorted_array(struct bsc_vec *set)
 {
 	json_object *a = json_object_new_array();
 
-	qsort(set->v, set->n, sizeof(void *), cmp_strp);
+	if (set->n) /* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(set->v, set->n, sizeof(void *), cmp_strp);
 	for (size_t i = 0; i < set->n; i++)
 		json_object_array_add(a, json_object_new_string(set->v[i]));
 	return a;
@@ -249,7 +250,7 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	struct bsc_vec links = {0}; /* json_object*: linkable pairs */
 	struct bsc_pgraph *persons = NULL;
 	struct bsc_persons sp;
-	uint64_t by_status[4] = {0}, rec[4] = {0}, violations = 0;
+	uint64_t by_status[4] = {0}, rec[4] = {0}, violations = 0, grown = 0;
 	uint64_t archives = 0, members = 0, excluded = 0;
 	uint64_t cov_items[4] = {0}, cov_bytes[4] = {0};
 	uint64_t pkeys[4] = {0}, pwithout = 0;
@@ -307,6 +308,7 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 		union_into(&med, get(sum, "medical"));
 		violations += (uint64_t)int_of(sum, "violations");
 		excluded += (uint64_t)int_of(sum, "excluded");
+		grown += (uint64_t)int_of(sum, "grown"); /* --baseline */
 		{
 			const char *sev = str_of(sum, "severity");
 			int l = sev ? bsc_severity_from_name(sev) : 0;
@@ -478,6 +480,8 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 				       bsc_severity_name(severity)));
 	json_object_object_add(summary, "violations",
 			       json_object_new_int64((int64_t)violations));
+	json_object_object_add(summary, "grown",
+			       json_object_new_int64((int64_t)grown));
 	if (persons && have_sets) {
 		memset(&sp, 0, sizeof(sp));
 		bsc_pgraph_figures(persons, rec[3], &sp);
@@ -519,7 +523,7 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 			       "count is a sum, not deduplicated");
 	rc = by_status[BSC_ITEM_PARTIAL] + by_status[BSC_ITEM_FAILED]
 		     ? BSC_EXIT_INCOMPLETE
-		     : violations ? BSC_EXIT_FOUND : BSC_EXIT_CLEAN;
+		     : violations || grown ? BSC_EXIT_FOUND : BSC_EXIT_CLEAN;
 out:
 	for (size_t i = 0; i < n; i++)
 		if (docs[i])

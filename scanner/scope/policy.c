@@ -3,15 +3,13 @@
  * findings break the policy. A policy is an ordered list of path-glob
  * rules (allow / deny lists of classes, categories and "linked", each
  * optionally narrowed to a subject), ignores with a required reason, an
- * optional severity threshold and a baseline of accepted fingerprints. The
+ * optional severity threshold and a baseline (baseline.c). The
  * first rule whose glob matches an item decides for it; with no matching
  * rule, any counted finding is a violation (the behaviour without a
  * policy). It never prints: sinks show the verdicts it sets.
  */
 #include "policy.h"
 
-#include <json-c/json.h>
-#include <openssl/evp.h>
 #include <string.h>
 
 #include "rules.h"
@@ -60,8 +58,8 @@ struct bsc_policy {
 	size_t n_file_rules; /* rules from files, for "rule N" */
 	char **roots;        /* the scanned paths, for relative paths */
 	size_t n_roots;
-	char **baseline;   /* sorted fingerprints */
-	size_t n_baseline;
+	struct bsc_baseline *baseline; /* --baseline, or NULL */
+	double max_growth;             /* --max-growth, percent */
 };
 
 struct bsc_policy *
@@ -106,11 +104,9 @@ bsc_policy_free(struct bsc_policy *p)
 		free(p->roots[i]);
 	free(p->roots);
 	free(p->ignores);
-	for (size_t i = 0; i < p->n_baseline; i++)
-		free(p->baseline[i]);
-	free(p->baseline);
 	free(p->sev_label);
 	free(p->name);
+	bsc_baseline_free(p->baseline);
 	free(p);
 }
 
@@ -191,32 +187,6 @@ bsc_glob_match(const char *pattern, const char *path)
 	ok = glob_at(pattern, w);
 	free(norm);
 	return ok;
-}
-
-/* ---- fingerprints ----------------------------------------------------- */
-
-void
-bsc_fingerprint(const char *path, const struct bsc_finding *f, char out[33])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	char col[16];
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	const char *header = f->loc.header ? f->loc.header : "";
-
-	if (!c)
-		abort();
-	snprintf(col, sizeof(col), "%u", f->loc.column);
-	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
-	EVP_DigestUpdate(c, "bsc1", 5);
-	EVP_DigestUpdate(c, path, strlen(path) + 1);
-	EVP_DigestUpdate(c, col, strlen(col) + 1);
-	EVP_DigestUpdate(c, header, strlen(header) + 1);
-	EVP_DigestUpdate(c, f->category, strlen(f->category) + 1);
-	EVP_DigestFinal_ex(c, md, &mdlen);
-	EVP_MD_CTX_free(c);
-	for (int i = 0; i < 16; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
 /* ---- loading ---------------------------------------------------------- */
@@ -560,60 +530,47 @@ bsc_policy_fail_on_severity(struct bsc_policy *p, int level)
 				    bsc_severity_name(level));
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 bsc_status
 bsc_policy_load_baseline(struct bsc_policy *p, struct bsc_ctx *ctx,
 			 const char *path)
 {
-	json_object *root = json_object_from_file(path);
-	json_object *schema, *items;
-	bsc_status st = BSC_OK;
+	struct bsc_baseline *b = bsc_baseline_load(ctx, path);
 
-	if (!root)
-		return bsc_set_error(ctx, BSC_FAILED,
-				     "--baseline %s: cannot read it as JSON "
-				     "(%s)",
-				     path, json_util_get_last_err()
-						   ? json_util_get_last_err()
-						   : "?");
-	if (!json_object_object_get_ex(root, "schema", &schema) ||
-	    strcmp(json_object_get_string(schema), "breachscope.report/1") ||
-	    !json_object_object_get_ex(root, "items", &items)) {
-		st = bsc_set_error(ctx, BSC_FAILED,
-				   "--baseline %s: not a breachscope JSON "
-				   "report (schema breachscope.report/1)",
-				   path);
-		goto out;
+	if (!b)
+		return BSC_FAILED;
+	bsc_baseline_free(p->baseline);
+	p->baseline = b;
+	bsc_baseline_set_max_growth(b, p->max_growth);
+	return BSC_OK;
+}
+
+void
+bsc_policy_max_growth(struct bsc_policy *p, double pct)
+{
+	p->max_growth = pct;
+	if (p->baseline)
+		bsc_baseline_set_max_growth(p->baseline, pct);
+}
+
+bool
+bsc_policy_item_growth(const struct bsc_policy *p,
+		       struct bsc_item_report *rep)
+{
+	if (!p) {
+		memset(&rep->growth, 0, sizeof(rep->growth));
+		return false;
 	}
-	for (size_t i = 0; i < json_object_array_length(items); i++) {
-		json_object *it = json_object_array_get_idx(items, i);
-		json_object *fs;
+	return bsc_baseline_item_growth(p->baseline, rep);
+}
 
-		if (!json_object_object_get_ex(it, "findings", &fs))
-			continue;
-		for (size_t k = 0; k < json_object_array_length(fs); k++) {
-			json_object *fp;
-
-			if (!json_object_object_get_ex(
-				    json_object_array_get_idx(fs, k),
-				    "fingerprint", &fp))
-				continue;
-			p->baseline = bsc_reallocarray(p->baseline,
-						       p->n_baseline + 1,
-						       sizeof(char *));
-			p->baseline[p->n_baseline++] =
-				bsc_strdup(json_object_get_string(fp));
-		}
+bool
+bsc_policy_total_growth(const struct bsc_policy *p, struct bsc_run_summary *s)
+{
+	if (!p) {
+		memset(&s->growth, 0, sizeof(s->growth));
+		return false;
 	}
-	qsort(p->baseline, p->n_baseline, sizeof(char *), cmp_str);
-out:
-	json_object_put(root);
-	return st;
+	return bsc_baseline_total_growth(p->baseline, s);
 }
 
 /* ---- deciding --------------------------------------------------------- */
@@ -796,9 +753,8 @@ bsc_policy_apply(const struct bsc_policy *p, struct bsc_ctx *ctx,
 				break;
 			}
 		}
-		if (!f->suppressed && p && p->n_baseline &&
-		    bsearch(&(const char *){f->fingerprint}, p->baseline,
-			    p->n_baseline, sizeof(char *), cmp_str))
+		if (!f->suppressed && p &&
+		    bsc_baseline_has(p->baseline, f->fingerprint))
 			f->suppressed = "baseline";
 		if (f->suppressed)
 			continue;

@@ -1,7 +1,7 @@
 /*
  * policy.h - what a scan is allowed to find (CI gate): path-glob rules
- * from a policy file or --fail-on, ignores with reasons, a baseline of
- * known findings, and fingerprints that tie findings across runs.
+ * from a policy file or --fail-on, ignores with reasons, and a baseline
+ * of known findings and figures (baseline.h).
  */
 #ifndef BSC_POLICY_H
 #define BSC_POLICY_H
@@ -9,6 +9,7 @@
 #error "scanner-internal header"
 #endif
 
+#include "baseline.h"
 #include "breachscope.h"
 #include "ctx.h"
 
@@ -64,12 +65,26 @@ size_t bsc_policy_unmatched(const struct bsc_policy *p, struct bsc_vec *out);
 void bsc_policy_fail_on_severity(struct bsc_policy *p, int level);
 
 /*
- * Accept every finding of a previous JSON report (matched by
- * fingerprint). Errors (unreadable, not a breachscope report) go to
- * bsc_ctx_error(ctx).
+ * Accept every finding of a baseline (a JSON report or a --write-baseline
+ * file, matched by fingerprint) and compare growth with its figures
+ * (bsc_baseline_load). Errors (unreadable, not a breachscope report or
+ * baseline) go to bsc_ctx_error(ctx).
  */
 bsc_status bsc_policy_load_baseline(struct bsc_policy *p, struct bsc_ctx *ctx,
 				    const char *path);
+
+/* The growth allowed against the baseline, in percent (default 0). */
+void bsc_policy_max_growth(struct bsc_policy *p, double pct);
+
+/*
+ * With a baseline: set rep->growth (a non-archive item) or s->growth
+ * (the run's totals) and return true when persons or linked records grew
+ * past the allowed growth. p may be NULL (returns false).
+ */
+bool bsc_policy_item_growth(const struct bsc_policy *p,
+			    struct bsc_item_report *rep);
+bool bsc_policy_total_growth(const struct bsc_policy *p,
+			     struct bsc_run_summary *s);
 
 /*
  * Decide, for each finding of rep, its violation flag, the rule it breaks
@@ -87,11 +102,5 @@ void bsc_policy_apply(const struct bsc_policy *p, struct bsc_ctx *ctx,
  * "/", so "exports/<double star>" matches "exports/dump.zip!/a.csv".
  */
 bool bsc_glob_match(const char *pattern, const char *path);
-
-/* The stable fingerprint of a finding: 32 hex digits of SHA-256 over the
- * item path, column, header and category (never a value). Writes into
- * out (33 bytes). */
-void bsc_fingerprint(const char *path, const struct bsc_finding *f,
-		     char out[33]);
 
 #endif

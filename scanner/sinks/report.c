@@ -19,6 +19,7 @@ struct sink_entry {
 
 /* Alphasorted. */
 static const struct sink_entry sinks[] = {
+	{"baseline", bsc_report_baseline_new},
 	{"csv", bsc_report_csv_new},
 	{"html", bsc_report_html_new},
 	{"inventory", bsc_report_inventory_new},
@@ -135,6 +136,51 @@ bsc_persons_figure(const struct bsc_persons *p, uint64_t v, bool fr,
 		snprintf(buf, len, fr ? "au plus %" PRIu64 : "at most %" PRIu64,
 			 v);
 	}
+}
+
+/* "300 -> 3000 (+900 %)" into buf. */
+static void
+growth_step(uint64_t before, uint64_t now, bool estimated, bool fr,
+	    char *buf, size_t len)
+{
+	char pct[48];
+
+	if (before)
+		snprintf(pct, sizeof(pct), "+%.0f %%",
+			 ((double)now - (double)before) * 100.0 /
+				 (double)before);
+	else
+		snprintf(pct, sizeof(pct), "%s", fr ? "nouveau" : "new");
+	snprintf(buf, len, "%" PRIu64 " -> %" PRIu64 " (%s%s)", before, now,
+		 pct,
+		 !estimated ? ""
+		 : fr	    ? ", estimation, au-delà de son erreur"
+			    : ", estimated, beyond its error");
+}
+
+void
+bsc_growth_text(const struct bsc_growth *g, bool fr, char *buf, size_t len)
+{
+	char p[160] = "", l[160] = "";
+
+	if (!g->persons && !g->linked) {
+		snprintf(buf, len, "%s", "");
+		return;
+	}
+	if (g->persons)
+		growth_step(g->persons_before, g->persons_now,
+			    g->persons_estimated, fr, p, sizeof(p));
+	if (g->linked)
+		growth_step(g->linked_before, g->linked_now, false, fr, l,
+			    sizeof(l));
+	snprintf(buf, len,
+		 fr ? "%s%s%s%s%s, au-delà de --max-growth %g %%"
+		    : "%s%s%s%s%s, more than --max-growth %g %%",
+		 g->persons ? (fr ? "personnes " : "persons ") : "", p,
+		 g->persons && g->linked ? "; " : "",
+		 g->linked ? (fr ? "enregistrements liés " : "linked records ")
+			   : "",
+		 l, g->max_growth);
 }
 
 bool

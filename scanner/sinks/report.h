@@ -32,6 +32,14 @@ const char *bsc_verdict_text_fr(const char *verdict);
 void bsc_persons_figure(const struct bsc_persons *p, uint64_t v, bool fr,
 			char *buf, size_t len);
 
+/*
+ * Why g fails the run, in one sentence: "persons 300 -> 3000 (+900 %),
+ * more than --max-growth 0 %" (French with fr); "" when g holds no
+ * growth.
+ */
+void bsc_growth_text(const struct bsc_growth *g, bool fr, char *buf,
+		     size_t len);
+
 struct bsc_ruleset;
 
 struct bsc_report_opts {
@@ -77,6 +85,9 @@ void *bsc_json_run_object(const struct bsc_run_summary *s);
  * sketch, with its error) or "upper_bound". */
 void *bsc_persons_json(const struct bsc_persons *p);
 const char *bsc_persons_precision(const struct bsc_persons *p);
+/* The JSON object (json_object*, caller owns) of a growth past
+ * --max-growth, or NULL (JSON null) when g holds none. */
+void *bsc_growth_json(const struct bsc_growth *g);
 
 /*
  * Write the json_object o (json_object*, borrowed) pretty-printed as
@@ -111,5 +122,6 @@ struct bsc_sink *bsc_report_summary_new(const struct bsc_report_opts *opts);
 struct bsc_sink *bsc_report_index_new(const struct bsc_report_opts *opts);
 struct bsc_sink *bsc_report_inventory_new(const struct bsc_report_opts *opts);
 struct bsc_sink *bsc_report_html_new(const struct bsc_report_opts *opts);
+struct bsc_sink *bsc_report_baseline_new(const struct bsc_report_opts *opts);
 
 #endif

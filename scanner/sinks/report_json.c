@@ -13,7 +13,8 @@
  *        "path", "path_escaped", "container", "format", "encoding", "status", "reason",
  *        "note", "bytes", "members", "records", "records_identity",
  *        "records_medical", "records_linked", "verdict", "severity",
- *        "violations", "persons", "flags", "care_context", "sha256",
+ *        "violations", "growth", "persons", "flags", "care_context",
+ *        "sha256",
  *        "identity": [..], "medical": [..],
  *        "subjects": {"patient"|"professional"|"related"|"unknown":
  *                     {"identity": [..], "medical": [..]}},
@@ -26,7 +27,8 @@
  *                  skipped}, "archives", "members", "records",
  *                  "records_identity",
  *                  "records_medical", "records_linked", "verdict",
- *                  "severity", "violations", "identity": [..],
+ *                  "severity", "violations", "growth", "grown",
+ *                  "identity": [..],
  *                  "medical": [..] } }
  * Members always appear, with null where a value is absent. No times, no
  * absolute paths: the same input gives the same bytes. An archive comes
@@ -219,6 +221,39 @@ bsc_persons_json(const struct bsc_persons *p)
 	return o;
 }
 
+void *
+bsc_growth_json(const struct bsc_growth *g)
+{
+	json_object *o, *x;
+	char why[400];
+
+	if (!g->persons && !g->linked)
+		return NULL;
+	o = json_object_new_object();
+	bsc_growth_text(g, false, why, sizeof(why));
+	json_object_object_add(o, "reason", json_object_new_string(why));
+	json_object_object_add(o, "max_growth",
+			       json_object_new_double(g->max_growth));
+	x = NULL;
+	if (g->persons) {
+		x = json_object_new_object();
+		json_object_object_add(x, "baseline", u64(g->persons_before));
+		json_object_object_add(x, "now", u64(g->persons_now));
+		json_object_object_add(
+			x, "estimated",
+			json_object_new_boolean(g->persons_estimated));
+	}
+	json_object_object_add(o, "persons", x);
+	x = NULL;
+	if (g->linked) {
+		x = json_object_new_object();
+		json_object_object_add(x, "baseline", u64(g->linked_before));
+		json_object_object_add(x, "now", u64(g->linked_now));
+	}
+	json_object_object_add(o, "records_linked", x);
+	return o;
+}
+
 static json_object *
 flags_json(const struct bsc_flag *flags, size_t n)
 {
@@ -299,6 +334,7 @@ bsc_json_item_object(const struct bsc_item_report *r)
 			r->n_identity, r->n_medical, r->records_linked)));
 	json_object_object_add(o, "severity", str_or_null(r->severity));
 	json_object_object_add(o, "violations", u64(r->violations));
+	json_object_object_add(o, "growth", bsc_growth_json(&r->growth));
 	json_object_object_add(o, "persons", bsc_persons_json(&r->persons));
 	json_object_object_add(o, "flags", flags_json(r->flags, r->n_flags));
 	json_object_object_add(o, "care_context",
@@ -393,6 +429,8 @@ bsc_json_summary_object(const struct bsc_run_summary *s)
 			s->n_identity, s->n_medical, s->records_linked)));
 	json_object_object_add(o, "severity", str_or_null(s->severity));
 	json_object_object_add(o, "violations", u64(s->violations));
+	json_object_object_add(o, "growth", bsc_growth_json(&s->growth));
+	json_object_object_add(o, "grown", u64(s->grown));
 	json_object_object_add(o, "persons", bsc_persons_json(&s->persons));
 	json_object_object_add(o, "flags", flags_json(s->flags, s->n_flags));
 	{

@@ -429,6 +429,22 @@ archive_rollup(struct text_sink *ts, const struct bsc_item_report *r,
 		persons_line(ts, &r->persons, d + 1);
 }
 
+/* The growth past --max-growth of an item or of the totals, if any. */
+static void
+growth_line(struct text_sink *ts, const struct bsc_growth *g, unsigned d,
+	    bool total)
+{
+	char why[400];
+
+	if (!g->persons && !g->linked)
+		return;
+	bsc_growth_text(g, ts->fr, why, sizeof(why));
+	ind(ts, d);
+	out(ts, TR(ts, "  %sgrowth:%s   %s%s\n", "  %scroissance :%s %s%s\n"),
+	    RED(ts), RESET(ts),
+	    d == 0 && total ? TR(ts, "in total, ", "au total, ") : "", why);
+}
+
 static bsc_status
 text_item_safe(void *data, const struct bsc_item_report *r)
 {
@@ -448,7 +464,8 @@ text_item_safe(void *data, const struct bsc_item_report *r)
 					  r->reason ? r->reason : ""));
 	if (r->archive && close_archive(ts, r, problem))
 		return ts->err ? BSC_FATAL : BSC_OK;
-	if (ts->quiet && !problem && r->violations == 0)
+	if (ts->quiet && !problem && r->violations == 0 &&
+	    !r->growth.persons && !r->growth.linked)
 		return BSC_OK;
 	show_open(ts);
 	ind(ts, d);
@@ -531,6 +548,7 @@ text_item_safe(void *data, const struct bsc_item_report *r)
 	    VERDICT(ts, v), RESET(ts));
 	ind(ts, d);
 	severity_line(ts, r->severity, r->violations);
+	growth_line(ts, &r->growth, d, false);
 	if (r->persons.count || r->persons.without_key < r->records)
 		persons_line(ts, &r->persons, d);
 	for (size_t i = 0; i < r->n_flags; i++) {
@@ -674,6 +692,17 @@ text_end(void *data, const struct bsc_run_summary *s)
 		out(ts, TR(ts, "  %swarning:%s  %s\n", "  %savertissement :%s %s\n"),
 		    YELLOW(ts), RESET(ts), w);
 		free(w);
+	}
+	if (s->grown) {
+		bool total = s->growth.persons || s->growth.linked;
+
+		out(ts, TR(ts, "  %sgrowth:%s   %" PRIu64 " item(s)%s grew "
+			       "past --max-growth against the baseline\n",
+			   "  %scroissance :%s %" PRIu64 " élément(s)%s dépassent "
+			   "--max-growth par rapport à la référence\n"),
+		    RED(ts), RESET(ts), s->grown - (total ? 1 : 0),
+		    total ? TR(ts, " and the totals", " et les totaux") : "");
+		growth_line(ts, &s->growth, 0, true);
 	}
 	for (size_t i = 0; i < s->n_linkable; i++)
 		out(ts,
