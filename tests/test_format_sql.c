@@ -186,6 +186,9 @@ START_TEST(test_format_sql_pg_copy)
 	 * in PostgreSQL), so the E'' string after it is read too. */
 	ck_assert_uint_eq(bsc_collect_find(p, "email", 5)->count, 2);
 	ck_assert_uint_eq(p->records_linked, 3);
+	/* A column points at the dump's line of its first value: the first
+	 * COPY row, line 6. */
+	ck_assert_uint_eq(bsc_collect_find(p, "last_name", 2)->line, 6);
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
 }

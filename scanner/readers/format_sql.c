@@ -279,6 +279,8 @@ row_begin(struct sql *s)
 	s->row_open = true;
 	s->row_line = s->line;
 	s->col = 0;
+	if (s->out.f) /* the row's values are at its line */
+		bsc_fields_set_line(s->out.f, s->row_line);
 }
 
 static void
@@ -286,7 +288,6 @@ row_end(struct sql *s)
 {
 	if (!s->row_open || !s->out.f)
 		return;
-	bsc_fields_set_line(s->out.f, s->row_line);
 	bsc_fields_end_record(s->out.f);
 	s->out.records++;
 	s->row_open = false;
