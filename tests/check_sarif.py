@@ -13,10 +13,12 @@ tree and adds archives made from them (a zip with a member in a folder, a
 tar.gz holding that zip, a .csv.gz), then scans it from its root with
 relative paths, as a CI job scans its checkout. It also scans with a policy
 that allows findings and with a baseline, which must become suppressions,
-and checks every golden file fixtures/expected/**/*.sarif.
+scans 26,000 findings (at most GitHub's 25,000 results, the rest counted in
+a notification), and checks every golden file fixtures/expected/**/*.sarif.
 
 GitHub checks (the "SARIF support for code scanning" documentation and the
 GitHub rules of the SARIF multitool, named after them):
+- GH1011 version 2.1.0 and a $schema naming the final 2.1.0 schema;
 - GH2012 every rule has shortDescription.text, fullDescription.text and
   help.text (and here help.markdown too);
 - GH1001 every result has a location with artifactLocation.uri;
@@ -58,6 +60,8 @@ def github_checks(doc, where, root=None, raw=None):
     errs = []
     if raw is not None and len(gzip.compress(raw.encode())) > LIMITS["gzip_bytes"]:
         errs.append(f"{where}: larger than 10 MB gzipped")
+    if doc.get("version") != "2.1.0" or not re.search(r"2\.1\.0(\.json)?$", doc.get("$schema", "")):
+        errs.append(f"{where}: GH1011 version or $schema is not the final SARIF 2.1.0")
     if len(doc.get("runs", [])) > LIMITS["runs"]:
         errs.append(f"{where}: more than {LIMITS['runs']} runs")
     for run in doc.get("runs", []):
@@ -224,6 +228,7 @@ def main():
             braw = scan(binary, root, "--baseline", base, "csv")
             docs.append(("scan with a baseline", json.loads(braw), braw, root))
             errors += expectations(docs, root)
+            errors += limit_checks(binary, os.path.join(tmp, "many"))
             for dirpath, _, files in os.walk(os.path.join(fixtures, "expected")):
                 for f in sorted(files):
                     if f.endswith(".sarif"):
@@ -256,6 +261,25 @@ def check_all(validator, docs):
             errors.append(f"{where}: schema: {'/'.join(map(str, e.absolute_path))}: {e.message}")
         errors += github_checks(doc, where, root, raw)
     return errors
+
+
+def limit_checks(binary, root):
+    """26 files of 1,000 e-mail columns: 26,000 findings, of which the SARIF
+    keeps GitHub's 25,000 and counts the rest in a notification."""
+    os.makedirs(root)
+    for n in range(26):
+        with open(os.path.join(root, f"f{n:02d}.csv"), "w") as f:
+            f.write(";".join(f"mail{i}" for i in range(1000)) + "\n")
+            for r in range(3):
+                f.write(";".join(f"p{r}x{i}@exemple.fr" for i in range(1000)) + "\n")
+    raw = scan(binary, root, ".")
+    doc = json.loads(raw)
+    errs = github_checks(doc, "scan of 26,000 findings", root, raw)
+    notes = [n["message"]["text"] for n in doc["runs"][0]["invocations"][0]
+             ["toolExecutionNotifications"]]
+    if not any(t.startswith("1000 more finding(s)") for t in notes):
+        errs.append(f"26,000 findings: no notification counts the 1000 left out ({notes[-1:]})")
+    return errs
 
 
 def expectations(docs, root):
