@@ -52,7 +52,8 @@ void bsc_fields_set_line(struct bsc_fields *f, unsigned long line);
 
 /*
  * Where slot is defined in the item's text: line (1-based) and character
- * (1-based code point in that line; 0 if unknown) of a CSV header cell.
+ * (1-based code point in that line; 0 if unknown) of a CSV header cell,
+ * the line of a SQL column definition.
  * Findings of the slot then point there rather than at its first value.
  * Optional; the first call for a slot wins.
  */

@@ -323,6 +323,7 @@ struct csv_state {
 	unsigned long line; /* 1-based line being fed to libcsv */
 	struct bsc_buf head; /* raw text of the header row (bounded) */
 	unsigned long head_line; /* line where the header row starts */
+	bool head_cut;           /* the header row outgrew head */
 	unsigned long *head_char; /* per header cell: 1-based character */
 	unsigned n_head_char;
 };
@@ -488,10 +489,13 @@ csv_read(struct bsc_reader *r)
 			size_t seg = nl ? (size_t)(nl - chunk) + 1 - pos
 					: (size_t)n - pos;
 
-			if (st.row == 0 && st.dialect.header) {
+			if (st.row == 0 && st.dialect.header && !st.head_cut) {
 				if (!st.head_line)
 					st.head_line = st.line;
-				bsc_buf_add(&st.head, chunk + pos, seg);
+				/* past --max-record: cells after the cut get
+				 * no character, never a wrong one */
+				st.head_cut = !bsc_buf_add(&st.head, chunk + pos,
+							   seg);
 			}
 
 			done = csv_parse(&p, chunk + pos, seg, on_field, on_row,
