@@ -114,8 +114,13 @@ void bsc_limits_default(struct bsc_limits *limits);
 struct bsc_location {
 	unsigned column;    /* 1-based column number; 0 when not a table */
 	const char *header; /* column header or field path; may be NULL */
-	unsigned long line; /* 1-based line of the first occurrence; 0 if
-			     * the reader does not know lines */
+	unsigned long line; /* 1-based line: of the column's header when the
+			     * table has a header row (CSV) or of its
+			     * definition (SQL), else of the first
+			     * occurrence; 0 if the reader does not know
+			     * lines (README "Locations") */
+	unsigned long start_char; /* 1-based character (code point) of the
+				   * header cell in that line; 0 if unknown */
 };
 
 /* One finding: a category seen at one location of one item. */

@@ -101,6 +101,52 @@ START_TEST(test_format_csv_headerless_values)
 }
 END_TEST
 
+/*
+ * Findings of a column point at its header cell: the header's line (after
+ * blank lines and a BOM) and the cell's character (quotes followed, UTF-8
+ * counted as characters), not at the first person's row.
+ */
+START_TEST(test_format_csv_header_places)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_collect c = bsc_collect_text(
+		ctx, "places.csv",
+		"\xEF\xBB\xBF\n\n\"Pr\xC3\xA9nom; usuel\";\"e;mail\";nir\n"
+		"Jean;jean.dupont@exemple.fr;185057510120417\n"
+		"Marie;marie.durand@exemple.fr;290116938101512\n");
+	const struct bsc_collected_item *it = &c.items[0];
+	const struct bsc_collected_finding *f;
+
+	f = bsc_collect_find(it, "email", 2);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(f->line, 3);
+	ck_assert_uint_eq(f->start_char, 17); /* after "Prénom; usuel"; */
+	f = bsc_collect_find(it, "national_id", 3);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(f->line, 3);
+	ck_assert_uint_eq(f->start_char, 26);
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+/* Without a header row, a column points at its first value's row. */
+START_TEST(test_format_csv_headerless_line)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_collect c =
+		bsc_collect_fixture(ctx, "csv/patients-headerless.csv");
+	const struct bsc_collected_finding *f =
+		bsc_collect_find(&c.items[0], "email", 0);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(f->line, 1);
+	ck_assert_uint_eq(f->start_char, 0);
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_format_csv_unterminated_quote)
 {
 	struct bsc_ctx *ctx = bsc_test_ctx();
@@ -288,6 +334,8 @@ suite_format_csv(void)
 	tcase_add_test(tr, test_format_csv_semicolon_fixture);
 	tcase_add_test(tr, test_format_csv_encodings_agree);
 	tcase_add_test(tr, test_format_csv_headerless_values);
+	tcase_add_test(tr, test_format_csv_header_places);
+	tcase_add_test(tr, test_format_csv_headerless_line);
 	tcase_add_test(tr, test_format_csv_clean_files);
 	tcase_add_test(tl, test_format_csv_unterminated_quote);
 	tcase_add_test(tl, test_format_csv_field_limit);

@@ -524,6 +524,30 @@ START_TEST(test_format_hl7_oru_lf)
 	ck_assert_int_eq(find_at(it, "last_name", "PID-5.1")->subject,
 			 BSC_SUBJECT_PATIENT);
 	ck_assert_ptr_nonnull(find_at(it, "clinical_note", "NTE-3"));
+	/* Findings point at the line of their segment. */
+	ck_assert_uint_eq(find_at(it, "last_name", "PID-5.1")->line, 2);
+	ck_assert_uint_eq(find_at(it, "last_name", "ORC-12.2")->line, 3);
+	ck_assert_uint_eq(find_at(it, "clinical_note", "NTE-3")->line, 8);
+	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+/* CR, LF and CRLF each end one line; MLLP bytes end none. */
+START_TEST(test_format_hl7_segment_lines)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_collect c = bsc_collect_text(
+		ctx, "lines.hl7",
+		"\x0bMSH|^~\\&|APP|FAC|APP|FAC|202401010000||ADT^A01|1|P|2.5\r\n"
+		"EVN|A01|202401010000\r"
+		"PID|1||123456^^^HOP^PI||DUPONT^JEAN||19800101|M\n"
+		"PV1|1|I\r\x1c\r\n");
+	const struct bsc_collected_item *it = &c.items[0];
+
+	ck_assert_int_eq(it->status, BSC_ITEM_COMPLETE);
+	ck_assert_uint_eq(find_at(it, "last_name", "PID-5.1")->line, 3);
+	ck_assert_uint_eq(find_at(it, "birth_date", "PID-7")->line, 3);
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
 }
@@ -1048,6 +1072,7 @@ suite_format_hl7(void)
 	tcase_add_test(tp, test_format_hl7_head_charset);
 	tcase_add_test(tf, test_format_hl7_adt_pam_fr);
 	tcase_add_test(tf, test_format_hl7_oru_lf);
+	tcase_add_test(tf, test_format_hl7_segment_lines);
 	tcase_add_test(tf, test_format_hl7_mllp_mdm);
 	tcase_add_test(tf, test_format_hl7_batch);
 	tcase_add_test(tf, test_format_hl7_custom_separators);

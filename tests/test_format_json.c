@@ -145,7 +145,31 @@ START_TEST(test_format_json_ndjson_bulk)
 	ck_assert_uint_eq(it->records_linked, 2);
 	ck_assert_ptr_nonnull(bsc_collect_find_at(
 	    it, "observation", "/Observation/valueQuantity"));
+	/* A value points at its line: the first Observation is line 5. */
+	ck_assert_uint_eq(bsc_collect_find_at(it, "observation",
+					      "/Observation/valueQuantity")
+				  ->line,
+			  5);
 	bsc_collect_free(&c);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
+/* In a JSON document, a value points at the line where its piece (here
+ * an element of the array of rows) starts. */
+START_TEST(test_format_json_piece_lines)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	struct bsc_collect a = bsc_collect_text(
+	    ctx, "rows.json",
+	    "[\n  {\"id\": 1},\n  {\"nom\": \"DUPONT\",\n   \"email\": "
+	    "\"jean@exemple.fr\"},\n  {\"nom\": \"MARTIN\"}\n]\n");
+
+	ck_assert_uint_eq(
+	    bsc_collect_find_at(&a.items[0], "last_name", "/nom")->line, 3);
+	ck_assert_uint_eq(
+	    bsc_collect_find_at(&a.items[0], "email", "/email")->line, 3);
+	bsc_collect_free(&a);
 	bsc_ctx_free(ctx);
 }
 END_TEST
@@ -439,6 +463,7 @@ suite_format_json(void)
 	tcase_add_test(tf, test_format_json_bundle_linkage);
 	tcase_add_test(tf, test_format_json_linkage_by_reference);
 	tcase_add_test(tf, test_format_json_ndjson_bulk);
+	tcase_add_test(tf, test_format_json_piece_lines);
 	tcase_add_test(tf, test_format_json_narrative_and_attachments);
 	tcase_add_test(tg, test_format_json_generic_records);
 	tcase_add_test(tg, test_format_json_clean);

@@ -134,7 +134,9 @@ START_TEST(test_format_sql_mysql_tables)
 	f = bsc_collect_find(p, "last_name", 2);
 	ck_assert_ptr_nonnull(f);
 	ck_assert_str_eq(f->header, "nom");
-	ck_assert_ptr_nonnull(bsc_collect_find(p, "birth_date", 4));
+	/* ... and found at the line that defines them, not in a row */
+	ck_assert_uint_eq(f->line, 6);
+	ck_assert_uint_eq(bsc_collect_find(p, "birth_date", 4)->line, 8);
 	ck_assert_ptr_nonnull(bsc_collect_find(p, "diagnosis", 6));
 	ck_assert_ptr_nonnull(p->note);
 	ck_assert_ptr_nonnull(strstr(p->note, "2 binary value(s)"));
@@ -186,6 +188,9 @@ START_TEST(test_format_sql_pg_copy)
 	 * in PostgreSQL), so the E'' string after it is read too. */
 	ck_assert_uint_eq(bsc_collect_find(p, "email", 5)->count, 2);
 	ck_assert_uint_eq(p->records_linked, 3);
+	/* A column points at the line that names it, as a CSV column at
+	 * its header: the COPY column list, line 5. */
+	ck_assert_uint_eq(bsc_collect_find(p, "last_name", 2)->line, 5);
 	bsc_collect_free(&c);
 	bsc_ctx_free(ctx);
 }

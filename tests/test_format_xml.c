@@ -85,9 +85,11 @@ START_TEST(test_format_xml_table_like_csv)
 				"/export/patients/patient/nom");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_uint_eq(f->count, 8);
+	ck_assert_uint_eq(f->line, 5); /* the first <nom> element */
 	/* An attribute is a field too: <patient ipp="..."> */
-	ck_assert_ptr_nonnull(
-	    bsc_collect_find_at(it, "patient_id", "/patient/@ipp"));
+	f = bsc_collect_find_at(it, "patient_id", "/patient/@ipp");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(f->line, 4); /* its element's start tag */
 	/* A nested element keeps its leaf name as header. */
 	ck_assert_ptr_nonnull(
 	    bsc_collect_find_at(it, "city", "/patient/adresse/ville"));

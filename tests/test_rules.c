@@ -27,6 +27,8 @@ START_TEST(test_rules_invalid_files)
 		{"exclusive-value-rule.yml", ":2:",
 		 "exclusive belongs to header rules"},
 		{"path-without-paths.yml", ":2:", "needs 'paths'"},
+		{"category-without-help.yml", ":2:",
+		 "needs 'description', 'risk' and 'action'"},
 		{"paths-on-header-rule.yml", ":2:",
 		 "paths belong to path and subject rules"},
 		{NULL, NULL, NULL},

@@ -278,6 +278,7 @@ collect_item(void *data, const struct bsc_item_report *r)
 		x->fingerprint = dup_or_null(f->fingerprint);
 		x->note = dup_or_null(f->note);
 		x->line = f->loc.line;
+		x->start_char = f->loc.start_char;
 	}
 	it->violations = r->violations;
 	it->severity = dup_or_null(r->severity);

@@ -74,6 +74,7 @@ struct bsc_collected_finding {
 	char *fingerprint;
 	char *note;
 	unsigned long line;
+	unsigned long start_char;
 };
 struct bsc_collected_item {
 	char *path;

@@ -127,6 +127,7 @@ location_of(json_object *o, struct bsc_location *loc)
 	loc->column = (unsigned)u64_of(l, "column");
 	loc->header = str_of(l, "header");
 	loc->line = (unsigned long)u64_of(l, "line");
+	loc->start_char = (unsigned long)u64_of(l, "start_char");
 }
 
 /* A "growth" object (past --max-growth), or null: all zero. */

@@ -103,6 +103,9 @@ bsc_ruleset_free(struct bsc_ruleset *rs)
 		free(rs->cats[i].name);
 		free(rs->cats[i].label);
 		free(rs->cats[i].label_fr);
+		free(rs->cats[i].description);
+		free(rs->cats[i].risk);
+		free(rs->cats[i].action);
 	}
 	for (size_t i = 0; i < rs->rules.n; i++)
 		rule_free(rs->rules.v[i]);
@@ -453,6 +456,12 @@ load_category(struct loader *L, yaml_node_t *m)
 			st = get_string(L, v, k, &c.label);
 		} else if (!strcmp(k, "label_fr")) {
 			st = get_string(L, v, k, &c.label_fr);
+		} else if (!strcmp(k, "description")) {
+			st = get_string(L, v, k, &c.description);
+		} else if (!strcmp(k, "risk")) {
+			st = get_string(L, v, k, &c.risk);
+		} else if (!strcmp(k, "action")) {
+			st = get_string(L, v, k, &c.action);
 		} else {
 			st = lerr(L, kn, "unknown category key '%s'", k);
 		}
@@ -461,6 +470,15 @@ load_category(struct loader *L, yaml_node_t *m)
 	}
 	if (!c.name || !have_class) {
 		st = lerr(L, m, "a category needs 'name' and 'class'");
+		goto out;
+	}
+	if (!c.description || !*c.description || !c.risk || !*c.risk ||
+	    !c.action || !*c.action) {
+		st = lerr(L, m,
+			  "category '%s' needs 'description', 'risk' and "
+			  "'action': its help in SARIF and in reports "
+			  "(patterns/README.md)",
+			  c.name);
 		goto out;
 	}
 	if (bsc_ruleset_category(rs, c.name) >= 0) {
@@ -491,6 +509,9 @@ out:
 	free(c.name);
 	free(c.label);
 	free(c.label_fr);
+	free(c.description);
+	free(c.risk);
+	free(c.action);
 	return st;
 }
 

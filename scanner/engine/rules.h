@@ -36,6 +36,11 @@ struct bsc_category {
 	bool care_signal; /* its presence says the data come from care */
 	char *label;
 	char *label_fr;
+	/* its help (SARIF rule help, reports): what it is, why it matters,
+	 * what to do; required in categories.yml */
+	char *description;
+	char *risk;
+	char *action;
 };
 
 enum bsc_rule_kind {

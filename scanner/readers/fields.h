@@ -41,10 +41,24 @@ void bsc_fields_value(struct bsc_fields *f, unsigned slot, const char *v,
 		      size_t len);
 
 /*
- * The line (1-based) at which the current record starts, when the reader
- * knows it; reports use it to point at the first occurrence. Optional.
+ * The line (1-based) of the item's text where the values that follow
+ * are, when the reader knows it: reports point at the first occurrence.
+ * Readers of text formats give text lines (a CSV row, an HL7 segment, an
+ * XML element, a JSON piece); the others number something else (format.h:
+ * a PDF page, a sheet row: bsc_format_text_lines).
+ * Optional.
  */
 void bsc_fields_set_line(struct bsc_fields *f, unsigned long line);
+
+/*
+ * Where slot is defined in the item's text: line (1-based) and character
+ * (1-based code point in that line; 0 if unknown) of a CSV header cell,
+ * the line of a SQL column definition.
+ * Findings of the slot then point there rather than at its first value.
+ * Optional; the first call for a slot wins.
+ */
+void bsc_fields_slot_place(struct bsc_fields *f, unsigned slot,
+			   unsigned long line, unsigned long chr);
 
 /* The current record is complete. */
 void bsc_fields_end_record(struct bsc_fields *f);

@@ -73,6 +73,31 @@ bsc_format_find(const char *name)
 	return NULL;
 }
 
+/* Report formats whose readers number something else than text lines:
+ * keep in step with their bsc_fields_set_line calls. */
+static const struct {
+	const char *format, *unit;
+} line_units[] = {
+	{"pdf", "page"},     {"xlsx", "row"},    {"ods", "row"},
+	{"docx", "row"},     {"odt", "row"},     {"eml", "message"},
+	{"mbox", "message"}, {"sqlite", "row"},
+};
+
+bool
+bsc_format_text_lines(const char *format, const char **unit)
+{
+	*unit = NULL;
+	if (!format)
+		return false;
+	for (size_t i = 0; i < BSC_ARRAY_SIZE(line_units); i++) {
+		if (!strcmp(format, line_units[i].format)) {
+			*unit = line_units[i].unit;
+			return false;
+		}
+	}
+	return true;
+}
+
 const char *
 bsc_format_names(void)
 {

@@ -111,6 +111,13 @@ bool bsc_format_package(const unsigned char *head, size_t len,
 
 /* The reader called name, or NULL. */
 const struct bsc_format *bsc_format_find(const char *name);
+/*
+ * Whether the lines (bsc_fields_set_line) of an item whose report says
+ * format ("csv", "cda", "xlsx"...; NULL allowed) are lines of its text,
+ * where an editor can be pointed. When not, *unit names what they count
+ * ("page" of a PDF, "row" of a sheet, "message" of a mailbox), or NULL.
+ */
+bool bsc_format_text_lines(const char *format, const char **unit);
 /* Comma-separated reader names, for --help. Static string. */
 const char *bsc_format_names(void);
 

@@ -7,6 +7,10 @@
  * stops the read with a "partial" reason (that is how an unterminated
  * quote that would swallow the file shows up), and columns beyond
  * max_columns are dropped with a reason. It does not classify anything.
+ * Locations: each row's line, and for a header row the line and the
+ * character of every header cell (bsc_fields_slot_place), found in the
+ * row's raw text kept while it is read, so that reports point at the
+ * header, not at a person's row.
  */
 #include "format_csv.h"
 
@@ -317,7 +321,56 @@ struct csv_state {
 	bool dropped_cols;
 	size_t row_bytes;   /* bytes fed since the last row end */
 	unsigned long line; /* 1-based line being fed to libcsv */
+	struct bsc_buf head; /* raw text of the header row (bounded) */
+	unsigned long head_line; /* line where the header row starts */
+	bool head_cut;           /* the header row outgrew head */
+	unsigned long *head_char; /* per header cell: 1-based character */
+	unsigned n_head_char;
 };
+
+/*
+ * The line and character of each cell of the header row, from its raw
+ * text: blank lines and a BOM skipped, quotes followed, characters
+ * counted as UTF-8 code points.
+ */
+static void
+head_places(struct csv_state *st)
+{
+	const unsigned char *p = (const unsigned char *)st->head.data;
+	const unsigned char *end = p + st->head.len;
+	unsigned long chr = 1;
+	bool inq = false, start = true;
+	unsigned cap = 0;
+
+	if (!p)
+		return;
+	while (p < end && (*p == '\r' || *p == '\n')) {
+		if (*p == '\n')
+			st->head_line++;
+		p++;
+	}
+	if (end - p >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+		p += 3;
+	for (; p < end; p++) {
+		if (start) {
+			if (st->n_head_char == cap) {
+				cap = cap ? cap * 2 : 16;
+				st->head_char = bsc_reallocarray(
+					st->head_char, cap, sizeof(*st->head_char));
+			}
+			st->head_char[st->n_head_char++] = chr;
+			start = false;
+		}
+		if (*p == '"')
+			inq = !inq;
+		else if (!inq && (*p == '\n' || *p == '\r'))
+			break;
+		else if (!inq && *p == (unsigned char)st->dialect.delim)
+			start = true;
+		if ((*p & 0xC0) != 0x80)
+			chr++;
+	}
+}
 
 static unsigned
 slot_for(struct csv_state *st, unsigned col)
@@ -338,6 +391,10 @@ slot_for(struct csv_state *st, unsigned col)
 			name = NULL;
 		st->slots[col] = bsc_fields_slot(st->r->fields, name, col + 1);
 		st->have_slot[col] = true;
+		if (name && col < st->n_head_char)
+			bsc_fields_slot_place(st->r->fields, st->slots[col],
+					      st->head_line,
+					      st->head_char[col]);
 	}
 	return st->slots[col];
 }
@@ -377,6 +434,9 @@ on_row(int c, void *data)
 	if (!(st->row == 0 && st->dialect.header)) {
 		bsc_fields_end_record(st->r->fields);
 		st->r->records++;
+	} else {
+		head_places(st);
+		bsc_buf_free(&st->head);
 	}
 	st->row++;
 	st->col = 0;
@@ -402,6 +462,7 @@ csv_read(struct bsc_reader *r)
 		      r->sniff->header_hint, r->sniff->hint_data, &st.dialect);
 	if (!st.dialect.delim)
 		st.dialect.delim = ',';
+	bsc_buf_init(&st.head, r->limits->max_record);
 	if (csv_init(&p, CSV_STRICT_FINI) != 0) {
 		free(chunk);
 		return bsc_reader_fail(r, BSC_FAILED, "libcsv init failed");
@@ -427,6 +488,15 @@ csv_read(struct bsc_reader *r)
 			const char *nl = memchr(chunk + pos, '\n', (size_t)n - pos);
 			size_t seg = nl ? (size_t)(nl - chunk) + 1 - pos
 					: (size_t)n - pos;
+
+			if (st.row == 0 && st.dialect.header && !st.head_cut) {
+				if (!st.head_line)
+					st.head_line = st.line;
+				/* past --max-record: cells after the cut get
+				 * no character, never a wrong one */
+				st.head_cut = !bsc_buf_add(&st.head, chunk + pos,
+							   seg);
+			}
 
 			done = csv_parse(&p, chunk + pos, seg, on_field, on_row,
 					 &st);
@@ -486,6 +556,8 @@ csv_read(struct bsc_reader *r)
 	}
 out:
 	csv_free(&p);
+	bsc_buf_free(&st.head);
+	free(st.head_char);
 	for (unsigned i = 0; i < st.n_names; i++)
 		free(st.names[i]);
 	free(st.names);

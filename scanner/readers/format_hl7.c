@@ -45,6 +45,10 @@
  * (routing data and counts). A line inside a message that is no segment
  * (a value broken over two lines) is scanned as free text.
  *
+ * Locations: values carry the line where their segment starts (CR, LF and
+ * CRLF each end a line; MLLP bytes do not), so reports point at the
+ * segment.
+ *
  * Malformed input is reported, never fatal: segments before any MSH, a
  * message whose MSH has unusable separators or no message type (MSH-9),
  * a segment longer than --max-record, an MLLP frame left open. Those
@@ -849,6 +853,10 @@ struct hl7_state {
 	bool orphan_run; /* skipping segments that belong to no message */
 	bool in_frame;   /* inside an MLLP frame */
 	unsigned long long segno;
+	unsigned long line;     /* 1-based line being read: CR, LF and CRLF
+				 * each end one */
+	unsigned long seg_line; /* line where the current segment starts */
+	bool after_cr;          /* the last byte was a CR (CRLF is one) */
 	unsigned long long problems[P_COUNT];
 	unsigned long long first_problem; /* segment number, 0 = none */
 };
@@ -986,6 +994,7 @@ end_segment(struct hl7_state *st)
 		len--;
 	if (len) {
 		st->segno++;
+		bsc_fields_set_line(st->r->fields, st->seg_line);
 		handle_segment(st, s, len);
 	}
 	bsc_buf_reset(&st->seg);
@@ -1002,12 +1011,20 @@ feed(struct hl7_state *st, const char *c, size_t n)
 		while (j < n && c[j] != '\r' && c[j] != '\n' &&
 		       c[j] != MLLP_START && c[j] != MLLP_END)
 			j++;
+		if (j > i) {
+			if (st->seg.len == 0 && !st->overflow)
+				st->seg_line = st->line;
+			st->after_cr = false;
+		}
 		if (j > i && !st->overflow &&
 		    !bsc_buf_add(&st->seg, c + i, j - i))
 			st->overflow = true;
 		if (j == n)
 			break;
 		end_segment(st);
+		if (c[j] == '\r' || (c[j] == '\n' && !st->after_cr))
+			st->line++;
+		st->after_cr = c[j] == '\r';
 		if (c[j] == MLLP_START) {
 			if (st->in_frame)
 				problem(st, P_CUT_FRAME);
@@ -1093,7 +1110,7 @@ apply_charset(struct bsc_reader *r)
 static bsc_status
 hl7_read(struct bsc_reader *r)
 {
-	struct hl7_state st = {.r = r, .d = BSC_HL7_DELIMS_DEFAULT};
+	struct hl7_state st = {.r = r, .d = BSC_HL7_DELIMS_DEFAULT, .line = 1};
 	char *chunk;
 	bsc_status ret = BSC_OK;
 

@@ -17,6 +17,11 @@
  * Patient it is about; in generic JSON, the elements of a top-level
  * array, and every object in an array anywhere (an array of objects is a
  * table). It never classifies.
+ *
+ * Locations: NDJSON values carry their line; in a document, the values
+ * of a piece carry the line where the piece starts (a Bundle entry, an
+ * element of an array of rows, a top-level member): json-c gives no
+ * line numbers inside a piece.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -396,6 +401,7 @@ ndjson_line(struct ndjson *nd)
 		json_object_put(o);
 		return;
 	}
+	bsc_fields_set_line(nd->st->f, (unsigned long)nd->lineno);
 	walk_line(nd->st, o);
 	json_object_put(o);
 }
@@ -511,6 +517,8 @@ struct splitter {
 	struct bsc_buf piece;
 	bool too_big;      /* the piece outgrew --max-document: skipped */
 	uint64_t offset;   /* bytes of text seen */
+	unsigned long line;       /* 1-based line being read */
+	unsigned long piece_line; /* line where the piece starts */
 	uint64_t pieces;   /* pieces scanned */
 	uint64_t skipped;  /* pieces skipped (too big, not valid) */
 	char first_problem[160];
@@ -655,6 +663,7 @@ split_dispatch(struct splitter *sp)
 		return;
 	}
 	sp->pieces++;
+	bsc_fields_set_line(st->f, sp->piece_line);
 	split_walk(sp, o);
 	json_object_put(o);
 }
@@ -764,6 +773,7 @@ value_start(struct splitter *sp, char c)
 	sp->in_str = sp->esc = false;
 	sp->nest = 0;
 	sp->too_big = false;
+	sp->piece_line = sp->line;
 	bsc_buf_reset(&sp->piece);
 	capture(sp, c);
 	sp->state = SP_CAPTURE;
@@ -913,7 +923,7 @@ static bsc_status
 read_document(struct json_state *st)
 {
 	struct bsc_reader *r = st->r;
-	struct splitter sp = {.st = st};
+	struct splitter sp = {.st = st, .line = 1};
 	char *chunk = bsc_zalloc(CHUNK);
 	bsc_status ret = BSC_OK;
 	bool pushed = false;
@@ -941,6 +951,8 @@ read_document(struct json_state *st)
 		for (ssize_t i = 0; i < n && sp.state != SP_ERROR; i++) {
 			sp.offset++;
 			split_char(&sp, chunk[i]);
+			if (chunk[i] == '\n')
+				sp.line++;
 		}
 		if (sp.state == SP_ERROR)
 			break;

@@ -69,6 +69,7 @@ enum parse {
 struct table_def {
 	char name[NAME_MAX_LEN];
 	char **cols;
+	unsigned long *col_lines; /* where each column is named */
 	size_t ncols;
 };
 
@@ -104,6 +105,7 @@ struct sql {
 	char name[NAME_MAX_LEN];
 	bool name_dot;        /* a '.' follows the name: more to come */
 	char **cols;          /* the statement's column list */
+	unsigned long *col_lines; /* the line naming each column */
 	size_t ncols;
 	bool explicit_cols;
 	bool copy_stdin;
@@ -239,20 +241,30 @@ rows_begin(struct sql *s)
 		d = &s->defs[s->ndefs++];
 		snprintf(d->name, sizeof(d->name), "%s", s->name);
 		d->cols = bsc_zalloc((s->ncols + 1) * sizeof(char *));
-		for (size_t i = 0; i < s->ncols; i++)
+		d->col_lines = bsc_zalloc((s->ncols + 1) *
+					  sizeof(unsigned long));
+		for (size_t i = 0; i < s->ncols; i++) {
 			d->cols[i] = bsc_strdup(s->cols[i]);
+			d->col_lines[i] = s->col_lines[i];
+		}
 		d->ncols = s->ncols;
 	}
 	if (!s->explicit_cols) {
 		const struct table_def *d = find_def(s, s->name);
 
 		free_cols(s->cols, s->ncols);
+		free(s->col_lines);
 		s->cols = NULL;
+		s->col_lines = NULL;
 		s->ncols = 0;
 		if (d) {
 			s->cols = bsc_zalloc((d->ncols + 1) * sizeof(char *));
-			for (size_t i = 0; i < d->ncols; i++)
+			s->col_lines = bsc_zalloc((d->ncols + 1) *
+						  sizeof(unsigned long));
+			for (size_t i = 0; i < d->ncols; i++) {
 				s->cols[i] = bsc_strdup(d->cols[i]);
+				s->col_lines[i] = d->col_lines[i];
+			}
 			s->ncols = d->ncols;
 		}
 	}
@@ -261,15 +273,21 @@ rows_begin(struct sql *s)
 	return true;
 }
 
+/* A named column points at the line that names it (CREATE TABLE, or the
+ * INSERT / COPY column list), as a CSV column at its header. */
 static unsigned
 slot_of(struct sql *s, size_t col)
 {
-	if (!s->slots[col])
-		s->slots[col] =
-		    bsc_fields_slot(s->out.f,
-				    col < s->ncols ? s->cols[col] : NULL,
-				    (unsigned)col + 1) +
-		    1;
+	if (!s->slots[col]) {
+		unsigned id = bsc_fields_slot(
+		    s->out.f, col < s->ncols ? s->cols[col] : NULL,
+		    (unsigned)col + 1);
+
+		if (col < s->ncols)
+			bsc_fields_slot_place(s->out.f, id, s->col_lines[col],
+					      0);
+		s->slots[col] = id + 1;
+	}
 	return s->slots[col] - 1;
 }
 
@@ -279,6 +297,8 @@ row_begin(struct sql *s)
 	s->row_open = true;
 	s->row_line = s->line;
 	s->col = 0;
+	if (s->out.f) /* the row's values are at its line */
+		bsc_fields_set_line(s->out.f, s->row_line);
 }
 
 static void
@@ -286,7 +306,6 @@ row_end(struct sql *s)
 {
 	if (!s->row_open || !s->out.f)
 		return;
-	bsc_fields_set_line(s->out.f, s->row_line);
 	bsc_fields_end_record(s->out.f);
 	s->out.records++;
 	s->row_open = false;
@@ -361,7 +380,9 @@ stmt_reset(struct sql *s)
 	s->name[0] = '\0';
 	s->name_dot = false;
 	free_cols(s->cols, s->ncols);
+	free(s->col_lines);
 	s->cols = NULL;
+	s->col_lines = NULL;
 	s->ncols = 0;
 	s->explicit_cols = false;
 	s->copy_stdin = false;
@@ -373,6 +394,9 @@ col_add(struct sql *s, const char *name)
 	if (s->ncols >= s->r->limits->max_columns)
 		return;
 	s->cols = bsc_reallocarray(s->cols, s->ncols + 2, sizeof(char *));
+	s->col_lines = bsc_reallocarray(s->col_lines, s->ncols + 2,
+					sizeof(unsigned long));
+	s->col_lines[s->ncols] = s->tok_line;
 	s->cols[s->ncols++] = bsc_strdup(name);
 }
 
@@ -391,10 +415,13 @@ def_add(struct sql *s)
 		snprintf(d->name, sizeof(d->name), "%s", s->name);
 	} else {
 		free_cols(d->cols, d->ncols);
+		free(d->col_lines);
 	}
 	d->cols = s->cols;
+	d->col_lines = s->col_lines;
 	d->ncols = s->ncols;
 	s->cols = NULL;
+	s->col_lines = NULL;
 	s->ncols = 0;
 }
 
@@ -1179,12 +1206,15 @@ sql_read(struct bsc_reader *r)
 		if (ret == BSC_OK)
 			ret = bsc_reader_fail(r, BSC_WARN, "%s", note);
 	}
-	for (size_t i = 0; i < s.ndefs; i++)
+	for (size_t i = 0; i < s.ndefs; i++) {
 		free_cols(s.defs[i].cols, s.defs[i].ncols);
+		free(s.defs[i].col_lines);
+	}
 	free(s.defs);
 	free(s.seen);
 	free(s.slots);
 	free_cols(s.cols, s.ncols);
+	free(s.col_lines);
 	bsc_buf_free(&s.tok);
 	bsc_buf_free(&s.val);
 	free(chunk);

@@ -13,6 +13,9 @@
  * entry, is one record keyed by the Patient it is about; in generic XML
  * the repeated element (found in the head) is the record.
  *
+ * Locations: attribute values carry the line of their element's start
+ * tag, text the line where it starts (libxml2's line numbers).
+ *
  * Hardening (tests/test_format_xml.c proves each): never XML_PARSE_NOENT,
  * XML_PARSE_DTDLOAD, XML_PARSE_DTDATTR or XML_PARSE_HUGE; always
  * XML_PARSE_NONET. libxml2 2.9.14 predates its newer amplification
@@ -128,6 +131,7 @@ struct xml_state {
 	size_t rec_mark;     /* depth of the open record element, or 0 */
 	size_t b64_depth;    /* element whose text is base64, or 0 */
 	struct bsc_buf text; /* pending text (or narrative) */
+	unsigned long text_line; /* line where the pending text starts */
 	struct bsc_embedded emb;
 	char media_type[64];
 	bool emitted; /* values since the last record end */
@@ -223,11 +227,15 @@ decode_amp(char *v, size_t len)
 
 /* ---- emission --------------------------------------------------------- */
 
+/* Attribute values carry the line of their element's start tag, text
+ * the line where it starts (libxml2's line numbers). */
 static void
-emit(struct xml_state *st, const char *attr, const char *v, size_t len)
+emit(struct xml_state *st, const char *attr, const char *v, size_t len,
+     unsigned long line)
 {
 	if (st->prescan)
 		return;
+	bsc_fields_set_line(st->f, line);
 	if (bsc_docpath_emit(&st->dp, st->f, attr, v, len,
 			     st->r->limits->max_field)) {
 		st->emitted = true;
@@ -245,7 +253,7 @@ emit_attr(struct xml_state *st, const char *attr, const xmlChar *v,
 
 	memcpy(buf, v, len);
 	len = decode_amp(buf, len);
-	emit(st, attr, buf, len);
+	emit(st, attr, buf, len, (unsigned long)line_of(st));
 	if (buf != small)
 		free(buf);
 }
@@ -254,13 +262,15 @@ static void
 flush_text(struct xml_state *st)
 {
 	if (st->text.len)
-		emit(st, NULL, st->text.data, st->text.len);
+		emit(st, NULL, st->text.data, st->text.len, st->text_line);
 	bsc_buf_reset(&st->text);
 }
 
 static void
 add_text(struct xml_state *st, const char *s, size_t len)
 {
+	if (!st->text.len && len)
+		st->text_line = (unsigned long)line_of(st);
 	while (len) {
 		size_t room = st->text.max - st->text.len;
 		size_t n = len < room ? len : room;

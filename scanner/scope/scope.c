@@ -75,6 +75,10 @@ struct slot {
 	uint64_t cells;     /* cells tested: tested[i] of a live rule */
 	char *first;        /* sample of the first non-empty value */
 	unsigned long first_line;  /* line of the first non-empty value */
+	unsigned long ph_line;     /* line of the first placeholder */
+	unsigned long place_line;  /* where the reader says the slot is
+				    * defined (a CSV header cell), or 0 */
+	unsigned long place_char;
 	unsigned long *hit_line;   /* per value rule: line of the first hit */
 	uint64_t *lead;     /* per value rule: leading characters of hits
 			     * (corroborate rules only; corroborate.c) */
@@ -683,7 +687,8 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 	if (len == 0)
 		return;
 	if (is_placeholder(f, v, len)) {
-		s->placeholders++;
+		if (!s->placeholders++)
+			s->ph_line = f->cur_line;
 		return;
 	}
 	s->nonempty++;
@@ -846,6 +851,21 @@ void
 bsc_fields_set_line(struct bsc_fields *f, unsigned long line)
 {
 	f->cur_line = line;
+}
+
+void
+bsc_fields_slot_place(struct bsc_fields *f, unsigned id, unsigned long line,
+		      unsigned long chr)
+{
+	struct slot *s;
+
+	if (id >= f->slots.n || !line)
+		return;
+	s = f->slots.v[id];
+	if (!s->place_line) {
+		s->place_line = line;
+		s->place_char = chr;
+	}
 }
 
 static uint64_t
@@ -1127,7 +1147,8 @@ push_finding(struct bsc_fields *f, const struct slot *s, int cat,
 	x->rule = a->rule ? a->rule->id : "";
 	x->loc.column = s->column;
 	x->loc.header = s->name;
-	x->loc.line = a->line;
+	x->loc.line = s->place_line ? s->place_line : a->line;
+	x->loc.start_char = s->place_line ? s->place_char : 0;
 	x->count = a->count;
 	x->confidence = a->conf;
 	x->evidence = a->evidence;
@@ -1272,7 +1293,7 @@ classify_slot(struct bsc_fields *f, struct slot *s,
 			a->evidence = BSC_EVIDENCE_HEADER;
 			a->count = s->nonempty;
 			a->sample = s->first;
-			a->line = s->first_line;
+			a->line = s->first_line ? s->first_line : s->ph_line;
 			if (s->nonempty == 0) {
 				a->conf = BSC_CONF_LOW;
 				a->note = s->placeholders

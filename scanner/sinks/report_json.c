@@ -122,6 +122,9 @@ finding_json(const struct bsc_finding *f)
 	json_object_object_add(loc, "header", str_or_null(f->loc.header));
 	json_object_object_add(loc, "line",
 			       f->loc.line ? u64(f->loc.line) : NULL);
+	if (f->loc.start_char)
+		json_object_object_add(loc, "start_char",
+				       u64(f->loc.start_char));
 	json_object_object_add(o, "location", loc);
 	json_object_object_add(o, "count", u64(f->count));
 	json_object_object_add(
