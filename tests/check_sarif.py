@@ -91,8 +91,8 @@ def github_checks(doc, where, root=None, raw=None):
                 errs.append(f"{p}: ruleIndex does not point at its rule")
             if not res.get("message", {}).get("text", "").strip():
                 errs.append(f"{p}: empty message")
-            if not res.get("partialFingerprints", {}).get("breachscope/v1"):
-                errs.append(f"{p}: no breachscope/v1 fingerprint")
+            if not res.get("partialFingerprints", {}).get("breachscope/v2"):
+                errs.append(f"{p}: no breachscope/v2 fingerprint")
             for s in res.get("suppressions", []):
                 if s.get("kind") not in ("inSource", "external") or not s.get("justification"):
                     errs.append(f"{p}: suppression without kind or justification")

@@ -421,7 +421,7 @@ result_of(struct sarif_sink *ss, const struct bsc_item_report *r,
 	json_object_object_add(res, "message", text(msg));
 	json_object_array_add(locs, location(pl, line, chr));
 	json_object_object_add(res, "locations", locs);
-	json_object_object_add(fp, "breachscope/v1",
+	json_object_object_add(fp, "breachscope/v2",
 			       json_object_new_string(f->fingerprint
 							      ? f->fingerprint
 							      : ""));
