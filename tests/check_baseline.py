@@ -165,6 +165,13 @@ def case_growth(d):
           doc["summary"]["growth"]["persons"]["now"] == 3000,
           "the summary's JSON growth")
     check(doc["summary"]["violations"] == 0, "no finding is new")
+    # JUnit fails the grown item and the run's totals, not silently green
+    code, _, _ = scan(d, "--baseline", "base.json", "-q", "-o", "g.xml",
+                      "data")
+    xml = open(os.path.join(d, "g.xml"), encoding="utf-8").read()
+    check(code == 1 and xml.count("<failure") == 2 and
+          "persons 300 -&gt; 3000 (+900 %)" in xml and
+          "(run totals)" in xml, "JUnit shows the growth: %s" % xml[:600])
     # the saved report says the same when shown again
     scan(d, "--baseline", "base.json", "--format", "json", "-o", "g.json",
          "data")

@@ -98,6 +98,22 @@ put_location(FILE *mem, const struct bsc_item_report *r,
 		fputs("location unknown", mem);
 }
 
+/* Growth past --max-growth (--baseline) fails the item's test case as a
+ * violation does; the message says from what to what. */
+static void
+growth_failure(struct tcase *tc, const struct bsc_growth *g)
+{
+	char text[256];
+	char *msg;
+
+	bsc_growth_text(g, false, text, sizeof(text));
+	msg = tc->kind == 1 ? bsc_asprintf("%s; %s", tc->message, text)
+			    : bsc_asprintf("%s", text);
+	free(tc->message);
+	tc->message = msg;
+	tc->kind = 1;
+}
+
 static bsc_status
 junit_item_safe(void *data, const struct bsc_item_report *r)
 {
@@ -146,6 +162,8 @@ junit_item_safe(void *data, const struct bsc_item_report *r)
 			fclose(mem);
 		tc.body = xml_text(body);
 	}
+	if ((r->growth.persons || r->growth.linked) && tc.kind != 2)
+		growth_failure(&tc, &r->growth);
 	js->cases = bsc_reallocarray(js->cases, js->n + 1, sizeof(tc));
 	js->cases[js->n++] = tc;
 	return BSC_OK;
@@ -161,10 +179,18 @@ junit_end(void *data, const struct bsc_run_summary *s)
 	char num[4][32];
 	bsc_status ret = BSC_OK;
 
-	(void)s;
 	if (!buf || !w) {
 		fprintf(stderr, "breachscope: out of memory (libxml2)\n");
 		abort();
+	}
+	if (s->growth.persons || s->growth.linked) {
+		/* The run's totals grew past --max-growth, maybe with no
+		 * single item that did: a case of its own. */
+		struct tcase tc = {.name = bsc_strdup("(run totals)")};
+
+		growth_failure(&tc, &s->growth);
+		js->cases = bsc_reallocarray(js->cases, js->n + 1, sizeof(tc));
+		js->cases[js->n++] = tc;
 	}
 	for (size_t i = 0; i < js->n; i++)
 		count[js->cases[i].kind]++;
