@@ -183,7 +183,7 @@ START_TEST(test_persons_across_files)
 		struct bsc_pcount pc;
 
 		/* Hélène (NIR in a and c), Luc (a and b), Ana, Zoé */
-		bsc_pgraph_count(ctx->run_persons, &pc);
+		bsc_pgraph_count(ctx->run_persons, NULL, &pc);
 		ck_assert_uint_eq(pc.persons, 4);
 		ck_assert(!pc.approx);
 		(void)approx;
@@ -210,7 +210,7 @@ pk(enum bsc_pk_kind kind, uint64_t v)
 static uint64_t
 persons_of(const struct bsc_pgraph *g, struct bsc_pcount *pc)
 {
-	bsc_pgraph_count(g, pc);
+	bsc_pgraph_count(g, NULL, pc);
 	return pc->persons;
 }
 
@@ -303,13 +303,13 @@ START_TEST(test_pgraph_flags)
 	uint32_t x;
 
 	x = bsc_pgraph_add(g, a, 2, BSC_PF_CONTACT, a[0].hash);
-	bsc_pgraph_flag(g, x, BSC_PF_IDENT);
+	bsc_pgraph_flag(g, x, BSC_PF_IDENT, 0);
 	x = bsc_pgraph_add(g, b, 1, 0, b[0].hash);
-	bsc_pgraph_flag(g, x, BSC_PF_MEDICAL); /* a stay by IPP */
+	bsc_pgraph_flag(g, x, BSC_PF_MEDICAL, 0); /* a stay by IPP */
 	x = bsc_pgraph_add(g, c, 1, 0, c[0].hash);
-	bsc_pgraph_flag(g, x, BSC_PF_MEDICAL); /* pseudonymous only */
+	bsc_pgraph_flag(g, x, BSC_PF_MEDICAL, 0); /* pseudonymous only */
 	x = bsc_pgraph_add(g, d, 1, BSC_PF_MINOR, d[0].hash);
-	bsc_pgraph_flag(g, x, BSC_PF_LINKED);
+	bsc_pgraph_flag(g, x, BSC_PF_LINKED, 0);
 	ck_assert_uint_eq(persons_of(g, &pc), 3);
 	ck_assert_uint_eq(pc.health, 2);
 	ck_assert_uint_eq(pc.contactable, 1);
@@ -327,6 +327,11 @@ START_TEST(test_pgraph_merge_equals_one)
 	struct bsc_pgraph *b = bsc_pgraph_new(100000);
 	struct bsc_pgraph *m = bsc_pgraph_new(100000), *back;
 	struct bsc_pcount p1, p2, p3;
+	struct bsc_pcats t = {.n = 6,
+			      .name = {"a", "b", "c", "d", "e", "f"},
+			      .identity = 0x7,
+			      .medical = 0x38};
+	struct bsc_pcats t2 = {0};
 	uint64_t seed = 42;
 	char *text;
 
@@ -343,26 +348,68 @@ START_TEST(test_pgraph_merge_equals_one)
 			k[n++] = pk(BSC_PKK_WEAK, 5000 + person / 3);
 		if (!n)
 			k[n++] = pk(BSC_PKK_ID, person);
-		bsc_pgraph_add(one, k, n, (unsigned)(r >> 20) & 3, k[0].hash);
-		bsc_pgraph_add(i % 2 ? a : b, k, n, (unsigned)(r >> 20) & 3,
-			       k[0].hash);
+		uint32_t x1, x2;
+		struct bsc_pgraph *half = i % 2 ? a : b;
+		/* categories 0..5 from the record; professionals keyed by
+		 * a small id in some records */
+		uint64_t cats = (r >> 24) & 0x3f;
+		struct bsc_pkey pro[] = {pk(BSC_PKK_ID, 9000 + (r >> 40) % 50)};
+
+		x1 = bsc_pgraph_add(one, k, n, (unsigned)(r >> 20) & 3,
+				    k[0].hash);
+		x2 = bsc_pgraph_add(half, k, n, (unsigned)(r >> 20) & 3,
+				    k[0].hash);
+		bsc_pgraph_flag(one, x1, 0, cats);
+		bsc_pgraph_flag(half, x2, 0, cats);
+		if (r & 0x800) {
+			bsc_pgraph_add(bsc_pgraph_other(one,
+							BSC_PG_PROFESSIONALS),
+				       pro, 1, 0, pro[0].hash);
+			bsc_pgraph_add(bsc_pgraph_other(half,
+							BSC_PG_PROFESSIONALS),
+				       pro, 1, 0, pro[0].hash);
+		}
 	}
 	bsc_pgraph_merge(m, b);
 	bsc_pgraph_merge(m, a);
-	bsc_pgraph_count(one, &p1);
-	bsc_pgraph_count(m, &p2);
+	bsc_pgraph_count(one, &t, &p1);
+	bsc_pgraph_count(m, &t, &p2);
 	ck_assert_uint_eq(p1.persons, p2.persons);
 	ck_assert_uint_eq(p1.contactable, p2.contactable);
 	ck_assert_uint_eq(p1.minors, p2.minors);
 	ck_assert_uint_eq(p1.shared, p2.shared);
 	ck_assert_uint_ge(p1.persons, 500);
-	text = bsc_pgraph_dump(m);
-	back = bsc_pgraph_parse(text, 100000);
+	ck_assert_mem_eq(p1.cats, p2.cats, sizeof(p1.cats));
+	ck_assert_uint_gt(p1.cats[5], 100);
+	ck_assert_uint_le(p1.cats[5], p1.persons);
+	ck_assert_uint_ge(p1.cats[BSC_PG_MEDICAL], p1.cats[5]);
+	ck_assert(!p1.cats_bound);
+	text = bsc_pgraph_dump(m, &t);
+	back = bsc_pgraph_parse(text, 100000, &t2);
 	ck_assert_ptr_nonnull(back);
-	bsc_pgraph_count(back, &p3);
+	bsc_pgraph_count(back, &t2, &p3);
 	ck_assert_uint_eq(p3.persons, p1.persons);
-	ck_assert_ptr_null(bsc_pgraph_parse("g1:AAAA", 10));
-	ck_assert_ptr_null(bsc_pgraph_parse("x:", 10));
+	/* the names of the dump's categories, in its order */
+	ck_assert_uint_eq(t2.n, 6);
+	ck_assert_str_eq(t2.name[5], "f");
+	ck_assert_mem_eq(p3.cats, p1.cats, sizeof(p1.cats));
+	{
+		struct bsc_persons f1, f3;
+
+		memset(&f1, 0, sizeof(f1));
+		memset(&f3, 0, sizeof(f3));
+		bsc_pgraph_figures(one, 0, &t, &f1);
+		bsc_pgraph_figures(back, 0, &t2, &f3);
+		ck_assert_uint_eq(f1.professionals.count, 50);
+		ck_assert_uint_eq(f3.professionals.count, 50);
+		ck_assert_uint_eq(f1.n_by_category, 6);
+		ck_assert_str_eq(f3.by_category[2].category, "c");
+		ck_assert_uint_eq(f3.by_category[2].count, p1.cats[2]);
+	}
+	ck_assert_ptr_null(bsc_pgraph_parse("g1:AAAA", 10, &t2));
+	ck_assert_ptr_null(bsc_pgraph_parse("g2:AAAA", 10, &t2));
+	ck_assert_ptr_null(bsc_pgraph_parse("x:", 10, &t2));
+	bsc_pcats_release_names(&t2);
 	free(text);
 	bsc_pgraph_free(one);
 	bsc_pgraph_free(a);
@@ -383,7 +430,7 @@ START_TEST(test_pgraph_budget_estimate)
 
 		bsc_pgraph_add(g, k, 1, 0, k[0].hash);
 	}
-	bsc_pgraph_count(g, &pc);
+	bsc_pgraph_count(g, NULL, &pc);
 	ck_assert(pc.approx);
 	ck_assert(pc.error > 0);
 	ck_assert_uint_ge(pc.persons, 19600);
