@@ -195,6 +195,60 @@ START_TEST(test_persons_across_files)
 END_TEST
 
 
+/* Persons per category are about the person: a doctor's name and a
+ * relative's phone are not theirs. Professionals and relatives are
+ * counted apart, never as persons. */
+START_TEST(test_persons_by_category_and_others)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	const char *dir = bsc_tmpdir();
+	const char *a =
+		"nir;nom;prenom;ddn;diagnostic;nom_medecin;prenom_medecin;"
+		"rpps_medecin;nom_personne_a_prevenir;"
+		"telephone_contact_urgence\n"
+		"185057800608491;Lefèvre;Hélène;29/02/1996;E11.9;Martin;Paul;"
+		"10000000005;Lefèvre;0601020304\n"
+		";Durand;Ana;03/04/1970;I10;Martin;Paul;10000000005;Durand;"
+		"0611223344\n"
+		";Petit;Zoé;05/06/2001;J45.0;Bernard;Luc;10000000013;Petit;"
+		"0611223344\n";
+	struct bsc_collect col;
+	const char *paths[1] = {dir};
+	struct bsc_sink sink;
+	struct bsc_pcats t;
+	struct bsc_persons *p = calloc(1, sizeof(*p));
+	uint64_t diag = 0, last = 0;
+	bool phone = false;
+
+	bsc_write_file(dir, "s.csv", a, strlen(a));
+	bsc_collect_init(&col);
+	sink = col.sink;
+	ck_assert_int_eq(bsc_scan(ctx, paths, 1, &sink), BSC_OK);
+	bsc_pcats_from_rules(bsc_ctx_rules(ctx), &t);
+	bsc_pgraph_figures(ctx->run_persons, 0, &t, p);
+	ck_assert_uint_eq(p->count, 3);
+	for (size_t i = 0; i < p->n_by_category; i++) {
+		if (!strcmp(p->by_category[i].category, "diagnosis"))
+			diag = p->by_category[i].count;
+		if (!strcmp(p->by_category[i].category, "last_name"))
+			last = p->by_category[i].count;
+		phone |= !strcmp(p->by_category[i].category, "phone");
+	}
+	ck_assert_uint_eq(diag, 3);
+	ck_assert_uint_eq(last, 3);
+	ck_assert(!phone); /* the relatives' phones */
+	ck_assert(!p->categories_bound);
+	ck_assert_uint_eq(p->with_medical, 3);
+	/* two doctors (Martin twice by his RPPS), two relatives (two of
+	 * them known by one phone only) */
+	ck_assert_uint_eq(p->professionals.count, 2);
+	ck_assert_uint_eq(p->relatives.count, 2);
+	free(p);
+	bsc_collect_free(&col);
+	bsc_ctx_free(ctx);
+}
+END_TEST
+
 /* ---- the person graph ------------------------------------------------- */
 
 /* Keys of synthetic records: a strong or weak key from a small integer. */
@@ -424,17 +478,42 @@ START_TEST(test_pgraph_budget_estimate)
 {
 	struct bsc_pgraph *g = bsc_pgraph_new(1000);
 	struct bsc_pcount pc;
+	uint64_t recs[BSC_PG_NFIG] = {0};
 
 	for (uint64_t i = 0; i < 20000; i++) {
 		struct bsc_pkey k[] = {pk(BSC_PKK_NIR, i)};
 
 		bsc_pgraph_add(g, k, 1, 0, k[0].hash);
 	}
+	/* per category: the records holding it stand in, as a bound */
+	recs[3] = 20000;
+	recs[BSC_PG_MEDICAL] = 20000;
+	bsc_pgraph_seal(g, NULL, recs, false);
 	bsc_pgraph_count(g, NULL, &pc);
 	ck_assert(pc.approx);
 	ck_assert(pc.error > 0);
 	ck_assert_uint_ge(pc.persons, 19600);
 	ck_assert_uint_le(pc.persons, 20400);
+	ck_assert(pc.cats_bound);
+	ck_assert_uint_eq(pc.cats[3], 20000);
+	ck_assert_uint_eq(pc.cats[BSC_PG_MEDICAL], 20000);
+	/* an exact graph merged in adds its exact figure to the bounds */
+	{
+		struct bsc_pgraph *e = bsc_pgraph_new(1000);
+		struct bsc_pkey k[] = {pk(BSC_PKK_NIR, 999999)};
+		uint32_t x = bsc_pgraph_add(e, k, 1, 0, k[0].hash);
+
+		bsc_pgraph_flag(e, x, 0, 1ull << 3);
+		bsc_pgraph_seal(e, NULL, recs, false);
+		bsc_pgraph_count(e, NULL, &pc);
+		ck_assert(!pc.cats_bound);
+		ck_assert_uint_eq(pc.cats[3], 1);
+		bsc_pgraph_merge(g, e);
+		bsc_pgraph_count(g, NULL, &pc);
+		ck_assert(pc.cats_bound);
+		ck_assert_uint_eq(pc.cats[3], 20001);
+		bsc_pgraph_free(e);
+	}
 	bsc_pgraph_free(g);
 }
 END_TEST
@@ -525,6 +604,7 @@ suite_persons(void)
 	tcase_add_test(tk, test_persons_name_variants);
 	tcase_add_test(tk, test_persons_key_matters);
 	tcase_add_test(tk, test_persons_across_files);
+	tcase_add_test(tk, test_persons_by_category_and_others);
 	tcase_add_test(tk, test_persons_all_keys);
 	tcase_add_test(tk, test_persons_swapped_and_prose_names);
 	tcase_add_test(tg, test_pgraph_links_every_key);
