@@ -374,8 +374,10 @@ static void
 category_lines(struct summary_sink *ss, const struct bsc_persons *p)
 {
 	static const char *const head[2][2] = {
-		{"by kind of health data", "par nature de donnée de santé"},
-		{"by identity data exposed", "par donnée d'identité exposée"}};
+		{"Persons by kind of health data",
+		 "Personnes par nature de donnée de santé"},
+		{"Persons by identity data exposed",
+		 "Personnes par donnée d'identité exposée"}};
 	char n[64];
 
 	for (int pass = 0; pass < 2; pass++) {
