@@ -460,6 +460,26 @@ START_TEST(test_pgraph_merge_equals_one)
 		ck_assert_str_eq(f3.by_category[2].category, "c");
 		ck_assert_uint_eq(f3.by_category[2].count, p1.cats[2]);
 	}
+	/* a damaged dump: cut or with a byte changed, never a crash */
+	{
+		size_t len = strlen(text);
+		char *bad = strdup(text);
+		uint64_t r = 7;
+
+		for (int k = 0; k < 200; k++) {
+			struct bsc_pgraph *x;
+			size_t at = 3 + (size_t)(splitmix(&r) % (len - 3));
+
+			strcpy(bad, text);
+			if (k % 2)
+				bad[at] = "AZaz09+/"[splitmix(&r) % 8];
+			else
+				bad[at] = '\0';
+			x = bsc_pgraph_parse(bad, 100000, &t2);
+			bsc_pgraph_free(x);
+		}
+		free(bad);
+	}
 	ck_assert_ptr_null(bsc_pgraph_parse("g1:AAAA", 10, &t2));
 	ck_assert_ptr_null(bsc_pgraph_parse("g2:AAAA", 10, &t2));
 	ck_assert_ptr_null(bsc_pgraph_parse("x:", 10, &t2));
