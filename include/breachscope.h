@@ -149,6 +149,21 @@ struct bsc_finding {
 				   * an ignore's reason), or NULL */
 };
 
+/* Persons who have one category of data (README "Distinct persons"). */
+struct bsc_category_persons {
+	const char *category; /* public category name ("diagnosis") */
+	uint64_t count;
+};
+
+#define BSC_PERSONS_MAX_CATEGORIES 64
+
+/* Professionals or relatives, counted apart from the persons. */
+struct bsc_other_persons {
+	uint64_t count;
+	bool approximate; /* an estimate (error > 0) or a bound (error 0) */
+	double error;
+};
+
 /*
  * Distinct persons (patients or persons of unknown role; never
  * professionals, relatives or organisations): the connected components
@@ -173,6 +188,19 @@ struct bsc_persons {
 				   * used to link (family, switchboard) */
 	const char *set;       /* mergeable person graph (summary, with a
 				* shared --person-key-file), or NULL */
+	/* Persons per category of data they have (a record of theirs holds
+	 * it), categories with at least one person, in the rules' order;
+	 * names borrowed. with_identity / with_medical: persons with any
+	 * identity / medical category. */
+	struct bsc_category_persons by_category[BSC_PERSONS_MAX_CATEGORIES];
+	size_t n_by_category;
+	uint64_t with_identity;
+	uint64_t with_medical;
+	bool categories_bound; /* those figures are upper bounds */
+	/* Professionals (ids, names) and relatives (next of kin, emergency
+	 * contacts), never counted in count. */
+	struct bsc_other_persons professionals;
+	struct bsc_other_persons relatives;
 };
 
 /*

@@ -1159,9 +1159,12 @@ run_persons(struct run *run, char **dump)
 	struct bsc_ctx *ctx = run->ctx;
 	struct bsc_persons *p = &run->sum.persons;
 
-	bsc_pgraph_figures(ctx->run_persons, run->sum.records_linked, p);
+	struct bsc_pcats t;
+
+	bsc_pcats_from_rules(bsc_ctx_rules(ctx), &t);
+	bsc_pgraph_figures(ctx->run_persons, run->sum.records_linked, &t, p);
 	if (ctx->person_key_set) {
-		*dump = bsc_pgraph_dump(ctx->run_persons);
+		*dump = bsc_pgraph_dump(ctx->run_persons, &t);
 		p->set = *dump;
 	}
 }

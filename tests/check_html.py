@@ -226,7 +226,21 @@ def main():
                     "persons-minors": str(p["minors"]),
                     "records": str(doc["summary"]["records"]),
                     "records-linked": str(doc["summary"]["records_linked"]),
-                    "items": str(doc["summary"]["items"])}
+                    "items": str(doc["summary"]["items"]),
+                    "persons-professionals": str(p["professionals"]["count"]),
+                    "persons-relatives": str(p["relatives"]["count"]),
+                    "pc-with-medical": str(p["with_medical"]),
+                    "pc-with-identity": str(p["with_identity"])}
+            # persons per category of data: every one the JSON gives
+            want.update({f"pc-{k}": str(v) for k, v in p["by_category"].items()})
+            if len(p["by_category"]) < 3 or p["categories_precision"] != "exact":
+                errors.append(f"{lang}: fixture persons per category too few or not exact: "
+                              f"{p['by_category']}")
+            shown = {k for k in dom.text if k.startswith("pc-")} - {"pc-with-medical",
+                                                                     "pc-with-identity"}
+            if shown != {f"pc-{k}" for k in p["by_category"]}:
+                errors.append(f"{lang}: categories shown {sorted(shown)}, the JSON gives "
+                              f"{sorted(p['by_category'])}")
             if p["precision"] != "exact":
                 errors.append(f"{lang}: fixture persons not exact: the check needs exact figures")
             for k, v in want.items():

@@ -7,7 +7,9 @@ Usage: check_incident.py BREACHSCOPE FIXTURES_DIR
    persons and minors against truth.json (persons within 1 %, the others within
    the tolerance written below, with why); files whose truth is known; every
    archive carries its members' roll-up; organisations and professionals are no
-   persons.
+   persons; patients per category of data (the same tolerances, an appointment
+   under a family phone being nobody's in particular), per file and per
+   archive roll-up exactly; professionals and relatives counted apart.
 2. Shards: three shard reports under one --person-key-file, merged, give the
    figures of one scan under that key.
 3. Budget: past --max-persons-exact the figure is labelled an estimate in JSON
@@ -52,13 +54,23 @@ def check_truth(doc, truth, errors):
     # cannot tell: those few are not counted as exposed (README).
     within(p["health"], truth["health_exposed"], 0.03, "persons with health data exposed",
            errors)
+    check_categories(p, truth, errors)
     items = {it["path"]: it for it in doc["items"]}
     for rel, t in truth["files"].items():
         it = items.get(rel)
         if it is None:
             errors.append(f"{rel}: not in the report")
-        elif it["persons"]["count"] != t["persons"]:
-            errors.append(f"{rel}: {it['persons']['count']} persons, truth {t['persons']}")
+            continue
+        ip = it["persons"]
+        if ip["count"] != t["persons"]:
+            errors.append(f"{rel}: {ip['count']} persons, truth {t['persons']}")
+        for k, want in t.get("by_category", {}).items():
+            if ip["by_category"].get(k, 0) != want:
+                errors.append(f"{rel}: {ip['by_category'].get(k, 0)} persons with {k}, "
+                              f"truth {want}")
+        for k in ("professionals", "relatives"):
+            if k in t and ip[k]["count"] != t[k]:
+                errors.append(f"{rel}: {ip[k]['count']} {k}, truth {t[k]}")
     for it in doc["items"]:
         if it["members"] is None:
             continue
@@ -71,6 +83,28 @@ def check_truth(doc, truth, errors):
             errors.append(f"{it['path']}: 0 persons although its members hold some")
         if it["severity"] == "none" and any(x["severity"] != "none" for x in inside):
             errors.append(f"{it['path']}: severity none although its members are not")
+
+
+def check_categories(p, truth, errors):
+    """Patients per category of data, professionals and relatives."""
+    if p["categories_precision"] != "exact":
+        errors.append(f"persons per category: precision {p['categories_precision']}")
+    for k, want in truth["by_category"].items():
+        got = p["by_category"].get(k, 0)
+        gap = truth["unattributable"].get(k, 0)
+        if not want - gap - 0.01 * want <= got <= want + 0.01 * want:
+            errors.append(f"persons with {k}: {got}, truth {want} (less {gap} unattributable, 1 %)")
+    extra = set(p["by_category"]) - set(truth["by_category"])
+    if extra:
+        errors.append(f"persons per category: categories the incident does not hold: {extra}")
+    within(p["with_medical"], truth["with_medical"], 0.03, "persons with medical data", errors)
+    if p["with_identity"] != p["count"]:
+        errors.append(f"persons with identity data {p['with_identity']} != persons {p['count']}")
+    for k in ("professionals", "relatives"):
+        if p[k]["count"] != truth[k] or p[k]["precision"] != "exact":
+            errors.append(f"{k}: {p[k]}, truth {truth[k]}")
+    if p["count"] > truth["persons"] * 1.01:
+        errors.append("professionals or relatives counted as persons")
 
 
 WORKED = {
@@ -176,7 +210,9 @@ def main():
         merged = os.path.join(tmp, "merged.json")
         run(binary, ["merge", "-o", merged] + shards, base)
         m = json.load(open(merged))["summary"]["persons"]
-        for k in ("count", "health", "contactable", "minors", "shared_contacts", "precision"):
+        for k in ("count", "health", "contactable", "minors", "shared_contacts", "precision",
+                  "by_category", "with_identity", "with_medical", "categories_precision",
+                  "professionals", "relatives"):
             if m[k] != doc["summary"]["persons"][k]:
                 errors.append(f"merge of 3 shards: persons.{k} {m[k]}, one scan "
                               f"{doc['summary']['persons'][k]}")
@@ -188,6 +224,13 @@ def main():
         sp = json.load(open(small))["summary"]["persons"]
         if sp["precision"] != "estimate" or not sp["approximate"] or not sp["error"]:
             errors.append(f"past the budget: persons not labelled an estimate: {sp['precision']}")
+        if sp["categories_precision"] != "upper_bound":
+            errors.append("past the budget: persons per category not labelled an upper bound")
+        full_p = doc["summary"]["persons"]
+        for k, v in sp["by_category"].items():
+            if v < full_p["by_category"].get(k, 0):
+                errors.append(f"past the budget: {k}: bound {v} under the exact "
+                              f"{full_p['by_category'].get(k, 0)}")
         if "about " not in open(f"{tmp}/small-text.txt").read() or \
                 "about " not in open(f"{tmp}/small.txt").read():
             errors.append("past the budget: the text or summary report does not say 'about'")

@@ -63,7 +63,9 @@ def main():
                 if m["summary"][k] != ref["summary"][k]:
                     errors.append(f"{n} shards: summary.{k} {m['summary'][k]!r} "
                                   f"!= {ref['summary'][k]!r}")
-            for k in ("count", "contactable", "keys", "records_without_key", "approximate"):
+            for k in ("count", "contactable", "keys", "records_without_key", "approximate",
+                      "by_category", "with_identity", "with_medical", "categories_precision",
+                      "professionals", "relatives"):
                 if m["summary"]["persons"][k] != ref["summary"]["persons"][k]:
                     errors.append(f"{n} shards: persons.{k} "
                                   f"{m['summary']['persons'][k]!r} != "
@@ -87,10 +89,19 @@ def main():
         if not p["approximate"] or not p["error"] or abs(p["count"] - 6000) > 120:
             errors.append(f"approximate path: {p['count']} persons, approximate "
                           f"{p['approximate']}, error {p['error']} (want ~6000 within 2%)")
+        # ... and the persons per category are upper bounds, never under
+        if p["categories_precision"] != "upper_bound" or \
+                p["by_category"].get("diagnosis", 0) < 6000:
+            errors.append(f"approximate path: persons with a diagnosis "
+                          f"{p['by_category'].get('diagnosis')} "
+                          f"({p['categories_precision']}), want an upper bound >= 6000")
         r = run(binary, ["scan", "--format", "json", "-q", big], fixtures)
         p = json.loads(r.stdout)["summary"]["persons"]
         if p["approximate"] or p["count"] != 6000:
             errors.append(f"exact path: {p['count']} persons (want exactly 6000)")
+        if p["categories_precision"] != "exact" or p["by_category"].get("diagnosis") != 6000:
+            errors.append(f"exact path: {p['by_category']} persons per category "
+                          f"(want a diagnosis for exactly 6000)")
         # Without a shared key the shards cannot be deduplicated.
         a = os.path.join(tmp, "a.json")
         b = os.path.join(tmp, "b.json")
@@ -102,6 +113,10 @@ def main():
         p = json.loads(r.stdout)["summary"]["persons"]
         if not p["approximate"] or "not deduplicated" not in r.stderr:
             errors.append("merge without person sets must say it is approximate")
+        if p["categories_precision"] != "upper_bound" or \
+                p["professionals"]["precision"] != "upper_bound":
+            errors.append("merge without person sets: per-category figures and "
+                          "professionals must be upper bounds")
         if "set" in json.load(open(a))["summary"]["persons"]:
             errors.append("a report without --person-key-file must carry no hashes")
     for e in errors:

@@ -70,7 +70,7 @@ def check_inventory(binary, data, tmp):
         text = raw.decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(text), delimiter=sep))
         head, body = rows[0], rows[1:]
-        if len(head) != 14 or any(len(x) != len(head) for x in body):
+        if len(head) != 16 or any(len(x) != len(head) for x in body):
             errors.append(f"inventory {lang}: ragged rows with separator {sep!r}: {head!r}")
             continue
         got = {}
@@ -88,6 +88,22 @@ def check_inventory(binary, data, tmp):
             if x[4] and (not x[6].isdigit() or int(x[6]) == 0):
                 errors.append(f"inventory {lang}: {x[0]} {x[4]}: no value count")
                 break
+        # persons who have the category: the JSON's, and never more than
+        # the file's persons
+        items = {it["path"]: it for it in doc["items"]}
+        seen = 0
+        for x in body:
+            if not x[4]:
+                continue
+            pp = items[x[0]]["persons"]
+            want_n = pp["by_category"].get(x[4], 0)
+            seen += want_n
+            if x[14] != str(want_n) or x[15] != pp["categories_precision"]:
+                errors.append(f"inventory {lang}: {x[0]} {x[4]}: persons with it {x[14]!r} "
+                              f"({x[15]}), the JSON says {want_n}")
+                break
+        if not seen:
+            errors.append(f"inventory {lang}: no person has any category (the check is void)")
     return errors
 
 

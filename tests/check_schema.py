@@ -7,8 +7,10 @@ fixtures/expected/, and checks each document against the schema, plus the
 invariants the schema cannot state (linked <= identity, medical <= records,
 sorted category lists, per-subject lists that add up to the unions, summary =
 sum of the items that are not archives, an archive's member count = the items
-it holds, which come after it, and an archive's figures = the roll-up of its
-members).
+it holds, which come after it, an archive's figures = the roll-up of its
+members, and persons per category: categories the item lists, never more than
+the persons unless labelled an upper bound, an archive's never more than its
+members' together).
 """
 import io
 import json
@@ -22,11 +24,27 @@ import zipfile
 import jsonschema
 
 
+def persons_categories(pp, cats, p):
+    """Persons per category: known categories, bounded by the persons."""
+    errs = []
+    if set(pp["by_category"]) - set(cats):
+        errs.append(f"{p}: persons.by_category has categories the item does not list: "
+                    f"{sorted(set(pp['by_category']) - set(cats))}")
+    if pp["categories_precision"] == "exact" and pp["precision"] == "exact":
+        for k, v in list(pp["by_category"].items()) + [
+                ("with_identity", pp["with_identity"]), ("with_medical", pp["with_medical"])]:
+            if v > pp["count"]:
+                errs.append(f"{p}: persons.{k} {v} exceeds the persons {pp['count']}")
+    return errs
+
+
 def invariants(doc, where):
     errs = []
     s = doc["summary"]
+    errs += persons_categories(s["persons"], s["identity"] + s["medical"], f"{where}: summary")
     for it in doc["items"]:
         p = f"{where}: {it['path']}"
+        errs += persons_categories(it["persons"], it["identity"] + it["medical"], p)
         if it["records_linked"] > min(it["records_identity"], it["records_medical"]):
             errs.append(f"{p}: records_linked exceeds identity/medical")
         if max(it["records_identity"], it["records_medical"]) > it["records"]:
@@ -110,6 +128,12 @@ def archive_rollup(doc, arc, p):
         errs.append(f"{p}: complete although a member is not")
     if arc["persons"]["count"] > sum(m["persons"]["count"] for m in members):
         errs.append(f"{p}: more persons than its members together")
+    for k, v in arc["persons"]["by_category"].items():
+        if v > sum(m["persons"]["by_category"].get(k, 0) for m in members):
+            errs.append(f"{p}: more persons with {k} than its members together")
+    for k in ("professionals", "relatives"):
+        if arc["persons"][k]["count"] > sum(m["persons"][k]["count"] for m in members):
+            errs.append(f"{p}: more {k} than its members together")
     return errs
 
 

@@ -183,7 +183,7 @@ START_TEST(test_persons_across_files)
 		struct bsc_pcount pc;
 
 		/* Hélène (NIR in a and c), Luc (a and b), Ana, Zoé */
-		bsc_pgraph_count(ctx->run_persons, &pc);
+		bsc_pgraph_count(ctx->run_persons, NULL, &pc);
 		ck_assert_uint_eq(pc.persons, 4);
 		ck_assert(!pc.approx);
 		(void)approx;
@@ -194,6 +194,60 @@ START_TEST(test_persons_across_files)
 }
 END_TEST
 
+
+/* Persons per category are about the person: a doctor's name and a
+ * relative's phone are not theirs. Professionals and relatives are
+ * counted apart, never as persons. */
+START_TEST(test_persons_by_category_and_others)
+{
+	struct bsc_ctx *ctx = bsc_test_ctx();
+	const char *dir = bsc_tmpdir();
+	const char *a =
+		"nir;nom;prenom;ddn;diagnostic;nom_medecin;prenom_medecin;"
+		"rpps_medecin;nom_personne_a_prevenir;"
+		"telephone_contact_urgence\n"
+		"185057800608491;Lefèvre;Hélène;29/02/1996;E11.9;Martin;Paul;"
+		"10000000005;Lefèvre;0601020304\n"
+		";Durand;Ana;03/04/1970;I10;Martin;Paul;10000000005;Durand;"
+		"0611223344\n"
+		";Petit;Zoé;05/06/2001;J45.0;Bernard;Luc;10000000013;Petit;"
+		"0611223344\n";
+	struct bsc_collect col;
+	const char *paths[1] = {dir};
+	struct bsc_sink sink;
+	struct bsc_pcats t;
+	struct bsc_persons *p = calloc(1, sizeof(*p));
+	uint64_t diag = 0, last = 0;
+	bool phone = false;
+
+	bsc_write_file(dir, "s.csv", a, strlen(a));
+	bsc_collect_init(&col);
+	sink = col.sink;
+	ck_assert_int_eq(bsc_scan(ctx, paths, 1, &sink), BSC_OK);
+	bsc_pcats_from_rules(bsc_ctx_rules(ctx), &t);
+	bsc_pgraph_figures(ctx->run_persons, 0, &t, p);
+	ck_assert_uint_eq(p->count, 3);
+	for (size_t i = 0; i < p->n_by_category; i++) {
+		if (!strcmp(p->by_category[i].category, "diagnosis"))
+			diag = p->by_category[i].count;
+		if (!strcmp(p->by_category[i].category, "last_name"))
+			last = p->by_category[i].count;
+		phone |= !strcmp(p->by_category[i].category, "phone");
+	}
+	ck_assert_uint_eq(diag, 3);
+	ck_assert_uint_eq(last, 3);
+	ck_assert(!phone); /* the relatives' phones */
+	ck_assert(!p->categories_bound);
+	ck_assert_uint_eq(p->with_medical, 3);
+	/* two doctors (Martin twice by his RPPS), two relatives (two of
+	 * them known by one phone only) */
+	ck_assert_uint_eq(p->professionals.count, 2);
+	ck_assert_uint_eq(p->relatives.count, 2);
+	free(p);
+	bsc_collect_free(&col);
+	bsc_ctx_free(ctx);
+}
+END_TEST
 
 /* ---- the person graph ------------------------------------------------- */
 
@@ -210,7 +264,7 @@ pk(enum bsc_pk_kind kind, uint64_t v)
 static uint64_t
 persons_of(const struct bsc_pgraph *g, struct bsc_pcount *pc)
 {
-	bsc_pgraph_count(g, pc);
+	bsc_pgraph_count(g, NULL, pc);
 	return pc->persons;
 }
 
@@ -303,13 +357,13 @@ START_TEST(test_pgraph_flags)
 	uint32_t x;
 
 	x = bsc_pgraph_add(g, a, 2, BSC_PF_CONTACT, a[0].hash);
-	bsc_pgraph_flag(g, x, BSC_PF_IDENT);
+	bsc_pgraph_flag(g, x, BSC_PF_IDENT, 0);
 	x = bsc_pgraph_add(g, b, 1, 0, b[0].hash);
-	bsc_pgraph_flag(g, x, BSC_PF_MEDICAL); /* a stay by IPP */
+	bsc_pgraph_flag(g, x, BSC_PF_MEDICAL, 0); /* a stay by IPP */
 	x = bsc_pgraph_add(g, c, 1, 0, c[0].hash);
-	bsc_pgraph_flag(g, x, BSC_PF_MEDICAL); /* pseudonymous only */
+	bsc_pgraph_flag(g, x, BSC_PF_MEDICAL, 0); /* pseudonymous only */
 	x = bsc_pgraph_add(g, d, 1, BSC_PF_MINOR, d[0].hash);
-	bsc_pgraph_flag(g, x, BSC_PF_LINKED);
+	bsc_pgraph_flag(g, x, BSC_PF_LINKED, 0);
 	ck_assert_uint_eq(persons_of(g, &pc), 3);
 	ck_assert_uint_eq(pc.health, 2);
 	ck_assert_uint_eq(pc.contactable, 1);
@@ -327,6 +381,11 @@ START_TEST(test_pgraph_merge_equals_one)
 	struct bsc_pgraph *b = bsc_pgraph_new(100000);
 	struct bsc_pgraph *m = bsc_pgraph_new(100000), *back;
 	struct bsc_pcount p1, p2, p3;
+	struct bsc_pcats t = {.n = 6,
+			      .name = {"a", "b", "c", "d", "e", "f"},
+			      .identity = 0x7,
+			      .medical = 0x38};
+	struct bsc_pcats t2 = {0};
 	uint64_t seed = 42;
 	char *text;
 
@@ -343,26 +402,88 @@ START_TEST(test_pgraph_merge_equals_one)
 			k[n++] = pk(BSC_PKK_WEAK, 5000 + person / 3);
 		if (!n)
 			k[n++] = pk(BSC_PKK_ID, person);
-		bsc_pgraph_add(one, k, n, (unsigned)(r >> 20) & 3, k[0].hash);
-		bsc_pgraph_add(i % 2 ? a : b, k, n, (unsigned)(r >> 20) & 3,
-			       k[0].hash);
+		uint32_t x1, x2;
+		struct bsc_pgraph *half = i % 2 ? a : b;
+		/* categories 0..5 from the record; professionals keyed by
+		 * a small id in some records */
+		uint64_t cats = (r >> 24) & 0x3f;
+		struct bsc_pkey pro[] = {pk(BSC_PKK_ID, 9000 + (r >> 40) % 50)};
+
+		x1 = bsc_pgraph_add(one, k, n, (unsigned)(r >> 20) & 3,
+				    k[0].hash);
+		x2 = bsc_pgraph_add(half, k, n, (unsigned)(r >> 20) & 3,
+				    k[0].hash);
+		bsc_pgraph_flag(one, x1, 0, cats);
+		bsc_pgraph_flag(half, x2, 0, cats);
+		if (r & 0x800) {
+			bsc_pgraph_add(bsc_pgraph_other(one,
+							BSC_PG_PROFESSIONALS),
+				       pro, 1, 0, pro[0].hash);
+			bsc_pgraph_add(bsc_pgraph_other(half,
+							BSC_PG_PROFESSIONALS),
+				       pro, 1, 0, pro[0].hash);
+		}
 	}
 	bsc_pgraph_merge(m, b);
 	bsc_pgraph_merge(m, a);
-	bsc_pgraph_count(one, &p1);
-	bsc_pgraph_count(m, &p2);
+	bsc_pgraph_count(one, &t, &p1);
+	bsc_pgraph_count(m, &t, &p2);
 	ck_assert_uint_eq(p1.persons, p2.persons);
 	ck_assert_uint_eq(p1.contactable, p2.contactable);
 	ck_assert_uint_eq(p1.minors, p2.minors);
 	ck_assert_uint_eq(p1.shared, p2.shared);
 	ck_assert_uint_ge(p1.persons, 500);
-	text = bsc_pgraph_dump(m);
-	back = bsc_pgraph_parse(text, 100000);
+	ck_assert_mem_eq(p1.cats, p2.cats, sizeof(p1.cats));
+	ck_assert_uint_gt(p1.cats[5], 100);
+	ck_assert_uint_le(p1.cats[5], p1.persons);
+	ck_assert_uint_ge(p1.cats[BSC_PG_MEDICAL], p1.cats[5]);
+	ck_assert(!p1.cats_bound);
+	text = bsc_pgraph_dump(m, &t);
+	back = bsc_pgraph_parse(text, 100000, &t2);
 	ck_assert_ptr_nonnull(back);
-	bsc_pgraph_count(back, &p3);
+	bsc_pgraph_count(back, &t2, &p3);
 	ck_assert_uint_eq(p3.persons, p1.persons);
-	ck_assert_ptr_null(bsc_pgraph_parse("g1:AAAA", 10));
-	ck_assert_ptr_null(bsc_pgraph_parse("x:", 10));
+	/* the names of the dump's categories, in its order */
+	ck_assert_uint_eq(t2.n, 6);
+	ck_assert_str_eq(t2.name[5], "f");
+	ck_assert_mem_eq(p3.cats, p1.cats, sizeof(p1.cats));
+	{
+		struct bsc_persons f1, f3;
+
+		memset(&f1, 0, sizeof(f1));
+		memset(&f3, 0, sizeof(f3));
+		bsc_pgraph_figures(one, 0, &t, &f1);
+		bsc_pgraph_figures(back, 0, &t2, &f3);
+		ck_assert_uint_eq(f1.professionals.count, 50);
+		ck_assert_uint_eq(f3.professionals.count, 50);
+		ck_assert_uint_eq(f1.n_by_category, 6);
+		ck_assert_str_eq(f3.by_category[2].category, "c");
+		ck_assert_uint_eq(f3.by_category[2].count, p1.cats[2]);
+	}
+	/* a damaged dump: cut or with a byte changed, never a crash */
+	{
+		size_t len = strlen(text);
+		char *bad = strdup(text);
+		uint64_t r = 7;
+
+		for (int k = 0; k < 200; k++) {
+			struct bsc_pgraph *x;
+			size_t at = 3 + (size_t)(splitmix(&r) % (len - 3));
+
+			strcpy(bad, text);
+			if (k % 2)
+				bad[at] = "AZaz09+/"[splitmix(&r) % 8];
+			else
+				bad[at] = '\0';
+			x = bsc_pgraph_parse(bad, 100000, &t2);
+			bsc_pgraph_free(x);
+		}
+		free(bad);
+	}
+	ck_assert_ptr_null(bsc_pgraph_parse("g1:AAAA", 10, &t2));
+	ck_assert_ptr_null(bsc_pgraph_parse("g2:AAAA", 10, &t2));
+	ck_assert_ptr_null(bsc_pgraph_parse("x:", 10, &t2));
+	bsc_pcats_release_names(&t2);
 	free(text);
 	bsc_pgraph_free(one);
 	bsc_pgraph_free(a);
@@ -377,17 +498,42 @@ START_TEST(test_pgraph_budget_estimate)
 {
 	struct bsc_pgraph *g = bsc_pgraph_new(1000);
 	struct bsc_pcount pc;
+	uint64_t recs[BSC_PG_NFIG] = {0};
 
 	for (uint64_t i = 0; i < 20000; i++) {
 		struct bsc_pkey k[] = {pk(BSC_PKK_NIR, i)};
 
 		bsc_pgraph_add(g, k, 1, 0, k[0].hash);
 	}
-	bsc_pgraph_count(g, &pc);
+	/* per category: the records holding it stand in, as a bound */
+	recs[3] = 20000;
+	recs[BSC_PG_MEDICAL] = 20000;
+	bsc_pgraph_seal(g, NULL, recs, false);
+	bsc_pgraph_count(g, NULL, &pc);
 	ck_assert(pc.approx);
 	ck_assert(pc.error > 0);
 	ck_assert_uint_ge(pc.persons, 19600);
 	ck_assert_uint_le(pc.persons, 20400);
+	ck_assert(pc.cats_bound);
+	ck_assert_uint_eq(pc.cats[3], 20000);
+	ck_assert_uint_eq(pc.cats[BSC_PG_MEDICAL], 20000);
+	/* an exact graph merged in adds its exact figure to the bounds */
+	{
+		struct bsc_pgraph *e = bsc_pgraph_new(1000);
+		struct bsc_pkey k[] = {pk(BSC_PKK_NIR, 999999)};
+		uint32_t x = bsc_pgraph_add(e, k, 1, 0, k[0].hash);
+
+		bsc_pgraph_flag(e, x, 0, 1ull << 3);
+		bsc_pgraph_seal(e, NULL, recs, false);
+		bsc_pgraph_count(e, NULL, &pc);
+		ck_assert(!pc.cats_bound);
+		ck_assert_uint_eq(pc.cats[3], 1);
+		bsc_pgraph_merge(g, e);
+		bsc_pgraph_count(g, NULL, &pc);
+		ck_assert(pc.cats_bound);
+		ck_assert_uint_eq(pc.cats[3], 20001);
+		bsc_pgraph_free(e);
+	}
 	bsc_pgraph_free(g);
 }
 END_TEST
@@ -478,6 +624,7 @@ suite_persons(void)
 	tcase_add_test(tk, test_persons_name_variants);
 	tcase_add_test(tk, test_persons_key_matters);
 	tcase_add_test(tk, test_persons_across_files);
+	tcase_add_test(tk, test_persons_by_category_and_others);
 	tcase_add_test(tk, test_persons_all_keys);
 	tcase_add_test(tk, test_persons_swapped_and_prose_names);
 	tcase_add_test(tg, test_pgraph_links_every_key);

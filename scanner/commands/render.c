@@ -151,6 +151,41 @@ growth_of(json_object *o, struct bsc_growth *g)
 }
 
 static void
+other_of(json_object *o, struct bsc_other_persons *x)
+{
+	json_object *err = get(o, "error");
+	const char *prec = str_of(o, "precision");
+
+	x->count = u64_of(o, "count");
+	x->approximate = prec && strcmp(prec, "exact");
+	x->error = err && !json_object_is_type(err, json_type_null)
+			   ? json_object_get_double(err)
+			   : 0;
+}
+
+/* Persons per category (names borrowed from the document). */
+static void
+categories_of(json_object *o, struct bsc_persons *p)
+{
+	json_object *bc = get(o, "by_category");
+	const char *cp = str_of(o, "categories_precision");
+
+	if (bc && json_object_is_type(bc, json_type_object)) {
+		json_object_object_foreach(bc, name, v)
+		{
+			if (p->n_by_category == BSC_PERSONS_MAX_CATEGORIES)
+				break;
+			p->by_category[p->n_by_category].category = name;
+			p->by_category[p->n_by_category++].count =
+				(uint64_t)json_object_get_int64(v);
+		}
+	}
+	p->with_identity = u64_of(o, "with_identity");
+	p->with_medical = u64_of(o, "with_medical");
+	p->categories_bound = cp && !strcmp(cp, "upper_bound");
+}
+
+static void
 persons_of(json_object *o, struct bsc_persons *p)
 {
 	static const char *const keys[] = {"national_id", "patient_id",
@@ -175,6 +210,9 @@ persons_of(json_object *o, struct bsc_persons *p)
 		p->by_key[i] = u64_of(get(o, "keys"), keys[i]);
 	p->without_key = u64_of(o, "records_without_key");
 	p->set = str_of(o, "set");
+	categories_of(o, p);
+	other_of(get(o, "professionals"), &p->professionals);
+	other_of(get(o, "relatives"), &p->relatives);
 }
 
 static struct bsc_flag *

@@ -440,7 +440,8 @@ load_category(struct loader *L, yaml_node_t *m)
 				st = lerr(L, v,
 					  "person_key must be nir, local_id, "
 					  "last_name, first_name, birth_date, "
-					  "email, phone or address");
+					  "email, phone, address or "
+					  "professional_id");
 		} else if (!strcmp(k, "severity")) {
 			if (s && !strcmp(s, "pseudonymous"))
 				c.severity = 1;

@@ -5,7 +5,8 @@
  * persons merge through the hash sets or sketches the shards carry when
  * they shared a --person-key-file, so that a person seen by two shards
  * counts once. Without those sets, the person count is the sum of the
- * shards' counts and is marked approximate (an upper bound).
+ * shards' counts and is marked approximate (an upper bound); so are the
+ * persons per category, professionals and relatives.
  */
 #include "merge.h"
 
@@ -94,14 +95,66 @@ sorted_array(struct bsc_vec *set)
 	return a;
 }
 
+/* The bit of category name in t, added (a copy) when new; -1 when t is
+ * full. */
+static int
+cat_bit(struct bsc_pcats *t, const char *name, bool medical)
+{
+	for (size_t c = 0; c < t->n; c++)
+		if (!strcmp(t->name[c], name))
+			return (int)c;
+	if (t->n == BSC_PG_CATS)
+		return -1;
+	t->name[t->n] = bsc_strdup(name);
+	if (medical)
+		t->medical |= 1ull << t->n;
+	else
+		t->identity |= 1ull << t->n;
+	return (int)t->n++;
+}
+
+/* The sums of a shard's other persons (professionals, relatives). */
+static void
+sum_other(json_object *o, struct bsc_other_persons *sum)
+{
+	const char *prec = o ? str_of(o, "precision") : NULL;
+
+	if (!o)
+		return;
+	sum->count += (uint64_t)int_of(o, "count");
+	if (prec && strcmp(prec, "exact"))
+		sum->approximate = true;
+}
+
+/* Sum a shard's persons per category into cs (by bits of t). */
+static void
+sum_categories(json_object *ps, struct bsc_pcats *t, uint64_t *cs)
+{
+	json_object *bc = get(ps, "by_category");
+
+	if (bc && json_object_is_type(bc, json_type_object)) {
+		json_object_object_foreach(bc, name, v)
+		{
+			int b = cat_bit(t, name, false);
+
+			if (b >= 0)
+				cs[b] += (uint64_t)json_object_get_int64(v);
+		}
+	}
+	cs[BSC_PG_IDENTITY] += (uint64_t)int_of(ps, "with_identity");
+	cs[BSC_PG_MEDICAL] += (uint64_t)int_of(ps, "with_medical");
+}
+
 /*
  * Merge a shard's persons: its graph into *g when every shard so far has
- * one, else sums (upper bounds) into *sp. BSC_FAILED on a damaged graph.
+ * one, else sums (upper bounds) into *sp and cs. BSC_FAILED on a damaged
+ * graph.
  */
 static bsc_status
 merge_persons(struct bsc_ctx *ctx, json_object *ps, const char *path,
 	      struct bsc_pgraph **g, struct bsc_persons *sp, bool *have_sets,
-	      bool *any_approx)
+	      bool *any_approx, struct bsc_pcats *t, struct bsc_pcats *st,
+	      uint64_t *cs)
 {
 	const char *set = str_of(ps, "set");
 	json_object *ap = get(ps, "approximate");
@@ -114,8 +167,11 @@ merge_persons(struct bsc_ctx *ctx, json_object *ps, const char *path,
 	sp->health += (uint64_t)int_of(ps, "health");
 	sp->minors += (uint64_t)int_of(ps, "minors");
 	sp->shared_contacts += (uint64_t)int_of(ps, "shared_contacts");
+	sum_categories(ps, st, cs);
+	sum_other(get(ps, "professionals"), &sp->professionals);
+	sum_other(get(ps, "relatives"), &sp->relatives);
 	*any_approx |= ap && json_object_get_boolean(ap);
-	if (set && strncmp(set, "g1:", 3)) {
+	if (set && strncmp(set, "g2:", 3)) {
 		bsc_warnf(ctx, "merge: %s: person set from an older breachscope: "
 			       "persons are summed (an upper bound); scan that "
 			       "shard again to deduplicate",
@@ -126,7 +182,7 @@ merge_persons(struct bsc_ctx *ctx, json_object *ps, const char *path,
 		*have_sets = false;
 		return BSC_OK;
 	}
-	one = bsc_pgraph_parse(set, bsc_person_budget(ctx));
+	one = bsc_pgraph_parse(set, bsc_person_budget(ctx), t);
 	if (!one) {
 		bsc_errorf(ctx, "merge: %s: damaged person graph (summary."
 				"persons.set); scan that shard again",
@@ -255,6 +311,9 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 	uint64_t cov_items[4] = {0}, cov_bytes[4] = {0};
 	uint64_t pkeys[4] = {0}, pwithout = 0;
 	bool have_sets = true, any_approx = false;
+	/* categories of the graphs, and of the sums (names owned here) */
+	struct bsc_pcats cats = {0}, scats = {0};
+	uint64_t csum[BSC_PG_NFIG] = {0};
 	int severity = 0, rc = BSC_EXIT_USAGE;
 	const char *rules_version = NULL;
 	bool mixed_rules = false;
@@ -337,7 +396,8 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 		}
 		ps = get(sum, "persons");
 		if (ps && merge_persons(ctx, ps, paths[i], &persons, &sp,
-					&have_sets, &any_approx) != BSC_OK)
+					&have_sets, &any_approx, &cats,
+					&scats, csum) != BSC_OK)
 			goto out;
 		if (ps) {
 			keys = get(ps, "keys");
@@ -484,8 +544,8 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 			       json_object_new_int64((int64_t)grown));
 	if (persons && have_sets) {
 		memset(&sp, 0, sizeof(sp));
-		bsc_pgraph_figures(persons, rec[3], &sp);
-		set_dump = bsc_pgraph_dump(persons);
+		bsc_pgraph_figures(persons, rec[3], &cats, &sp);
+		set_dump = bsc_pgraph_dump(persons, &cats);
 		sp.set = set_dump;
 	} else {
 		/* No person graphs: shards cannot be deduplicated, so the
@@ -493,6 +553,21 @@ bsc_merge_doc(struct bsc_ctx *ctx, const char *const *paths, size_t n,
 		sp.approximate = n > 1 || any_approx;
 		sp.error = 0;
 		sp.health_bound = sp.approximate;
+		sp.n_by_category = 0;
+		for (size_t c = 0; c < scats.n; c++)
+			if (csum[c]) {
+				sp.by_category[sp.n_by_category].category =
+					scats.name[c];
+				sp.by_category[sp.n_by_category++].count =
+					csum[c];
+			}
+		sp.with_identity = csum[BSC_PG_IDENTITY];
+		sp.with_medical = csum[BSC_PG_MEDICAL];
+		sp.categories_bound = sp.approximate;
+		if (n > 1) {
+			sp.professionals.approximate = true;
+			sp.relatives.approximate = true;
+		}
 	}
 	memcpy(sp.by_key, pkeys, sizeof(pkeys));
 	sp.without_key = pwithout;
@@ -538,6 +613,8 @@ out:
 			json_object_put(flags.v[i]);
 	bsc_vec_release(&flags);
 	bsc_pgraph_free(persons);
+	bsc_pcats_release_names(&cats);
+	bsc_pcats_release_names(&scats);
 	free(set_dump);
 	*exit_code = rc;
 	return root;

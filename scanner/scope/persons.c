@@ -331,7 +331,7 @@ bsc_hmac_person(struct bsc_hmac *m, const char *kind, const char *value)
 
 static const char *const role_names[BSC_PK_COUNT] = {
 	"", "nir", "local_id", "last_name", "first_name",
-	"birth_date", "email", "phone", "address",
+	"birth_date", "email", "phone", "address", "professional_id",
 };
 
 int
@@ -444,6 +444,25 @@ norm_email(const char *v, size_t len)
 	return e;
 }
 
+/* A professional id (RPPS 11 digits, ADELI 9), its digits and letters
+ * only; NULL when too short or too long to be one. */
+static char *
+norm_pro_id(const char *v, size_t len)
+{
+	char d[33];
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)v[i]))
+			continue;
+		if (n == sizeof(d) - 1)
+			return NULL;
+		d[n++] = (char)toupper((unsigned char)v[i]);
+	}
+	d[n] = '\0';
+	return n >= 6 ? bsc_strdup(d) : NULL;
+}
+
 /* A further e-mail or phone of the record, kept when new and there is
  * room. */
 static void
@@ -518,6 +537,9 @@ bsc_record_keys_offer(struct bsc_record_keys *k, int role, const char *issuer,
 		break;
 	case BSC_PK_ADDRESS:
 		x = bsc_strdup("1");
+		break;
+	case BSC_PK_PRO_ID:
+		x = norm_pro_id(v, len);
 		break;
 	}
 	k->v[role] = x;
@@ -655,4 +677,49 @@ bsc_record_keys_take(struct bsc_record_keys *k, struct bsc_hmac *mac,
 	}
 	bsc_record_keys_clear(k);
 	return kind;
+}
+
+void
+bsc_record_keys_take_other(struct bsc_record_keys *k, struct bsc_hmac *mac,
+			   struct bsc_pkey *keys, size_t *n)
+{
+	char **v = k->v;
+
+	*n = 0;
+	if (v[BSC_PK_PRO_ID])
+		push_key(keys, n, mac, "professional_id", v[BSC_PK_PRO_ID],
+			 BSC_PKK_ID);
+	if (v[BSC_PK_NIR])
+		push_key(keys, n, mac, "national_id", v[BSC_PK_NIR],
+			 BSC_PKK_NIR);
+	if (v[BSC_PK_LAST_NAME] && v[BSC_PK_FIRST_NAME]) {
+		bool swap = strcmp(v[BSC_PK_LAST_NAME],
+				   v[BSC_PK_FIRST_NAME]) > 0;
+		const char *b = v[BSC_PK_BIRTH_DATE];
+		char *nb = bsc_asprintf(
+			"%s|%s|%s",
+			swap ? v[BSC_PK_FIRST_NAME] : v[BSC_PK_LAST_NAME],
+			swap ? v[BSC_PK_LAST_NAME] : v[BSC_PK_FIRST_NAME],
+			b ? b : "");
+		unsigned parts = 1u << BSC_PK_LAST_NAME |
+				 1u << BSC_PK_FIRST_NAME;
+
+		push_key(keys, n, mac, "name_birth_date", nb,
+			 (k->prose & parts) ? BSC_PKK_WEAK
+					    : BSC_PKK_NAME_BIRTH);
+		wipe(&nb);
+	}
+	if (v[BSC_PK_EMAIL])
+		push_key(keys, n, mac, "email", v[BSC_PK_EMAIL], BSC_PKK_WEAK);
+	if (v[BSC_PK_PHONE])
+		push_key(keys, n, mac, "phone", v[BSC_PK_PHONE], BSC_PKK_WEAK);
+	for (int i = 0; i < BSC_RECORD_MAX_CONTACTS - 1; i++) {
+		if (k->more_email[i])
+			push_key(keys, n, mac, "email", k->more_email[i],
+				 BSC_PKK_WEAK);
+		if (k->more_phone[i])
+			push_key(keys, n, mac, "phone", k->more_phone[i],
+				 BSC_PKK_WEAK);
+	}
+	bsc_record_keys_clear(k);
 }

@@ -77,6 +77,7 @@ enum bsc_person_role {
 	BSC_PK_EMAIL,
 	BSC_PK_PHONE,
 	BSC_PK_ADDRESS,
+	BSC_PK_PRO_ID, /* RPPS / ADELI: keys a professional, never a person */
 	BSC_PK_COUNT
 };
 
@@ -141,6 +142,17 @@ struct bsc_pkey;
 int bsc_record_keys_take(struct bsc_record_keys *k, struct bsc_hmac *mac,
 			 struct bsc_pkey *keys, size_t *n, unsigned *flags,
 			 uint64_t *strongest);
+
+/*
+ * The keys of a professional or a relative (bsc_pgraph_other): a
+ * professional id (strong), last + first name with the birth date when
+ * known (strong; weak when read in free text), e-mails and phones (weak).
+ * A last name alone is no key. *n gets how many; the values are
+ * forgotten.
+ */
+void bsc_record_keys_take_other(struct bsc_record_keys *k,
+				struct bsc_hmac *mac, struct bsc_pkey *keys,
+				size_t *n);
 
 /* Forget the values without hashing them. */
 void bsc_record_keys_clear(struct bsc_record_keys *k);

@@ -19,6 +19,11 @@
  * Past the budget the nodes are dropped and the HyperLogLog sketches of
  * each record's strongest key, fed from the first record on, give the
  * estimate.
+ *
+ * Categories: a 64-bit set per node (8 bytes a key), ORed like the flags
+ * and into the final components; bound[] keeps the per-category upper
+ * bounds that stand in past the budget. Professionals and relatives are
+ * two child graphs of the same kind, made on first use.
  */
 #include "pgraph.h"
 
@@ -28,6 +33,7 @@
 
 #include "breachscope.h"
 #include "persons.h"
+#include "rules.h"
 #include "util.h"
 
 struct edge {
@@ -42,6 +48,7 @@ struct bsc_pgraph {
 	uint32_t *parent;
 	uint8_t *kind;
 	uint8_t *flags;
+	uint64_t *cats;  /* categories of the key's records (bits) */
 	size_t n, cap;
 	uint32_t *table; /* node index + 1; 0 = empty */
 	size_t tcap;     /* power of two */
@@ -51,6 +58,9 @@ struct bsc_pgraph {
 	bool sketch;     /* past the budget: only the sketches count */
 	bool any;        /* a record was added */
 	uint8_t *hll[3]; /* persons, contactable, minors */
+	uint64_t bound[BSC_PG_NFIG]; /* per-category upper bounds (seal) */
+	bool cats_partial; /* some records' categories were not kept */
+	struct bsc_pgraph *other[BSC_PG_NOTHER]; /* or NULL */
 };
 
 enum { HLL_PERSONS, HLL_CONTACT, HLL_MINOR };
@@ -73,11 +83,13 @@ drop_nodes(struct bsc_pgraph *g)
 	free(g->parent);
 	free(g->kind);
 	free(g->flags);
+	free(g->cats);
 	free(g->table);
 	free(g->edges);
 	g->hash = NULL;
 	g->parent = NULL;
 	g->kind = g->flags = NULL;
+	g->cats = NULL;
 	g->table = NULL;
 	g->edges = NULL;
 	g->n = g->cap = g->tcap = 0;
@@ -92,6 +104,8 @@ bsc_pgraph_free(struct bsc_pgraph *g)
 	drop_nodes(g);
 	for (int i = 0; i < 3; i++)
 		free(g->hll[i]);
+	for (int i = 0; i < BSC_PG_NOTHER; i++)
+		bsc_pgraph_free(g->other[i]);
 	free(g);
 }
 
@@ -181,11 +195,13 @@ node(struct bsc_pgraph *g, uint64_t h, uint8_t kind)
 		    bsc_reallocarray(g->parent, g->cap, sizeof(uint32_t));
 		g->kind = bsc_reallocarray(g->kind, g->cap, 1);
 		g->flags = bsc_reallocarray(g->flags, g->cap, 1);
+		g->cats = bsc_reallocarray(g->cats, g->cap, sizeof(uint64_t));
 	}
 	g->hash[g->n] = h;
 	g->parent[g->n] = (uint32_t)g->n;
 	g->kind[g->n] = kind;
 	g->flags[g->n] = 0;
+	g->cats[g->n] = 0;
 	g->table[s] = (uint32_t)g->n + 1;
 	return (uint32_t)g->n++;
 }
@@ -293,10 +309,21 @@ bsc_pgraph_add(struct bsc_pgraph *g, const struct bsc_pkey *keys, size_t n,
 }
 
 void
-bsc_pgraph_flag(struct bsc_pgraph *g, uint32_t anchor, unsigned flags)
+bsc_pgraph_flag(struct bsc_pgraph *g, uint32_t anchor, unsigned flags,
+                uint64_t cats)
 {
-	if (!g->sketch && anchor < g->n)
+	if (!g->sketch && anchor < g->n) {
 		g->flags[anchor] |= (uint8_t)flags;
+		g->cats[anchor] |= cats;
+	}
+}
+
+struct bsc_pgraph *
+bsc_pgraph_other(struct bsc_pgraph *g, enum bsc_pg_other which)
+{
+	if (!g->other[which])
+		g->other[which] = bsc_pgraph_new(g->budget);
+	return g->other[which];
 }
 
 void
@@ -306,8 +333,20 @@ bsc_pgraph_join(struct bsc_pgraph *g, uint32_t a, uint32_t b)
 		unite(g->parent, a, b);
 }
 
+static void merge_one(struct bsc_pgraph *dst, const struct bsc_pgraph *src);
+
 void
 bsc_pgraph_merge(struct bsc_pgraph *dst, const struct bsc_pgraph *src)
+{
+	for (int i = 0; i < BSC_PG_NOTHER; i++)
+		if (src->other[i] && src->other[i]->any)
+			merge_one(bsc_pgraph_other(dst, (enum bsc_pg_other)i),
+				  src->other[i]);
+	merge_one(dst, src);
+}
+
+static void
+merge_one(struct bsc_pgraph *dst, const struct bsc_pgraph *src)
 {
 	uint32_t *map;
 
@@ -318,6 +357,9 @@ bsc_pgraph_merge(struct bsc_pgraph *dst, const struct bsc_pgraph *src)
 		for (size_t i = 0; i < BSC_HLL_M; i++)
 			if (src->hll[k][i] > dst->hll[k][i])
 				dst->hll[k][i] = src->hll[k][i];
+	for (int k = 0; k < BSC_PG_NFIG; k++)
+		dst->bound[k] += src->bound[k];
+	dst->cats_partial |= src->cats_partial;
 	if (src->sketch)
 		to_sketch(dst);
 	if (dst->sketch)
@@ -325,8 +367,10 @@ bsc_pgraph_merge(struct bsc_pgraph *dst, const struct bsc_pgraph *src)
 	map = bsc_zalloc((src->n ? src->n : 1) * sizeof(uint32_t));
 	for (size_t i = 0; i < src->n && !dst->sketch; i++) {
 		map[i] = node(dst, src->hash[i], src->kind[i]);
-		if (map[i] != BSC_PG_NONE)
+		if (map[i] != BSC_PG_NONE) {
 			dst->flags[map[i]] |= src->flags[i];
+			dst->cats[map[i]] |= src->cats[i];
+		}
 	}
 	for (size_t i = 0; i < src->n && !dst->sketch; i++) {
 		/* src is const: walk its parents without compressing. */
@@ -346,23 +390,37 @@ bsc_pgraph_absorb(struct bsc_pgraph **dst, struct bsc_pgraph **src)
 {
 	struct bsc_pgraph *d = *dst, *s = *src;
 
-	if (!d->any && d->budget == s->budget) {
+	if (!d->any && !d->other[0] && !d->other[1] &&
+	    d->budget == s->budget) {
 		*dst = s;
 		*src = d;
 		return;
 	}
 	bsc_pgraph_merge(d, s);
-	drop_nodes(s);
-	s->sketch = false;
-	s->any = false;
+	bsc_pgraph_drop_persons(s);
+	for (int i = 0; i < BSC_PG_NOTHER; i++) {
+		bsc_pgraph_free(s->other[i]);
+		s->other[i] = NULL;
+	}
+}
+
+void
+bsc_pgraph_drop_persons(struct bsc_pgraph *g)
+{
+	drop_nodes(g);
+	g->sketch = false;
+	g->any = false;
+	g->cats_partial = false;
+	memset(g->bound, 0, sizeof(g->bound));
 	for (int i = 0; i < 3; i++)
-		memset(s->hll[i], 0, BSC_HLL_M);
+		memset(g->hll[i], 0, BSC_HLL_M);
 }
 
 /* ---- figures ---------------------------------------------------------- */
 
 struct comp {
 	uint64_t nir, nb; /* smallest hash of each kind, 0 when none */
+	uint64_t cats;
 	uint8_t flags;
 	bool absorbed; /* anonymous, touching a shared weak key */
 };
@@ -409,6 +467,7 @@ strong_components(const struct bsc_pgraph *g, uint32_t *par)
 		else if (g->kind[i] == BSC_PKK_NAME_BIRTH)
 			min_into(&c[r].nb, g->hash[i]);
 		c[r].flags |= g->flags[i];
+		c[r].cats |= g->cats[i];
 	}
 	return c;
 }
@@ -449,8 +508,21 @@ resolve_weak(const struct edge *e, size_t ne, uint32_t *par, uint32_t *fin,
 	return shared;
 }
 
+/* A final component's categories into the per-category figures. */
 static void
-count_exact(const struct bsc_pgraph *g, struct bsc_pcount *out)
+count_cats(uint64_t cats, const struct bsc_pcats *t, uint64_t *fig)
+{
+	for (uint64_t b = cats; b; b &= b - 1)
+		fig[__builtin_ctzll(b)]++;
+	if (t && (cats & t->identity))
+		fig[BSC_PG_IDENTITY]++;
+	if (t && (cats & t->medical))
+		fig[BSC_PG_MEDICAL]++;
+}
+
+static void
+count_exact(const struct bsc_pgraph *g, const struct bsc_pcats *t,
+            struct bsc_pcount *out)
 {
 	size_t n = g->n;
 	uint32_t *par = bsc_zalloc((n ? n : 1) * sizeof(uint32_t));
@@ -482,6 +554,7 @@ count_exact(const struct bsc_pgraph *g, struct bsc_pcount *out)
 		f[fr].nir |= c[r].nir;
 		f[fr].nb |= c[r].nb;
 		f[fr].flags |= c[r].flags;
+		f[fr].cats |= c[r].cats;
 		f[fr].absorbed |= c[r].absorbed;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -499,6 +572,7 @@ count_exact(const struct bsc_pgraph *g, struct bsc_pcount *out)
 		if ((x->flags & BSC_PF_LINKED) ||
 		    ((x->flags & BSC_PF_MEDICAL) && (x->flags & BSC_PF_IDENT)))
 			out->health++;
+		count_cats(x->cats, t, out->cats);
 	}
 	free(f);
 	free(c);
@@ -508,16 +582,23 @@ count_exact(const struct bsc_pgraph *g, struct bsc_pcount *out)
 }
 
 void
-bsc_pgraph_count(const struct bsc_pgraph *g, struct bsc_pcount *out)
+bsc_pgraph_count(const struct bsc_pgraph *g, const struct bsc_pcats *t,
+                 struct bsc_pcount *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!g->any)
 		return;
 	if (!g->sketch) {
-		count_exact(g, out);
+		count_exact(g, t, out);
+		if (g->cats_partial) {
+			memcpy(out->cats, g->bound, sizeof(out->cats));
+			out->cats_bound = true;
+		}
 		return;
 	}
 	out->approx = true;
+	memcpy(out->cats, g->bound, sizeof(out->cats));
+	out->cats_bound = true;
 	out->persons = bsc_hll_estimate(g->hll[HLL_PERSONS], &out->error);
 	out->contactable = bsc_hll_estimate(g->hll[HLL_CONTACT], &out->error);
 	out->minors = bsc_hll_estimate(g->hll[HLL_MINOR], &out->error);
@@ -526,13 +607,27 @@ bsc_pgraph_count(const struct bsc_pgraph *g, struct bsc_pcount *out)
 	out->health = 0;
 }
 
-void
-bsc_pgraph_figures(const struct bsc_pgraph *g, uint64_t linked,
-                   struct bsc_persons *p)
+static void
+other_figures(const struct bsc_pgraph *g, struct bsc_other_persons *o)
 {
 	struct bsc_pcount pc;
 
-	bsc_pgraph_count(g, &pc);
+	memset(o, 0, sizeof(*o));
+	if (!g)
+		return;
+	bsc_pgraph_count(g, NULL, &pc);
+	o->count = pc.persons;
+	o->approximate = pc.approx;
+	o->error = pc.error;
+}
+
+void
+bsc_pgraph_figures(const struct bsc_pgraph *g, uint64_t linked,
+                   const struct bsc_pcats *t, struct bsc_persons *p)
+{
+	struct bsc_pcount pc;
+
+	bsc_pgraph_count(g, t, &pc);
 	p->count = pc.persons;
 	p->approximate = pc.approx;
 	p->error = pc.error;
@@ -545,6 +640,57 @@ bsc_pgraph_figures(const struct bsc_pgraph *g, uint64_t linked,
 		p->health = linked < p->count ? linked : p->count;
 		p->health_bound = true;
 	}
+	p->n_by_category = 0;
+	for (size_t c = 0; t && c < t->n; c++)
+		if (pc.cats[c]) {
+			p->by_category[p->n_by_category].category = t->name[c];
+			p->by_category[p->n_by_category++].count = pc.cats[c];
+		}
+	p->with_identity = pc.cats[BSC_PG_IDENTITY];
+	p->with_medical = pc.cats[BSC_PG_MEDICAL];
+	p->categories_bound = pc.cats_bound;
+	other_figures(g->other[BSC_PG_PROFESSIONALS], &p->professionals);
+	other_figures(g->other[BSC_PG_RELATIVES], &p->relatives);
+}
+
+void
+bsc_pgraph_seal(struct bsc_pgraph *g, const struct bsc_pcats *t,
+                const uint64_t *records, bool partial)
+{
+	struct bsc_pcount pc;
+
+	if (!g->any)
+		return;
+	g->cats_partial |= partial;
+	if (g->sketch || g->cats_partial) {
+		memcpy(g->bound, records, sizeof(g->bound));
+		return;
+	}
+	memset(&pc, 0, sizeof(pc));
+	count_exact(g, t, &pc);
+	memcpy(g->bound, pc.cats, sizeof(g->bound));
+}
+
+void
+bsc_pcats_from_rules(const struct bsc_ruleset *rs, struct bsc_pcats *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (size_t c = 0; c < rs->n_cats && c < BSC_PG_CATS; c++) {
+		t->name[c] = rs->cats[c].name;
+		if (rs->cats[c].cls == BSC_CLASS_MEDICAL)
+			t->medical |= 1ull << c;
+		else
+			t->identity |= 1ull << c;
+	}
+	t->n = rs->n_cats < BSC_PG_CATS ? rs->n_cats : BSC_PG_CATS;
+}
+
+void
+bsc_pcats_release_names(struct bsc_pcats *t)
+{
+	for (size_t c = 0; c < t->n; c++)
+		free((char *)t->name[c]);
+	memset(t, 0, sizeof(*t));
 }
 
 static int
@@ -598,110 +744,342 @@ get_u64(const unsigned char *p)
 	return v;
 }
 
+/* A growing byte buffer for the dump. */
+struct buf {
+	unsigned char *p;
+	size_t n, cap;
+};
+
+static unsigned char *
+buf_room(struct buf *b, size_t n)
+{
+	unsigned char *at;
+
+	if (b->n + n > b->cap) {
+		b->cap = (b->n + n) * 2;
+		b->p = bsc_reallocarray(b->p, b->cap, 1);
+	}
+	at = b->p + b->n;
+	b->n += n;
+	return at;
+}
+
+static void
+buf_u64(struct buf *b, uint64_t v)
+{
+	put_u64(buf_room(b, 8), v);
+}
+
+/* Node order of the dump: by hash, then kind. */
+struct nk {
+	uint64_t hash;
+	uint32_t idx;
+	uint8_t kind;
+};
+
+static int
+cmp_node(const void *a, const void *b)
+{
+	const struct nk *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->kind < y->kind ? -1 : x->kind > y->kind;
+}
+
 /*
- * Binary layout before base64: "G1", flags byte (1 = sketch), node count
- * and edge count (8 bytes each), then per node hash (8), root (8), kind
- * (1), flags (1); per edge weak hash (8) and anchor (8); then the three
- * sketches of BSC_HLL_M bytes.
+ * One graph, in a canonical form (the same bytes whatever order its
+ * records came in, or how it was merged): flags byte (1 = sketch, 2 = any
+ * record, 4 = categories partial), node count and edge count (8 bytes
+ * each), per node by (hash, kind): hash (8), the position of the first
+ * node of its component (8), kind (1), flags (1), categories (8); per edge
+ * by (weak hash, anchor), without repeats: weak hash (8) and the position
+ * of its component's first node (8); the BSC_PG_NFIG bounds (8 each); the
+ * three sketches of BSC_HLL_M bytes.
  */
-char *
-bsc_pgraph_dump(const struct bsc_pgraph *g)
+static void
+dump_one(struct buf *b, const struct bsc_pgraph *g)
 {
 	size_t n = g->sketch ? 0 : g->n, ne = g->sketch ? 0 : g->n_edges;
-	size_t len = 3 + 16 + n * 18 + ne * 16 + 3 * (size_t)BSC_HLL_M;
-	unsigned char *b = bsc_zalloc(len), *p = b;
+	size_t w = 0;
 	uint32_t *par = bsc_zalloc((n ? n : 1) * sizeof(uint32_t));
-	char *out;
+	struct nk *order = bsc_zalloc((n ? n : 1) * sizeof(*order));
+	uint32_t *rep = bsc_zalloc((n ? n : 1) * sizeof(uint32_t));
+	struct edge *e = bsc_zalloc((ne ? ne : 1) * sizeof(*e));
 
 	if (n)
 		memcpy(par, g->parent, n * sizeof(uint32_t));
-	*p++ = 'G';
-	*p++ = '1';
-	*p++ = (unsigned char)((g->sketch ? 1 : 0) | (g->any ? 2 : 0));
-	put_u64(p, n);
-	put_u64(p + 8, ne);
-	p += 16;
-	for (size_t i = 0; i < n; i++, p += 18) {
+	for (size_t i = 0; i < n; i++) {
+		order[i].hash = g->hash[i];
+		order[i].idx = (uint32_t)i;
+		order[i].kind = g->kind[i];
+		rep[i] = UINT32_MAX;
+	}
+	if (n)
+		qsort(order, n, sizeof(*order), cmp_node);
+	/* rep[root] = position of the component's first node */
+	for (size_t k = 0; k < n; k++) {
+		uint32_t r = find(par, order[k].idx);
+
+		if (rep[r] == UINT32_MAX)
+			rep[r] = (uint32_t)k;
+	}
+	for (size_t i = 0; i < ne; i++) {
+		e[i].weak = g->edges[i].weak;
+		e[i].anchor = rep[find(par, g->edges[i].anchor)];
+	}
+	if (ne)
+		qsort(e, ne, sizeof(*e), cmp_edge);
+	for (size_t i = 0; i < ne; i++)
+		if (!w || e[i].weak != e[w - 1].weak ||
+		    e[i].anchor != e[w - 1].anchor)
+			e[w++] = e[i];
+	*buf_room(b, 1) = (unsigned char)((g->sketch ? 1 : 0) |
+					  (g->any ? 2 : 0) |
+					  (g->cats_partial ? 4 : 0));
+	buf_u64(b, n);
+	buf_u64(b, w);
+	for (size_t k = 0; k < n; k++) {
+		unsigned char *p = buf_room(b, 26);
+		uint32_t i = order[k].idx;
+
 		put_u64(p, g->hash[i]);
-		put_u64(p + 8, find(par, (uint32_t)i));
+		put_u64(p + 8, rep[find(par, i)]);
 		p[16] = g->kind[i];
 		p[17] = g->flags[i];
+		put_u64(p + 18, g->cats[i]);
 	}
-	for (size_t i = 0; i < ne; i++, p += 16) {
-		put_u64(p, g->edges[i].weak);
-		put_u64(p + 8, g->edges[i].anchor);
+	for (size_t i = 0; i < w; i++) {
+		buf_u64(b, e[i].weak);
+		buf_u64(b, e[i].anchor);
 	}
-	for (int k = 0; k < 3; k++, p += BSC_HLL_M)
-		memcpy(p, g->hll[k], BSC_HLL_M);
-	out = bsc_base64(b, len, "g1:");
+	for (int k = 0; k < BSC_PG_NFIG; k++)
+		buf_u64(b, g->bound[k]);
+	for (int k = 0; k < 3; k++)
+		memcpy(buf_room(b, BSC_HLL_M), g->hll[k], BSC_HLL_M);
+	free(e);
+	free(rep);
+	free(order);
 	free(par);
-	free(b);
+}
+
+/*
+ * Layout before base64: "G2"; the category count (1 byte), then per
+ * category its class (1 byte: 1 medical), name length (1) and name; the
+ * graph (dump_one); a byte with bit i set when other graph i follows, and
+ * those graphs.
+ */
+char *
+bsc_pgraph_dump(const struct bsc_pgraph *g, const struct bsc_pcats *t)
+{
+	struct buf b = {0};
+	unsigned char *p, present = 0;
+	size_t nc = t ? t->n : 0;
+	char *out;
+
+	p = buf_room(&b, 3);
+	p[0] = 'G';
+	p[1] = '2';
+	p[2] = (unsigned char)nc;
+	for (size_t c = 0; c < nc; c++) {
+		size_t len = strlen(t->name[c]);
+
+		if (len > 255)
+			len = 255;
+		p = buf_room(&b, 2 + len);
+		p[0] = (t->medical >> c) & 1 ? 1 : 0;
+		p[1] = (unsigned char)len;
+		memcpy(p + 2, t->name[c], len);
+	}
+	dump_one(&b, g);
+	for (int i = 0; i < BSC_PG_NOTHER; i++)
+		if (g->other[i] && g->other[i]->any)
+			present |= (unsigned char)(1u << i);
+	*buf_room(&b, 1) = present;
+	for (int i = 0; i < BSC_PG_NOTHER; i++)
+		if (present & (1u << i))
+			dump_one(&b, g->other[i]);
+	out = bsc_base64(b.p, b.n, "g2:");
+	free(b.p);
 	return out;
 }
 
-struct bsc_pgraph *
-bsc_pgraph_parse(const char *text, size_t budget)
-{
-	struct bsc_pgraph *src, *g;
-	unsigned char *b, *p;
-	size_t len = 0;
-	uint64_t n, ne;
+/* A reader over the decoded bytes; every take checks the length. */
+struct rd {
+	const unsigned char *p;
+	size_t left;
+	bool bad;
+};
 
-	if (strncmp(text, "g1:", 3))
+static const unsigned char *
+take(struct rd *r, size_t n)
+{
+	const unsigned char *at = r->p;
+
+	if (r->bad || n > r->left) {
+		r->bad = true;
 		return NULL;
-	b = bsc_unbase64(text + 3, &len);
-	if (!b || len < 19 || b[0] != 'G' || b[1] != '1')
+	}
+	r->p += n;
+	r->left -= n;
+	return at;
+}
+
+static uint64_t
+take_u64(struct rd *r)
+{
+	const unsigned char *p = take(r, 8);
+
+	return p ? get_u64(p) : 0;
+}
+
+/* The categories of a bit mask of the dump, as bits of t. */
+static uint64_t
+remap(uint64_t m, const int *map)
+{
+	uint64_t out = 0;
+
+	for (uint64_t b = m; b; b &= b - 1) {
+		int c = map[__builtin_ctzll(b)];
+
+		if (c >= 0)
+			out |= 1ull << c;
+	}
+	return out;
+}
+
+/* One graph of the dump into a new unbounded graph; NULL when bad. */
+static struct bsc_pgraph *
+parse_one(struct rd *r, const int *map)
+{
+	struct bsc_pgraph *src = bsc_pgraph_new(SIZE_MAX);
+	const unsigned char *fl = take(r, 1), *p;
+	uint64_t n = take_u64(r), ne = take_u64(r);
+
+	if (r->bad || n > UINT32_MAX || n > r->left / 26 ||
+	    ne > r->left / 16)
 		goto bad;
-	n = get_u64(b + 3);
-	ne = get_u64(b + 11);
-	if (n > UINT32_MAX || ne > SIZE_MAX / 32 ||
-	    len != 19 + n * 18 + ne * 16 + 3 * (uint64_t)BSC_HLL_M)
-		goto bad;
-	/* Read into an unbounded graph, then merge under the budget. */
-	src = bsc_pgraph_new(SIZE_MAX);
-	src->sketch = b[2] & 1;
-	src->any = (b[2] & 2) != 0;
-	p = b + 19;
+	src->sketch = fl[0] & 1;
+	src->any = (fl[0] & 2) != 0;
+	src->cats_partial = (fl[0] & 4) != 0;
+	p = take(r, n * 26);
 	for (uint64_t i = 0; i < n; i++) {
-		uint8_t kind = p[i * 18 + 16];
+		uint8_t kind = p[i * 26 + 16];
 
 		if (kind < BSC_PKK_NIR || kind > BSC_PKK_WEAK)
 			break;
-		node(src, get_u64(p + i * 18), kind);
+		node(src, get_u64(p + i * 26), kind);
 	}
-	if (src->n != n) {
-		bsc_pgraph_free(src);
-		goto bad; /* a key listed twice */
-	}
-	for (uint64_t i = 0; i < n; i++, p += 18) {
-		uint64_t r = get_u64(p + 8);
+	if (src->n != n)
+		goto bad; /* a key listed twice, or a bad kind */
+	for (uint64_t i = 0; i < n; i++, p += 26) {
+		uint64_t root = get_u64(p + 8);
 
-		if (r >= n) {
-			bsc_pgraph_free(src);
+		if (root >= n)
 			goto bad;
-		}
 		src->flags[i] = p[17];
-		unite(src->parent, (uint32_t)i, (uint32_t)r);
+		src->cats[i] = remap(get_u64(p + 18), map);
+		unite(src->parent, (uint32_t)i, (uint32_t)root);
 	}
-	for (uint64_t i = 0; i < ne; i++, p += 16) {
-		uint64_t a = get_u64(p + 8);
+	for (uint64_t i = 0; i < ne; i++) {
+		uint64_t w = take_u64(r), a = take_u64(r);
 
-		if (a >= n) {
-			bsc_pgraph_free(src);
+		if (a >= n)
 			goto bad;
-		}
-		add_edge(src, get_u64(p), (uint32_t)a);
+		add_edge(src, w, (uint32_t)a);
 	}
-	for (int k = 0; k < 3; k++, p += BSC_HLL_M)
-		memcpy(src->hll[k], p, BSC_HLL_M);
-	free(b);
+	for (int k = 0; k < BSC_PG_CATS; k++) {
+		uint64_t v = take_u64(r);
+
+		if (map[k] >= 0)
+			src->bound[map[k]] = v;
+	}
+	src->bound[BSC_PG_IDENTITY] = take_u64(r);
+	src->bound[BSC_PG_MEDICAL] = take_u64(r);
+	for (int k = 0; k < 3; k++) {
+		p = take(r, BSC_HLL_M);
+		if (p)
+			memcpy(src->hll[k], p, BSC_HLL_M);
+	}
+	if (r->bad)
+		goto bad;
+	return src;
+bad:
+	r->bad = true;
+	bsc_pgraph_free(src);
+	return NULL;
+}
+
+/* The dump's categories onto t: map[bit of the dump] = bit of t. */
+static bool
+parse_cats(struct rd *r, struct bsc_pcats *t, int *map)
+{
+	const unsigned char *h = take(r, 1);
+
+	for (int c = 0; c < BSC_PG_CATS; c++)
+		map[c] = -1;
+	if (!h || h[0] > BSC_PG_CATS)
+		return false;
+	for (unsigned c = 0; c < h[0]; c++) {
+		const unsigned char *cls = take(r, 2), *name;
+		size_t k;
+
+		if (!cls || !(name = take(r, cls[1])))
+			return false;
+		for (k = 0; k < t->n; k++)
+			if (strlen(t->name[k]) == cls[1] &&
+			    !memcmp(t->name[k], name, cls[1]))
+				break;
+		if (k == t->n) {
+			if (t->n == BSC_PG_CATS)
+				continue; /* no room: dropped */
+			t->name[t->n++] = bsc_strndup((const char *)name,
+						      cls[1]);
+			if (cls[0] == 1)
+				t->medical |= 1ull << k;
+			else
+				t->identity |= 1ull << k;
+		}
+		map[c] = (int)k;
+	}
+	return true;
+}
+
+struct bsc_pgraph *
+bsc_pgraph_parse(const char *text, size_t budget, struct bsc_pcats *t)
+{
+	struct bsc_pgraph *src = NULL, *g = NULL;
+	struct rd r;
+	unsigned char *b;
+	const unsigned char *m;
+	size_t len = 0;
+	int map[BSC_PG_CATS];
+
+	if (strncmp(text, "g2:", 3))
+		return NULL;
+	b = bsc_unbase64(text + 3, &len);
+	if (!b)
+		return NULL;
+	r.p = b;
+	r.left = len;
+	r.bad = false;
+	m = take(&r, 2);
+	if (!m || m[0] != 'G' || m[1] != '2' || !parse_cats(&r, t, map) ||
+	    !(src = parse_one(&r, map)))
+		goto out;
+	m = take(&r, 1);
+	for (int i = 0; m && i < BSC_PG_NOTHER && !r.bad; i++)
+		if (m[0] & (1u << i))
+			src->other[i] = parse_one(&r, map);
+	if (!m || r.bad || r.left)
+		goto out;
+	/* Read unbounded, then merge under the budget. */
 	g = bsc_pgraph_new(budget);
 	bsc_pgraph_merge(g, src);
 	if (src->any && !g->any)
 		g->any = true;
+out:
 	bsc_pgraph_free(src);
-	return g;
-bad:
 	free(b);
-	return NULL;
+	return g;
 }

@@ -150,9 +150,11 @@ static void
 fill_persons(struct bsc_rollup *r, struct bsc_item_report *rep)
 {
 	struct bsc_persons *p = &rep->persons;
+	struct bsc_pcats t;
 
 	memset(p, 0, sizeof(*p));
-	bsc_pgraph_figures(r->persons, r->rlinked, p);
+	bsc_pcats_from_rules(bsc_ctx_rules(r->ctx), &t);
+	bsc_pgraph_figures(r->persons, r->rlinked, &t, p);
 	memcpy(p->by_key, r->by_key, sizeof(r->by_key));
 	p->without_key = r->without_key;
 }

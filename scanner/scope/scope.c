@@ -16,6 +16,11 @@
  * Records may carry keys (fields.h): records that share a key are one
  * entity (a FHIR Patient and the resources that refer to it), merged with
  * a union-find over keys, and records_linked counts such entities once.
+ * Persons: each record hands its person keys to the item's person graph
+ * (pgraph.h), and once the columns are classified each person gets the
+ * categories its records hold (pmask: identity of professionals,
+ * relatives and organisations left out). Keys of professionals and
+ * relatives go to the graph's own graphs for them.
  *
  * Speed: column and confirm rules are tested on every cell of a slot until
  * SAMPLE_CELLS cells; after that only rules that still have a chance to
@@ -88,8 +93,14 @@ struct slot {
 			     * findings: the flags they may raise */
 	uint64_t catmask;   /* categories of the column (set at the end) */
 	uint64_t linkmask;  /* the same, minus professionals' identity */
+	uint64_t pmask;     /* the same, about the person: minus the
+			     * identity of professionals, relatives and
+			     * organisations */
 	unsigned id;        /* index in slots */
 	int role;           /* person-key role of its values (persons.h) */
+	int orole;          /* the same for a professional or relative */
+	int oidx;           /* whose: BSC_PG_PROFESSIONALS / _RELATIVES, or
+			     * -1 */
 	char *issuer;       /* who issues its patient ids (see slot_issuer) */
 	struct slot *next;  /* hash chain */
 };
@@ -103,7 +114,8 @@ struct sig {
 	bool keyed;     /* records of an entity: linked through their key */
 	uint64_t count;
 	uint8_t pflags; /* BSC_PF_IDENT/MEDICAL/LINKED, once classified */
-	bool pdone;     /* pflags computed */
+	uint64_t pcats; /* categories of the person, once classified */
+	bool pdone;     /* pflags and pcats computed */
 	struct sig *next;
 };
 
@@ -145,6 +157,8 @@ struct bsc_fields {
 	bool cur_any;
 	unsigned long cur_line;
 	struct bsc_record_keys pkeys; /* person-key values of the record */
+	/* the same for its professional and its relative */
+	struct bsc_record_keys okeys[BSC_PG_NOTHER];
 	struct bsc_pgraph *persons; /* person keys of the item's records */
 	struct prec *precs;         /* records with a person, for flags */
 	size_t n_precs, cap_precs;
@@ -228,6 +242,8 @@ bsc_scope_new(struct bsc_ctx *ctx, const char *path)
 	if (!ctx->today)
 		ctx->today = bsc_today();
 	f->pkeys.today = ctx->today;
+	for (int i = 0; i < BSC_PG_NOTHER; i++)
+		f->okeys[i].today = ctx->today;
 	f->path = path ? bsc_strdup(path) : bsc_strdup("-");
 	for (size_t b = 0; b < KEY_BUCKETS; b++)
 		f->key_hash[b] = NO_KEY;
@@ -293,6 +309,8 @@ bsc_scope_free(struct bsc_fields *f)
 	free(f->file);
 	bsc_personset_free(f->keyset);
 	bsc_record_keys_clear(&f->pkeys);
+	for (int i = 0; i < BSC_PG_NOTHER; i++)
+		bsc_record_keys_clear(&f->okeys[i]);
 	free(f->identity);
 	free(f->medical);
 	for (int i = 0; i < 4; i++) {
@@ -376,6 +394,28 @@ make_live(struct slot *s, const struct bsc_ruleset *rs)
 			s->live[i / 64] |= 1ull << (i & 63);
 }
 
+/* Whose keys the values of s make, by its header and subject. */
+static void
+slot_roles(struct slot *s, const struct bsc_ruleset *rs)
+{
+	int pk = s->hrule && s->hrule->category >= 0
+			 ? rs->cats[s->hrule->category].person_key
+			 : BSC_PK_NONE;
+
+	s->oidx = -1;
+	if (pk == BSC_PK_NONE)
+		return;
+	if (s->subject == BSC_SUBJECT_PROFESSIONAL || pk == BSC_PK_PRO_ID) {
+		s->oidx = BSC_PG_PROFESSIONALS;
+		s->orole = pk;
+	} else if (s->subject == BSC_SUBJECT_RELATED) {
+		s->oidx = BSC_PG_RELATIVES;
+		s->orole = pk;
+	} else if (s->subject != BSC_SUBJECT_ORGANIZATION) {
+		s->role = pk;
+	}
+}
+
 static struct slot *
 slot_create(struct bsc_fields *f, const char *name, unsigned column)
 {
@@ -404,12 +444,8 @@ slot_create(struct bsc_fields *f, const char *name, unsigned column)
 		s->subject = bsc_header_subject_in(rs, s->norm, f->file);
 	}
 	/* Values of professionals, relatives and organisations never key
-	 * a person. */
-	if (s->hrule && s->hrule->category >= 0 &&
-	    s->subject != BSC_SUBJECT_PROFESSIONAL &&
-	    s->subject != BSC_SUBJECT_RELATED &&
-	    s->subject != BSC_SUBJECT_ORGANIZATION)
-		s->role = rs->cats[s->hrule->category].person_key;
+	 * a person; those of professionals and relatives key them. */
+	slot_roles(s, rs);
 	if (s->role == BSC_PK_LOCAL_ID)
 		s->issuer = slot_issuer(f, name, s->norm);
 	s->tested = bsc_zalloc((nr ? nr : 1) * sizeof(uint64_t));
@@ -660,7 +696,16 @@ try_rule(struct bsc_fields *f, struct slot *s, size_t i, const char *v,
 	if (rs->cats[r->category].cls != BSC_CLASS_IDENTITY ||
 	    eff != BSC_SUBJECT_PROFESSIONAL)
 		f->cur_vlink |= 1ull << r->category;
-	if (eff != BSC_SUBJECT_PROFESSIONAL && eff != BSC_SUBJECT_RELATED)
+	if (eff == BSC_SUBJECT_PROFESSIONAL ||
+	    rs->cats[r->category].person_key == BSC_PK_PRO_ID)
+		bsc_record_keys_offer_text(&f->okeys[BSC_PG_PROFESSIONALS],
+					   rs->cats[r->category].person_key,
+					   NULL, v + off, mlen);
+	else if (eff == BSC_SUBJECT_RELATED)
+		bsc_record_keys_offer_text(&f->okeys[BSC_PG_RELATIVES],
+					   rs->cats[r->category].person_key,
+					   NULL, v + off, mlen);
+	else
 		bsc_record_keys_offer_text(&f->pkeys,
 					   rs->cats[r->category].person_key,
 					   f->path, v + off, mlen);
@@ -700,6 +745,9 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 	}
 	if (s->role)
 		bsc_record_keys_offer(&f->pkeys, s->role, s->issuer, v, len);
+	else if (s->oidx >= 0)
+		bsc_record_keys_offer(&f->okeys[s->oidx], s->orole, NULL, v,
+				      len);
 	if (s->hrule && s->hrule->category >= 0 &&
 	    rs->cats[s->hrule->category].person_key == BSC_PK_LOCAL_ID)
 		add_key_value(f, s, v, len);
@@ -730,6 +778,19 @@ bsc_fields_value(struct bsc_fields *f, unsigned id, const char *v,
 		if (s->fhits[i]++ == 0)
 			s->fline[i] = f->cur_line;
 	}
+}
+
+/* Move the values of src into dst where dst has none. */
+static void
+move_keys(struct bsc_record_keys *dst, struct bsc_record_keys *src)
+{
+	for (int i = 0; i < BSC_PK_COUNT; i++)
+		if (!dst->v[i] && src->v[i]) {
+			dst->v[i] = src->v[i];
+			src->v[i] = NULL;
+			if (src->prose & (1u << i))
+				dst->prose |= 1u << i;
+		}
 }
 
 /*
@@ -780,10 +841,18 @@ decide_subject(struct bsc_fields *f)
 	for (size_t i = 0; i < f->slots.n; i++) {
 		struct slot *s = f->slots.v[i];
 
-		if (s->subject == BSC_SUBJECT_UNKNOWN)
-			s->role = BSC_PK_NONE;
+		if (s->subject != BSC_SUBJECT_UNKNOWN || !s->role)
+			continue;
+		if (f->subject_default == BSC_SUBJECT_PROFESSIONAL) {
+			s->oidx = BSC_PG_PROFESSIONALS;
+			s->orole = s->role;
+		}
+		s->role = BSC_PK_NONE;
 	}
-	/* The first record's values were offered before we knew. */
+	/* The first record's values were offered before we knew: a
+	 * professional's, in a table of professionals. */
+	if (f->subject_default == BSC_SUBJECT_PROFESSIONAL)
+		move_keys(&f->okeys[BSC_PG_PROFESSIONALS], &f->pkeys);
 	bsc_record_keys_clear(&f->pkeys);
 }
 
@@ -800,6 +869,17 @@ count_person(struct bsc_fields *f)
 					&n, &flags, &strongest);
 
 	f->cur_anchor = BSC_PG_NONE;
+	for (int i = 0; i < BSC_PG_NOTHER; i++) {
+		struct bsc_pkey ok[BSC_RECORD_MAX_KEYS];
+		size_t on = 0;
+
+		bsc_record_keys_take_other(&f->okeys[i], person_mac(f->ctx), ok,
+					   &on);
+		if (on)
+			bsc_pgraph_add(bsc_pgraph_other(f->persons,
+							(enum bsc_pg_other)i),
+				       ok, on, 0, ok[0].hash);
+	}
 	if (kind < 0) {
 		f->without_key++;
 		return;
@@ -1336,6 +1416,11 @@ classify_slot(struct bsc_fields *f, struct slot *s,
 			if (rs->cats[c].cls != BSC_CLASS_IDENTITY ||
 			    subj != BSC_SUBJECT_PROFESSIONAL)
 				s->linkmask |= 1ull << c;
+			if (rs->cats[c].cls != BSC_CLASS_IDENTITY ||
+			    (subj != BSC_SUBJECT_PROFESSIONAL &&
+			     subj != BSC_SUBJECT_RELATED &&
+			     subj != BSC_SUBJECT_ORGANIZATION))
+				s->pmask |= 1ull << c;
 		}
 	}
 }
@@ -1423,6 +1508,25 @@ shape_pflags(const struct bsc_fields *f, const uint64_t *cols, size_t nw,
 	return fl;
 }
 
+/* The categories a shape of records holds about its person: the columns'
+ * (pmask) and the standalone hits' that count for linkage. */
+static uint64_t
+shape_pcats(const struct bsc_fields *f, const uint64_t *cols, size_t nwords,
+	    uint64_t vlink)
+{
+	uint64_t m = vlink & f->counted;
+
+	for (size_t w = 0; w < nwords; w++)
+		for (uint64_t bits = cols[w]; bits; bits &= bits - 1) {
+			size_t id = w * 64 + (size_t)__builtin_ctzll(bits);
+
+			if (id < f->slots.n)
+				m |= ((const struct slot *)f->slots.v[id])
+					     ->pmask;
+		}
+	return m;
+}
+
 /* Flag each person with what their records hold, now that the columns
  * are classified; the records of one entity (a FHIR Patient and what
  * refers to it) are one person. */
@@ -1454,13 +1558,17 @@ flag_persons(struct bsc_fields *f)
 		struct sig *s = p->sig;
 		unsigned fl;
 
+		uint64_t cats;
+
 		if (!s->pdone) {
 			s->pflags = (uint8_t)shape_pflags(f, s->cols, s->nwords,
 							  s->vmask, s->vlink,
 							  s->keyed);
+			s->pcats = shape_pcats(f, s->cols, s->nwords, s->vlink);
 			s->pdone = true;
 		}
 		fl = s->pflags;
+		cats = s->pcats;
 		if (p->key != NO_KEY) {
 			const struct key *k = &f->keys[key_find(f, p->key)];
 			unsigned ef = shape_pflags(f, k->cols, k->nwords,
@@ -1469,8 +1577,34 @@ flag_persons(struct bsc_fields *f)
 			fl |= ef & (BSC_PF_IDENT | BSC_PF_MEDICAL);
 			if (ef & BSC_PF_LINKED)
 				fl |= BSC_PF_LINKED;
+			cats |= shape_pcats(f, k->cols, k->nwords, k->vlink);
 		}
-		bsc_pgraph_flag(f->persons, p->anchor, fl);
+		bsc_pgraph_flag(f->persons, p->anchor, fl, cats);
+	}
+}
+
+/* Records holding each category about their person, and any identity /
+ * medical one: the bounds past the budget (pgraph.h). */
+static void
+records_by_category(struct bsc_fields *f, const struct bsc_pcats *t,
+		    uint64_t *recs)
+{
+	memset(recs, 0, BSC_PG_NFIG * sizeof(uint64_t));
+	for (size_t b = 0; b <= SIG_BUCKETS; b++) {
+		for (struct sig *s = b < SIG_BUCKETS ? f->sig_hash[b]
+						     : &f->overflow;
+		     s; s = b < SIG_BUCKETS ? s->next : NULL) {
+			uint64_t m = shape_pcats(f, s->cols, s->nwords, s->vlink);
+
+			if (!s->count)
+				continue;
+			for (uint64_t x = m; x; x &= x - 1)
+				recs[__builtin_ctzll(x)] += s->count;
+			if (m & t->identity)
+				recs[BSC_PG_IDENTITY] += s->count;
+			if (m & t->medical)
+				recs[BSC_PG_MEDICAL] += s->count;
+		}
 	}
 }
 
@@ -1496,15 +1630,22 @@ persons_report(struct bsc_fields *f, struct bsc_item_report *rep,
 {
 	struct bsc_persons *p = &rep->persons;
 
+	struct bsc_pcats t;
+	uint64_t recs[BSC_PG_NFIG];
+
 	memset(p, 0, sizeof(*p));
+	bsc_pcats_from_rules(f->rs, &t);
 	if (!any) {
-		/* No personal data: no persons, and nothing for the run. */
-		bsc_pgraph_free(f->persons);
-		f->persons = bsc_pgraph_new(bsc_person_budget(f->ctx));
+		/* No personal data: no persons, and nothing for the run;
+		 * professionals and relatives stay. */
+		bsc_pgraph_drop_persons(f->persons);
+		bsc_pgraph_figures(f->persons, 0, &t, p);
 		return;
 	}
 	flag_persons(f);
-	bsc_pgraph_figures(f->persons, rep->records_linked, p);
+	records_by_category(f, &t, recs);
+	bsc_pgraph_seal(f->persons, &t, recs, f->precs_full);
+	bsc_pgraph_figures(f->persons, rep->records_linked, &t, p);
 	if (f->precs_full && !p->health_bound) {
 		/* Per-person flags were not all kept: bound by the linked
 		 * records. */

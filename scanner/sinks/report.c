@@ -183,6 +183,33 @@ bsc_growth_text(const struct bsc_growth *g, bool fr, char *buf, size_t len)
 		 l, g->max_growth);
 }
 
+/* The figure of v under a precision alone (approximate, error). */
+static void
+figure_as(bool approximate, double error, uint64_t v, bool fr, char *buf,
+	  size_t len)
+{
+	struct bsc_persons *q = bsc_zalloc(sizeof(*q));
+
+	q->approximate = approximate;
+	q->error = error;
+	bsc_persons_figure(q, v, fr, buf, len);
+	free(q);
+}
+
+void
+bsc_persons_cat_figure(const struct bsc_persons *p, uint64_t v, bool fr,
+		       char *buf, size_t len)
+{
+	figure_as(p->categories_bound, 0, v, fr, buf, len);
+}
+
+void
+bsc_other_figure(const struct bsc_other_persons *o, bool fr, char *buf,
+		 size_t len)
+{
+	figure_as(o->approximate, o->error, o->count, fr, buf, len);
+}
+
 bool
 bsc_json_put_indented(FILE *out, void *o, int indent)
 {

@@ -29,6 +29,12 @@ const char *bsc_verdict_text_fr(const char *verdict);
  * "320" when exact, "about 1.2 M (± 1 %)" for an estimate, "at most 330"
  * for an upper bound; French with fr.
  */
+/* A figure of persons per category ("at most 212" when they are bounds),
+ * or of professionals or relatives ("about 1.2 M (± 1 %, ...)"). */
+void bsc_persons_cat_figure(const struct bsc_persons *p, uint64_t v, bool fr,
+			    char *buf, size_t len);
+void bsc_other_figure(const struct bsc_other_persons *o, bool fr, char *buf,
+		      size_t len);
 void bsc_persons_figure(const struct bsc_persons *p, uint64_t v, bool fr,
 			char *buf, size_t len);
 

@@ -69,7 +69,6 @@ struct html_sink {
 	struct bsc_vec rows;   /* struct row* */
 	struct bsc_vec groups; /* struct group* */
 	struct bsc_vec problems; /* char*: escaped "<tr>" rows */
-	uint64_t cat_persons[BSC_MAX_CATEGORIES]; /* sum over files */
 	uint64_t cat_files[BSC_MAX_CATEGORIES];
 };
 
@@ -355,7 +354,6 @@ html_item(void *data, const struct bsc_item_report *r)
 			row->cells[k].cat = (unsigned char)c;
 			row->cells[k].values = 0;
 			row->n_cells++;
-			hs->cat_persons[c] += r->persons.count;
 			hs->cat_files[c]++;
 		}
 		row->cells[k].values += f->count;
@@ -532,23 +530,37 @@ top(const uint64_t *v, size_t n, size_t *idx, size_t max)
 	return k;
 }
 
+/* The label of category name (the name when the rules lack it). */
+static const char *
+name_label(const struct html_sink *hs, const char *name)
+{
+	int c = bsc_ruleset_category(hs->rs, name);
+
+	return c < 0 ? name : cat_label(hs, c);
+}
+
 static void
-charts(struct html_sink *hs)
+charts(struct html_sink *hs, const struct bsc_persons *p)
 {
 	size_t idx[MAX_BARS], k;
 	const char *labels[MAX_BARS];
 	uint64_t vals[MAX_BARS];
-	uint64_t *rec = bsc_zalloc((hs->rows.n + 1) * sizeof(*rec));
+	uint64_t *rec = bsc_zalloc((hs->rows.n + p->n_by_category + 1) *
+				   sizeof(*rec));
 
 	put(hs, hs->out, "<div class=\"charts\">\n");
-	k = top(hs->cat_persons, hs->rs->n_cats, idx, MAX_BARS);
+	for (size_t i = 0; i < p->n_by_category; i++)
+		rec[i] = p->by_category[i].count;
+	k = top(rec, p->n_by_category, idx, MAX_BARS);
 	for (size_t i = 0; i < k; i++) {
-		labels[i] = cat_label(hs, (int)idx[i]);
-		vals[i] = hs->cat_persons[idx[i]];
+		labels[i] = name_label(hs, p->by_category[idx[i]].category);
+		vals[i] = rec[idx[i]];
 	}
-	bars(hs, tr(hs, "Categories by persons (sum over files, at most)",
-		    "Catégories par personnes (somme sur les fichiers, au "
-		    "plus)"),
+	bars(hs, p->categories_bound
+		     ? tr(hs, "Categories by persons (at most)",
+			  "Catégories par personnes (au plus)")
+		     : tr(hs, "Categories by persons (distinct)",
+			  "Catégories par personnes (distinctes)"),
 	     "chart-categories", labels, vals, k);
 	for (size_t i = 0; i < hs->rows.n; i++)
 		rec[i] = ((struct row *)hs->rows.v[i])->records;
@@ -675,6 +687,16 @@ figures(struct html_sink *hs, const struct bsc_run_summary *s)
 	     tr(hs, "minors (by birth date)",
 		"mineurs (d'après la date de naissance)"),
 	     n);
+	bsc_other_figure(&p->professionals, hs->fr, n, sizeof(n));
+	card(hs, "persons-professionals",
+	     tr(hs, "health professionals (counted apart)",
+		"professionnels de santé (comptés à part)"),
+	     n);
+	bsc_other_figure(&p->relatives, hs->fr, n, sizeof(n));
+	card(hs, "persons-relatives",
+	     tr(hs, "relatives and contacts (counted apart)",
+		"proches et contacts (comptés à part)"),
+	     n);
 	snprintf(n, sizeof(n), "%" PRIu64, s->records);
 	card(hs, "records", tr(hs, "records", "enregistrements"), n);
 	snprintf(n, sizeof(n), "%" PRIu64, s->records_linked);
@@ -687,6 +709,47 @@ figures(struct html_sink *hs, const struct bsc_run_summary *s)
 			     "fichiers et membres d'archives"),
 	     n);
 	put(hs, hs->out, "</div>\n");
+}
+
+/* Persons per category of data (art. 33(3)(a)), health data first. */
+static void
+by_category(struct html_sink *hs, const struct bsc_persons *p)
+{
+	char n[96];
+
+	put(hs, hs->out, "<table id=\"persons-by-category\"><tr><th>%s</th>"
+			 "<th>%s</th></tr>\n",
+	    tr(hs, "Data", "Donnée"),
+	    tr(hs, "Distinct persons", "Personnes distinctes"));
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < p->n_by_category; i++) {
+			const char *name = p->by_category[i].category;
+			int c = bsc_ruleset_category(hs->rs, name);
+			bool med = c >= 0 &&
+				   hs->rs->cats[c].cls == BSC_CLASS_MEDICAL;
+
+			if (med != (pass == 0))
+				continue;
+			bsc_persons_cat_figure(p, p->by_category[i].count,
+					       hs->fr, n, sizeof(n));
+			put(hs, hs->out, "<tr><td>");
+			esc(hs, hs->out, name_label(hs, name));
+			put(hs, hs->out, "</td><td id=\"pc-");
+			esc(hs, hs->out, name);
+			put(hs, hs->out, "\">");
+			esc(hs, hs->out, n);
+			put(hs, hs->out, "</td></tr>\n");
+		}
+	bsc_persons_cat_figure(p, p->with_medical, hs->fr, n, sizeof(n));
+	put(hs, hs->out, "<tr><td><b>%s</b></td><td id=\"pc-with-medical\">",
+	    tr(hs, "any health data", "une donnée de santé au moins"));
+	esc(hs, hs->out, n);
+	bsc_persons_cat_figure(p, p->with_identity, hs->fr, n, sizeof(n));
+	put(hs, hs->out, "</td></tr>\n<tr><td><b>%s</b></td>"
+			 "<td id=\"pc-with-identity\">",
+	    tr(hs, "any identity data", "une donnée d'identité au moins"));
+	esc(hs, hs->out, n);
+	put(hs, hs->out, "</td></tr>\n</table>\n");
 }
 
 static void
@@ -1050,10 +1113,14 @@ html_end(void *data, const struct bsc_run_summary *s)
 			 "Chaque fichier a été lu entièrement."));
 	figures(hs, s);
 	put(hs, hs->out, "<h2>%s</h2>\n",
+	    tr(hs, "Persons by category of data",
+	       "Personnes par catégorie de données"));
+	by_category(hs, &s->persons);
+	put(hs, hs->out, "<h2>%s</h2>\n",
 	    tr(hs, "Severity and its reasons", "Gravité et ses raisons"));
 	reasons(hs, s);
 	put(hs, hs->out, "<h2>%s</h2>\n", tr(hs, "Charts", "Graphiques"));
-	charts(hs);
+	charts(hs, &s->persons);
 	put(hs, hs->out, "<h2>%s</h2>\n",
 	    tr(hs, "Coverage: what was not examined",
 	       "Couverture : ce qui n'a pas été examiné"));

@@ -2,8 +2,8 @@
  * report_inventory.c - the inventory sink (sinks stage), for the register
  * of processing activities (GDPR art. 30) and the incident file: one CSV
  * row per file (or archive member) and category of data, with the number
- * of values, the fields holding them, whose data they are, the records
- * and the distinct persons of the file. Archives are not rows: their
+ * of values, the fields holding them, whose data they are, the records,
+ * the distinct persons of the file and those who have that category. Archives are not rows: their
  * members are. A file with no category still gets one row, so that every
  * file and its status appear.
  *
@@ -55,12 +55,14 @@ inv_begin(void *data)
 		"path", "folder or archive", "status", "class", "category",
 		"label", "values", "fields", "whose data", "records",
 		"persons", "persons precision", "persons with health data",
-		"severity"};
+		"severity", "persons with this category",
+		"its precision"};
 	static const char *const fr[] = {
 		"chemin", "dossier ou archive", "état", "classe", "catégorie",
 		"libellé", "valeurs", "champs", "données de", "enregistrements",
 		"personnes", "précision (personnes)",
-		"personnes avec données de santé", "gravité"};
+		"personnes avec données de santé", "gravité",
+		"personnes ayant cette donnée", "sa précision"};
 
 	if (is->fr && fputs("\xEF\xBB\xBF", is->out) == EOF) /* BOM */
 		is->err = true;
@@ -102,6 +104,27 @@ place(const struct bsc_item_report *r)
 	if (slash)
 		return bsc_asprintf("%.*s/", (int)(slash - r->path), r->path);
 	return bsc_strdup(".");
+}
+
+/* The persons of r who have category cat, and the precision; empty
+ * fields for a file without category. */
+static void
+cat_persons(struct inventory_sink *is, const struct bsc_item_report *r,
+	    const char *cat)
+{
+	const struct bsc_persons *p = &r->persons;
+	uint64_t n = 0;
+
+	if (!cat) {
+		field(is, NULL, false);
+		field(is, NULL, true);
+		return;
+	}
+	for (size_t i = 0; i < p->n_by_category; i++)
+		if (!strcmp(p->by_category[i].category, cat))
+			n = p->by_category[i].count;
+	num(is, n, false);
+	field(is, p->categories_bound ? "upper_bound" : "exact", true);
 }
 
 static void
@@ -151,7 +174,8 @@ row(struct inventory_sink *is, const struct bsc_item_report *r,
 	num(is, r->persons.count, false);
 	field(is, bsc_persons_precision(&r->persons), false);
 	num(is, r->persons.health, false);
-	field(is, r->severity, true);
+	field(is, r->severity, false);
+	cat_persons(is, r, cat);
 	free(where);
 }
 

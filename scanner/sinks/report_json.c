@@ -186,6 +186,51 @@ bsc_persons_precision(const struct bsc_persons *p)
 	return p->error > 0 ? "estimate" : "upper_bound";
 }
 
+/* The relative standard error of an estimate, rounded; else null. */
+static json_object *
+error_json(bool approximate, double error)
+{
+	return approximate && error > 0
+		       ? json_object_new_double(
+				 (double)(int)(error * 10000 + 0.5) / 10000)
+		       : NULL;
+}
+
+/* Professionals or relatives: count, precision, error. */
+static json_object *
+other_json(const struct bsc_other_persons *x)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "count", u64(x->count));
+	json_object_object_add(
+		o, "precision",
+		json_object_new_string(!x->approximate ? "exact"
+				       : x->error > 0  ? "estimate"
+						       : "upper_bound"));
+	json_object_object_add(o, "error",
+			       error_json(x->approximate, x->error));
+	return o;
+}
+
+/* Persons per category of data, and per group. */
+static void
+categories_json(json_object *o, const struct bsc_persons *p)
+{
+	json_object *c = json_object_new_object();
+
+	for (size_t i = 0; i < p->n_by_category; i++)
+		json_object_object_add(c, p->by_category[i].category,
+				       u64(p->by_category[i].count));
+	json_object_object_add(o, "by_category", c);
+	json_object_object_add(o, "with_identity", u64(p->with_identity));
+	json_object_object_add(o, "with_medical", u64(p->with_medical));
+	json_object_object_add(o, "categories_precision",
+			       json_object_new_string(p->categories_bound
+							      ? "upper_bound"
+							      : "exact"));
+}
+
 void *
 bsc_persons_json(const struct bsc_persons *p)
 {
@@ -219,6 +264,10 @@ bsc_persons_json(const struct bsc_persons *p)
 		json_object_object_add(k, keys[i], u64(p->by_key[i]));
 	json_object_object_add(o, "keys", k);
 	json_object_object_add(o, "records_without_key", u64(p->without_key));
+	categories_json(o, p);
+	json_object_object_add(o, "professionals",
+			       other_json(&p->professionals));
+	json_object_object_add(o, "relatives", other_json(&p->relatives));
 	if (p->set)
 		json_object_object_add(o, "set", json_object_new_string(p->set));
 	return o;

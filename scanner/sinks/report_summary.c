@@ -348,6 +348,60 @@ severity_text(const struct summary_sink *ss, const char *sev)
 	return sev ? sev : "";
 }
 
+/* The label of category name (its name when the rules lack it). */
+static const char *
+cat_label(const struct summary_sink *ss, const char *name)
+{
+	int c = ss->rs ? bsc_ruleset_category(ss->rs, name) : -1;
+
+	if (c < 0)
+		return name;
+	return ss->fr ? ss->rs->cats[c].label_fr : ss->rs->cats[c].label;
+}
+
+/* Is category name medical? */
+static bool
+cat_medical(const struct summary_sink *ss, const char *name)
+{
+	int c = ss->rs ? bsc_ruleset_category(ss->rs, name) : -1;
+
+	return c >= 0 && ss->rs->cats[c].cls == BSC_CLASS_MEDICAL;
+}
+
+/* Persons by category of data (art. 33(3)(a)): health data, then
+ * identity data, each "label: figure"; "at most" when bounds. */
+static void
+category_lines(struct summary_sink *ss, const struct bsc_persons *p)
+{
+	static const char *const head[2][2] = {
+		{"Persons by kind of health data",
+		 "Personnes par nature de donnée de santé"},
+		{"Persons by identity data exposed",
+		 "Personnes par donnée d'identité exposée"}};
+	char n[64];
+
+	for (int pass = 0; pass < 2; pass++) {
+		bool first = true;
+
+		for (size_t i = 0; i < p->n_by_category; i++) {
+			const char *name = p->by_category[i].category;
+
+			if (cat_medical(ss, name) != (pass == 0))
+				continue;
+			bsc_persons_cat_figure(p, p->by_category[i].count,
+					       ss->fr, n, sizeof(n));
+			if (first)
+				out(ss, "   - %s: ",
+				    ss->fr ? head[pass][1] : head[pass][0]);
+			out(ss, "%s%s %s", first ? "" : ", ",
+			    cat_label(ss, name), n);
+			first = false;
+		}
+		if (!first)
+			out(ss, "\n");
+	}
+}
+
 /* Distinct persons, of whom with health data exposed, reachable,
  * minors: each figure exact, estimated or bounded, and said so. */
 static void
@@ -396,6 +450,21 @@ persons_lines(struct summary_sink *ss, const struct bsc_persons *p)
 		       "dont mineurs (d'après la date de naissance)"),
 		    n);
 	}
+	category_lines(ss, p);
+	bsc_other_figure(&p->professionals, ss->fr, n, sizeof(n));
+	out(ss, "   - %s: %s\n",
+	    tr(ss, "Health professionals (counted apart, never as persons "
+		   "above)",
+	       "Professionnels de santé (comptés à part, jamais parmi les "
+	       "personnes ci-dessus)"),
+	    n);
+	bsc_other_figure(&p->relatives, ss->fr, n, sizeof(n));
+	out(ss, "   - %s: %s\n",
+	    tr(ss, "Relatives and contacts (next of kin, persons to notify; "
+		   "counted apart)",
+	       "Proches et contacts (personnes à prévenir, de confiance ; "
+	       "comptés à part)"),
+	    n);
 }
 
 /* Category labels of a bit mask, joined, lower case after the first. */

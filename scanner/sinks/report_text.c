@@ -313,6 +313,37 @@ pad(struct text_sink *ts, const char *s, size_t width)
 		out(ts, " ");
 }
 
+/* Persons per category of data, then professionals and relatives
+ * (counted apart); nothing when there are none. */
+static void
+categories_line(struct text_sink *ts, const struct bsc_persons *p,
+		unsigned d)
+{
+	char n[64];
+
+	if (!p->n_by_category && !p->professionals.count &&
+	    !p->relatives.count)
+		return;
+	ind(ts, d);
+	out(ts, "%s", TR(ts, "  persons by data:", "  personnes par donnée :"));
+	for (size_t i = 0; i < p->n_by_category; i++) {
+		bsc_persons_cat_figure(p, p->by_category[i].count, ts->fr, n,
+				       sizeof(n));
+		out(ts, "%s %s %s", i ? "," : "", p->by_category[i].category,
+		    n);
+	}
+	if (!p->n_by_category)
+		out(ts, " %s", TR(ts, "none", "aucune"));
+	bsc_other_figure(&p->professionals, ts->fr, n, sizeof(n));
+	out(ts, TR(ts, "; apart: %s professional(s)",
+		   "; à part : %s professionnel(s)"),
+	    n);
+	bsc_other_figure(&p->relatives, ts->fr, n, sizeof(n));
+	out(ts, TR(ts, ", %s relative(s) or contact(s)\n",
+		   ", %s proche(s) ou contact(s)\n"),
+	    n);
+}
+
 static void
 persons_line(struct text_sink *ts, const struct bsc_persons *p, unsigned d)
 {
@@ -361,6 +392,7 @@ persons_line(struct text_sink *ts, const struct bsc_persons *p, unsigned d)
 			   "utilisés pour relier les personnes"),
 		    p->shared_contacts);
 	out(ts, "\n");
+	categories_line(ts, p, d);
 }
 
 /* A location path keeps its end, the most telling part:
