@@ -1219,8 +1219,13 @@ find_beside_exe(void)
 	*slash = '\0';
 	if ((size_t)snprintf(beside_exe, sizeof(beside_exe), "%s/%s", exe,
 			     BSC_PATTERNS_FROM_BINDIR) >= sizeof(beside_exe) ||
-	    !is_dir(beside_exe))
+	    !is_dir(beside_exe)) {
 		beside_exe[0] = '\0';
+		return;
+	}
+	/* Shown in messages: /usr/share/..., not /usr/bin/../share/... */
+	if (realpath(beside_exe, exe) && strlen(exe) < sizeof(beside_exe))
+		memcpy(beside_exe, exe, strlen(exe) + 1);
 }
 
 const char *

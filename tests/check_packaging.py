@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Structural checks of the Dockerfile and of debian/control (issue 16).
+"""Packaging checks: the Dockerfile, debian/control, the installed layout
+(issue 16).
 
 There is no container daemon where the tests run, so the image is not
 built here; this checks what can be checked without one:
@@ -11,13 +12,16 @@ built here; this checks what can be checked without one:
 - the builder installs the Build-Depends of debian/control, and those are
   packages scripts/setup installs too (one list of build dependencies);
 - every package the Dockerfile names exists in Debian 12 (apt-cache show);
+- installed as the package lays it out (bin/ and share/breachscope/patterns
+  under any root), the binary uses the patterns next to it, not the source
+  tree it was built from;
 - the libraries the built binary links to (readelf NEEDED, ldd, dpkg -S)
   come from runtime packages that exist in Debian 12 and that the
   Build-Depends bring in (so the builder stage can link them, and the .deb's
   Depends, computed from the same libraries, installs them in the runtime
   stage).
 
-Usage: check_docker.py BINARY SOURCE_ROOT. Exit 0 ok, 1 failed, 77 skipped
+Usage: check_packaging.py BINARY SOURCE_ROOT. Exit 0 ok, 1 failed, 77 skipped
 (no apt-cache or dpkg: not a Debian system).
 """
 import os
@@ -26,6 +30,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 
 failures = []
 
@@ -156,9 +161,33 @@ def linked_packages(binary):
             for so, c in cands.items()}
 
 
+def installed_layout(binary, root):
+    """The binary copied to ROOT/usr/bin with the catalogue in
+    ROOT/usr/share/breachscope/patterns reads that catalogue."""
+    env = {k: v for k, v in os.environ.items() if k != "BSC_PATTERNS"}
+    with tempfile.TemporaryDirectory(prefix="bsc-layout-") as tmp:
+        bindir = os.path.join(tmp, "usr", "bin")
+        pat = os.path.join(tmp, "usr", "share", "breachscope", "patterns")
+        os.makedirs(bindir)
+        shutil.copy(binary, bindir)
+        shutil.copytree(os.path.join(root, "patterns"), pat,
+                        ignore=shutil.ignore_patterns("meson.build"))
+        exe = os.path.join(bindir, os.path.basename(binary))
+        r = subprocess.run([exe, "rules", "list"], capture_output=True, text=True, env=env)
+        check(r.returncode == 0 and "national_id" in r.stdout,
+              f"installed layout: rules list works (exit {r.returncode})")
+        # A broken catalogue next to the binary must be the one it reads.
+        with open(os.path.join(pat, "zz-broken.yml"), "w") as f:
+            f.write("rules: [\n")
+        r = subprocess.run([exe, "rules", "list"], capture_output=True, text=True, env=env)
+        check(r.returncode != 0 and "zz-broken.yml" in r.stderr,
+              f"installed layout: the catalogue next to the binary is the one read "
+              f"(exit {r.returncode}: {r.stderr.strip()[:120]})")
+
+
 def main():
     if len(sys.argv) != 3:
-        sys.exit("usage: check_docker.py BINARY SOURCE_ROOT")
+        sys.exit("usage: check_packaging.py BINARY SOURCE_ROOT")
     binary, root = sys.argv[1], sys.argv[2]
     if not shutil.which("apt-cache") or not shutil.which("dpkg"):
         print("apt-cache or dpkg missing: not a Debian system, skipped")
@@ -220,6 +249,8 @@ def main():
         if p.startswith("debhelper-compat"):
             continue
         check(p in setup, f"Build-Depends {p} is installed by scripts/setup")
+
+    installed_layout(binary, root)
 
     # The runtime libraries: what the binary links to, from packages of
     # Debian 12 that the (non-test) Build-Depends pull in.
