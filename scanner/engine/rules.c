@@ -10,6 +10,8 @@
 #include <dirent.h>
 #include <openssl/evp.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1210,6 +1212,44 @@ is_dir(const char *p)
 	return p && stat(p, &stt) == 0 && S_ISDIR(stt.st_mode);
 }
 
+/*
+ * The patterns installed next to the running binary, found from
+ * /proc/self/exe and the configured bindir-to-datadir path: a package
+ * unpacked anywhere (dpkg -x into a scratch root, an image, another
+ * --prefix) uses its own rules, never those of a source tree that happens
+ * to exist on the machine. Computed once; read-only afterwards.
+ */
+static char beside_exe[4096];
+static pthread_once_t beside_once = PTHREAD_ONCE_INIT;
+
+static void
+find_beside_exe(void)
+{
+	char exe[4096];
+	ssize_t n;
+	char *slash;
+
+	if (!*BSC_PATTERNS_FROM_BINDIR)
+		return;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	if ((size_t)snprintf(beside_exe, sizeof(beside_exe), "%s/%s", exe,
+			     BSC_PATTERNS_FROM_BINDIR) >= sizeof(beside_exe) ||
+	    !is_dir(beside_exe)) {
+		beside_exe[0] = '\0';
+		return;
+	}
+	/* Shown in messages: /usr/share/..., not /usr/bin/../share/... */
+	if (realpath(beside_exe, exe) && strlen(exe) < sizeof(beside_exe))
+		memcpy(beside_exe, exe, strlen(exe) + 1);
+}
+
 const char *
 bsc_default_patterns_dir(void)
 {
@@ -1217,6 +1257,9 @@ bsc_default_patterns_dir(void)
 
 	if (env && *env)
 		return env;
+	pthread_once(&beside_once, find_beside_exe);
+	if (beside_exe[0])
+		return beside_exe;
 	if (is_dir(BSC_PATTERNS_SOURCE))
 		return BSC_PATTERNS_SOURCE;
 	if (is_dir(BSC_PATTERNS_INSTALLED))

@@ -194,9 +194,11 @@ const char **bsc_ruleset_names(const struct bsc_ruleset *rs, uint64_t mask,
 			       size_t *n);
 
 /*
- * Find the default patterns directory: $BSC_PATTERNS, the source tree the
- * binary was built from, then the installed data directory. Returns a
- * static string, or NULL if none exists.
+ * Find the default patterns directory: $BSC_PATTERNS, the patterns
+ * installed next to the running binary (<bindir>/../share/breachscope/
+ * patterns, wherever the install root is), the source tree the binary was
+ * built from, then the configured data directory. Returns a static string,
+ * or NULL if none exists.
  */
 const char *bsc_default_patterns_dir(void);
 
