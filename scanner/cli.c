@@ -1296,11 +1296,16 @@ cmd_scan(struct bsc_cli *cli, struct bsc_ctx *ctx)
 				rc = BSC_EXIT_USAGE;
 				goto out;
 			}
-			/* Never read a report back if it sits in the tree. */
-			if (fstat(fileno(outs[i].f), &sb) == 0 && !ctx->skip_set) {
-				ctx->skip_set = true;
-				ctx->skip_dev = (unsigned long long)sb.st_dev;
-				ctx->skip_ino = (unsigned long long)sb.st_ino;
+			/* Never read a report back if it sits in the tree (any of
+			 * them: -o, --write-baseline, --person-index). */
+			if (fstat(fileno(outs[i].f), &sb) == 0) {
+				ctx->skip = bsc_reallocarray(
+					ctx->skip, ctx->n_skip + 1,
+					sizeof(*ctx->skip));
+				ctx->skip[ctx->n_skip][0] =
+					(unsigned long long)sb.st_dev;
+				ctx->skip[ctx->n_skip++][1] =
+					(unsigned long long)sb.st_ino;
 			}
 		}
 		ro.out = outs[i].f;

@@ -889,15 +889,20 @@ scan_file(struct run *run, const char *fspath, const char *display)
 	return ret;
 }
 
-/* The report file may sit inside a scanned directory: never read it. */
+/* A report file of this run may sit inside a scanned directory: never
+ * read it. */
 static bool
 is_report_file(const struct bsc_ctx *ctx, const char *path)
 {
 	struct stat st;
 
-	return ctx->skip_set && stat(path, &st) == 0 &&
-	       (unsigned long long)st.st_dev == ctx->skip_dev &&
-	       (unsigned long long)st.st_ino == ctx->skip_ino;
+	if (!ctx->n_skip || stat(path, &st) != 0)
+		return false;
+	for (size_t i = 0; i < ctx->n_skip; i++)
+		if ((unsigned long long)st.st_dev == ctx->skip[i][0] &&
+		    (unsigned long long)st.st_ino == ctx->skip[i][1])
+			return true;
+	return false;
 }
 
 /* --shard K/N: does this top-level file belong to our shard? The split

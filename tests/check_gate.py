@@ -377,6 +377,34 @@ def check_policy_roots(binary, tmp, errors):
         errors.append("--shard warns about globs the other shard may match")
 
 
+def check_reports_and_vcs(binary, tmp, errors):
+    """Every report this run writes stays out of its own scan, even when
+    it already exists in the scanned folder (a second run); .git, .hg and
+    .svn folders are left out and counted, unless re-included."""
+    d = os.path.join(tmp, "inplace")
+    write(os.path.join(d, "data", "patients.csv"), PATIENTS)
+    write(os.path.join(d, "data", ".git", "objects", "ab", "cdef"), "x\x00\x01binary")
+    write(os.path.join(d, "data", ".svn", "wc.db"), PATIENTS)
+    args = ["scan", "--no-progress", "-q", "-o", "data/a.json", "-o", "data/b.sarif",
+            "-o", "data/c.txt", "-o", "data/d.csv", "data"]
+    for attempt in (1, 2):
+        run(binary, args, d, 1, errors)
+        doc = json.load(open(os.path.join(d, "data", "a.json"), encoding="utf-8"))
+        read = sorted(it["path"] for it in doc["items"]
+                      if not (it["status"] == "skipped" and
+                              "report being written" in (it["reason"] or "")))
+        if read != ["data/patients.csv"]:
+            errors.append(f"run {attempt}: reports or VCS folders read: {read}")
+        if doc["summary"].get("excluded") != 2:
+            errors.append(f"run {attempt}: .git and .svn not counted as excluded: "
+                          f"{doc['summary'].get('excluded')}")
+    r = run(binary, ["scan", "--no-progress", "-q", "-f", "json", "--exclude", "!.svn/",
+                     "data/patients.csv", "data/.svn"], d, 1, errors)
+    paths = sorted(it["path"] for it in json.loads(r.stdout)["items"])
+    if "data/.svn/wc.db" not in paths:
+        errors.append(f"--exclude '!.svn/' does not bring .svn back: {paths}")
+
+
 def main():
     binary, fixtures = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     errors = []
@@ -387,6 +415,7 @@ def main():
         check_merge_twice(binary, tmp, errors)
         check_excludes(binary, tmp, errors)
         check_policy_roots(binary, tmp, errors)
+        check_reports_and_vcs(binary, tmp, errors)
     for e in errors:
         print(e)
     print(f"gate: {len(errors)} problems")

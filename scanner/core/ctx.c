@@ -86,6 +86,7 @@ bsc_ctx_free(struct bsc_ctx *ctx)
 		for (size_t i = 0; i < ctx->passwords.n; i++)
 			free(ctx->passwords.v[i]);
 		bsc_vec_release(&ctx->passwords);
+		free(ctx->skip);
 	}
 	bsc_pgraph_free(ctx->run_persons);
 	bsc_hmac_free(ctx->person_mac);

@@ -57,8 +57,10 @@ struct bsc_ctx {
 	unsigned today;       /* YYYYMMDD (UTC) at the start, for minors */
 	bool person_index;    /* --person-index: reports carry person_keys */
 	struct bsc_vec passwords; /* char*, owned: tried on encrypted members */
-	bool skip_set;        /* skip_dev/skip_ino name the report file */
-	unsigned long long skip_dev, skip_ino;
+	/* the report files this run writes (st_dev, st_ino each), never
+	 * read back when they sit in a scanned tree; owned */
+	unsigned long long (*skip)[2];
+	size_t n_skip;
 	FILE *err;            /* where messages go (stderr) */
 	struct bsc_ruleset *rules;
 	void *match_data;     /* pcre2_match_data*, lazily created */

@@ -163,10 +163,17 @@ visit(struct walk *w, const char *path, const char *display, int depth)
 	}
 }
 
+/* Version-control folders: a repository's own machinery (compressed
+ * objects no reader opens), left out like ripgrep does and counted as
+ * excluded; "!.git/" in .breachscopeignore or --exclude '!.git/' scans
+ * them again. */
+static const char *const vcs_dirs[] = {".git/", ".hg/", ".svn/"};
+
 /*
- * The patterns for root: its .breachscopeignore (unless turned off), then
- * ctx->ignore (--ignore-file, --exclude, --include), so that the command
- * line has the last word. *out is NULL when there are none.
+ * The patterns for root: the version-control folders, its
+ * .breachscopeignore (unless turned off), then ctx->ignore
+ * (--ignore-file, --exclude, --include), so that the command line has
+ * the last word. *out is NULL when there are none.
  */
 static bsc_status
 root_ignore(struct bsc_ctx *ctx, const char *root, struct bsc_ignore **out)
@@ -177,6 +184,8 @@ root_ignore(struct bsc_ctx *ctx, const char *root, struct bsc_ignore **out)
 	struct bsc_ignore *ig = bsc_ignore_new();
 	bsc_status st = BSC_OK;
 
+	for (size_t i = 0; i < BSC_ARRAY_SIZE(vcs_dirs); i++)
+		bsc_ignore_add(ig, vcs_dirs[i]);
 	if (!ctx->no_ignore_file && !bsc_ignore_add_file(ig, file) &&
 	    errno != ENOENT && errno != ENOTDIR)
 		st = bsc_set_error(ctx, BSC_FATAL,
