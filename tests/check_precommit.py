@@ -56,8 +56,8 @@ def fixture_extensions(root):
     """Extensions of the fixtures breachscope is meant to read."""
     exts = set()
     for path in glob.glob(os.path.join(root, "fixtures", "**", "*"), recursive=True):
-        if not os.path.isfile(path) or "/expected/" in path:
-            continue
+        if not os.path.isfile(path) or "/expected/" in path or "/__pycache__/" in path:
+            continue  # (Python's byte code of the fixture generators is not a fixture)
         name = os.path.basename(path)
         if name.endswith((".py", ".md", ".yml")) or name == "truth.json" or "." not in name:
             continue
