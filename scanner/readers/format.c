@@ -1,5 +1,6 @@
 /*
- * format.c - the reader registry and the bidding (sniff stage). Adding a
+ * format.c - the reader registry and the bidding (sniff stage), and the
+ * helpers readers share (failing, holding an item in memory). Adding a
  * reader means one new format_*.c file and one line in the table below.
  */
 #include "format.h"
@@ -7,6 +8,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "util.h"
+
+/* First buffer of bsc_reader_slurp; it doubles up to the limit. */
+#define SLURP_CHUNK 65536
 
 /*
  * Cheap, specific bidders first; the text reader, which bids 1 on any
@@ -103,6 +109,47 @@ bsc_format_names(void)
 {
 	/* Keep in step with the table above (tests/test_format_xml.c). */
 	return "csv, doc, hl7, json, mail, pdf, sheet, sql, sqlite, text, xml";
+}
+
+unsigned char *
+bsc_reader_slurp(struct bsc_reader *r, const char *what, size_t *len)
+{
+	uint64_t max = r->limits->max_seek_buffer;
+	size_t cap = max < SLURP_CHUNK ? (size_t)max : SLURP_CHUNK, n = 0;
+	unsigned char *buf = bsc_zalloc(cap ? cap : 1), probe;
+	ssize_t got;
+
+	for (;;) {
+		if (n == cap && cap < max) {
+			cap = cap * 2 > max ? (size_t)max : cap * 2;
+			buf = bsc_reallocarray(buf, cap, 1);
+		}
+		/* Full at the limit: one more byte says whether it fits. */
+		got = n == cap ? bsc_item_read(r->item, &probe, 1)
+			       : bsc_item_read(r->item, buf + n, cap - n);
+		if (got <= 0)
+			break;
+		if (n == cap) {
+			char sz[32];
+
+			free(buf);
+			bsc_format_size(max, sz, sizeof(sz));
+			bsc_reader_fail(r, BSC_FAILED,
+					"%s not on disk and larger than "
+					"--max-seek-buffer (%s): not read; "
+					"extract it or raise the limit",
+					what, sz);
+			return NULL;
+		}
+		n += (size_t)got;
+	}
+	if (got < 0) {
+		free(buf);
+		bsc_reader_fail(r, BSC_FAILED, "read error");
+		return NULL;
+	}
+	*len = n;
+	return buf;
 }
 
 bsc_status

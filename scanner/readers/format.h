@@ -121,6 +121,18 @@ bool bsc_format_text_lines(const char *format, const char **unit);
 /* Comma-separated reader names, for --help. Static string. */
 const char *bsc_format_names(void);
 
+/*
+ * The rest of r's item in memory, for readers whose library needs the
+ * whole file at once (a zip directory, a PDF's cross-reference, a MIME
+ * tree) when the item is not a file on disk: at most --max-seek-buffer
+ * bytes. Returns a malloc'd buffer that the caller frees (glib and
+ * libarchive take it as it is) with its length in *len, or NULL with
+ * r->reason set: "WHAT not on disk and larger than --max-seek-buffer",
+ * or a read error.
+ */
+unsigned char *bsc_reader_slurp(struct bsc_reader *r, const char *what,
+				size_t *len);
+
 /* Set r->reason and return status (BSC_WARN or BSC_FAILED). */
 bsc_status bsc_reader_fail(struct bsc_reader *r, bsc_status status,
 			   const char *fmt, ...) BSC_PRINTF(3, 4);

@@ -28,7 +28,6 @@
 
 #include "format.h"
 
-#define CHUNK 65536
 
 static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
 
@@ -472,9 +471,8 @@ message(struct mail *m, GMimeMessage *msg, unsigned depth)
 static GMimeStream *
 open_stream(struct bsc_reader *r)
 {
-	uint64_t max = r->limits->max_seek_buffer;
-	GByteArray *a;
-	char *buf;
+	unsigned char *buf;
+	size_t len = 0;
 
 	if (r->item->fd >= 0) {
 		char path[64];
@@ -487,42 +485,12 @@ open_stream(struct bsc_reader *r)
 			return g_mime_stream_fs_new(fd); /* owns fd */
 		}
 	}
-	a = g_byte_array_new();
-	buf = bsc_zalloc(CHUNK);
-	for (;;) {
-		ssize_t n = bsc_item_read(r->item, buf, CHUNK);
-
-		if (n <= 0) {
-			if (n < 0) {
-				bsc_reader_fail(r, BSC_FAILED, "read error");
-				g_byte_array_unref(a);
-				a = NULL;
-			}
-			break;
-		}
-		if (a->len + (uint64_t)n > max) {
-			char sz[32];
-
-			bsc_format_size(max, sz, sizeof(sz));
-			bsc_reader_fail(r, BSC_FAILED,
-					"mail not on disk and larger than "
-					"--max-seek-buffer (%s): not read; "
-					"extract it or raise the limit",
-					sz);
-			g_byte_array_unref(a);
-			a = NULL;
-			break;
-		}
-		g_byte_array_append(a, (const guint8 *)buf, (guint)n);
-	}
-	free(buf);
-	if (!a)
+	buf = bsc_reader_slurp(r, "mail", &len);
+	if (!buf)
 		return NULL;
-	{
-		GMimeStream *s = g_mime_stream_mem_new_with_byte_array(a);
-
-		return s; /* owns a */
-	}
+	/* The stream owns the array, which owns buf (freed with free). */
+	return g_mime_stream_mem_new_with_byte_array(
+		g_byte_array_new_take(buf, len));
 }
 
 static bsc_status

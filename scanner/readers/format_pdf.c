@@ -23,8 +23,6 @@
 
 #include "format.h"
 
-#define CHUNK 65536
-
 static int
 pdf_bid(const struct bsc_sniff *s)
 {
@@ -68,41 +66,10 @@ static pthread_once_t silence_once = PTHREAD_ONCE_INIT;
 static GBytes *
 load(struct bsc_reader *r)
 {
-	uint64_t max = r->limits->max_seek_buffer;
-	size_t cap = CHUNK, len = 0;
-	char *buf = g_malloc(cap);
+	size_t len = 0;
+	unsigned char *buf = bsc_reader_slurp(r, "PDF", &len);
 
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			if (cap >= max) {
-				char sz[32];
-
-				g_free(buf);
-				bsc_format_size(max, sz, sizeof(sz));
-				bsc_reader_fail(r, BSC_FAILED,
-						"PDF not on disk and larger than "
-						"--max-seek-buffer (%s): not "
-						"read; extract it or raise the "
-						"limit",
-						sz);
-				return NULL;
-			}
-			cap = cap * 2 > max ? (size_t)max : cap * 2;
-			buf = g_realloc(buf, cap);
-		}
-		n = bsc_item_read(r->item, buf + len, cap - len);
-		if (n < 0) {
-			g_free(buf);
-			bsc_reader_fail(r, BSC_FAILED, "read error");
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	return g_bytes_new_take(buf, len);
+	return buf ? g_bytes_new_with_free_func(buf, len, free, buf) : NULL;
 }
 
 /* Open with no password, then each --password. */

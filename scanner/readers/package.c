@@ -121,44 +121,11 @@ src_seek(struct archive *a, void *data, la_int64_t off, int whence)
 static bool
 load_memory(struct bsc_package *p)
 {
-	struct bsc_reader *r = p->r;
-	uint64_t max = r->limits->max_seek_buffer;
-	size_t cap = CHUNK, len = 0;
-	unsigned char *buf = bsc_zalloc(cap);
+	size_t len = 0;
 
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			if (cap >= max) {
-				char sz[32];
-
-				free(buf);
-				bsc_format_size(max, sz, sizeof(sz));
-				bsc_reader_fail(r, BSC_FAILED,
-						"office file not on disk and "
-						"larger than --max-seek-buffer "
-						"(%s): not read; extract it or "
-						"raise the limit",
-						sz);
-				return false;
-			}
-			cap = cap * 2 > max ? (size_t)max : cap * 2;
-			buf = bsc_reallocarray(buf, cap, 1);
-		}
-		n = bsc_item_read(r->item, buf + len, cap - len);
-		if (n < 0) {
-			free(buf);
-			bsc_reader_fail(r, BSC_FAILED, "read error");
-			return false;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	p->mem = buf;
+	p->mem = bsc_reader_slurp(p->r, "office file", &len);
 	p->len = len;
-	return true;
+	return p->mem != NULL;
 }
 
 struct bsc_package *
