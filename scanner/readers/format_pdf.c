@@ -28,7 +28,13 @@ pdf_bid(const struct bsc_sniff *s)
 {
 	size_t n = s->raw_len < 1024 ? s->raw_len : 1024;
 
-	return memmem(s->raw, n, "%PDF-", 5) ? 90 : -1;
+	/* "%PDF-" may follow junk (readers look in the first KiB), but
+	 * junk that is a container's header (a zip or tar holding a PDF
+	 * stored first) is the container's: it must not bid as high as
+	 * an office package, or the archive's other members go unread. */
+	if (n >= 5 && !memcmp(s->raw, "%PDF-", 5))
+		return 90;
+	return memmem(s->raw, n, "%PDF-", 5) ? BSC_BID_PACKAGE - 1 : -1;
 }
 
 static long long
